@@ -1,0 +1,18 @@
+import { notFound } from 'next/navigation';
+import { ChatApp, Providers } from '@/features/chat';
+import { usesDemoModel } from '@/features/runs/server';
+import { findWorkspace } from '@/features/workspaces/server';
+import { serverEnv } from '@/lib/env';
+
+export const dynamic = 'force-dynamic';
+
+export default async function WorkspacePage({ params }: { params: Promise<{ workspace: string }> }) {
+  const { workspace: name } = await params;
+  const workspace = findWorkspace(name);
+  if (!workspace) notFound();
+  return (
+    <Providers>
+      <ChatApp workspace={workspace.name} models={serverEnv().TETHER_MODELS} demoModel={usesDemoModel()} />
+    </Providers>
+  );
+}

@@ -1,0 +1,86 @@
+'use client';
+
+import { useConversationsStore, useTabConversation } from '@/features/conversations';
+import type { AgentMode } from '@/features/runs';
+import { useState } from 'react';
+import { useChat } from '../hooks/use-chat';
+import { Composer } from './composer';
+import { MessageList } from './message-list';
+import { RecentList } from './recent-list';
+
+type Props = { workspace: string; models: string[]; demoModel: boolean };
+
+export function ChatApp({ workspace, models, demoModel }: Props) {
+  const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
+  const chat = useChat({ workspace, conversationId });
+  const preferences = useConversationsStore((state) => state.preferences);
+  const setPreferences = useConversationsStore((state) => state.setPreferences);
+  const allRecent = useConversationsStore((state) => state.recent);
+  const recent = allRecent.filter((entry) => entry.workspace === workspace);
+  const [showRecent, setShowRecent] = useState(false);
+  const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
+  const mode: AgentMode = preferences.mode;
+
+  async function onSend(text: string): Promise<boolean> {
+    try {
+      await chat.send.mutateAsync({ text, model, mode });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <button type="button" className="recent-toggle" aria-expanded={showRecent} onClick={() => setShowRecent(!showRecent)}>
+          Recent
+        </button>
+        <div className="title">
+          <strong>Tether</strong> <span className="workspace">{workspace}</span>
+        </div>
+        {demoModel && (
+          <span className="badge" title="No ANTHROPIC_API_KEY is configured: replies come from a built-in demo model.">
+            Demo model
+          </span>
+        )}
+        <button type="button" onClick={() => void startNew()}>New chat</button>
+      </header>
+      <div className="body">
+        <aside className={showRecent ? 'sidebar open' : 'sidebar'}>
+          <RecentList
+            recent={recent}
+            currentId={conversationId}
+            onOpen={(id) => {
+              setShowRecent(false);
+              void open(id);
+            }}
+          />
+        </aside>
+        <main className="chat">
+          {sharedWithOtherTab && (
+            <p className="notice notice-info" role="status">This conversation is also open in another tab.</p>
+          )}
+          {chat.loadError && (
+            <p className="notice notice-error" role="alert">Could not load this conversation: {chat.loadError.message}</p>
+          )}
+          {chat.loading ? <p className="muted" role="status">Loading conversation…</p> : <MessageList items={chat.items} busy={chat.activeRun !== null} />}
+          {chat.send.error && (
+            <p className="notice notice-error" role="alert">{chat.send.error.message}</p>
+          )}
+          <Composer
+            models={models}
+            model={model}
+            mode={mode}
+            running={chat.activeRun !== null}
+            disabled={chat.loading || chat.send.isPending}
+            onModel={(value) => setPreferences({ model: value })}
+            onMode={(value) => setPreferences({ mode: value })}
+            onSend={onSend}
+            onStop={chat.stop}
+          />
+        </main>
+      </div>
+    </div>
+  );
+}

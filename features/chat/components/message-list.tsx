@@ -1,0 +1,67 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import Markdown from 'react-markdown';
+import type { ChatItem } from '@/features/runs';
+
+const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '⛔' };
+
+export function MessageList({ items, busy }: { items: ChatItem[]; busy: boolean }) {
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [items]);
+  return (
+    <div className="log" role="log" aria-label="Conversation" aria-busy={busy}>
+      {items.length === 0 && <p className="empty">Ask the agent about this workspace's files.</p>}
+      {items.map((item) => (
+        <ItemView key={item.id} item={item} />
+      ))}
+      <div ref={end} />
+    </div>
+  );
+}
+
+function ItemView({ item }: { item: ChatItem }) {
+  switch (item.kind) {
+    case 'user':
+      return <div className="message user" data-testid="user-message">{item.text}</div>;
+    case 'assistant':
+      return (
+        <div className="message assistant" data-testid="assistant-message">
+          <Markdown>{item.text}</Markdown>
+        </div>
+      );
+    case 'tool':
+      return (
+        <div className={`tool tool-${item.status}`} data-testid="tool-card" data-status={item.status}>
+          <span className="tool-icon" aria-hidden>{toolIcons[item.status]}</span>
+          <span className="tool-name">{item.name}</span>
+          {item.target && <code className="tool-target">{item.target}</code>}
+          <span className="visually-hidden">{item.status}</span>
+          {item.summary && item.status !== 'ok' && <div className="tool-summary">{item.summary}</div>}
+          {item.summary && item.status === 'ok' && (
+            <details>
+              <summary>Result</summary>
+              <pre>{item.summary}</pre>
+            </details>
+          )}
+        </div>
+      );
+    case 'notice':
+      return <div className={`notice notice-${item.tone}`} role={item.tone === 'error' ? 'alert' : 'status'}>{item.text}</div>;
+    case 'run_end':
+      return (
+        <div className="run-end" data-testid="run-end">
+          {item.status !== 'completed' && <strong>{item.status} · </strong>}
+          {item.model} in {item.mode} mode · {formatDuration(item.durationMs)}
+          {item.inputTokens !== null && ` · ${item.inputTokens.toLocaleString('en')} in / ${(item.outputTokens ?? 0).toLocaleString('en')} out tokens`}
+          {item.costUsd !== null && ` · $${item.costUsd.toFixed(4)}`}
+        </div>
+      );
+  }
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

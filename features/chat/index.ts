@@ -1,0 +1,2 @@
+export { ChatApp } from './components/chat-app';
+export { Providers } from './components/providers';

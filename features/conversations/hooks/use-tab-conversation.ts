@@ -1,0 +1,73 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useConversationsStore } from '../stores/conversations-store';
+
+/**
+ * One browser tab = one conversation. The tab remembers its conversation in sessionStorage (a
+ * reload keeps it); a new tab or a restarted browser takes the workspace's current conversation
+ * unless another tab holds it (a Web Lock per conversation), and otherwise starts a fresh one.
+ */
+export function useTabConversation(workspace: string) {
+  const [conversationId, setConversationId] = useState<string | null>(null);
+  const [sharedWithOtherTab, setShared] = useState(false);
+  const release = useRef<() => void>(() => {});
+  const tabKey = `tether-tab-conversation:${workspace}`;
+
+  const adopt = useCallback(
+    async (id: string, { requireFree }: { requireFree: boolean }) => {
+      release.current();
+      const releaseLock = await holdLock(`tether-conversation:${id}`);
+      if (!releaseLock && requireFree) return false;
+      release.current = releaseLock ?? (() => {});
+      setShared(!releaseLock);
+      sessionStorage.setItem(tabKey, id);
+      useConversationsStore.getState().setCurrent(workspace, id);
+      setConversationId(id);
+      return true;
+    },
+    [tabKey, workspace],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      await useConversationsStore.persist.rehydrate();
+      if (cancelled) return;
+      const fromUrl = new URLSearchParams(location.search).get('c');
+      if (fromUrl) history.replaceState(null, '', location.pathname);
+      const fromTab = sessionStorage.getItem(tabKey);
+      const current = useConversationsStore.getState().currentByWorkspace[workspace];
+      if (fromUrl && isUuid(fromUrl)) await adopt(fromUrl, { requireFree: false });
+      else if (fromTab && isUuid(fromTab)) await adopt(fromTab, { requireFree: false });
+      else if (!(current && (await adopt(current, { requireFree: true })))) await adopt(crypto.randomUUID(), { requireFree: false });
+    })();
+    return () => {
+      cancelled = true;
+      release.current();
+    };
+  }, [adopt, tabKey, workspace]);
+
+  const startNew = useCallback(() => adopt(crypto.randomUUID(), { requireFree: false }), [adopt]);
+  const open = useCallback((id: string) => adopt(id, { requireFree: false }), [adopt]);
+
+  return { conversationId, sharedWithOtherTab, startNew, open };
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/** Holds an exclusive Web Lock until the returned function is called; null if another tab has it. */
+async function holdLock(name: string): Promise<(() => void) | null> {
+  if (!('locks' in navigator)) return () => {};
+  return new Promise((resolve) => {
+    void navigator.locks.request(name, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        resolve(null);
+        return undefined;
+      }
+      return new Promise<void>((unlock) => resolve(unlock as () => void));
+    });
+  });
+}

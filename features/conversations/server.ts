@@ -1,0 +1,1 @@
+export { getConversation, openConversation, setSdkSession } from './server/queries';

@@ -1,0 +1,25 @@
+import 'server-only';
+import { db } from '@/lib/db/instance';
+import { serverEnv } from '@/lib/env';
+import type { Conversation } from '../types';
+
+const ttlSeconds = () => Math.round(serverEnv().SESSION_TTL_HOURS * 3600);
+
+type Owner = { visitorId: string; workspace: string };
+
+/** Creates the conversation or slides its expiry; null when it belongs to someone else. */
+export async function openConversation({ id, visitorId, workspace, title }: Owner & { id: string; title: string }) {
+  return (await db()).call<Conversation | null>('open_conversation', {
+    p_id: id, p_visitor_id: visitorId, p_workspace: workspace, p_title: title, p_ttl_seconds: ttlSeconds(),
+  });
+}
+
+/** The visitor's own, unexpired conversation, or null (missing, expired and someone else's look the same). */
+export async function getConversation({ id, visitorId, workspace }: Owner & { id: string }) {
+  return (await db()).call<Conversation | null>('get_conversation', { p_id: id, p_visitor_id: visitorId, p_workspace: workspace });
+}
+
+/** Maps the conversation to the SDK session it continues (null clears it); slides the expiry. */
+export async function setSdkSession(conversationId: string, sdkSessionId: string | null) {
+  await (await db()).call('set_session', { p_id: conversationId, p_sdk_session_id: sdkSessionId, p_ttl_seconds: ttlSeconds() });
+}

@@ -1,0 +1,60 @@
+import type { RunEvent, ToolStatus } from './types';
+
+/**
+ * What a conversation shows, in order. Built from the SDK transcript on the server (history)
+ * and from live run events in the browser, with the same helpers so both render alike.
+ */
+export type ChatItem =
+  | { kind: 'user'; id: string; text: string }
+  | { kind: 'assistant'; id: string; text: string }
+  | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null }
+  | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
+  | {
+      kind: 'run_end';
+      id: string;
+      status: string;
+      model: string;
+      mode: string;
+      costUsd: number | null;
+      inputTokens: number | null;
+      outputTokens: number | null;
+      durationMs: number;
+    };
+
+/** Denial messages start with this, so a denied tool can be told apart from a failed one, live and in history. */
+export const DENIAL_PREFIX = 'Blocked by Tether:';
+
+export function appendText(items: ChatItem[], id: string, text: string): ChatItem[] {
+  const last = items.at(-1);
+  if (last?.kind === 'assistant') return [...items.slice(0, -1), { ...last, text: last.text + text }];
+  return [...items, { kind: 'assistant', id, text }];
+}
+
+export function resolveTool(items: ChatItem[], toolId: string, status: ToolStatus, summary: string): ChatItem[] {
+  return items.map((item) => (item.kind === 'tool' && item.id === toolId ? { ...item, status, summary } : item));
+}
+
+/** Folds one live run event into the items; events must arrive in sequence order, each once. */
+export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
+  const id = `${event.seq}`;
+  switch (event.type) {
+    case 'start':
+      return [...items, { kind: 'user', id: `${event.runId}:prompt`, text: event.prompt }];
+    case 'text':
+      return appendText(items, `text:${id}`, event.text);
+    case 'tool':
+      return [...items, { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null }];
+    case 'tool_result':
+      return resolveTool(items, event.toolId, event.status, event.summary);
+    case 'notice':
+      return [...items, { kind: 'notice', id: `notice:${id}`, tone: 'info', text: event.message }];
+    case 'error':
+      return [...items, { kind: 'notice', id: `error:${id}`, tone: 'error', text: event.message }];
+    case 'end':
+      return [...items, { kind: 'run_end', id: `end:${id}`, ...pickEnd(event) }];
+  }
+}
+
+function pickEnd({ status, model, mode, costUsd, inputTokens, outputTokens, durationMs }: Extract<RunEvent, { type: 'end' }>) {
+  return { status, model, mode, costUsd, inputTokens, outputTokens, durationMs };
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { agentModes } from './types';
+
+export const MAX_MESSAGE_CHARS = 20_000;
+
+export const sendMessageSchema = z.object({
+  text: z.string().trim().min(1, 'Message is empty').max(MAX_MESSAGE_CHARS, `Message is longer than ${MAX_MESSAGE_CHARS} characters`),
+  model: z.string().min(1).max(100),
+  mode: z.enum(agentModes),
+});
+
+export type SendMessageInput = z.infer<typeof sendMessageSchema>;
+
+export const uuidSchema = z.uuid('Not a valid id');
+
+/** `?after=` or the SSE `Last-Event-ID` header: the last sequence number the client has. */
+export const afterSeqSchema = z.coerce.number().int().min(0).default(0);

@@ -1,0 +1,45 @@
+import 'server-only';
+import { lastToolResults, lastUserText, type MessagesRequest, type Reply, type Responder } from '@/lib/messages-api/server';
+
+/**
+ * The offline demo model: answers without any API key, and uses real tools so the whole
+ * path (SDK, CLI, permissions, transcript) is exercised. Deterministic on purpose.
+ */
+export const demoResponder: Responder = (request): Reply => {
+  const results = lastToolResults(request);
+  if (results.length > 0) {
+    const output = results.map((result) => stripReminders(result.content)).join('\n').trim();
+    const body = output.split('\n').slice(0, 20).join('\n');
+    return say(`Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file, or switch to **build** mode to let me edit.`);
+  }
+  const text = lastUserText(request).trim();
+  const wantsList = /\b(list|files|ls)\b/i.test(text);
+  const fileToRead = text.match(/\bread\s+(\S+)/i)?.[1];
+  if (fileToRead) {
+    return { blocks: [{ type: 'text', text: `Reading \`${fileToRead}\`.` }, { type: 'tool_use', name: 'Read', input: { file_path: fileToRead } }], delayMs: 15 };
+  }
+  if (wantsList) {
+    return { blocks: [{ type: 'text', text: 'Listing the workspace files.' }, { type: 'tool_use', name: 'Glob', input: { pattern: '**/*' } }], delayMs: 15 };
+  }
+  return say(
+    `**Demo model.** No \`ANTHROPIC_API_KEY\` is set, so this reply comes from Tether's built-in demo model.\n\n` +
+      `You said:\n\n> ${text.split('\n').join('\n> ')}\n\n` +
+      `That is message ${countUserTurns(request)} from you in this session.\n\n` +
+      `Try *list the files* or *read README.md* to see the agent use tools on this workspace.`,
+  );
+};
+
+function say(text: string): Reply {
+  return { blocks: [{ type: 'text', text }], delayMs: 15 };
+}
+
+/** How many prompts the request carries: proof that a resumed session sent the earlier turns. */
+function countUserTurns(request: MessagesRequest): number {
+  return request.messages.filter(
+    (message) => message.role === 'user' && (typeof message.content === 'string' || message.content.some((block) => block.type === 'text' && !String(block.text).startsWith('<'))),
+  ).length;
+}
+
+function stripReminders(text: string): string {
+  return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '');
+}

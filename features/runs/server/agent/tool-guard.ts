@@ -1,0 +1,86 @@
+import 'server-only';
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkspaceConfig } from '@/features/workspaces';
+import { DENIAL_PREFIX } from '../../chat-items';
+import type { AgentMode } from '../../types';
+
+/**
+ * Anonymous visitors drive this agent on our server, so its tools are confined: file tools
+ * only inside the workspace folder (checked on real paths, so symlinks can't lead out),
+ * no edits in plan mode, shell and web only when the workspace's settings allow them.
+ */
+
+const readTools = ['Read', 'Glob', 'Grep'];
+const editTools = ['Write', 'Edit', 'NotebookEdit'];
+const shellTools = ['Bash'];
+const webTools = ['WebFetch', 'WebSearch'];
+
+/** The built-in tools the agent is offered at all. */
+export function availableTools(mode: AgentMode, config: WorkspaceConfig): string[] {
+  return [
+    ...readTools,
+    ...(mode === 'build' ? editTools : []),
+    ...(config.allowBash ? shellTools : []),
+    ...(config.allowWeb ? webTools : []),
+  ];
+}
+
+export type ToolDecision = { allowed: true } | { allowed: false; reason: string };
+
+export function checkToolUse({ toolName, input, workspaceDir, mode, config }: {
+  toolName: string;
+  input: Record<string, unknown>;
+  workspaceDir: string;
+  mode: AgentMode;
+  config: WorkspaceConfig;
+}): ToolDecision {
+  if (!availableTools(mode, config).includes(toolName)) {
+    const why = editTools.includes(toolName) && mode === 'plan' ? 'plan mode is read-only' : 'this tool is turned off in this workspace';
+    return deny(`${toolName} is not allowed (${why}).`);
+  }
+  if (shellTools.includes(toolName) || webTools.includes(toolName)) return { allowed: true };
+  for (const target of pathsIn(toolName, input)) {
+    if (!isInside(target, workspaceDir)) return deny(`${target} is outside this workspace.`);
+  }
+  return { allowed: true };
+}
+
+function deny(message: string): ToolDecision {
+  return { allowed: false, reason: `${DENIAL_PREFIX} ${message}` };
+}
+
+/** Every path a file tool would touch; a glob contributes the fixed part before its first wildcard. */
+function pathsIn(toolName: string, input: Record<string, unknown>): string[] {
+  const paths = ['file_path', 'path', 'notebook_path']
+    .map((key) => input[key])
+    .filter((value): value is string => typeof value === 'string' && value.length > 0);
+  for (const key of toolName === 'Glob' ? ['pattern'] : ['glob']) {
+    const pattern = input[key];
+    if (typeof pattern === 'string' && (pattern.startsWith('/') || pattern.startsWith('~') || pattern.split('/').includes('..'))) {
+      paths.push(pattern.split(/[*?[{]/)[0] || '/');
+    }
+  }
+  return paths;
+}
+
+/** True when the path, with every symlink resolved, stays inside root (itself a real path). */
+export function isInside(target: string, root: string): boolean {
+  if (target.startsWith('~')) return false;
+  const absolute = path.resolve(root, target);
+  const real = realpathOfNearestExisting(absolute);
+  return real === root || real.startsWith(root + path.sep);
+}
+
+/** realpath for a file that may not exist yet (Write creates it): resolve its closest existing ancestor. */
+function realpathOfNearestExisting(absolute: string): string {
+  let existing = absolute;
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(path.basename(existing));
+    existing = parent;
+  }
+  return path.join(realpathSync(existing), ...rest);
+}

@@ -1,0 +1,30 @@
+import 'server-only';
+import { getConversation } from '@/features/conversations/server';
+import type { Workspace } from '@/features/workspaces/server';
+import { AppError } from '@/lib/errors';
+import type { ChatItem } from '../chat-items';
+import type { RunInfo } from '../types';
+import { loadHistory } from './history';
+import { activeRun } from './run-manager';
+
+export type ConversationView = {
+  conversation: { id: string; title: string | null; createdAt: string; lastActivityAt: string };
+  /** History up to the active run (which the client replays from its events), or all of it. */
+  items: ChatItem[];
+  activeRun: RunInfo | null;
+};
+
+export async function conversationView({ visitorId, workspace, conversationId }: {
+  visitorId: string;
+  workspace: Workspace;
+  conversationId: string;
+}): Promise<ConversationView> {
+  const conversation = await getConversation({ id: conversationId, visitorId, workspace: workspace.name });
+  if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  const run = activeRun(conversationId);
+  const items = conversation.sdkSessionId
+    ? await loadHistory({ sdkSessionId: conversation.sdkSessionId, workspaceDir: workspace.filesDir, before: run?.startedAt })
+    : [];
+  const { id, title, createdAt, lastActivityAt } = conversation;
+  return { conversation: { id, title, createdAt, lastActivityAt }, items, activeRun: run?.info() ?? null };
+}

@@ -1,0 +1,62 @@
+import 'server-only';
+import type { RunEvent } from '../types';
+import type { Run } from './run';
+
+const HEARTBEAT_MS = 15_000;
+
+// Open streams, so a shutdown can close them: Next waits for open responses before exiting.
+const store = globalThis as { tetherOpenStreams?: Set<() => void> };
+const openStreams = (store.tetherOpenStreams ??= new Set());
+
+export function closeAllStreams(): void {
+  for (const close of openStreams) close();
+}
+
+/**
+ * A run's events as Server-Sent Events, starting after sequence `after`. The event id is the
+ * sequence number, so a reconnecting client resumes exactly where it stopped (Last-Event-ID).
+ * The stream ends after the run's `end` event.
+ */
+export function runEventStream({ run, after, signal }: { run: Run; after: number; signal: AbortSignal }): Response {
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let open = true;
+      const close = () => {
+        if (!open) return;
+        open = false;
+        cleanup();
+        controller.close();
+      };
+      const send = (text: string) => open && controller.enqueue(encoder.encode(text));
+      // Headers are only flushed with the first chunk: send one at once.
+      send(': ok\n\n');
+      const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
+      let unsubscribe = () => {};
+      cleanup = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        openStreams.delete(close);
+        signal.removeEventListener('abort', close);
+      };
+      openStreams.add(close);
+      signal.addEventListener('abort', close);
+      unsubscribe = run.subscribe(after, (event: RunEvent) => {
+        send(`id: ${event.seq}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`);
+        if (event.type === 'end') queueMicrotask(close);
+      });
+      if (run.status !== 'running' && run.events.length <= after) close();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+    },
+  });
+}

@@ -1,0 +1,149 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { query, type SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { openConversation, setSdkSession } from '@/features/conversations/server';
+import type { Workspace } from '@/features/workspaces/server';
+import { AppError } from '@/lib/errors';
+import { serverEnv } from '@/lib/env';
+import { logger } from '@/lib/logger';
+import type { SendMessageInput } from '../schemas';
+import type { RunInfo } from '../types';
+import { agentOptions } from './agent/agent-options';
+import { describeFailure, isMissingSession } from './agent/failures';
+import { modelEndpoint } from './agent/model-endpoint';
+import { normalizeMessage } from './agent/normalize';
+import { insertRun, recordRunEnd } from './queries';
+import { Run } from './run';
+
+/** How long a finished run stays replayable in memory; after that its history comes from the transcript. */
+const FINISHED_RUN_RETENTION_MS = 10 * 60 * 1000;
+
+// Route handlers and instrumentation get separate module copies: the registry lives on globalThis.
+type Registry = { runs: Map<string, Run>; activeByConversation: Map<string, Run> };
+const store = globalThis as { tetherRuns?: Registry };
+const registry = (store.tetherRuns ??= { runs: new Map(), activeByConversation: new Map() });
+
+export function activeRun(conversationId: string): Run | undefined {
+  return registry.activeByConversation.get(conversationId);
+}
+
+/** The visitor's run in this workspace; anyone else's (or an unknown id) is not found. */
+export function requireRun({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }): Run {
+  const run = registry.runs.get(runId);
+  if (!run || run.visitorId !== visitorId || run.workspace !== workspace) throw new AppError('not_found:run', 'No such run.');
+  return run;
+}
+
+export async function startRun({ visitorId, workspace, conversationId, text, model, mode }: SendMessageInput & {
+  visitorId: string;
+  workspace: Workspace;
+  conversationId: string;
+}): Promise<RunInfo> {
+  if (!serverEnv().TETHER_MODELS.includes(model)) throw new AppError('bad_request:unknown_model', `Unknown model "${model}".`);
+  const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
+  if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  // Check and claim with no await in between, so two sends can't both start a run.
+  if (registry.activeByConversation.has(conversationId)) {
+    throw new AppError('conflict:run_active', 'A run is already in progress in this conversation. Wait for it or stop it.');
+  }
+  const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
+  registry.activeByConversation.set(conversationId, run);
+  registry.runs.set(run.id, run);
+  try {
+    await insertRun({ id: run.id, conversationId, model, mode });
+  } catch (error) {
+    forget(run);
+    throw error;
+  }
+  run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
+  void execute({ run, workspace, prompt: text, sdkSessionId: conversation.sdkSessionId ?? undefined });
+  return run.info();
+}
+
+/** Stops a run from any viewer. interrupt() ends the CLI's turn in ~0.1 s (abort() would wait ~2 s). */
+export async function stopRun(run: Run): Promise<RunInfo> {
+  if (run.status !== 'running') return run.info();
+  run.stopRequested = true;
+  await run.query?.interrupt().catch((error: unknown) => logger.warn('interrupt failed', { runId: run.id, error }));
+  return run.info();
+}
+
+type Attempt = { result: SDKResultMessage | undefined; thrown: unknown };
+
+async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
+  const started = Date.now();
+  let outcome: Attempt = { result: undefined, thrown: undefined };
+  try {
+    outcome = await attempt({ run, workspace, prompt, resume: sdkSessionId });
+    if (sdkSessionId && isMissingSession(outcome) && !run.stopRequested) {
+      // The transcript is gone (expired or deleted): start over rather than fail the message.
+      await setSdkSession(run.conversationId, null);
+      run.emit({ type: 'notice', message: 'The earlier session with the agent had expired, so this message starts a fresh session.' });
+      outcome = await attempt({ run, workspace, prompt, resume: undefined });
+    }
+  } catch (error) {
+    outcome = { result: outcome.result, thrown: error };
+  }
+  await finish({ run, outcome, durationMs: Date.now() - started });
+}
+
+async function attempt({ run, workspace, prompt, resume }: { run: Run; workspace: Workspace; prompt: string; resume: string | undefined }): Promise<Attempt> {
+  const abortController = new AbortController();
+  const agent = query({
+    prompt,
+    options: agentOptions({ workspace, mode: run.mode, model: run.model, resume, endpoint: await modelEndpoint(), abortController }),
+  });
+  run.query = agent;
+  let result: SDKResultMessage | undefined;
+  try {
+    for await (const message of agent) {
+      if (message.type === 'system' && message.subtype === 'init') {
+        await setSdkSession(run.conversationId, message.session_id);
+      } else if (message.type === 'result') {
+        result = message;
+      } else {
+        for (const event of normalizeMessage(message, workspace.filesDir)) run.emit(event);
+      }
+    }
+    return { result, thrown: undefined };
+  } catch (thrown) {
+    // The iterator throws after an error result; the result read above has the details.
+    return { result, thrown };
+  } finally {
+    run.query = undefined;
+    agent.close();
+  }
+}
+
+async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt; durationMs: number }) {
+  const { result } = outcome;
+  const status = run.stopRequested ? 'stopped' : result && !result.is_error && !outcome.thrown ? 'completed' : 'failed';
+  const failure = status === 'failed' ? describeFailure(outcome) : null;
+  if (failure) run.emit({ type: 'error', code: failure.code, message: failure.message });
+  if (status === 'stopped') run.emit({ type: 'notice', message: 'Stopped.' });
+  if (result?.session_id && !isMissingSession(outcome)) {
+    // A resume can come back under a new session id: the mapping follows the latest.
+    await setSdkSession(run.conversationId, result.session_id).catch((error: unknown) => logger.error('session mapping update failed', { error }));
+  }
+  const end = {
+    status,
+    model: run.model,
+    mode: run.mode,
+    costUsd: result?.total_cost_usd ?? null,
+    inputTokens: result ? result.usage.input_tokens + (result.usage.cache_read_input_tokens ?? 0) + (result.usage.cache_creation_input_tokens ?? 0) : null,
+    outputTokens: result?.usage.output_tokens ?? null,
+    durationMs,
+  } as const;
+  await recordRunEnd({ id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null }).catch((error: unknown) =>
+    logger.error('run record update failed', { runId: run.id, error }),
+  );
+  run.emit({ type: 'end', ...end });
+  registry.activeByConversation.delete(run.conversationId);
+  setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
+  logger.info('run finished', { runId: run.id, status, durationMs });
+}
+
+function forget(run: Run) {
+  registry.runs.delete(run.id);
+  if (registry.activeByConversation.get(run.conversationId) === run) registry.activeByConversation.delete(run.conversationId);
+}

@@ -1,0 +1,48 @@
+import 'server-only';
+import type { Query } from '@anthropic-ai/claude-agent-sdk';
+import type { AgentMode, RunEvent, RunEventBody, RunInfo, RunStatus } from '../types';
+
+type Listener = (event: RunEvent) => void;
+
+/**
+ * One agent run, owned by the server rather than by the request that started it. Its events
+ * are numbered and kept, so any number of viewers can attach at any point (`after` = the last
+ * sequence number they have) and see every event exactly once, in order.
+ */
+export class Run {
+  readonly events: RunEvent[] = [];
+  readonly startedAt = new Date();
+  status: RunStatus = 'running';
+  query: Query | undefined;
+  stopRequested = false;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    readonly id: string,
+    readonly conversationId: string,
+    readonly visitorId: string,
+    readonly workspace: string,
+    readonly model: string,
+    readonly mode: AgentMode,
+  ) {}
+
+  emit(body: RunEventBody): RunEvent {
+    const event = { ...body, seq: this.events.length + 1 } as RunEvent;
+    this.events.push(event);
+    if (event.type === 'end') this.status = event.status;
+    for (const listener of this.listeners) listener(event);
+    return event;
+  }
+
+  /** Replays the events after `after`, then delivers new ones as they happen. Returns the unsubscribe. */
+  subscribe(after: number, listener: Listener): () => void {
+    for (const event of this.events.slice(after)) listener(event);
+    if (this.status !== 'running') return () => {};
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  info(): RunInfo {
+    return { id: this.id, conversationId: this.conversationId, model: this.model, mode: this.mode, status: this.status };
+  }
+}

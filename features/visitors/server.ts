@@ -1,0 +1,1 @@
+export { isHttpsRequest, issueVisitorCookie, serializeCookie, verifyVisitorCookie, VISITOR_COOKIE } from './server/visitor-cookie';

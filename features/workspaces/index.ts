@@ -1,0 +1,1 @@
+export { workspaceFromHost, workspaceNameSchema, type WorkspaceConfig } from './schemas';

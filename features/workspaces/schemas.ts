@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** A workspace name is one DNS label: it is the subdomain visitors type. */
+export const workspaceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens, at most 63');
+
+export const workspaceConfigSchema = z.object({
+  /** Lets the agent run shell commands in the workspace folder. Off by default. */
+  allowBash: z.boolean().default(false),
+  /** Lets the agent fetch web pages and search the web. Off by default. */
+  allowWeb: z.boolean().default(false),
+});
+
+export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
+
+/**
+ * `demo.localhost:3000` → `demo`; `demo.example.com` → `demo` when the base domain is
+ * `example.com`. Anything else (the bare domain, deeper subdomains, other hosts) → null.
+ */
+export function workspaceFromHost(host: string | null, baseDomain: string): string | null {
+  if (!host) return null;
+  const hostname = host.replace(/:\d+$/, '').toLowerCase();
+  const suffix = `.${baseDomain.toLowerCase()}`;
+  if (!hostname.endsWith(suffix)) return null;
+  const label = hostname.slice(0, -suffix.length);
+  return workspaceNameSchema.safeParse(label).success ? label : null;
+}

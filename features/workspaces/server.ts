@@ -1,0 +1,1 @@
+export { createWorkspace, ensureDemoWorkspace, findWorkspace, requireWorkspace, type Workspace } from './server/workspaces';

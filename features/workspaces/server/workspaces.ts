@@ -1,0 +1,67 @@
+import 'server-only';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { dataPath } from '@/lib/data-dir';
+import { AppError } from '@/lib/errors';
+import { workspaceConfigSchema, workspaceNameSchema, type WorkspaceConfig } from '../schemas';
+
+export type Workspace = {
+  name: string;
+  /** Real path of the folder the agent works in. */
+  filesDir: string;
+  config: WorkspaceConfig;
+};
+
+function workspaceRoot(name: string): string {
+  return dataPath('workspaces', workspaceNameSchema.parse(name));
+}
+
+/** The workspace, or null when the name is invalid or no such folder exists. */
+export function findWorkspace(name: string): Workspace | null {
+  if (!workspaceNameSchema.safeParse(name).success) return null;
+  const root = workspaceRoot(name);
+  const files = path.join(root, 'files');
+  if (!existsSync(files)) return null;
+  return { name, filesDir: realpathSync(files), config: readConfig(path.join(root, 'workspace.json')) };
+}
+
+export function requireWorkspace(name: string | null): Workspace {
+  const workspace = name ? findWorkspace(name) : null;
+  if (!workspace) throw new AppError('not_found:workspace', 'No workspace at this address.');
+  return workspace;
+}
+
+function readConfig(file: string): WorkspaceConfig {
+  if (!existsSync(file)) return workspaceConfigSchema.parse({});
+  return workspaceConfigSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export function createWorkspace({ name, files = {}, config = {} }: {
+  name: string;
+  files?: Record<string, string>;
+  config?: Partial<WorkspaceConfig>;
+}): Workspace {
+  const root = workspaceRoot(name);
+  if (existsSync(path.join(root, 'files'))) throw new AppError('conflict:workspace_exists', `Workspace "${name}" already exists.`);
+  const filesDir = path.join(root, 'files');
+  mkdirSync(filesDir, { recursive: true });
+  writeFileSync(path.join(root, 'workspace.json'), JSON.stringify(workspaceConfigSchema.parse(config), null, 2) + '\n');
+  for (const [relative, content] of Object.entries(files)) {
+    const target = path.resolve(filesDir, relative);
+    if (!target.startsWith(filesDir + path.sep)) throw new Error(`Sample file escapes the workspace: ${relative}`);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  return findWorkspace(name)!;
+}
+
+const demoFiles = {
+  'README.md': '# Demo workspace\n\nA small project to try Tether on. Ask the agent to read or change these files.\n',
+  'notes/todo.md': '- [ ] Write the launch post\n- [x] Pick a name\n- [ ] Invite the first users\n',
+  'src/greet.ts': "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n",
+};
+
+/** The `demo` workspace exists on every fresh start, so the quick start has somewhere to go. */
+export function ensureDemoWorkspace(): Workspace {
+  return findWorkspace('demo') ?? createWorkspace({ name: 'demo', files: demoFiles });
+}

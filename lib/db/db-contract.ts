@@ -1,0 +1,250 @@
+/**
+ * The behaviour every transport must show, as a vitest suite. db.test.ts runs it on PGlite and
+ * Postgres, supabase.test.ts through supabase-js against a fake PostgREST. Tests share one
+ * database and run in order, so each makes its own conversations (random ids).
+ */
+import { randomUUID } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { DbError } from './errors';
+import type { Db } from './types';
+
+type Conversation = {
+  id: string;
+  visitorId: string;
+  workspace: string;
+  sdkSessionId: string | null;
+  title: string | null;
+  createdAt: string;
+  lastActivityAt: string;
+  expiresAt: string;
+};
+type Run = {
+  id: string;
+  conversationId: string;
+  model: string;
+  mode: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  costUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  durationMs: number | null;
+  error: string | null;
+};
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+// Past the timestamps' millisecond precision, so "later" is observable.
+const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
+
+export function defineDbContract(getDb: () => Db) {
+  const open = (p: { id: string; visitor?: string; workspace?: string; title?: string; ttl?: number }) =>
+    getDb().call<Conversation | null>('open_conversation', {
+      p_id: p.id,
+      p_visitor_id: p.visitor ?? 'visitor-a',
+      p_workspace: p.workspace ?? 'demo',
+      p_title: p.title ?? 'Hello',
+      p_ttl_seconds: p.ttl ?? 3600,
+    });
+  const get = (id: string, visitor = 'visitor-a', workspace = 'demo') =>
+    getDb().call<Conversation | null>('get_conversation', {
+      p_id: id,
+      p_visitor_id: visitor,
+      p_workspace: workspace,
+    });
+  const startRun = (conversationId: string, id = randomUUID()) =>
+    getDb().call<Run>('start_run', {
+      p_id: id,
+      p_conversation_id: conversationId,
+      p_model: 'claude-sonnet-4-5',
+      p_mode: 'build',
+    });
+  const finishRun = (id: string, status: string, extra: Partial<Record<string, unknown>> = {}) =>
+    getDb().call<Run | null>('finish_run', {
+      p_id: id,
+      p_status: status,
+      p_cost_usd: null,
+      p_input_tokens: null,
+      p_output_tokens: null,
+      p_duration_ms: null,
+      p_error: null,
+      ...extra,
+    });
+  const listRuns = (conversationId: string) =>
+    getDb().call<Run[]>('list_runs', { p_conversation_id: conversationId });
+
+  it('open creates the conversation and returns it as camelCase JSON', async () => {
+    const id = randomUUID();
+    const c = await open({ id, title: 'First', ttl: 600 });
+    expect(c).toEqual({
+      id,
+      visitorId: 'visitor-a',
+      workspace: 'demo',
+      sdkSessionId: null,
+      title: 'First',
+      createdAt: expect.stringMatching(ISO),
+      lastActivityAt: expect.stringMatching(ISO),
+      expiresAt: expect.stringMatching(ISO),
+    });
+    expect(Date.parse(c!.expiresAt) - Date.parse(c!.lastActivityAt)).toBe(600_000);
+    expect(await get(id)).toEqual(c);
+  });
+
+  it('reopening slides the expiry and keeps the title; reading does not', async () => {
+    const id = randomUUID();
+    const first = await open({ id, title: 'Kept' });
+    await tick();
+    const again = await open({ id, title: 'Ignored' });
+    expect(again!.title).toBe('Kept');
+    expect(again!.createdAt).toBe(first!.createdAt);
+    expect(Date.parse(again!.lastActivityAt)).toBeGreaterThan(Date.parse(first!.lastActivityAt));
+    expect(Date.parse(again!.expiresAt)).toBeGreaterThan(Date.parse(first!.expiresAt));
+    await tick();
+    expect(await get(id)).toEqual(again);
+  });
+
+  it("another visitor or workspace gets null and leaves the row untouched", async () => {
+    const id = randomUUID();
+    const mine = await open({ id, title: 'Mine' });
+    await tick();
+    expect(await open({ id, visitor: 'visitor-b', title: 'Theirs' })).toBeNull();
+    expect(await open({ id, workspace: 'other', title: 'Theirs' })).toBeNull();
+    expect(await get(id, 'visitor-b')).toBeNull();
+    expect(await get(id, 'visitor-a', 'other')).toBeNull();
+    expect(await get(id)).toEqual(mine);
+  });
+
+  it('an expired conversation reads as null and is purged on access', async () => {
+    const id = randomUUID();
+    await open({ id, title: 'Old', ttl: 0 });
+    expect(await get(id)).toBeNull();
+    // Purged, not merely hidden: opening it again starts a new conversation (the title of a
+    // refreshed one would have been kept).
+    const fresh = await open({ id, title: 'New' });
+    expect(fresh!.title).toBe('New');
+
+    // Expired rows are free for anyone: the old owner's data is gone.
+    const other = randomUUID();
+    await open({ id: other, title: 'Old', ttl: -60 });
+    expect((await open({ id: other, visitor: 'visitor-b', title: 'B' }))!.visitorId).toBe('visitor-b');
+  });
+
+  it('set_session maps and clears the SDK session and slides the expiry', async () => {
+    const id = randomUUID();
+    const before = await open({ id, ttl: 60 });
+    await tick();
+    expect(await getDb().call('set_session', { p_id: id, p_sdk_session_id: 'sess-1', p_ttl_seconds: 3600 })).toBeNull();
+    const mapped = await get(id);
+    expect(mapped!.sdkSessionId).toBe('sess-1');
+    expect(Date.parse(mapped!.expiresAt)).toBeGreaterThan(Date.parse(before!.expiresAt));
+
+    await getDb().call('set_session', { p_id: id, p_sdk_session_id: null, p_ttl_seconds: 3600 });
+    expect((await get(id))!.sdkSessionId).toBeNull();
+
+    // An expired conversation is not brought back by a late session update.
+    const expired = randomUUID();
+    await open({ id: expired, ttl: 0 });
+    await getDb().call('set_session', { p_id: expired, p_sdk_session_id: 'late', p_ttl_seconds: 3600 });
+    expect(await get(expired)).toBeNull();
+  });
+
+  it('runs start, finish exactly once, and list in start order', async () => {
+    const conversationId = randomUUID();
+    await open({ id: conversationId });
+    expect(await listRuns(conversationId)).toEqual([]);
+
+    const first = await startRun(conversationId);
+    expect(first).toEqual({
+      id: expect.any(String),
+      conversationId,
+      model: 'claude-sonnet-4-5',
+      mode: 'build',
+      status: 'running',
+      startedAt: expect.stringMatching(ISO),
+      finishedAt: null,
+      costUsd: null,
+      inputTokens: null,
+      outputTokens: null,
+      durationMs: null,
+      error: null,
+    });
+    await tick();
+    const second = await startRun(conversationId);
+
+    const done = await finishRun(first.id, 'completed', {
+      p_cost_usd: 0.0123,
+      p_input_tokens: 120,
+      p_output_tokens: 45,
+      p_duration_ms: 2300,
+    });
+    expect(done).toMatchObject({ id: first.id, status: 'completed', costUsd: 0.0123, inputTokens: 120, outputTokens: 45, durationMs: 2300 });
+    expect(done!.finishedAt).toMatch(ISO);
+    // A late Stop must not overwrite the outcome.
+    expect(await finishRun(first.id, 'stopped')).toBeNull();
+
+    await finishRun(second.id, 'failed', { p_error: 'boom' });
+    const runs = await listRuns(conversationId);
+    expect(runs.map((r) => [r.id, r.status, r.error])).toEqual([
+      [first.id, 'completed', null],
+      [second.id, 'failed', 'boom'],
+    ]);
+  });
+
+  it('finish_run rejects a non-final status', async () => {
+    const conversationId = randomUUID();
+    await open({ id: conversationId });
+    const run = await startRun(conversationId);
+    await expect(finishRun(run.id, 'running')).rejects.toMatchObject({ name: 'DbError', code: '22023' });
+  });
+
+  it('start_run for a missing conversation raises a DbError', async () => {
+    await expect(startRun(randomUUID())).rejects.toMatchObject({ name: 'DbError', code: '23503' });
+  });
+
+  it('interrupt_running_runs marks every running run interrupted and counts them', async () => {
+    await getDb().call('interrupt_running_runs'); // start from no running runs
+    const conversationId = randomUUID();
+    await open({ id: conversationId });
+    const a = await startRun(conversationId);
+    const b = await startRun(conversationId);
+    const c = await startRun(conversationId);
+    await finishRun(c.id, 'completed');
+
+    expect(await getDb().call('interrupt_running_runs')).toBe(2);
+    const byId = new Map((await listRuns(conversationId)).map((r) => [r.id, r]));
+    expect(byId.get(a.id)).toMatchObject({ status: 'interrupted', finishedAt: expect.stringMatching(ISO) });
+    expect(byId.get(b.id)!.status).toBe('interrupted');
+    expect(byId.get(c.id)!.status).toBe('completed');
+    expect(await getDb().call('interrupt_running_runs')).toBe(0);
+  });
+
+  it('purge_expired deletes expired conversations with their runs and counts them', async () => {
+    await getDb().call('purge_expired'); // earlier tests leave expired rows behind
+    const gone = [randomUUID(), randomUUID()];
+    const live = randomUUID();
+    await open({ id: gone[0]!, ttl: 0 });
+    await open({ id: gone[1]!, ttl: -10 });
+    await open({ id: live });
+    await startRun(gone[0]!);
+
+    expect(await getDb().call('purge_expired')).toBe(2);
+    expect(await listRuns(gone[0]!)).toEqual([]);
+    expect(await get(live)).not.toBeNull();
+    expect(await getDb().call('purge_expired')).toBe(0);
+  });
+
+  it('a bad argument raises a DbError naming the function', async () => {
+    const error = await getDb()
+      .call('get_conversation', { p_id: 'not-a-uuid', p_visitor_id: 'v', p_workspace: 'w' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DbError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ fn: 'get_conversation', code: '22P02' });
+    expect((error as Error).message).toMatch(/get_conversation/);
+  });
+
+  it('refuses function and argument names that are not plain identifiers', async () => {
+    await expect(getDb().call('purge_expired(); drop schema tether; --')).rejects.toBeInstanceOf(DbError);
+    await expect(getDb().call('list_runs', { 'p_x) --': 1 })).rejects.toBeInstanceOf(DbError);
+  });
+}

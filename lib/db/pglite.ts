@@ -1,0 +1,39 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { toDbError } from './errors';
+import type { Db, OpenDbOptions } from './types';
+import { applyMigrations, type SqlSession } from './migrate';
+import { buildCall, readResult } from './sql-call';
+
+/** Embedded Postgres: a data folder on disk, or in memory when `dataDir` is null. */
+export async function openPgliteDb(dataDir: string | null, options: OpenDbOptions = {}): Promise<Db> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const pg = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  try {
+    options.onMigrated?.(await applyMigrations(pgliteSession(pg)));
+  } catch (error) {
+    await pg.close();
+    throw error;
+  }
+  return pgliteDb(pg);
+}
+
+// PGlite is a single connection, so it is its own session.
+export function pgliteSession(pg: PGlite): SqlSession {
+  return { exec: (sql) => pg.exec(sql), query: (sql, params) => pg.query(sql, params) };
+}
+
+/** Wraps an open, migrated PGlite (tests use this to keep raw access to the same instance). */
+export function pgliteDb(pg: PGlite): Db {
+  return {
+    async call<T>(fn: string, args?: Record<string, unknown>) {
+      const { sql, params } = buildCall(fn, args);
+      try {
+        return readResult(await pg.query<Record<string, unknown>>(sql, params)) as T;
+      } catch (error) {
+        throw toDbError(fn, error);
+      }
+    },
+    close: () => pg.close(),
+  };
+}

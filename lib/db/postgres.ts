@@ -1,0 +1,44 @@
+import pg from 'pg';
+import { toDbError } from './errors';
+import type { Db, OpenDbOptions } from './types';
+import { applyMigrations, type SqlSession } from './migrate';
+import { buildCall, readResult } from './sql-call';
+
+/** Any Postgres reachable by URL, Supabase's connection string included. */
+export async function openPostgresDb(url: string, options: OpenDbOptions = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url });
+  // An idle client dropped by the server emits 'error' on the pool, which would crash the
+  // process; the pool replaces it and the next call gets a fresh connection.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      options.onMigrated?.(await applyMigrations(postgresSession(client)));
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return postgresDb(pool);
+}
+
+/** Migrations need one connection for BEGIN … COMMIT, not whichever the pool hands out. */
+export function postgresSession(client: pg.ClientBase): SqlSession {
+  return { exec: (sql) => client.query(sql), query: (sql, params) => client.query(sql, params) };
+}
+
+export function postgresDb(pool: pg.Pool): Db {
+  return {
+    async call<T>(fn: string, args?: Record<string, unknown>) {
+      const { sql, params } = buildCall(fn, args);
+      try {
+        return readResult(await pool.query(sql, params)) as T;
+      } catch (error) {
+        throw toDbError(fn, error);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

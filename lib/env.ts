@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The server's configuration, validated once. Every other module reads settings from here,
+ * never from process.env, so a bad value fails at start with a message naming the variable.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(1)).min(1));
+
+const serverEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    TETHER_DATA_DIR: z.string().default('./.data'),
+    TETHER_BASE_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, 'a host name such as example.com or localhost')
+      .default('localhost'),
+    SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    SESSION_TTL_HOURS: z.coerce.number().positive().default(24),
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: z.url().optional(),
+    TETHER_MODELS: list('claude-sonnet-4-5,claude-opus-4-1,claude-haiku-4-5'),
+    TETHER_AGENT_MAX_RETRIES: z.coerce.number().int().min(0).max(10).optional(),
+    DATABASE_URL: z.url().optional(),
+    SUPABASE_URL: z.url().optional(),
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .refine((env) => Boolean(env.SUPABASE_URL) === Boolean(env.SUPABASE_SERVICE_ROLE_KEY), {
+    message: 'SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together',
+    path: ['SUPABASE_SERVICE_ROLE_KEY'],
+  });
+
+export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string };
+
+export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
+  const result = serverEnvSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid environment configuration:\n${problems}`);
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.TETHER_DATA_DIR) };
+}
+
+let cached: ServerEnv | undefined;
+
+export function serverEnv(): ServerEnv {
+  cached ??= parseServerEnv(process.env);
+  return cached;
+}
+
+/** The server process's own environment, for the few things that must pass it on (PATH, HOME). */
+export function processPath(): string {
+  return process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+}

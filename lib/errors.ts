@@ -1,0 +1,39 @@
+/**
+ * Errors are values with a code (`not_found:conversation`, `conflict:run_active`); the part
+ * before the colon picks the HTTP status, in this one place.
+ */
+
+const statusByKind = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorKind = keyof typeof statusByKind;
+export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return statusByKind[this.code.split(':')[0] as ErrorKind] ?? 500;
+  }
+}
+
+export type ErrorBody = { error: { code: string; message: string } };
+
+export function errorBody(error: AppError): ErrorBody {
+  return { error: { code: error.code, message: error.message } };
+}

@@ -1,0 +1,41 @@
+import { z, ZodError } from 'zod';
+import { AppError, errorBody } from './errors';
+import { logger } from './logger';
+
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+/** Reads a JSON body with a size cap and a schema: 415, 413 or 400 with a clear message otherwise. */
+export async function readJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<T>> {
+  const type = req.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new AppError('unsupported_media_type', 'Send the body as application/json.');
+  }
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError('bad_request:invalid_json', 'The body is not valid JSON.');
+  }
+  return parseInput(schema, json, 'body');
+}
+
+/** Validates params, query strings and bodies alike: a 400 naming the field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError(`bad_request:invalid_${where}`, describeIssues(result.error));
+  return result.data;
+}
+
+function describeIssues(error: ZodError): string {
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+}
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AppError) return Response.json(errorBody(error), { status: error.status });
+  logger.error('unhandled error in route', { error });
+  return Response.json(errorBody(new AppError('internal', 'Something went wrong on our side.')), { status: 500 });
+}

@@ -1,0 +1,27 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { isHttpsRequest, issueVisitorCookie, verifyVisitorCookie, VISITOR_COOKIE } from '@/features/visitors/server';
+import { workspaceFromHost } from '@/features/workspaces';
+import { serverEnv } from '@/lib/env';
+
+/**
+ * Host → workspace: `demo.example.com/anything` is served by `app/w/demo/anything`. A host
+ * with no valid workspace label goes to a name no workspace can have, which renders the 404
+ * page. Page visits also get the visitor cookie here, before the page's own API calls, so
+ * those never race to create two visitors.
+ */
+export function proxy(req: NextRequest) {
+  const workspace = workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN) ?? '_';
+  const url = req.nextUrl.clone();
+  url.pathname = `/w/${workspace}${req.nextUrl.pathname === '/' ? '' : req.nextUrl.pathname}`;
+  const response = NextResponse.rewrite(url);
+  if (!verifyVisitorCookie(req.cookies.get(VISITOR_COOKIE)?.value)) {
+    const { value, options } = issueVisitorCookie({ secure: isHttpsRequest(req) });
+    response.cookies.set(VISITOR_COOKIE, value, options);
+  }
+  return response;
+}
+
+export const config = {
+  // API routes resolve the workspace themselves; static assets need nothing.
+  matcher: ['/((?!api/|_next/|favicon.ico|icons/|manifest.webmanifest|robots.txt).*)'],
+};

@@ -1,0 +1,38 @@
+import { markRunsInterrupted, closeAllStreams, exportClaudeConfigDir, modelEndpoint } from '@/features/runs/server';
+import { ensureDemoWorkspace } from '@/features/workspaces/server';
+import { closeDb, db } from '@/lib/db/instance';
+import { serverEnv } from '@/lib/env';
+import { logger } from '@/lib/logger';
+
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
+export async function startServer() {
+  const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
+  ensureDemoWorkspace();
+  exportClaudeConfigDir();
+  const started = Date.now();
+  const database = await db();
+  const interrupted = await markRunsInterrupted();
+  const endpoint = await modelEndpoint();
+  logger.info('tether started', {
+    dataDir: env.dataDir,
+    database: env.SUPABASE_URL ? 'supabase' : env.DATABASE_URL ? 'postgres' : 'pglite',
+    model: endpoint.demo ? 'demo' : 'anthropic',
+    interruptedRuns: interrupted,
+    dbReadyMs: Date.now() - started,
+  });
+  setInterval(() => {
+    database.call<number>('purge_expired', {}).then(
+      (purged) => purged > 0 && logger.info('purged expired conversations', { purged }),
+      (error: unknown) => logger.error('purge failed', { error }),
+    );
+  }, PURGE_INTERVAL_MS).unref();
+  // Open SSE responses would keep `next start` alive forever on SIGTERM: close them first.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info('shutting down', { signal });
+      closeAllStreams();
+      void closeDb().finally(() => process.exit(0));
+    });
+  }
+}
