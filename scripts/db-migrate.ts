@@ -1,23 +1,19 @@
 /**
- * `npm run db:migrate`: applies supabase/migrations to DATABASE_URL, or else to the embedded
- * PGlite database under the data root. (On Supabase the CLI applies them: `supabase db push`.)
- * Opening the database is what applies migrations, so this opens it and closes it again.
+ * `npm run db:migrate`: applies supabase/migrations to the database the server would use
+ * (DATABASE_URL, or the embedded PGlite under the data root). On Supabase the Supabase CLI
+ * applies them (`supabase db push`). Opening the database is what applies migrations.
  */
-import path from 'node:path';
-import { openDb, type DbConfig } from '../lib/db';
+import { openDb } from '@/lib/db';
+import { dbConfigFromEnv } from '@/lib/db/instance';
 
-const url = process.env.DATABASE_URL;
-const config: DbConfig = url
-  ? { kind: 'postgres', url }
-  : { kind: 'pglite', dataDir: path.resolve(process.env.TETHER_DATA_DIR ?? './.data', 'db') };
+const config = dbConfigFromEnv();
+if (config.kind === 'supabase') {
+  process.stdout.write('tether: on Supabase, apply supabase/migrations with the Supabase CLI: supabase db push\n');
+  process.exit(0);
+}
 const target = config.kind === 'postgres' ? 'DATABASE_URL' : config.dataDir;
-
 const db = await openDb(config, {
   onMigrated: (versions) =>
-    process.stdout.write(
-      versions.length
-        ? `tether: applied ${versions.join(', ')} to ${target}\n`
-        : `tether: ${target} is up to date\n`,
-    ),
+    process.stdout.write(versions.length ? `tether: applied ${versions.join(', ')} to ${target}\n` : `tether: ${target} is up to date\n`),
 });
 await db.close();

@@ -14,7 +14,7 @@ export function isMissingSession({ result, thrown }: Outcome): boolean {
 export function describeFailure(outcome: Outcome): { code: string; message: string } {
   const text = failureText(outcome).replace(/^(Error: )?Claude Code returned an error result: /, '').trim();
   const status = Number(text.match(/API Error: (?:Request rejected \()?(\d{3})/)?.[1]);
-  if (status === 401 || status === 403 || /authenticat/i.test(text)) {
+  if (status === 401 || status === 403 || /authenticat|api key/i.test(text)) {
     return { code: 'model:auth', message: `The model API refused the credentials (${text}). Check ANTHROPIC_API_KEY.` };
   }
   if (status === 429) return { code: 'model:rate_limited', message: `The model API is rate limiting requests (${text}). Try again in a minute.` };

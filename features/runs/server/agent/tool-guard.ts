@@ -1,5 +1,5 @@
 import 'server-only';
-import { existsSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkspaceConfig } from '@/features/workspaces';
 import { DENIAL_PREFIX } from '../../chat-items';
@@ -40,9 +40,11 @@ export function checkToolUse({ toolName, input, workspaceDir, mode, config }: {
     return deny(`${toolName} is not allowed (${why}).`);
   }
   if (shellTools.includes(toolName) || webTools.includes(toolName)) return { allowed: true };
-  for (const target of pathsIn(toolName, input)) {
+  for (const target of pathsIn(input)) {
     if (!isInside(target, workspaceDir)) return deny(`${target} is outside this workspace.`);
   }
+  const pattern = input[toolName === 'Glob' ? 'pattern' : 'glob'];
+  if (typeof pattern === 'string' && globLeavesFolder(pattern)) return deny(`the pattern ${pattern} reaches outside this workspace.`);
   return { allowed: true };
 }
 
@@ -50,18 +52,19 @@ function deny(message: string): ToolDecision {
   return { allowed: false, reason: `${DENIAL_PREFIX} ${message}` };
 }
 
-/** Every path a file tool would touch; a glob contributes the fixed part before its first wildcard. */
-function pathsIn(toolName: string, input: Record<string, unknown>): string[] {
-  const paths = ['file_path', 'path', 'notebook_path']
+/** Every path a file tool would touch. */
+function pathsIn(input: Record<string, unknown>): string[] {
+  return ['file_path', 'path', 'notebook_path']
     .map((key) => input[key])
     .filter((value): value is string => typeof value === 'string' && value.length > 0);
-  for (const key of toolName === 'Glob' ? ['pattern'] : ['glob']) {
-    const pattern = input[key];
-    if (typeof pattern === 'string' && (pattern.startsWith('/') || pattern.startsWith('~') || pattern.split('/').includes('..'))) {
-      paths.push(pattern.split(/[*?[{]/)[0] || '/');
-    }
-  }
-  return paths;
+}
+
+/**
+ * Glob patterns are relative to the tool's folder; one that starts an alternative at the root or
+ * home (`/etc/*`, `{/etc,src}/*`, `~/x`) or climbs with `..` would match files outside it.
+ */
+function globLeavesFolder(pattern: string): boolean {
+  return /(^|[{,])\s*[/~]/.test(pattern) || /(^|[/{,])\.\.([/},]|$)/.test(pattern);
 }
 
 /** True when the path, with every symlink resolved, stays inside root (itself a real path). */
@@ -69,18 +72,35 @@ export function isInside(target: string, root: string): boolean {
   if (target.startsWith('~')) return false;
   const absolute = path.resolve(root, target);
   const real = realpathOfNearestExisting(absolute);
-  return real === root || real.startsWith(root + path.sep);
+  return real !== null && (real === root || real.startsWith(root + path.sep));
 }
 
-/** realpath for a file that may not exist yet (Write creates it): resolve its closest existing ancestor. */
-function realpathOfNearestExisting(absolute: string): string {
+/**
+ * realpath for a file that may not exist yet (Write creates it): resolve its closest existing
+ * ancestor. A dangling symlink counts as existing (lstat), and since nobody can tell where
+ * writing through it would land, it resolves to null and is refused.
+ */
+function realpathOfNearestExisting(absolute: string): string | null {
   let existing = absolute;
   const rest: string[] = [];
-  while (!existsSync(existing)) {
+  while (!lexists(existing)) {
     const parent = path.dirname(existing);
     if (parent === existing) break;
     rest.unshift(path.basename(existing));
     existing = parent;
   }
-  return path.join(realpathSync(existing), ...rest);
+  try {
+    return path.join(realpathSync(existing), ...rest);
+  } catch {
+    return null;
+  }
+}
+
+function lexists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

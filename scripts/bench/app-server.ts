@@ -1,0 +1,115 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const nextBin = path.join(repo, 'node_modules/next/dist/bin/next');
+
+/** A `next start` of the production build, addressed as the demo workspace. */
+export type AppServer = { port: number; host: string; stop: () => Promise<void> };
+
+export function ensureBuild(): void {
+  if (existsSync(path.join(repo, '.next/BUILD_ID'))) return;
+  console.log('bench: no production build in .next, running `next build` (a few minutes)…');
+  const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: repo, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('next build failed');
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Every server we start, so an exit on error or Ctrl-C still kills them (and their CLI children).
+const running = new Set<ChildProcess>();
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+process.on('exit', () => running.forEach((child) => killGroup(child, 'SIGKILL')));
+
+export async function startAppServer({ dataDir, env }: { dataDir: string; env: Record<string, string> }): Promise<AppServer> {
+  const port = await freePort();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  // The embedded database, whatever the shell has configured.
+  for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']) delete childEnv[name];
+  // Its own process group, so stopping it also stops the CLI children of unfinished runs.
+  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], { cwd: repo, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const server: AppServer = {
+    port,
+    host: `demo.localhost:${port}`,
+    stop: async () => {
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      running.delete(child);
+    },
+  };
+  // First start creates the PGlite database (several seconds): wait for health, bounded.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${stderr}`);
+    const health = await send(server, { path: '/api/health' }).catch(() => null);
+    if (health?.status === 200) return server;
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`next start did not become healthy in 120 s:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export type Sent = { status: number; headers: IncomingHttpHeaders; body: string; bytes: number; ttfbMs: number; totalMs: number };
+
+/** An HTTP request to the app as the demo workspace: Node can't resolve *.localhost, so connect to 127.0.0.1 and send the Host. */
+export function send(server: AppServer, { method = 'GET', path: urlPath, cookie, json }: { method?: string; path: string; cookie?: string; json?: unknown }): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const body = json === undefined ? undefined : JSON.stringify(json);
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path: urlPath,
+        headers: { host: server.host, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+        timeout: 30_000,
+      },
+      (res) => {
+        const ttfbMs = performance.now() - started;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const buffer = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buffer.toString('utf8'), bytes: buffer.length, ttfbMs, totalMs: performance.now() - started });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A new visitor: the proxy sets the signed cookie on the first page visit. Returns `tether_visitor=…`. */
+export async function visitorCookie(server: AppServer): Promise<string> {
+  const page = await send(server, { path: '/' });
+  const cookie = [page.headers['set-cookie'] ?? []].flat().find((value) => value.startsWith('tether_visitor='));
+  if (!cookie) throw new Error(`GET / (status ${page.status}) set no visitor cookie`);
+  return cookie.split(';')[0]!;
+}
