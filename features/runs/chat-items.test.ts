@@ -24,11 +24,11 @@ describe('foldRunEvent', () => {
       end,
     ]);
     expect(items).toEqual([
-      { kind: 'user', id: 'run-1:prompt', text: 'Read /etc/passwd' },
-      { kind: 'assistant', id: 'text:2', text: 'Let me look.' },
+      { kind: 'user', id: 'live-0', text: 'Read /etc/passwd' },
+      { kind: 'assistant', id: 'live-1', text: 'Let me look.' },
       { kind: 'tool', id: 'toolu_1', name: 'Read', target: '/etc/passwd', status: 'denied', summary: `${DENIAL_PREFIX} /etc/passwd is outside this workspace.` },
-      { kind: 'assistant', id: 'text:6', text: 'I cannot read that file.' },
-      { kind: 'run_end', id: 'end:8', status: 'completed', model: 'demo', mode: 'plan', costUsd: 0.0123, inputTokens: 120, outputTokens: 45, durationMs: 900 },
+      { kind: 'assistant', id: 'live-3', text: 'I cannot read that file.' },
+      { kind: 'run_end', id: 'live-4', status: 'completed', model: 'demo', mode: 'plan', costUsd: 0.0123, inputTokens: 120, outputTokens: 45, durationMs: 900 },
     ]);
   });
 
@@ -60,8 +60,8 @@ describe('foldRunEvent', () => {
       { ...end, status: 'failed', costUsd: null, inputTokens: null, outputTokens: null },
     ]);
     expect(items.map((item) => item.kind)).toEqual(['user', 'assistant', 'notice', 'assistant', 'notice', 'run_end']);
-    expect(items[2]).toEqual({ kind: 'notice', id: 'notice:3', tone: 'info', text: 'The model is busy, retrying.' });
-    expect(items[4]).toEqual({ kind: 'notice', id: 'error:5', tone: 'error', text: 'The model did not answer.' });
+    expect(items[2]).toEqual({ kind: 'notice', id: 'live-2', tone: 'info', text: 'The model is busy, retrying.' });
+    expect(items[4]).toEqual({ kind: 'notice', id: 'live-4', tone: 'error', text: 'The model did not answer.' });
     expect(items[5]).toMatchObject({ status: 'failed', costUsd: null, inputTokens: null });
   });
 

@@ -34,24 +34,27 @@ export function resolveTool(items: ChatItem[], toolId: string, status: ToolStatu
   return items.map((item) => (item.kind === 'tool' && item.id === toolId ? { ...item, status, summary } : item));
 }
 
-/** Folds one live run event into the items; events must arrive in sequence order, each once. */
+/**
+ * Folds one live run event into the items; events must arrive in sequence order, each once.
+ * Live items only ever append, so their position is a unique id across all runs folded in.
+ */
 export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
-  const id = `${event.seq}`;
+  const id = `live-${items.length}`;
   switch (event.type) {
     case 'start':
-      return [...items, { kind: 'user', id: `${event.runId}:prompt`, text: event.prompt }];
+      return [...items, { kind: 'user', id, text: event.prompt }];
     case 'text':
-      return appendText(items, `text:${id}`, event.text);
+      return appendText(items, id, event.text);
     case 'tool':
       return [...items, { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null }];
     case 'tool_result':
       return resolveTool(items, event.toolId, event.status, event.summary);
     case 'notice':
-      return [...items, { kind: 'notice', id: `notice:${id}`, tone: 'info', text: event.message }];
+      return [...items, { kind: 'notice', id, tone: 'info', text: event.message }];
     case 'error':
-      return [...items, { kind: 'notice', id: `error:${id}`, tone: 'error', text: event.message }];
+      return [...items, { kind: 'notice', id, tone: 'error', text: event.message }];
     case 'end':
-      return [...items, { kind: 'run_end', id: `end:${id}`, ...pickEnd(event) }];
+      return [...items, { kind: 'run_end', id, ...pickEnd(event) }];
   }
 }
 

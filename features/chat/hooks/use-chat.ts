@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useConversationsStore } from '@/features/conversations';
 import { foldRunEvent, type AgentMode, type ChatItem, type RunInfo } from '@/features/runs';
@@ -31,6 +31,7 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
   const following = useRef<AbortController | null>(null);
   const followed = useRef(new Set<string>());
   const touch = useConversationsStore((state) => state.touch);
+  const queryClient = useQueryClient();
 
   // Switching conversation detaches from the old run's stream (the run itself goes on).
   useEffect(() => {
@@ -58,11 +59,13 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
           setLive((state) => (state.conversationId === run.conversationId ? { ...state, items: foldRunEvent(state.items, event) } : state)),
       }).then((outcome) => {
         if (outcome === 'aborted') return;
-        setLive((state) => (state.conversationId === run.conversationId ? { ...state, run: null } : state));
+        // 'gone': the server no longer keeps this run's events; its transcript has the whole of it.
+        setLive((state) => (state.conversationId === run.conversationId ? { ...state, run: null, items: outcome === 'gone' ? [] : state.items } : state));
+        if (outcome === 'gone') void queryClient.invalidateQueries({ queryKey: conversationQueryKey(run.conversationId) });
         touch({ conversationId: run.conversationId, workspace, messageCount: countMessages(itemsRef.current) });
       });
     },
-    [touch, workspace],
+    [queryClient, touch, workspace],
   );
 
   // Re-join a run that is still going (after a reload, a restart, or coming back to the conversation).

@@ -66,7 +66,7 @@ describe('file tools', () => {
     expect(check('Read', { file_path: 'link-in.md' })).toEqual({ allowed: true });
   });
 
-  // BUG: existsSync follows the link, so a dangling symlink counts as "not yet created" and is
+  // Regression: existsSync follows the link, so a dangling symlink counts as "not yet created" and is
   // judged by its own location; writing to it creates the target outside the workspace.
   it('denies writing through a dangling symlink that points outside', () => {
     expectDenied(check('Write', { file_path: 'dangling.txt', content: 'x' }));
@@ -91,7 +91,7 @@ describe('Glob and Grep', () => {
     expectDenied(check('Glob', { pattern }));
   });
 
-  // BUG: brace expansion hides an absolute or parent path from the prefix check.
+  // Regression: brace expansion hides an absolute or parent path from the prefix check.
   it.each(['{/etc,docs}/*', '{../other-workspace,docs}/**'])('denies the braced glob pattern %s', (pattern) => {
     expectDenied(check('Glob', { pattern }));
   });

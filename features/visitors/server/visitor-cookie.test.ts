@@ -1,0 +1,108 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// lib/env caches serverEnv() on first use, and the secret is cached on globalThis: set both up
+// before the module under test is imported.
+const dataRoot = mkdtempSync(path.join(tmpdir(), 'visitor-cookie-'));
+process.env.TETHER_DATA_DIR = dataRoot;
+delete process.env.SESSION_SECRET;
+const globalStore = globalThis as { tetherSessionSecret?: Buffer };
+delete globalStore.tetherSessionSecret;
+
+let cookies: typeof import('./visitor-cookie');
+beforeAll(async () => {
+  cookies = await import('./visitor-cookie');
+});
+afterAll(() => rmSync(dataRoot, { recursive: true, force: true }));
+
+const secretFile = path.join(dataRoot, 'session-secret');
+
+describe('issue and verify', () => {
+  it('round-trips a new visitor id', () => {
+    const { visitorId, value } = cookies.issueVisitorCookie({ secure: false });
+    expect(visitorId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(value.startsWith(`${visitorId}.`)).toBe(true);
+    expect(cookies.verifyVisitorCookie(value)).toBe(visitorId);
+  });
+
+  it('gives every visitor a different id', () => {
+    const a = cookies.issueVisitorCookie({ secure: false });
+    const b = cookies.issueVisitorCookie({ secure: false });
+    expect(a.visitorId).not.toBe(b.visitorId);
+  });
+
+  it('rejects tampered, malformed and empty values', () => {
+    const { visitorId, value } = cookies.issueVisitorCookie({ secure: false });
+    const signature = value.split('.')[1] ?? '';
+    const other = cookies.issueVisitorCookie({ secure: false });
+    const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
+    for (const bad of [
+      `${other.visitorId}.${signature}`, // someone else's id with this signature
+      `${visitorId}.${flipped}`,
+      `${visitorId}.${signature.slice(0, -2)}`,
+      `${value}.extra`,
+      `${visitorId}..${signature}`,
+      `not-a-uuid.${signature}`,
+      `${visitorId}.`,
+      visitorId,
+      '.',
+      '',
+      undefined,
+    ]) {
+      expect(cookies.verifyVisitorCookie(bad), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe('the signing secret', () => {
+  it('is generated once in the data root with mode 0600 and reused', () => {
+    const { value } = cookies.issueVisitorCookie({ secure: false });
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    const key = readFileSync(secretFile, 'utf8');
+    expect(key.length).toBeGreaterThanOrEqual(40);
+
+    // A restart forgets the in-memory copy; the file must be read back, not replaced.
+    delete globalStore.tetherSessionSecret;
+    expect(cookies.verifyVisitorCookie(value)).not.toBeNull();
+    expect(readFileSync(secretFile, 'utf8')).toBe(key);
+  });
+
+  it('is SESSION_SECRET when that is set', async () => {
+    const configured = 's'.repeat(40);
+    process.env.SESSION_SECRET = configured;
+    delete globalStore.tetherSessionSecret;
+    vi.resetModules();
+    try {
+      const fresh = await import('./visitor-cookie');
+      const { visitorId, value } = fresh.issueVisitorCookie({ secure: false });
+      expect(value).toBe(`${visitorId}.${createHmac('sha256', configured).update(visitorId).digest('base64url')}`);
+    } finally {
+      delete process.env.SESSION_SECRET;
+      delete globalStore.tetherSessionSecret;
+    }
+  });
+});
+
+describe('cookie options', () => {
+  it.each([
+    ['an https URL', 'https://demo.example.com/', {}, true],
+    ['x-forwarded-proto: https', 'http://127.0.0.1:3000/', { 'x-forwarded-proto': 'https' }, true],
+    ['a proxy chain starting with https', 'http://127.0.0.1:3000/', { 'x-forwarded-proto': 'https, http' }, true],
+    ['plain http', 'http://demo.localhost:3000/', {}, false],
+    ['x-forwarded-proto: http over https', 'https://demo.example.com/', { 'x-forwarded-proto': 'http' }, false],
+  ])('isHttpsRequest for %s', (_, url, headers, expected) => {
+    expect(cookies.isHttpsRequest(new Request(url, { headers }))).toBe(expected);
+  });
+
+  it('sets Secure only when asked, always HttpOnly and SameSite=Lax', () => {
+    const secure = cookies.issueVisitorCookie({ secure: true });
+    const plain = cookies.issueVisitorCookie({ secure: false });
+    expect(secure.options).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: true, path: '/' });
+    const header = cookies.serializeCookie(cookies.VISITOR_COOKIE, secure.value, secure.options);
+    expect(header).toMatch(new RegExp(`^tether_visitor=${secure.value}; Path=/; Max-Age=\\d+; HttpOnly; SameSite=Lax; Secure$`));
+    expect(cookies.serializeCookie(cookies.VISITOR_COOKIE, plain.value, plain.options)).not.toMatch(/Secure/);
+  });
+});

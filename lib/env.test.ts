@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseServerEnv } from './env';
+
+function problemsIn(source: Record<string, string | undefined>): string {
+  try {
+    parseServerEnv(source);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the env to be rejected');
+}
+
+describe('parseServerEnv', () => {
+  it('works with an empty environment', () => {
+    const env = parseServerEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      TETHER_BASE_DOMAIN: 'localhost',
+      SESSION_TTL_HOURS: 24,
+      LOG_LEVEL: 'info',
+      TETHER_MODELS: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'],
+    });
+    expect(env.SESSION_SECRET).toBeUndefined();
+    expect(env.ANTHROPIC_API_KEY).toBeUndefined();
+    expect(env.dataDir).toBe(path.resolve('.data'));
+  });
+
+  it('resolves TETHER_DATA_DIR to an absolute dataDir', () => {
+    expect(parseServerEnv({ TETHER_DATA_DIR: 'var/tether' }).dataDir).toBe(path.resolve('var/tether'));
+    expect(parseServerEnv({ TETHER_DATA_DIR: '/srv/tether/../data' }).dataDir).toBe('/srv/data');
+  });
+
+  it('parses TETHER_MODELS as a trimmed comma list', () => {
+    expect(parseServerEnv({ TETHER_MODELS: ' a , b,,c ' }).TETHER_MODELS).toEqual(['a', 'b', 'c']);
+    expect(problemsIn({ TETHER_MODELS: ' , ' })).toMatch(/TETHER_MODELS/);
+  });
+
+  it('treats a blank API key as unset and coerces numbers', () => {
+    const env = parseServerEnv({ ANTHROPIC_API_KEY: '  ', SESSION_TTL_HOURS: '2', TETHER_AGENT_MAX_RETRIES: '0' });
+    expect(env.ANTHROPIC_API_KEY).toBeUndefined();
+    expect(env.SESSION_TTL_HOURS).toBe(2);
+    expect(env.TETHER_AGENT_MAX_RETRIES).toBe(0);
+  });
+
+  it.each([
+    [{ SESSION_SECRET: 'too-short' }, /SESSION_SECRET: at least 32 characters/],
+    [{ SUPABASE_URL: 'https://x.supabase.co' }, /SUPABASE_SERVICE_ROLE_KEY: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together/],
+    [{ SUPABASE_SERVICE_ROLE_KEY: 'key' }, /SUPABASE_SERVICE_ROLE_KEY/],
+    [{ ANTHROPIC_BASE_URL: 'not a url' }, /ANTHROPIC_BASE_URL/],
+    [{ TETHER_BASE_DOMAIN: 'example.com/path' }, /TETHER_BASE_DOMAIN: a host name/],
+    [{ TETHER_BASE_DOMAIN: 'localhost:3000' }, /TETHER_BASE_DOMAIN/],
+    [{ SESSION_TTL_HOURS: '-1' }, /SESSION_TTL_HOURS/],
+    [{ TETHER_AGENT_MAX_RETRIES: '11' }, /TETHER_AGENT_MAX_RETRIES/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL/],
+  ])('rejects %j naming the variable', (source, message) => {
+    const problems = problemsIn(source);
+    expect(problems).toMatch(/^Invalid environment configuration:/);
+    expect(problems).toMatch(message);
+  });
+
+  it('accepts Supabase when both variables are set', () => {
+    const env = parseServerEnv({ SUPABASE_URL: 'https://x.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'key' });
+    expect(env.SUPABASE_URL).toBe('https://x.supabase.co');
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsIn({ SESSION_SECRET: 'short', LOG_LEVEL: 'loud' });
+    expect(problems).toMatch(/SESSION_SECRET/);
+    expect(problems).toMatch(/LOG_LEVEL/);
+  });
+});
