@@ -12,8 +12,7 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T, max
   }
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+  const text = await readCapped(req, maxBytes);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -21,6 +20,19 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T, max
     throw new AppError('bad_request:invalid_json', 'The body is not valid JSON.');
   }
   return parseInput(schema, json, 'body');
+}
+
+/** Reads the body, stopping as soon as it passes the cap (a missing or false Content-Length can't force a big read). */
+async function readCapped(req: Request, maxBytes: number): Promise<string> {
+  if (!req.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Validates params, query strings and bodies alike: a 400 naming the field. */
