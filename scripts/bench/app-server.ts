@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -16,6 +16,30 @@ export function ensureBuild(): void {
   console.log('bench: no production build in .next, running `next build` (a few minutes)…');
   const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: repo, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('next build failed');
+}
+
+/**
+ * A private copy of the build to serve from: `npm test` and `next build` rewrite .next in
+ * place, which would pull files from under a running server. The copy leaves out the build
+ * caches; the rest of the project is linked (next.config.ts reads lib/, chunks need node_modules).
+ */
+export function snapshotBuild(target: string): string {
+  const buildId = () => readFileSync(path.join(repo, '.next/BUILD_ID'), 'utf8');
+  for (let attempt = 1; ; attempt++) {
+    const before = buildId();
+    mkdirSync(target, { recursive: true });
+    cpSync(path.join(repo, '.next'), path.join(target, '.next'), {
+      recursive: true,
+      filter: (source) => !['cache', 'dev', 'trace', 'trace-build', 'lock'].includes(path.relative(path.join(repo, '.next'), source)),
+    });
+    // A build that started meanwhile would have changed or removed BUILD_ID: copy again.
+    if (existsSync(path.join(repo, '.next/BUILD_ID')) && buildId() === before) break;
+    if (attempt === 3) throw new Error('.next kept changing while it was copied (a build is running?)');
+  }
+  for (const name of ['node_modules', 'lib', 'public', 'package.json', 'next.config.ts', 'tsconfig.json']) {
+    symlinkSync(path.join(repo, name), path.join(target, name));
+  }
+  return target;
 }
 
 export async function freePort(): Promise<number> {
@@ -37,13 +61,13 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 }
 process.on('exit', () => running.forEach((child) => killGroup(child, 'SIGKILL')));
 
-export async function startAppServer({ dataDir, env }: { dataDir: string; env: Record<string, string> }): Promise<AppServer> {
+export async function startAppServer({ root, dataDir, env }: { root: string; dataDir: string; env: Record<string, string> }): Promise<AppServer> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   // The embedded database, whatever the shell has configured.
   for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']) delete childEnv[name];
   // Its own process group, so stopping it also stops the CLI children of unfinished runs.
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], { cwd: repo, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

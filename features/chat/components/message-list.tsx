@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react';
 import Markdown from 'react-markdown';
 import type { ChatItem } from '@/features/runs';
 
-const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '⛔' };
+const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
 export function MessageList({ items, busy }: { items: ChatItem[]; busy: boolean }) {
   const end = useRef<HTMLDivElement>(null);

@@ -10,7 +10,7 @@ export const demoResponder: Responder = (request): Reply => {
   if (results.length > 0) {
     const output = results.map((result) => stripReminders(result.content)).join('\n').trim();
     const body = output.split('\n').slice(0, 20).join('\n');
-    return say(`Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file, or switch to **build** mode to let me edit.`);
+    return say(`Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file. In **build** mode the agent may also edit files.`);
   }
   const text = lastUserText(request).trim();
   const wantsList = /\b(list|files|ls)\b/i.test(text);
