@@ -92,3 +92,16 @@ test("another visitor's conversation id reveals nothing", async ({ browser, page
   await expect(log(strangerPage)).not.toContainText('a private message');
   await stranger.close();
 });
+
+test('Stop cancels a run and keeps the partial answer', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'count to 300');
+  const answer = log(page).getByTestId('assistant-message');
+  await expect(answer).toContainText('5 ');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(log(page).getByTestId('run-end')).toContainText('stopped');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+  const partial = (await answer.textContent()) ?? '';
+  expect(partial).not.toContain('300');
+  await expect(log(page).getByRole('status').filter({ hasText: 'Stopped.' })).toBeVisible();
+});

@@ -13,6 +13,11 @@ export const demoResponder: Responder = (request): Reply => {
     return say(`Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file. In **build** mode the agent may also edit files.`);
   }
   const text = lastUserText(request).trim();
+  const countTo = Number(text.match(/\bcount to (\d{1,4})\b/i)?.[1]);
+  if (countTo > 0) {
+    // A long, steady stream: what a slow real answer looks like, for trying Stop and reloads.
+    return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: countTo }, (_, i) => `${i + 1} `) }], delayMs: 100 };
+  }
   const wantsList = /\b(list|files|ls)\b/i.test(text);
   const fileToRead = text.match(/\bread\s+(\S+)/i)?.[1];
   if (fileToRead) {
@@ -25,7 +30,7 @@ export const demoResponder: Responder = (request): Reply => {
     `**Demo model.** No \`ANTHROPIC_API_KEY\` is set, so this reply comes from Tether's built-in demo model.\n\n` +
       `You said:\n\n> ${text.split('\n').join('\n> ')}\n\n` +
       `That is message ${countUserTurns(request)} from you in this session.\n\n` +
-      `Try *list the files* or *read README.md* to see the agent use tools on this workspace.`,
+      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, or *count to 100* for a long answer.`,
   );
 };
 
