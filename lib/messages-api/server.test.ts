@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, splitWords, startMessagesApi, type MessagesApi, type MessagesRequest, type Reply } from './server';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed SSE payloads are inspected loosely
 type SseEvent = { event: string; data: Record<string, any> };
 
 let api: MessagesApi;

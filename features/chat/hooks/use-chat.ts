@@ -33,16 +33,17 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
   const touch = useConversationsStore((state) => state.touch);
   const queryClient = useQueryClient();
 
+  // Another conversation starts with no live items (state reset during render, React's pattern).
+  if (live.conversationId !== conversationId) setLive({ conversationId, items: [], run: null });
   // Switching conversation detaches from the old run's stream (the run itself goes on).
-  useEffect(() => {
-    setLive({ conversationId, items: [], run: null });
-    return () => following.current?.abort();
-  }, [conversationId]);
+  useEffect(() => () => following.current?.abort(), [conversationId]);
 
   const liveHere = live.conversationId === conversationId ? live : { items: [], run: null };
   const items = useMemo(() => [...(history.data?.items ?? []), ...liveHere.items], [history.data, liveHere.items]);
   const itemsRef = useRef(items);
-  itemsRef.current = items;
+  useEffect(() => {
+    itemsRef.current = items;
+  }, [items]);
 
   const follow = useCallback(
     (run: RunInfo) => {
