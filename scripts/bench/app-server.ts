@@ -36,13 +36,14 @@ export function snapshotBuild(target: string): string {
     if (existsSync(path.join(repo, '.next/BUILD_ID')) && buildId() === before) break;
     if (attempt === 3) throw new Error('.next kept changing while it was copied (a build is running?)');
   }
-  for (const name of ['node_modules', 'lib', 'public', 'package.json', 'next.config.ts', 'tsconfig.json']) {
+  // The server reads supabase/migrations from its cwd at start.
+  for (const name of ['node_modules', 'lib', 'public', 'supabase', 'package.json', 'next.config.ts', 'tsconfig.json']) {
     symlinkSync(path.join(repo, name), path.join(target, name));
   }
   return target;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, resolve));
   const { port } = server.address() as AddressInfo;
@@ -50,8 +51,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-// Every server we start, so an exit on error or Ctrl-C still kills them (and their CLI children).
-const running = new Set<ChildProcess>();
+// Every server we start, so an error or Ctrl-C still stops them (and their CLI children).
+const running = new Set<{ child: ChildProcess; stop: () => Promise<void> }>();
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   try {
     process.kill(-child.pid!, signal);
@@ -59,7 +60,11 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
     // already gone
   }
 }
-process.on('exit', () => running.forEach((child) => killGroup(child, 'SIGKILL')));
+process.on('exit', () => running.forEach(({ child }) => killGroup(child, 'SIGKILL')));
+
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((entry) => entry.stop()));
+}
 
 export async function startAppServer({ root, dataDir, env }: { root: string; dataDir: string; env: Record<string, string> }): Promise<AppServer> {
   const port = await freePort();
@@ -68,25 +73,30 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
   for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']) delete childEnv[name];
   // Its own process group, so stopping it also stops the CLI children of unfinished runs.
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  running.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const server: AppServer = {
-    port,
-    host: `demo.localhost:${port}`,
+  const entry = {
+    child,
     stop: async () => {
       killGroup(child, 'SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
-      running.delete(child);
+      running.delete(entry);
     },
   };
+  running.add(entry);
+  const server: AppServer = { port, host: `demo.localhost:${port}`, stop: entry.stop };
   // First start creates the PGlite database (several seconds): wait for health, bounded.
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${stderr}`);
+    // A failed start-up hook leaves Next running and answering errors: give up at once.
+    if (stderr.includes('loading instrumentation hook')) {
+      await server.stop();
+      throw new Error(`next start failed to start up:\n${stderr}`);
+    }
     const health = await send(server, { path: '/api/health' }).catch(() => null);
     if (health?.status === 200) return server;
     if (Date.now() > deadline) {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { lastUserText, startMessagesApi, type Reply } from '@/lib/messages-api/server';
+import { lastUserText, startMessagesApi, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
 
 /**
  * The scripted Messages API both benchmarks talk to, in the bench process. A prompt is
@@ -7,6 +7,8 @@ import { lastUserText, startMessagesApi, type Reply } from '@/lib/messages-api/s
  */
 export type BenchApi = {
   url: string;
+  /** Every request body received, in order. */
+  requests: MessagesRequest[];
   /** Registers a reply of `count` deltas `d0 `, `d1 `, …; returns when each was written (performance.now()). */
   streamDeltas: (prompt: string, options: { count: number; delayMs: number }) => number[];
   replyText: (prompt: string, text: string) => void;
@@ -24,6 +26,7 @@ export async function startBenchApi(): Promise<BenchApi> {
   });
   return {
     url: api.url,
+    requests: api.requests,
     streamDeltas(prompt, { count, delayMs }) {
       const writtenAt: number[] = [];
       // The fake server iterates `chunks` and writes each one synchronously before asking for
