@@ -6,5 +6,11 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startServer } = await import('./server-start');
-  await startServer();
+  try {
+    await startServer();
+  } catch (error) {
+    // Next would keep serving 500s after a failed start: exit so a supervisor sees the failure.
+    process.stderr.write(`Tether could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
 }

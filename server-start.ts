@@ -1,10 +1,11 @@
-import { markRunsInterrupted, closeAllStreams, exportClaudeConfigDir, modelEndpoint } from '@/features/runs/server';
+import { closeAllStreams, exportClaudeConfigDir, interruptAllRuns, markRunsInterrupted, modelEndpoint } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+const SHUTDOWN_GRACE_MS = 3000;
 
 export async function startServer() {
   const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
@@ -27,12 +28,15 @@ export async function startServer() {
       (error: unknown) => logger.error('purge failed', { error }),
     );
   }, PURGE_INTERVAL_MS).unref();
-  // Open SSE responses would keep `next start` alive forever on SIGTERM: close them first.
+  // Open SSE responses would keep `next start` alive forever on SIGTERM: record the runs in
+  // progress as interrupted, close every stream, then exit.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info('shutting down', { signal });
-      closeAllStreams();
-      void closeDb().finally(() => process.exit(0));
+      void interruptAllRuns(SHUTDOWN_GRACE_MS)
+        .finally(closeAllStreams)
+        .then(closeDb)
+        .finally(() => process.exit(0));
     });
   }
 }

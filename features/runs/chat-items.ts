@@ -18,7 +18,7 @@ export type ChatItem =
       costUsd: number | null;
       inputTokens: number | null;
       outputTokens: number | null;
-      durationMs: number;
+      durationMs: number | null;
     };
 
 /** Denial messages start with this, so a denied tool can be told apart from a failed one, live and in history. */

@@ -1,6 +1,6 @@
 export { conversationView, type ConversationView } from './server/conversation-view';
 export { closeAllStreams, runEventStream } from './server/event-stream';
 export { markRunsInterrupted } from './server/queries';
-export { requireRun, startRun, stopRun } from './server/run-manager';
+export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { exportClaudeConfigDir } from './server/agent/agent-options';

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import Markdown from 'react-markdown';
 import type { ChatItem } from '@/features/runs';
 
@@ -8,9 +8,11 @@ const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '�
 
 export function MessageList({ items, busy }: { items: ChatItem[]; busy: boolean }) {
   const end = useRef<HTMLDivElement>(null);
+  const last = items.at(-1);
+  // Follow the newest content; items keep their identity, so only the changed one re-renders.
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
-  }, [items]);
+  }, [items.length, last]);
   return (
     <div className="log" role="log" aria-label="Conversation" aria-busy={busy}>
       {items.length === 0 && <p className="empty">Ask the agent about this workspace's files.</p>}
@@ -22,7 +24,7 @@ export function MessageList({ items, busy }: { items: ChatItem[]; busy: boolean 
   );
 }
 
-function ItemView({ item }: { item: ChatItem }) {
+const ItemView = memo(function ItemView({ item }: { item: ChatItem }) {
   switch (item.kind) {
     case 'user':
       return <div className="message user" data-testid="user-message">{item.text}</div>;
@@ -52,15 +54,20 @@ function ItemView({ item }: { item: ChatItem }) {
       return <div className={`notice notice-${item.tone}`} role={item.tone === 'error' ? 'alert' : 'status'}>{item.text}</div>;
     case 'run_end':
       return (
-        <div className="run-end" data-testid="run-end">
+        <div className="run-end" data-testid="run-end" data-status={item.status}>
+          {item.status === 'interrupted' && (
+            <p className="notice notice-error" role="status">
+              This run was cut off when the server restarted. Send a message to carry on where it stopped.
+            </p>
+          )}
           {item.status !== 'completed' && <strong>{item.status} · </strong>}
-          {item.model} in {item.mode} mode · {formatDuration(item.durationMs)}
+          {item.model} in {item.mode} mode{item.durationMs !== null && ` · ${formatDuration(item.durationMs)}`}
           {item.inputTokens !== null && ` · ${item.inputTokens.toLocaleString('en')} in / ${(item.outputTokens ?? 0).toLocaleString('en')} out tokens`}
           {item.costUsd !== null && ` · $${item.costUsd.toFixed(4)}`}
         </div>
       );
   }
-}
+});
 
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

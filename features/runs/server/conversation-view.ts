@@ -5,6 +5,7 @@ import { AppError } from '@/lib/errors';
 import type { ChatItem } from '../chat-items';
 import type { RunInfo } from '../types';
 import { loadHistory } from './history';
+import { listRuns } from './queries';
 import { activeRun } from './run-manager';
 
 export type ConversationView = {
@@ -23,7 +24,12 @@ export async function conversationView({ visitorId, workspace, conversationId }:
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
   const run = activeRun(conversationId);
   const items = conversation.sdkSessionId
-    ? await loadHistory({ sdkSessionId: conversation.sdkSessionId, workspaceDir: workspace.filesDir, before: run?.startedAt })
+    ? await loadHistory({
+        sdkSessionId: conversation.sdkSessionId,
+        workspaceDir: workspace.filesDir,
+        before: run?.startedAt,
+        runs: await listRuns(conversationId),
+      })
     : [];
   const { id, title, createdAt, lastActivityAt } = conversation;
   return { conversation: { id, title, createdAt, lastActivityAt }, items, activeRun: run?.info() ?? null };

@@ -4,23 +4,33 @@ import { appendText, resolveTool, type ChatItem } from '../chat-items';
 import { exportClaudeConfigDir } from './agent/agent-options';
 import { blocks, toolResultEvent } from './agent/normalize';
 import { toolTarget } from './agent/tool-target';
+import type { RunRecord } from './queries';
 
 /**
  * A conversation's history, read from the SDK's own JSONL transcript (no second copy in our
- * database). `before` leaves out what a run still in progress wrote, since the browser
- * replays that run from its events.
+ * database), with each finished run's outcome (from our runs table) placed after the last
+ * transcript entry it wrote. `before` leaves out what a run still in progress wrote, since the
+ * browser replays that run from its events.
  */
-export async function loadHistory({ sdkSessionId, workspaceDir, before }: {
+export async function loadHistory({ sdkSessionId, workspaceDir, before, runs = [] }: {
   sdkSessionId: string;
   workspaceDir: string;
   before?: Date;
+  runs?: RunRecord[];
 }): Promise<ChatItem[]> {
   exportClaudeConfigDir();
   const messages = await getSessionMessages(sdkSessionId, { dir: workspaceDir });
+  const firstTimestamp = (messages[0] as { timestamp?: string } | undefined)?.timestamp;
+  // Runs of an earlier, expired session have no entries here: leave them out.
+  const pending = runs.filter((run) => run.finishedAt && (!firstTimestamp || run.finishedAt >= firstTimestamp));
   let items: ChatItem[] = [];
+  const flushRunsFinishedBy = (time: string | undefined) => {
+    while (pending[0] && (time === undefined || pending[0].finishedAt! <= time)) items = [...items, runEndItem(pending.shift()!)];
+  };
   for (const entry of messages) {
     const timestamp = (entry as { timestamp?: string }).timestamp;
     if (before && timestamp && new Date(timestamp) >= before) break;
+    flushRunsFinishedBy(timestamp);
     const content = (entry.message as { content?: unknown }).content;
     if (entry.type === 'user') {
       if (typeof content === 'string') {
@@ -43,12 +53,19 @@ export async function loadHistory({ sdkSessionId, workspaceDir, before }: {
       }
     }
   }
+  flushRunsFinishedBy(undefined);
   // A tool call with no result in the transcript never finished (the run was stopped or cut off).
   return items.map((item) => (item.kind === 'tool' && item.status === 'running' ? { ...item, status: 'error', summary: 'Did not finish.' } : item));
 }
 
+function runEndItem(run: RunRecord): ChatItem {
+  const { id, status, model, mode, costUsd, inputTokens, outputTokens, durationMs } = run;
+  return { kind: 'run_end', id, status, model, mode, costUsd, inputTokens, outputTokens, durationMs };
+}
+
 function addUserText(items: ChatItem[], id: string, text: string): ChatItem[] {
-  // The CLI adds system reminders and command wrappers as user text; they are not the user's words.
-  if (!text.trim() || text.startsWith('<')) return items;
+  // The CLI adds system reminders, command wrappers and interruption markers as user text;
+  // they are not the user's words (the run's outcome shows how it ended).
+  if (!text.trim() || text.startsWith('<') || text.startsWith('[Request interrupted')) return items;
   return [...items, { kind: 'user', id, text }];
 }

@@ -7,7 +7,7 @@ import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import type { SendMessageInput } from '../schemas';
-import type { RunInfo } from '../types';
+import type { RunEvent, RunInfo } from '../types';
 import { agentOptions } from './agent/agent-options';
 import { describeFailure, isMissingSession } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
@@ -58,6 +58,20 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
   void execute({ run, workspace, prompt: text, sdkSessionId: conversation.sdkSessionId ?? undefined });
   return run.info();
+}
+
+/**
+ * At shutdown: interrupts every run in progress and waits (up to `timeoutMs`) for each to be
+ * recorded as interrupted, so the next start finds them finished and the conversation carries on.
+ */
+export async function interruptAllRuns(timeoutMs: number): Promise<void> {
+  const active = [...registry.activeByConversation.values()];
+  const ended = active.map((run) => {
+    run.interruptedByShutdown = true;
+    return new Promise<void>((resolve) => run.subscribe(run.events.length, (event: RunEvent) => event.type === 'end' && resolve()));
+  });
+  await Promise.all(active.map((run) => run.query?.interrupt().catch(() => undefined)));
+  await Promise.race([Promise.all(ended), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
 }
 
 /** Stops a run from any viewer. interrupt() ends the CLI's turn in ~0.1 s (abort() would wait ~2 s). */
@@ -117,10 +131,17 @@ async function attempt({ run, workspace, prompt, resume }: { run: Run; workspace
 
 async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt; durationMs: number }) {
   const { result } = outcome;
-  const status = run.stopRequested ? 'stopped' : result && !result.is_error && !outcome.thrown ? 'completed' : 'failed';
+  const status = run.interruptedByShutdown
+    ? 'interrupted'
+    : run.stopRequested
+      ? 'stopped'
+      : result && !result.is_error && !outcome.thrown
+        ? 'completed'
+        : 'failed';
   const failure = status === 'failed' ? describeFailure(outcome) : null;
   if (failure) run.emit({ type: 'error', code: failure.code, message: failure.message });
   if (status === 'stopped') run.emit({ type: 'notice', message: 'Stopped.' });
+  if (status === 'interrupted') run.emit({ type: 'notice', message: 'The server is restarting; this run was cut off. Send a message to carry on.' });
   if (result?.session_id && !isMissingSession(outcome)) {
     // A resume can come back under a new session id: the mapping follows the latest.
     await setSdkSession(run.conversationId, result.session_id).catch((error: unknown) => logger.error('session mapping update failed', { error }));

@@ -15,6 +15,7 @@ export class Run {
   status: RunStatus = 'running';
   query: Query | undefined;
   stopRequested = false;
+  interruptedByShutdown = false;
   private readonly listeners = new Set<Listener>();
 
   constructor(

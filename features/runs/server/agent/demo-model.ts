@@ -40,8 +40,12 @@ function say(text: string): Reply {
 
 /** How many prompts the request carries: proof that a resumed session sent the earlier turns. */
 function countUserTurns(request: MessagesRequest): number {
+  // System reminders and the CLI's "[Request interrupted by user]" markers are not prompts.
+  const isPrompt = (text: string) => !text.startsWith('<') && !text.startsWith('[Request interrupted');
   return request.messages.filter(
-    (message) => message.role === 'user' && (typeof message.content === 'string' || message.content.some((block) => block.type === 'text' && !String(block.text).startsWith('<'))),
+    (message) =>
+      message.role === 'user' &&
+      (typeof message.content === 'string' ? isPrompt(message.content) : message.content.some((block) => block.type === 'text' && isPrompt(String(block.text)))),
   ).length;
 }
 
