@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -33,6 +34,10 @@ const serverEnvSchema = z
     ANTHROPIC_BASE_URL: z.url().optional(),
     TETHER_MODELS: list('claude-sonnet-4-5,claude-opus-4-1,claude-haiku-4-5'),
     TETHER_AGENT_MAX_RETRIES: z.coerce.number().int().min(0).max(10).optional(),
+    // Each agent process is a CLI child (~200 MB; its start costs ~0.5–0.8 CPU-s).
+    TETHER_MAX_AGENT_PROCESSES: z.coerce.number().int().min(1).max(256).default(Math.max(2, 2 * cpus().length)),
+    TETHER_RUN_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(20),
+    TETHER_WARM_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
     DATABASE_URL: z.url().optional(),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,

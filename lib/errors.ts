@@ -21,10 +21,13 @@ export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;
 
 export class AppError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** For 429 and 503: when the client may try again (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message: string, { retryAfterSeconds }: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   get status(): number {

@@ -47,7 +47,10 @@ function describeIssues(error: ZodError): string {
 }
 
 export function errorResponse(error: unknown): Response {
-  if (error instanceof AppError) return Response.json(errorBody(error), { status: error.status });
+  if (error instanceof AppError) {
+    const headers = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
+    return Response.json(errorBody(error), { status: error.status, headers });
+  }
   logger.error('unhandled error in route', { error });
   return Response.json(errorBody(new AppError('internal', 'Something went wrong on our side.')), { status: 500 });
 }

@@ -9,6 +9,7 @@ export type ChatItem =
   | { kind: 'assistant'; id: string; text: string }
   | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
+  | { kind: 'queue'; id: string; position: number }
   | {
       kind: 'run_end';
       id: string;
@@ -43,6 +44,11 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
   switch (event.type) {
     case 'start':
       return [...items, { kind: 'user', id, text: event.prompt }];
+    case 'queue': {
+      // One waiting line that updates in place, gone once the run starts.
+      const waiting = items.filter((item) => item.kind !== 'queue');
+      return event.position > 0 ? [...waiting, { kind: 'queue', id, position: event.position }] : waiting;
+    }
     case 'text':
       return appendText(items, id, event.text);
     case 'tool':

@@ -7,6 +7,8 @@ export type ToolStatus = 'running' | 'ok' | 'error' | 'denied';
 /** What a run reports, normalized from the SDK's messages. Every event carries its run's sequence number. */
 export type RunEventBody =
   | { type: 'start'; runId: string; conversationId: string; model: string; mode: AgentMode; prompt: string }
+  /** Waiting for a free agent slot at this position; 0 = it got one and starts now. */
+  | { type: 'queue'; position: number }
   | { type: 'text'; text: string }
   | { type: 'tool'; toolId: string; name: string; target: string | null }
   | { type: 'tool_result'; toolId: string; status: Exclude<ToolStatus, 'running'>; summary: string }

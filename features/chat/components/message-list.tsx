@@ -50,6 +50,12 @@ const ItemView = memo(function ItemView({ item }: { item: ChatItem }) {
           )}
         </div>
       );
+    case 'queue':
+      return (
+        <div className="notice notice-info" role="status" data-testid="queue-position">
+          All agents on this server are busy: your message is number {item.position} in line and starts automatically.
+        </div>
+      );
     case 'notice':
       return <div className={`notice notice-${item.tone}`} role={item.tone === 'error' ? 'alert' : 'status'}>{item.text}</div>;
     case 'run_end':

@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { query, type SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { openConversation, setSdkSession } from '@/features/conversations/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
@@ -12,6 +12,8 @@ import { agentOptions } from './agent/agent-options';
 import { describeFailure, isMissingSession } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
+import { acquireProcess, assertCanQueue, closeAllProcesses, releaseProcess, replaceProcess } from './agent-pool';
+import { AgentProcess } from './agent-process';
 import { insertRun, recordRunEnd } from './queries';
 import { Run } from './run';
 
@@ -46,6 +48,7 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   if (registry.activeByConversation.has(conversationId)) {
     throw new AppError('conflict:run_active', 'A run is already in progress in this conversation. Wait for it or stop it.');
   }
+  assertCanQueue();
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   registry.activeByConversation.set(conversationId, run);
   registry.runs.set(run.id, run);
@@ -70,62 +73,75 @@ export async function interruptAllRuns(timeoutMs: number): Promise<void> {
     run.interruptedByShutdown = true;
     return new Promise<void>((resolve) => run.subscribe(run.events.length, (event: RunEvent) => event.type === 'end' && resolve()));
   });
-  await Promise.all(active.map((run) => run.query?.interrupt().catch(() => undefined)));
+  await Promise.all(active.map((run) => interrupt(run)));
   await Promise.race([Promise.all(ended), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  closeAllProcesses();
 }
 
 /** Stops a run from any viewer. interrupt() ends the CLI's turn in ~0.1 s (abort() would wait ~2 s). */
 export async function stopRun(run: Run): Promise<RunInfo> {
   if (run.status !== 'running') return run.info();
   run.stopRequested = true;
-  await run.query?.interrupt().catch((error: unknown) => logger.warn('interrupt failed', { runId: run.id, error }));
+  await interrupt(run);
   return run.info();
+}
+
+async function interrupt(run: Run) {
+  run.cancelWait.abort(); // a run still waiting for a slot leaves the queue
+  await run.process?.query.interrupt().catch((error: unknown) => logger.warn('interrupt failed', { runId: run.id, error }));
 }
 
 type Attempt = { result: SDKResultMessage | undefined; thrown: unknown };
 
 async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
   const started = Date.now();
+  const endpoint = await modelEndpoint();
+  // Everything the process was started with: a follow-up with other settings needs a new one.
+  const key = JSON.stringify([run.model, run.mode, workspace.config]);
+  const spawn = (resume: string | undefined) => () =>
+    new AgentProcess(run.conversationId, key, agentOptions({ workspace, mode: run.mode, model: run.model, resume, endpoint }));
   let outcome: Attempt = { result: undefined, thrown: undefined };
+  let process = await acquireProcess({
+    conversationId: run.conversationId,
+    key,
+    spawn: spawn(sdkSessionId),
+    signal: run.cancelWait.signal,
+    onPosition: (position) => run.emit({ type: 'queue', position }),
+  });
+  if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
   try {
-    outcome = await attempt({ run, workspace, prompt, resume: sdkSessionId });
-    if (sdkSessionId && isMissingSession(outcome) && !run.stopRequested) {
-      // The transcript is gone (expired or deleted): start over rather than fail the message.
-      await setSdkSession(run.conversationId, null);
-      run.emit({ type: 'notice', message: 'The earlier session with the agent had expired, so this message starts a fresh session.' });
-      outcome = await attempt({ run, workspace, prompt, resume: undefined });
+    if (process) {
+      const resumedCold = process.cold && sdkSessionId !== undefined;
+      run.process = process;
+      outcome = await attempt({ run, process, workspace, prompt });
+      if (resumedCold && isMissingSession(outcome) && !run.stopRequested) {
+        // The transcript is gone (expired or deleted): start over rather than fail the message.
+        await setSdkSession(run.conversationId, null);
+        run.emit({ type: 'notice', message: 'The earlier session with the agent had expired, so this message starts a fresh session.' });
+        process = run.process = replaceProcess(process, spawn(undefined));
+        outcome = await attempt({ run, process, workspace, prompt });
+      }
     }
   } catch (error) {
     outcome = { result: outcome.result, thrown: error };
+  } finally {
+    run.process = undefined;
+    const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && !run.stopRequested;
+    if (process) releaseProcess(process, { keepWarm: healthy && !run.interruptedByShutdown });
   }
   await finish({ run, outcome, durationMs: Date.now() - started });
 }
 
-async function attempt({ run, workspace, prompt, resume }: { run: Run; workspace: Workspace; prompt: string; resume: string | undefined }): Promise<Attempt> {
-  const abortController = new AbortController();
-  const agent = query({
-    prompt,
-    options: agentOptions({ workspace, mode: run.mode, model: run.model, resume, endpoint: await modelEndpoint(), abortController }),
-  });
-  run.query = agent;
-  let result: SDKResultMessage | undefined;
+async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<Attempt> {
   try {
-    for await (const message of agent) {
-      if (message.type === 'system' && message.subtype === 'init') {
-        await setSdkSession(run.conversationId, message.session_id);
-      } else if (message.type === 'result') {
-        result = message;
-      } else {
-        for (const event of normalizeMessage(message, workspace.filesDir)) run.emit(event);
-      }
-    }
+    const result = await process.turn(prompt, async (message) => {
+      if (message.type === 'system' && message.subtype === 'init') await setSdkSession(run.conversationId, message.session_id);
+      else for (const event of normalizeMessage(message, workspace.filesDir)) run.emit(event);
+    });
     return { result, thrown: undefined };
   } catch (thrown) {
-    // The iterator throws after an error result; the result read above has the details.
-    return { result, thrown };
-  } finally {
-    run.query = undefined;
-    agent.close();
+    // The SDK's iterator throws after an error result, and when the process dies.
+    return { result: undefined, thrown };
   }
 }
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Query } from '@anthropic-ai/claude-agent-sdk';
+import type { AgentProcess } from './agent-process';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo, RunStatus } from '../types';
 
 type Listener = (event: RunEvent) => void;
@@ -13,7 +13,10 @@ export class Run {
   readonly events: RunEvent[] = [];
   readonly startedAt = new Date();
   status: RunStatus = 'running';
-  query: Query | undefined;
+  /** The CLI process working on this run, once it has one. */
+  process: AgentProcess | undefined;
+  /** Aborted by Stop or shutdown while the run still waits for a free agent slot. */
+  readonly cancelWait = new AbortController();
   stopRequested = false;
   interruptedByShutdown = false;
   private readonly listeners = new Set<Listener>();

@@ -20,13 +20,12 @@ export function exportClaudeConfigDir(): void {
   process.env.CLAUDE_CONFIG_DIR = claudeConfigDir();
 }
 
-export function agentOptions({ workspace, mode, model, resume, endpoint, abortController }: {
+export function agentOptions({ workspace, mode, model, resume, endpoint }: {
   workspace: Workspace;
   mode: AgentMode;
   model: string;
   resume: string | undefined;
   endpoint: ModelEndpoint;
-  abortController: AbortController;
 }): Options {
   const tmp = dataDir('tmp');
   const maxRetries = serverEnv().TETHER_AGENT_MAX_RETRIES;
@@ -34,7 +33,6 @@ export function agentOptions({ workspace, mode, model, resume, endpoint, abortCo
     cwd: workspace.filesDir,
     model,
     resume,
-    abortController,
     includePartialMessages: true,
     settingSources: [],
     tools: availableTools(mode, workspace.config),

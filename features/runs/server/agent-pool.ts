@@ -1,0 +1,147 @@
+import 'server-only';
+import { AppError } from '@/lib/errors';
+import { serverEnv } from '@/lib/env';
+import { logger } from '@/lib/logger';
+import type { AgentProcess } from './agent-process';
+
+/**
+ * The instance's agent processes. Each is a CLI child (~200 MB, ~0.5–0.8 CPU-s to start), so
+ * at most TETHER_MAX_AGENT_PROCESSES exist at once — busy ones and idle warm ones alike. A run
+ * that finds no free slot takes the least recently used idle process's slot, else waits in a
+ * FIFO queue (its position reported as it moves), else — queue full — is refused with 429.
+ */
+
+type Waiter = { spawn: () => AgentProcess; onPosition: (position: number) => void; grant: (process: AgentProcess) => void; cancel: () => void };
+type Pool = { processes: Set<AgentProcess>; waiting: Waiter[] };
+
+const store = globalThis as { tetherAgentPool?: Pool };
+const pool = (store.tetherAgentPool ??= { processes: new Set(), waiting: [] });
+
+const limits = () => {
+  const env = serverEnv();
+  return { maxProcesses: env.TETHER_MAX_AGENT_PROCESSES, queueLimit: env.TETHER_RUN_QUEUE_LIMIT, idleMs: env.TETHER_WARM_IDLE_SECONDS * 1000 };
+};
+
+/** Seconds a refused client should wait before trying again: about one run's length. */
+export const RETRY_AFTER_SECONDS = 15;
+
+export function poolStats() {
+  const processes = [...pool.processes];
+  return { processes: processes.length, busy: processes.filter((process) => process.busy).length, waiting: pool.waiting.length };
+}
+
+/** Refuses at once (before the request is answered) when the queue is already full. */
+export function assertCanQueue(): void {
+  const { maxProcesses, queueLimit } = limits();
+  const idle = [...pool.processes].some((process) => !process.busy);
+  if (pool.processes.size < maxProcesses || idle || pool.waiting.length < queueLimit) return;
+  throw new AppError('rate_limited:capacity', `All agents on this server are busy and ${queueLimit} messages are already waiting. Try again shortly.`, {
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  });
+}
+
+/**
+ * A process for the conversation's next turn: its warm one if it was started with the same
+ * `key`, else a new one from `spawn` once a slot is free. Resolves null when cancelled while waiting.
+ */
+export async function acquireProcess({ conversationId, key, spawn, onPosition, signal }: {
+  conversationId: string;
+  key: string;
+  spawn: () => AgentProcess;
+  onPosition: (position: number) => void;
+  signal: AbortSignal;
+}): Promise<AgentProcess | null> {
+  const warm = [...pool.processes].find((process) => process.conversationId === conversationId && !process.busy);
+  if (warm) {
+    clearTimeout(warm.idleTimer);
+    if (warm.key === key) return claim(warm);
+    discard(warm);
+  }
+  if (hasFreeSlot()) return start(spawn);
+  return waitForSlot(spawn, onPosition, signal);
+}
+
+/** Swaps a process for a fresh one in the same slot (a retry must not queue again). */
+export function replaceProcess(old: AgentProcess, spawn: () => AgentProcess): AgentProcess {
+  discard(old);
+  return start(spawn);
+}
+
+/** After a turn: keep the process warm for follow-ups (if it is healthy) or end it; then serve the queue. */
+export function releaseProcess(process: AgentProcess, { keepWarm }: { keepWarm: boolean }): void {
+  process.busy = false;
+  const { idleMs } = limits();
+  if (keepWarm && idleMs > 0 && pool.processes.has(process)) {
+    process.idleTimer = setTimeout(() => {
+      logger.debug('reclaiming idle agent process', { conversationId: process.conversationId });
+      discard(process);
+      serveQueue();
+    }, idleMs);
+    process.idleTimer.unref();
+  } else {
+    discard(process);
+  }
+  serveQueue();
+}
+
+/** At shutdown: end every process and turn every waiting run away. */
+export function closeAllProcesses(): void {
+  for (const waiter of pool.waiting.splice(0)) waiter.cancel();
+  for (const process of pool.processes) discard(process);
+}
+
+function hasFreeSlot(): boolean {
+  if (pool.processes.size < limits().maxProcesses) return true;
+  // Busy work beats idle warmth: end the least recently used idle process.
+  const idle = [...pool.processes].find((process) => !process.busy);
+  if (!idle) return false;
+  discard(idle);
+  return true;
+}
+
+function waitForSlot(spawn: () => AgentProcess, onPosition: (position: number) => void, signal: AbortSignal): Promise<AgentProcess | null> {
+  return new Promise((resolve) => {
+    const waiter: Waiter = { spawn, onPosition, grant: resolve, cancel: () => resolve(null) };
+    pool.waiting.push(waiter);
+    onPosition(pool.waiting.length);
+    signal.addEventListener('abort', () => {
+      const index = pool.waiting.indexOf(waiter);
+      if (index === -1) return;
+      pool.waiting.splice(index, 1);
+      waiter.cancel();
+      reportPositions();
+    });
+  });
+}
+
+function serveQueue(): void {
+  let moved = false;
+  while (pool.waiting.length > 0 && hasFreeSlot()) {
+    const next = pool.waiting.shift()!;
+    // Started here, not by the waiter later: the slot is taken before anyone else can ask.
+    next.grant(start(next.spawn));
+    moved = true;
+  }
+  if (moved) reportPositions();
+}
+
+function reportPositions(): void {
+  pool.waiting.forEach((waiter, index) => waiter.onPosition(index + 1));
+}
+
+function start(spawn: () => AgentProcess): AgentProcess {
+  const process = spawn();
+  process.busy = true;
+  pool.processes.add(process);
+  return process;
+}
+
+function claim(process: AgentProcess): AgentProcess {
+  process.busy = true;
+  return process;
+}
+
+function discard(process: AgentProcess): void {
+  pool.processes.delete(process);
+  process.close();
+}
