@@ -62,7 +62,11 @@ describe('agent processes', () => {
     const second = await start('hello again', first.conversationId);
     await until(second, (event) => event.type === 'text');
     expect(runOf(second).process).toBe(process);
-    expect((await ended(second)).status).toBe('completed');
+    const end = await ended(second);
+    expect(end.status).toBe('completed');
+    // Each run reports its own cost, though the process's total adds up over its turns.
+    expect(end.costUsd).toBeGreaterThan(0);
+    expect(end.costUsd).toBeLessThan(2 * (runOf(first).events.at(-1) as { costUsd: number }).costUsd);
   });
 
   it('reclaims an idle warm process after the idle time', async () => {

@@ -14,6 +14,7 @@ export class AgentProcess {
   private readonly inbox = new Inbox<SDKUserMessage>();
   private readonly messages: AsyncIterator<SDKMessage>;
   private turns = 0;
+  private spentUsd = 0;
 
   constructor(
     readonly conversationId: string,
@@ -31,15 +32,20 @@ export class AgentProcess {
 
   /**
    * Sends one prompt and hands every message of that turn to `onMessage`; resolves with the
-   * turn's result. Throws when the process ended (after an error result the SDK's iterator throws).
+   * turn's result and its own cost (the result's `total_cost_usd` adds up over the process's
+   * turns). Throws when the process ended (after an error result the SDK's iterator throws).
    */
-  async turn(prompt: string, onMessage: (message: SDKMessage) => Promise<void>): Promise<SDKResultMessage> {
+  async turn(prompt: string, onMessage: (message: SDKMessage) => Promise<void>): Promise<{ result: SDKResultMessage; costUsd: number }> {
     this.turns += 1;
     this.inbox.push({ type: 'user', message: { role: 'user', content: prompt }, parent_tool_use_id: null });
     for (;;) {
       const { value, done } = await this.messages.next();
       if (done) throw new Error('The agent process ended unexpectedly.');
-      if (value.type === 'result') return value;
+      if (value.type === 'result') {
+        const costUsd = value.total_cost_usd - this.spentUsd;
+        this.spentUsd = value.total_cost_usd;
+        return { result: value, costUsd };
+      }
       await onMessage(value);
     }
   }

@@ -91,7 +91,7 @@ async function interrupt(run: Run) {
   await run.process?.query.interrupt().catch((error: unknown) => logger.warn('interrupt failed', { runId: run.id, error }));
 }
 
-type Attempt = { result: SDKResultMessage | undefined; thrown: unknown };
+type Attempt = { result: SDKResultMessage | undefined; costUsd?: number; thrown: unknown };
 
 async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
   const started = Date.now();
@@ -134,11 +134,11 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
 
 async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<Attempt> {
   try {
-    const result = await process.turn(prompt, async (message) => {
+    const { result, costUsd } = await process.turn(prompt, async (message) => {
       if (message.type === 'system' && message.subtype === 'init') await setSdkSession(run.conversationId, message.session_id);
       else for (const event of normalizeMessage(message, workspace.filesDir)) run.emit(event);
     });
-    return { result, thrown: undefined };
+    return { result, costUsd, thrown: undefined };
   } catch (thrown) {
     // The SDK's iterator throws after an error result, and when the process dies.
     return { result: undefined, thrown };
@@ -166,7 +166,7 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
     status,
     model: run.model,
     mode: run.mode,
-    costUsd: result?.total_cost_usd ?? null,
+    costUsd: outcome.costUsd ?? null,
     inputTokens: result ? result.usage.input_tokens + (result.usage.cache_read_input_tokens ?? 0) + (result.usage.cache_creation_input_tokens ?? 0) : null,
     outputTokens: result?.usage.output_tokens ?? null,
     durationMs,
