@@ -6,11 +6,5 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startServer } = await import('./server-start');
-  try {
-    await startServer();
-  } catch (error) {
-    // Next would keep serving 500s after a failed start: exit so a supervisor sees the failure.
-    process.stderr.write(`Tether could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  await startServer();
 }

@@ -8,6 +8,16 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 3000;
 
 export async function startServer() {
+  try {
+    await start();
+  } catch (error) {
+    // Next would keep serving 500s after a failed start: exit so a supervisor sees the failure.
+    process.stderr.write(`Tether could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+async function start() {
   const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
   ensureDemoWorkspace();
   exportClaudeConfigDir();

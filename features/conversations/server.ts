@@ -1,1 +1,3 @@
-export { getConversation, openConversation, setSdkSession } from './server/queries';
+export { conversationIdsSchema } from './schemas';
+export { conversationStatuses, getConversation, openConversation, setSdkSession } from './server/queries';
+export type { ConversationStatus } from './types';

@@ -1,3 +1,5 @@
+import type { RunStatus } from '@/features/runs';
+
 export type Conversation = {
   id: string;
   visitorId: string;
@@ -7,4 +9,11 @@ export type Conversation = {
   createdAt: string;
   lastActivityAt: string;
   expiresAt: string;
+};
+
+/** A conversation's latest run, for the recent list's badges: 'running' = the agent is still working. */
+export type ConversationStatus = {
+  id: string;
+  lastRunStatus: RunStatus | null;
+  lastRunFinishedAt: string | null;
 };

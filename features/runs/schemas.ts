@@ -13,5 +13,11 @@ export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 
 export const uuidSchema = z.uuid('Not a valid id');
 
+/**
+ * The event stream sends a `: heartbeat` comment this often, so a client that hears nothing for
+ * about twice as long knows its connection is dead even when no error says so.
+ */
+export const HEARTBEAT_MS = 15_000;
+
 /** `?after=` or the SSE `Last-Event-ID` header: the last sequence number the client has. */
 export const afterSeqSchema = z.coerce.number().int().min(0).default(0);

@@ -218,6 +218,43 @@ export function defineDbContract(getDb: () => Db) {
     expect(await getDb().call('interrupt_running_runs')).toBe(0);
   });
 
+  it("conversation_statuses gives each of the caller's live conversations its latest run's status, in the order asked", async () => {
+    const statuses = (ids: string[], visitor = 'visitor-a', workspace = 'demo') =>
+      getDb().call<Array<{ id: string; lastRunStatus: string | null; lastRunFinishedAt: string | null }>>('conversation_statuses', {
+        p_visitor_id: visitor,
+        p_workspace: workspace,
+        p_ids: ids,
+      });
+    const [idle, working, finished, theirs, otherWorkspace, expired] = Array.from({ length: 6 }, () => randomUUID());
+    await open({ id: idle! });
+    await open({ id: working! });
+    await open({ id: finished! });
+    await open({ id: theirs!, visitor: 'visitor-b' });
+    await open({ id: otherWorkspace!, workspace: 'other' });
+    await open({ id: expired!, ttl: 0 });
+    await startRun(working!);
+    await startRun(theirs!);
+    await startRun(otherWorkspace!);
+    // The latest run is the last one started, whichever finished last.
+    const earlier = await startRun(finished!);
+    await tick();
+    const latest = await startRun(finished!);
+    const stopped = await finishRun(latest.id, 'stopped');
+    await tick();
+    await finishRun(earlier.id, 'completed');
+
+    const asked = [finished!, randomUUID(), theirs!, idle!, otherWorkspace!, expired!, working!, finished!];
+    expect(await statuses(asked)).toEqual([
+      { id: finished, lastRunStatus: 'stopped', lastRunFinishedAt: stopped!.finishedAt },
+      { id: idle, lastRunStatus: null, lastRunFinishedAt: null },
+      { id: working, lastRunStatus: 'running', lastRunFinishedAt: null },
+    ]);
+    expect(stopped!.finishedAt).toMatch(ISO);
+    expect(await statuses([theirs!], 'visitor-b')).toEqual([{ id: theirs, lastRunStatus: 'running', lastRunFinishedAt: null }]);
+    expect(await statuses([])).toEqual([]);
+    expect(await statuses([randomUUID()])).toEqual([]);
+  });
+
   it('purge_expired deletes expired conversations with their runs and counts them', async () => {
     await getDb().call('purge_expired'); // earlier tests leave expired rows behind
     const gone = [randomUUID(), randomUUID()];

@@ -38,6 +38,20 @@ function defineAccessTests(getSession: () => SqlSession) {
     }
   });
 
+  // Per-schema default privileges cannot take away Postgres' global EXECUTE-to-PUBLIC on new
+  // functions, so every migration must lock its functions down itself: this catches one that doesn't.
+  it('every tether function is executable by service_role only', async () => {
+    const open = await getSession().query(
+      `select p.oid::regprocedure::text as fn from pg_proc p
+        where p.pronamespace = 'tether'::regnamespace
+          and (has_function_privilege('anon', p.oid, 'execute')
+            or has_function_privilege('authenticated', p.oid, 'execute')
+            or not has_function_privilege('service_role', p.oid, 'execute'))
+        order by 1`,
+    );
+    expect(open.rows).toEqual([]);
+  });
+
   it('service_role can call the functions and sees the rows despite RLS', async () => {
     const session = getSession();
     const id = randomUUID();

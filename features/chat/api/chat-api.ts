@@ -1,6 +1,7 @@
 'use client';
 
-import type { ChatItem, RunEvent, RunInfo, SendMessageInput } from '@/features/runs';
+import type { ConversationStatus } from '@/features/conversations';
+import { HEARTBEAT_MS, type ChatItem, type RunEvent, type RunInfo, type SendMessageInput } from '@/features/runs';
 
 export type ConversationView = {
   conversation: { id: string; title: string | null; createdAt: string; lastActivityAt: string };
@@ -46,58 +47,136 @@ export async function stopRun(runId: string): Promise<RunInfo> {
   return run;
 }
 
+export async function fetchConversationStatuses(ids: string[]): Promise<ConversationStatus[]> {
+  const { statuses } = await request<{ statuses: ConversationStatus[] }>(`/api/conversations/status?ids=${ids.join(',')}`);
+  return statuses;
+}
+
+/** How the tab's link to a run's events is doing, for the status indicator. */
+export type ConnectionState = 'live' | 'reconnecting' | 'offline';
+
+/** Twice the server's heartbeat: a connection that has said nothing for this long is dead. */
+const STALL_MS = 2 * HEARTBEAT_MS;
+const MAX_BACKOFF_MS = 10_000;
+
 /**
  * Follows a run's events until its `end`, reconnecting with capped exponential backoff and
  * jitter and resuming after the last event received, so nothing is missed or repeated.
+ * A connection that goes silent (not even a heartbeat) is dropped and replaced; while the
+ * browser is offline it waits for the network and reconnects the moment it is back.
  * Resolves 'gone' when the server no longer has the run (history then has it).
  */
-export async function followRun({ runId, after, onEvent, signal }: {
+export async function followRun({ runId, after, onEvent, onConnection, signal }: {
   runId: string;
   after: number;
   onEvent: (event: RunEvent) => void;
+  onConnection?: (state: ConnectionState) => void;
   signal: AbortSignal;
 }): Promise<'ended' | 'gone' | 'aborted'> {
   let lastSeq = after;
-  for (let attempt = 0; !signal.aborted; attempt++) {
+  let reported: ConnectionState | null = null;
+  const report = (state: ConnectionState) => {
+    if (state === reported || signal.aborted) return;
+    reported = state;
+    onConnection?.(state);
+  };
+
+  for (let failures = 0; !signal.aborted; ) {
+    if (!navigator.onLine) {
+      report('offline');
+      await waitFor({ events: ['online'], signal });
+      failures = 0;
+      continue;
+    }
+
+    // One connection: dropped when the run's view is left, the network goes, or it falls silent.
+    const connection = new AbortController();
+    const drop = () => connection.abort();
+    signal.addEventListener('abort', drop);
+    window.addEventListener('offline', drop);
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    const alive = () => {
+      clearTimeout(stall);
+      stall = setTimeout(drop, STALL_MS);
+    };
     try {
-      const response = await fetch(`/api/runs/${runId}/events?after=${lastSeq}`, { signal, headers: { accept: 'text/event-stream' } });
+      alive();
+      const response = await fetch(`/api/runs/${runId}/events?after=${lastSeq}`, { signal: connection.signal, headers: { accept: 'text/event-stream' } });
       if (response.status === 404) return 'gone';
       if (!response.ok || !response.body) throw new Error(`events ${response.status}`);
-      for await (const event of readEvents(response.body)) {
-        if (event.seq <= lastSeq) continue;
-        lastSeq = event.seq;
-        attempt = 0;
-        onEvent(event);
-        if (event.type === 'end') return 'ended';
+      report('live');
+      for await (const frame of readFrames(response.body)) {
+        alive();
+        // Frames already read can still come out after an abort: the follower has moved on.
+        if (signal.aborted) break;
+        if (frame.kind === 'comment' || frame.event.seq <= lastSeq) continue;
+        lastSeq = frame.event.seq;
+        failures = 0;
+        onEvent(frame.event);
+        if (frame.event.type === 'end') return 'ended';
       }
-    } catch (error) {
-      if (signal.aborted) break;
-      void error;
+    } catch {
+      // A dropped or failed connection: try again below.
+    } finally {
+      clearTimeout(stall);
+      signal.removeEventListener('abort', drop);
+      window.removeEventListener('offline', drop);
     }
-    const delay = Math.min(10_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (signal.aborted) break;
+    if (!navigator.onLine) continue;
+    report('reconnecting');
+    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures++) * (0.5 + Math.random() / 2);
+    // Going offline meanwhile switches to waiting for the network instead.
+    await waitFor({ events: ['offline'], ms: delay, signal });
   }
   return 'aborted';
 }
 
-async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<RunEvent> {
+/** Resolves on the first of: one of the window events, `ms` passing, the signal aborting. */
+function waitFor({ events, ms, signal }: { events: string[]; ms?: number; signal: AbortSignal }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const name of events) window.removeEventListener(name, done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = ms === undefined ? undefined : setTimeout(done, ms);
+    for (const name of events) window.addEventListener(name, done);
+    signal.addEventListener('abort', done);
+    if (signal.aborted) done();
+  });
+}
+
+type Frame = { kind: 'event'; event: RunEvent } | { kind: 'comment' };
+
+/**
+ * The SSE frames of a response: events, and comments (`: ok`, `: heartbeat`), which carry no
+ * data but prove the connection is alive.
+ */
+async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<Frame> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let boundary;
-    while ((boundary = buffer.indexOf('\n\n')) !== -1) {
-      const frame = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary + 2);
-      const data = frame
-        .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .map((line) => line.slice(6))
-        .join('\n');
-      if (data) yield JSON.parse(data) as RunEvent;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let boundary;
+      while ((boundary = buffer.indexOf('\n\n')) !== -1) {
+        const lines = buffer.slice(0, boundary).split('\n');
+        buffer = buffer.slice(boundary + 2);
+        const data = lines
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice(6))
+          .join('\n');
+        if (data) yield { kind: 'event', event: JSON.parse(data) as RunEvent };
+        else if (lines.some((line) => line.startsWith(':'))) yield { kind: 'comment' };
+      }
     }
+  } finally {
+    // Leaving early (the run ended, or the follower stopped): close the connection too.
+    reader.cancel().catch(() => {});
   }
 }

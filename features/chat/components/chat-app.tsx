@@ -5,6 +5,7 @@ import type { AgentMode } from '@/features/runs';
 import { useState } from 'react';
 import { useChat } from '../hooks/use-chat';
 import { Composer } from './composer';
+import { ConnectionStatus } from './connection-status';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 
@@ -44,6 +45,7 @@ export function ChatApp({ workspace, models, demoModel }: Props) {
             Demo model
           </span>
         )}
+        <ConnectionStatus state={chat.connection} />
         <button type="button" onClick={() => void startNew()}>New chat</button>
       </header>
       <div className="body">

@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useConversationsStore } from '@/features/conversations';
 import { foldRunEvent, type AgentMode, type ChatItem, type RunInfo } from '@/features/runs';
-import { fetchConversation, followRun, sendMessage, stopRun } from '../api/chat-api';
+import { fetchConversation, followRun, sendMessage, stopRun, type ConnectionState } from '../api/chat-api';
+import { allConversationStatusesKey } from './use-conversation-statuses';
+import { usePageVisible } from './use-page-visible';
 
 export const conversationQueryKey = (conversationId: string | null) => ['conversation', conversationId] as const;
 
@@ -23,22 +25,34 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
     gcTime: 0,
     refetchOnWindowFocus: false,
   });
-  const [live, setLive] = useState<{ conversationId: string | null; items: ChatItem[]; run: RunInfo | null }>({
-    conversationId,
-    items: [],
-    run: null,
-  });
+  const [live, setLive] = useState<LiveState>({ conversationId, items: [], run: null, connection: null });
   const following = useRef<AbortController | null>(null);
   const followed = useRef(new Set<string>());
   const touch = useConversationsStore((state) => state.touch);
+  const markViewed = useConversationsStore((state) => state.markViewed);
   const queryClient = useQueryClient();
 
   // Another conversation starts with no live items (state reset during render, React's pattern).
-  if (live.conversationId !== conversationId) setLive({ conversationId, items: [], run: null });
-  // Switching conversation detaches from the old run's stream (the run itself goes on).
-  useEffect(() => () => following.current?.abort(), [conversationId]);
+  if (live.conversationId !== conversationId) setLive({ conversationId, items: [], run: null, connection: null });
+  // Switching conversation detaches from the old run's stream (the run itself goes on); its live
+  // items are gone with it, so coming back re-joins the run from its first event.
+  useEffect(
+    () => () => {
+      following.current?.abort();
+      followed.current.clear();
+    },
+    [conversationId],
+  );
 
-  const liveHere = live.conversationId === conversationId ? live : { items: [], run: null };
+  // What this tab shows while someone can see it is viewed: its "New" badge clears, in every tab.
+  const visible = usePageVisible();
+  const shown = useRef({ conversationId, visible });
+  useEffect(() => {
+    shown.current = { conversationId, visible };
+    if (conversationId && visible) markViewed(conversationId);
+  }, [conversationId, visible, markViewed]);
+
+  const liveHere = live.conversationId === conversationId ? live : { items: [], run: null, connection: null };
   const items = useMemo(() => [...(history.data?.items ?? []), ...liveHere.items], [history.data, liveHere.items]);
   const itemsRef = useRef(items);
   useEffect(() => {
@@ -51,22 +65,27 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
       following.current?.abort();
       const controller = new AbortController();
       following.current = controller;
-      setLive((state) => (state.conversationId === run.conversationId ? { ...state, run } : state));
+      const update = (change: (state: LiveState) => Partial<LiveState>) =>
+        setLive((state) => (state.conversationId === run.conversationId ? { ...state, ...change(state) } : state));
+      update(() => ({ run, connection: null }));
       void followRun({
         runId: run.id,
         after: 0,
         signal: controller.signal,
-        onEvent: (event) =>
-          setLive((state) => (state.conversationId === run.conversationId ? { ...state, items: foldRunEvent(state.items, event) } : state)),
+        onEvent: (event) => update((state) => ({ items: foldRunEvent(state.items, event) })),
+        onConnection: (connection) => update(() => ({ connection })),
       }).then((outcome) => {
         if (outcome === 'aborted') return;
         // 'gone': the server no longer keeps this run's events; its transcript has the whole of it.
-        setLive((state) => (state.conversationId === run.conversationId ? { ...state, run: null, items: outcome === 'gone' ? [] : state.items } : state));
+        update((state) => ({ run: null, connection: null, items: outcome === 'gone' ? [] : state.items }));
         if (outcome === 'gone') void queryClient.invalidateQueries({ queryKey: conversationQueryKey(run.conversationId) });
         touch({ conversationId: run.conversationId, workspace, messageCount: countMessages(itemsRef.current) });
+        // Watched to the end: not "New" for the other tabs either.
+        if (shown.current.conversationId === run.conversationId && shown.current.visible) markViewed(run.conversationId);
+        void queryClient.invalidateQueries({ queryKey: allConversationStatusesKey });
       });
     },
-    [queryClient, touch, workspace],
+    [markViewed, queryClient, touch, workspace],
   );
 
   // Re-join a run that is still going (after a reload, a restart, or coming back to the conversation).
@@ -77,9 +96,11 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
 
   // A conversation opened from elsewhere (a link, another browser tab) joins the recent list.
   const title = history.data?.conversation.title;
+  const activeOnServer = serverRun !== null;
   useEffect(() => {
-    if (conversationId && title) touch({ conversationId, workspace, preview: title, messageCount: countMessages(itemsRef.current) });
-  }, [conversationId, title, touch, workspace]);
+    // While a run is going, history stops where it began: its count would be too low.
+    if (conversationId && title) touch({ conversationId, workspace, preview: title, ...(activeOnServer ? {} : { messageCount: countMessages(itemsRef.current) }) });
+  }, [conversationId, title, activeOnServer, touch, workspace]);
 
   const send = useMutation({
     mutationFn: (input: { text: string; model: string; mode: AgentMode }) => sendMessage(conversationId!, input),
@@ -87,6 +108,7 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
       const isFirst = countMessages(itemsRef.current) === 0;
       touch({ conversationId: run.conversationId, workspace, messageCount: countMessages(itemsRef.current) + 1, ...(isFirst ? { preview: input.text.slice(0, 120) } : {}) });
       follow(run);
+      void queryClient.invalidateQueries({ queryKey: allConversationStatusesKey });
     },
   });
 
@@ -97,11 +119,15 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
     loading: conversationId === null || history.isPending,
     loadError: history.error,
     activeRun: liveHere.run,
+    /** How the followed run's event stream is connected; null when no run is followed. */
+    connection: liveHere.run ? liveHere.connection : null,
     send,
     stop: () => liveHere.run && stop.mutate(liveHere.run),
     stopping: stop.isPending,
   };
 }
+
+type LiveState = { conversationId: string | null; items: ChatItem[]; run: RunInfo | null; connection: ConnectionState | null };
 
 function countMessages(items: ChatItem[]): number {
   return items.filter((item) => item.kind === 'user' || item.kind === 'assistant').length;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useConversationsStore } from '../stores/conversations-store';
+import { syncConversationsAcrossTabs, useConversationsStore } from '../stores/conversations-store';
 
 /**
  * One browser tab = one conversation. The tab remembers its conversation in sessionStorage (a
@@ -31,9 +31,11 @@ export function useTabConversation(workspace: string) {
 
   useEffect(() => {
     let cancelled = false;
+    let stopSync = () => {};
     (async () => {
       await useConversationsStore.persist.rehydrate();
       if (cancelled) return;
+      stopSync = syncConversationsAcrossTabs();
       const fromUrl = new URLSearchParams(location.search).get('c');
       if (fromUrl) history.replaceState(null, '', location.pathname);
       const fromTab = sessionStorage.getItem(tabKey);
@@ -44,6 +46,7 @@ export function useTabConversation(workspace: string) {
     })();
     return () => {
       cancelled = true;
+      stopSync();
       release.current();
     };
   }, [adopt, tabKey, workspace]);

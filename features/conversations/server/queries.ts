@@ -1,7 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
-import type { Conversation } from '../types';
+import type { Conversation, ConversationStatus } from '../types';
 
 const ttlSeconds = () => Math.round(serverEnv().SESSION_TTL_HOURS * 3600);
 
@@ -22,4 +22,13 @@ export async function getConversation({ id, visitorId, workspace }: Owner & { id
 /** Maps the conversation to the SDK session it continues (null clears it); slides the expiry. */
 export async function setSdkSession(conversationId: string, sdkSessionId: string | null) {
   await (await db()).call('set_session', { p_id: conversationId, p_sdk_session_id: sdkSessionId, p_ttl_seconds: ttlSeconds() });
+}
+
+/**
+ * The latest run's status of each of the visitor's unexpired conversations among `ids` (the
+ * recent list's badges); ids that are not theirs, or gone, are simply left out.
+ */
+export async function conversationStatuses({ ids, visitorId, workspace }: Owner & { ids: string[] }): Promise<ConversationStatus[]> {
+  if (ids.length === 0) return [];
+  return (await db()).call<ConversationStatus[]>('conversation_statuses', { p_visitor_id: visitorId, p_workspace: workspace, p_ids: ids });
 }

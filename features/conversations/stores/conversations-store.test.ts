@@ -32,8 +32,8 @@ describe('migrateConversations', () => {
     };
     expect(mod.migrateConversations(v0, 0)).toEqual({
       recent: [
-        { conversationId: 'c1', workspace: 'demo', lastActivity: 2, preview: '', messageCount: 0 },
-        { conversationId: 'c2', workspace: 'docs', lastActivity: 1, preview: '', messageCount: 0 },
+        { conversationId: 'c1', workspace: 'demo', lastActivity: 2, preview: '', messageCount: 0, lastViewedAt: 2 },
+        { conversationId: 'c2', workspace: 'docs', lastActivity: 1, preview: '', messageCount: 0, lastViewedAt: 1 },
       ],
       currentByWorkspace: { demo: 'c1' },
       preferences: { model: null, mode: 'build' },
@@ -51,10 +51,26 @@ describe('migrateConversations', () => {
   it.each([null, undefined, 'garbage', 42, true])('starts empty from %j', (persisted) => {
     expect(mod.migrateConversations(persisted, 0)).toEqual(empty);
     expect(mod.migrateConversations(persisted, 1)).toEqual(empty);
+    expect(mod.migrateConversations(persisted, 2)).toEqual(empty);
+  });
+
+  it('gives version 1 entries a lastViewedAt of their last activity, keeping everything else', () => {
+    const v1 = {
+      recent: [{ conversationId: 'c1', workspace: 'demo', lastActivity: 5, preview: 'Hi', messageCount: 2 }],
+      currentByWorkspace: { demo: 'c1' },
+      preferences: { model: 'claude-opus-4-1', mode: 'plan' },
+    };
+    expect(mod.migrateConversations(v1, 1)).toEqual({
+      recent: [{ conversationId: 'c1', workspace: 'demo', lastActivity: 5, preview: 'Hi', messageCount: 2, lastViewedAt: 5 }],
+      currentByWorkspace: { demo: 'c1' },
+      preferences: { model: 'claude-opus-4-1', mode: 'plan' },
+    });
+    expect(mod.migrateConversations({ recent: 'garbage' }, 1)).toEqual(empty);
   });
 
   it('fills in missing fields of a later version', () => {
     expect(mod.migrateConversations({ currentByWorkspace: { demo: 'c1' } }, 1)).toEqual({ ...empty, currentByWorkspace: { demo: 'c1' } });
+    expect(mod.migrateConversations({ currentByWorkspace: { demo: 'c1' } }, 2)).toEqual({ ...empty, currentByWorkspace: { demo: 'c1' } });
   });
 });
 
@@ -80,7 +96,7 @@ describe('useConversationsStore', () => {
       vi.setSystemTime(5_000);
       store().getState().touch({ conversationId: 'c1', workspace: 'demo' });
       expect(store().getState().recent).toEqual([
-        { conversationId: 'c1', workspace: 'demo', lastActivity: 5_000, preview: 'Summarize README', messageCount: 1 },
+        { conversationId: 'c1', workspace: 'demo', lastActivity: 5_000, preview: 'Summarize README', messageCount: 1, lastViewedAt: 1_000 },
       ]);
       store().getState().touch({ conversationId: 'c1', workspace: 'demo', messageCount: 3 });
       expect(store().getState().recent[0]).toMatchObject({ preview: 'Summarize README', messageCount: 3 });
@@ -99,7 +115,7 @@ describe('useConversationsStore', () => {
   it('persists only the data, under its name and version', () => {
     store().getState().setCurrent('demo', 'c1');
     const saved = JSON.parse(storage.get('tether-conversations') ?? 'null');
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(2);
     expect(Object.keys(saved.state).sort()).toEqual(['currentByWorkspace', 'preferences', 'recent']);
     expect(saved.state.currentByWorkspace).toEqual({ demo: 'c1' });
   });
@@ -108,8 +124,54 @@ describe('useConversationsStore', () => {
     const v0 = { sessions: [{ conversationId: 'old', workspace: 'demo', lastActivity: 7 }], currentConversationId: 'old', currentWorkspace: 'demo' };
     storage.set('tether-conversations', JSON.stringify({ state: v0, version: 0 }));
     await store().persist.rehydrate();
-    expect(store().getState().recent).toEqual([{ conversationId: 'old', workspace: 'demo', lastActivity: 7, preview: '', messageCount: 0 }]);
+    expect(store().getState().recent).toEqual([{ conversationId: 'old', workspace: 'demo', lastActivity: 7, preview: '', messageCount: 0, lastViewedAt: 7 }]);
     expect(store().getState().currentByWorkspace).toEqual({ demo: 'old' });
     expect(typeof store().getState().touch).toBe('function');
+  });
+
+  it('marks a conversation viewed, only ever forward, without reordering the list', () => {
+    vi.useFakeTimers({ now: 1_000 });
+    try {
+      store().getState().touch({ conversationId: 'c1', workspace: 'demo' });
+      store().getState().touch({ conversationId: 'c2', workspace: 'demo' });
+      vi.setSystemTime(9_000);
+      store().getState().markViewed('c1');
+      expect(store().getState().recent.map((entry) => [entry.conversationId, entry.lastViewedAt, entry.lastActivity])).toEqual([
+        ['c2', 1_000, 1_000],
+        ['c1', 9_000, 1_000],
+      ]);
+      // A server time from before (the finish of a run seen already) does not move it back.
+      store().getState().markViewed('c1', 4_000);
+      expect(store().getState().recent[1]!.lastViewedAt).toBe(9_000);
+      store().getState().markViewed('c1', 12_000);
+      expect(store().getState().recent[1]!.lastViewedAt).toBe(12_000);
+      const before = store().getState();
+      store().getState().markViewed('not-in-the-list');
+      expect(store().getState()).toBe(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("reads another tab's writes back in when its storage key changes", async () => {
+    const tabWindow = new EventTarget();
+    vi.stubGlobal('window', tabWindow);
+    const stop = mod.syncConversationsAcrossTabs();
+    try {
+      store().getState().touch({ conversationId: 'mine', workspace: 'demo' });
+      const theirs = JSON.parse(storage.get('tether-conversations')!);
+      theirs.state.recent[0].lastViewedAt = 99_999_999_999_999;
+      storage.set('tether-conversations', JSON.stringify(theirs));
+
+      tabWindow.dispatchEvent(Object.assign(new Event('storage'), { key: 'some-other-key' }));
+      await Promise.resolve();
+      expect(store().getState().recent[0]!.lastViewedAt).not.toBe(99_999_999_999_999);
+
+      tabWindow.dispatchEvent(Object.assign(new Event('storage'), { key: 'tether-conversations' }));
+      await vi.waitFor(() => expect(store().getState().recent[0]!.lastViewedAt).toBe(99_999_999_999_999));
+    } finally {
+      stop();
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -3,8 +3,11 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { AgentMode } from '@/features/runs';
+import { MAX_RECENT } from '../schemas';
 
-export const MAX_RECENT = 10;
+export { MAX_RECENT };
+
+const STORAGE_KEY = 'tether-conversations';
 
 export type RecentConversation = {
   conversationId: string;
@@ -12,6 +15,8 @@ export type RecentConversation = {
   lastActivity: number;
   preview: string;
   messageCount: number;
+  /** When a tab of this browser last showed the conversation (ms): later finishes are "New". */
+  lastViewedAt: number;
 };
 
 type PersistedState = {
@@ -25,6 +30,8 @@ type Actions = {
   setCurrent: (workspace: string, conversationId: string) => void;
   /** Records activity in a conversation: it moves to the top of the recent list. */
   touch: (entry: { conversationId: string; workspace: string; preview?: string; messageCount?: number }) => void;
+  /** The conversation is on screen now (or was at `at`): anything that finished before is seen. */
+  markViewed: (conversationId: string, at?: number) => void;
   forget: (conversationId: string) => void;
   setPreferences: (preferences: Partial<PersistedState['preferences']>) => void;
 };
@@ -52,17 +59,26 @@ export const useConversationsStore = create<ConversationsState>()(
             lastActivity: Date.now(),
             preview: preview ?? existing?.preview ?? '',
             messageCount: messageCount ?? existing?.messageCount ?? 0,
+            // Touched means shown in this tab: a conversation new to the list starts out seen.
+            lastViewedAt: existing?.lastViewedAt ?? Date.now(),
           };
           const others = state.recent.filter((entry) => entry.conversationId !== conversationId);
           return { recent: [updated, ...others].slice(0, MAX_RECENT) };
+        }),
+      markViewed: (conversationId, at = Date.now()) =>
+        set((state) => {
+          const entry = state.recent.find((candidate) => candidate.conversationId === conversationId);
+          // Unchanged state is not written, so tabs don't wake each other up for nothing.
+          if (!entry || entry.lastViewedAt >= at) return state;
+          return { recent: state.recent.map((candidate) => (candidate === entry ? { ...entry, lastViewedAt: at } : candidate)) };
         }),
       forget: (conversationId) =>
         set((state) => ({ recent: state.recent.filter((entry) => entry.conversationId !== conversationId) })),
       setPreferences: (preferences) => set((state) => ({ preferences: { ...state.preferences, ...preferences } })),
     }),
     {
-      name: 'tether-conversations',
-      version: 1,
+      name: STORAGE_KEY,
+      version: 2,
       storage: createJSONStorage(() => localStorage),
       skipHydration: true,
       partialize: ({ recent, currentByWorkspace, preferences }) => ({ recent, currentByWorkspace, preferences }),
@@ -71,14 +87,40 @@ export const useConversationsStore = create<ConversationsState>()(
   ),
 );
 
-/** Version 0 kept `sessions` (no preview or count) and a single current conversation. */
+type V1Entry = Omit<RecentConversation, 'lastViewedAt'>;
+type V1State = Omit<PersistedState, 'recent'> & { recent: V1Entry[] };
+
+/**
+ * Brings a stored value of any earlier version up to date, one version at a time.
+ * Version 0 kept `sessions` (no preview or count) and a single current conversation;
+ * version 1 had no `lastViewedAt`.
+ */
 export function migrateConversations(persisted: unknown, version: number): PersistedState {
   if (typeof persisted !== 'object' || persisted === null) return initialState;
+  let state = persisted as Partial<V1State> | Partial<PersistedState>;
   if (version === 0) {
     const old = persisted as { sessions?: Array<{ conversationId: string; workspace: string; lastActivity: number }>; currentConversationId?: string; currentWorkspace?: string };
     const recent = (old.sessions ?? []).slice(0, MAX_RECENT).map((entry) => ({ ...entry, preview: '', messageCount: 0 }));
     const currentByWorkspace = old.currentConversationId && old.currentWorkspace ? { [old.currentWorkspace]: old.currentConversationId } : {};
-    return { ...initialState, recent, currentByWorkspace };
+    state = { recent, currentByWorkspace } satisfies Partial<V1State>;
   }
-  return { ...initialState, ...(persisted as Partial<PersistedState>) };
+  if (version <= 1) {
+    // The last activity this browser saw is when it last had the conversation in front of it: a
+    // run that finished after that (say the tab was closed mid-run) is rightly new.
+    const { recent } = state as Partial<V1State>;
+    state = { ...state, recent: Array.isArray(recent) ? recent.map((entry) => ({ ...entry, lastViewedAt: entry.lastActivity })) : [] };
+  }
+  return { ...initialState, ...(state as Partial<PersistedState>) };
+}
+
+/**
+ * Keeps this tab's store in step with the others': another tab's write (a new conversation, a
+ * badge cleared there) is read back in. Call once, after the first hydration; returns the cleanup.
+ */
+export function syncConversationsAcrossTabs(): () => void {
+  const onStorage = (event: StorageEvent) => {
+    if (event.key === STORAGE_KEY) void useConversationsStore.persist.rehydrate();
+  };
+  window.addEventListener('storage', onStorage);
+  return () => window.removeEventListener('storage', onStorage);
 }

@@ -1,8 +1,7 @@
 import 'server-only';
+import { HEARTBEAT_MS } from '../schemas';
 import type { RunEvent } from '../types';
 import type { Run } from './run';
-
-const HEARTBEAT_MS = 15_000;
 
 // Open streams, so a shutdown can close them: Next waits for open responses before exiting.
 const store = globalThis as { tetherOpenStreams?: Set<() => void> };
@@ -42,6 +41,9 @@ export function runEventStream({ run, after, signal }: { run: Run; after: number
       };
       openStreams.add(close);
       signal.addEventListener('abort', close);
+      // The client may be gone before the handler answered: 'abort' has already fired and Next
+      // never reads or cancels this body, so nothing else would unsubscribe before the run ends.
+      if (signal.aborted) return close();
       unsubscribe = run.subscribe(after, (event: RunEvent) => {
         send(`id: ${event.seq}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`);
         if (event.type === 'end') queueMicrotask(close);

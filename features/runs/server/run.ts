@@ -35,6 +35,7 @@ export class Run {
     this.events.push(event);
     if (event.type === 'end') this.status = event.status;
     for (const listener of this.listeners) listener(event);
+    if (event.type === 'end') this.listeners.clear(); // nothing follows the end
     return event;
   }
 

@@ -1,0 +1,341 @@
+/**
+ * Re-attaching to a run's event stream, through the real SSE route handler, with the real SDK and
+ * CLI against a scripted fake Messages API. A client that is cut off anywhere — between frames or
+ * in the middle of one — and comes back with `after=` / `Last-Event-ID` must end up with exactly
+ * the server's events: nothing missing, nothing doubled, in order. And a client that goes away
+ * must leave no subscriber behind.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { NextRequest } from 'next/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastUserText, startMessagesApi, type MessagesApi, type Reply } from '@/lib/messages-api/server';
+import type { RunEvent } from '../types';
+import type { Run } from './run';
+
+const FUZZ_CHUNKS = Array.from({ length: 1500 }, (_, i) => `t${i} `);
+const FUZZ_TEXT = FUZZ_CHUNKS.join('');
+const CUTS = 200;
+// A seeded generator, so a failing cut pattern can be replayed: FUZZ_SEED=<seed> npx vitest run ...
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-event-stream-'));
+let api: MessagesApi;
+let runs: typeof import('./run-manager');
+let GET: typeof import('@/app/api/runs/[id]/events/route').GET;
+let workspace: import('@/features/workspaces/server').Workspace;
+let visitor: { visitorId: string; value: string };
+
+function script(request: Parameters<typeof lastUserText>[0]): Reply {
+  const prompt = lastUserText(request);
+  if (prompt.includes('fuzz')) return { blocks: [{ type: 'text_chunks', chunks: FUZZ_CHUNKS }], delayMs: 2 };
+  if (prompt.includes('slow')) return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: 600 }, (_, i) => `s${i} `) }], delayMs: 20 };
+  return { blocks: [{ type: 'text_chunks', chunks: ['Hello', ' there.'] }] };
+}
+
+beforeAll(async () => {
+  api = await startMessagesApi({ responder: script });
+  Object.assign(process.env, {
+    TETHER_DATA_DIR: dataDir,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: api.url,
+    TETHER_AGENT_MAX_RETRIES: '0',
+    LOG_LEVEL: 'warn',
+  });
+  workspace = (await import('@/features/workspaces/server')).ensureDemoWorkspace();
+  visitor = (await import('@/features/visitors/server')).issueVisitorCookie({ secure: false });
+  runs = await import('./run-manager');
+  // Driven through the SSE route itself, exactly as a browser reaches it.
+  ({ GET } = await import('@/app/api/runs/[id]/events/route'));
+});
+
+afterAll(async () => {
+  await api.close();
+  await (await import('@/lib/db/instance')).closeDb();
+});
+
+async function startRun(text: string): Promise<Run> {
+  const info = await runs.startRun({ visitorId: visitor.visitorId, workspace, conversationId: randomUUID(), text, model: 'claude-sonnet-4-5', mode: 'plan' });
+  return runs.requireRun({ runId: info.id, visitorId: visitor.visitorId, workspace: workspace.name });
+}
+
+/** Run has no accessor for its subscribers; the private set is read directly. */
+const listenerCount = (run: Run) => (run as unknown as { listeners: Set<unknown> }).listeners.size;
+
+/** Resolves at the run's end. It subscribes too: counts of subscribers below are on top of this one. */
+function untilEnd(run: Run): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribe = run.subscribe(run.events.length, (event) => {
+      if (event.type !== 'end') return;
+      queueMicrotask(unsubscribe);
+      resolve();
+    });
+  });
+}
+
+type Connection = { response: Response; reader: ReadableStreamDefaultReader<Uint8Array>; controller: AbortController };
+
+/** GET /api/runs/:id/events as the browser sends it: demo workspace Host, visitor cookie, `after=` or `Last-Event-ID`. */
+async function request({ run, after, lastEventId, cookie = visitor.value, signal }: {
+  run: Run;
+  after?: number;
+  lastEventId?: number;
+  cookie?: string;
+  signal: AbortSignal;
+}): Promise<Response> {
+  const query = after === undefined ? '' : `?after=${after}`;
+  const headers: Record<string, string> = { host: 'demo.localhost:3000', cookie: `tether_visitor=${cookie}`, accept: 'text/event-stream' };
+  if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
+  const req = new NextRequest(`http://127.0.0.1/api/runs/${run.id}/events${query}`, { headers, signal });
+  return GET(req, { params: Promise.resolve({ id: run.id }) });
+}
+
+/** An open event stream; the controller plays the socket (abort = the client went away). */
+async function connect(options: { run: Run; after?: number; lastEventId?: number }): Promise<Connection> {
+  const controller = new AbortController();
+  const response = await request({ ...options, signal: controller.signal });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  return { response, reader: response.body!.getReader(), controller };
+}
+
+type Frame = { id: string | undefined; event: string | undefined; data: string | undefined; comment: boolean };
+
+/** An SSE parser fed raw bytes: only frames whose closing blank line has arrived come out. */
+class SseParser {
+  private buffer = '';
+  private readonly decoder = new TextDecoder();
+
+  push(bytes: Uint8Array): Frame[] {
+    this.buffer += this.decoder.decode(bytes, { stream: true });
+    const frames: Frame[] = [];
+    let boundary;
+    while ((boundary = this.buffer.indexOf('\n\n')) !== -1) {
+      const lines = this.buffer.slice(0, boundary).split('\n');
+      this.buffer = this.buffer.slice(boundary + 2);
+      const field = (name: string) => {
+        const values = lines.filter((line) => line.startsWith(`${name}: `)).map((line) => line.slice(name.length + 2));
+        return values.length > 0 ? values.join('\n') : undefined;
+      };
+      frames.push({ id: field('id'), event: field('event'), data: field('data'), comment: lines.every((line) => line.startsWith(':')) });
+    }
+    return frames;
+  }
+}
+
+/** A frame that carries a run event: its id is its seq, and it is named `run`. */
+function eventOf(frame: Frame): RunEvent | null {
+  if (frame.comment) return null;
+  const event = JSON.parse(frame.data!) as RunEvent;
+  expect(frame.event).toBe('run');
+  expect(frame.id).toBe(String(event.seq));
+  return event;
+}
+
+/** Reads a connection to its natural end (the server closes it after `end`). */
+async function readAll(connection: Connection): Promise<RunEvent[]> {
+  const parser = new SseParser();
+  const events: RunEvent[] = [];
+  for (;;) {
+    const { value, done } = await connection.reader.read();
+    if (done) return events;
+    for (const frame of parser.push(value)) {
+      const event = eventOf(frame);
+      if (event) events.push(event);
+    }
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Cut = {
+  /** Cut once this many events have been received in all. */
+  afterEvents: number;
+  /** Between frames, or after only the first bytes of the next chunk (a frame cut in half). */
+  where: 'boundary' | 'mid-frame';
+  /** The request's AbortController (the socket went away) or the reader (the client gave up). */
+  how: 'abort' | 'cancel';
+  /** For a mid-frame cut, the share of the chunk the client still got. */
+  fraction: number;
+  /** How the client comes back. */
+  resumeWith: 'after' | 'last-event-id';
+};
+
+function planCuts(random: () => number): Cut[] {
+  // Event 1 (`start`) is emitted before the CLI even starts, so a cut there is surely live.
+  const points = new Set<number>([1]);
+  while (points.size < CUTS) points.add(1 + Math.floor(random() * FUZZ_CHUNKS.length));
+  return [...points]
+    .sort((a, b) => a - b)
+    .map((afterEvents) => ({
+      afterEvents,
+      where: random() < 0.5 ? 'boundary' : 'mid-frame',
+      how: random() < 0.5 ? 'abort' : 'cancel',
+      fraction: random(),
+      resumeWith: random() < 0.7 ? 'after' : 'last-event-id',
+    }));
+}
+
+async function cut(connection: Connection, how: Cut['how']) {
+  if (how === 'abort') connection.controller.abort();
+  else await connection.reader.cancel();
+}
+
+const textOf = (events: RunEvent[]) => events.flatMap((event) => (event.type === 'text' ? [event.text] : [])).join('');
+
+describe('GET /api/runs/:id/events, re-attached after disconnects', () => {
+  let fuzzed: Run | undefined;
+
+  // A generous timeout: the CLI's start-up and the first database create share two cores with other work.
+  it(`rebuilds the exact event list after ${CUTS} cuts at random points (seed ${SEED})`, async () => {
+    const run = (fuzzed = await startRun('fuzz me'));
+    const plan = planCuts(mulberry32(SEED));
+    const received: RunEvent[] = [];
+    let next = 0; // index into plan
+    let liveCuts = 0;
+    let connections = 0;
+    let ended = false;
+
+    while (!ended) {
+      const lastSeq = received.at(-1)?.seq ?? 0;
+      const resumeWith = next > 0 ? plan[next - 1]!.resumeWith : 'after';
+      const connection = await connect(resumeWith === 'after' ? { run, after: lastSeq } : { run, lastEventId: lastSeq });
+      connections++;
+      const parser = new SseParser();
+      const firstOfConnection = received.length;
+      const planned = plan[next];
+      const due = () => planned !== undefined && received.length >= planned.afterEvents;
+
+      while (!ended && !(due() && planned!.where === 'boundary')) {
+        const { value, done } = await connection.reader.read();
+        // Only after `end` may the server close the stream by itself.
+        expect(done, `connection ${connections} closed before the end event (seed ${SEED})`).toBe(false);
+        const midFrame = due();
+        // A chunk cut short: the client got the first bytes of a frame but not its closing blank line.
+        const bytes = midFrame ? value!.subarray(0, Math.max(1, Math.min(value!.length - 1, Math.floor(planned!.fraction * value!.length)))) : value!;
+        for (const frame of parser.push(bytes)) {
+          const event = eventOf(frame);
+          if (!event) continue;
+          received.push(event);
+          if (event.type === 'end') ended = true;
+        }
+        if (midFrame) break;
+      }
+
+      if (received.length > firstOfConnection) {
+        // Each connection picks up right after the last event the client had.
+        expect(received[firstOfConnection]!.seq).toBe(firstOfConnection === 0 ? 1 : received[firstOfConnection - 1]!.seq + 1);
+      }
+      if (ended) {
+        // After `end` the server closes the stream: nothing more comes.
+        expect((await connection.reader.read()).done).toBe(true);
+        break;
+      }
+      if (run.status === 'running') liveCuts++;
+      await cut(connection, planned!.how);
+      // The cut connection's subscription is gone at once: nobody else is attached to this run.
+      expect(listenerCount(run), `a subscriber outlived cut ${next + 1} (${planned!.how}, ${planned!.where}; seed ${SEED})`).toBe(0);
+      next++;
+    }
+
+    expect(next, `cuts made (seed ${SEED})`).toBe(CUTS);
+    expect(liveCuts).toBeGreaterThan(0);
+    expect(run.status).toBe('completed');
+    expect(received.map((event) => event.seq)).toEqual(run.events.map((_, index) => index + 1));
+    expect(received).toEqual(run.events);
+    expect(textOf(received)).toBe(FUZZ_TEXT);
+    expect(textOf(run.events)).toBe(FUZZ_TEXT);
+    expect(listenerCount(run)).toBe(0);
+  }, 180_000);
+
+  it('replays a finished run completely from after=0 and from after=k, and Last-Event-ID works like after', async () => {
+    const run = fuzzed ?? (await startRun('fuzz again'));
+    if (run.status === 'running') await untilEnd(run);
+    const all = run.events;
+    expect(all.at(-1)).toMatchObject({ type: 'end', status: 'completed' });
+
+    expect(await readAll(await connect({ run, after: 0 }))).toEqual(all);
+    expect(await readAll(await connect({ run }))).toEqual(all);
+    expect(await readAll(await connect({ run, lastEventId: 0 }))).toEqual(all);
+    const random = mulberry32(SEED + 1);
+    for (const k of [1, 2, Math.floor(random() * all.length), all.length - 1]) {
+      expect(await readAll(await connect({ run, after: k }))).toEqual(all.slice(k));
+      expect(await readAll(await connect({ run, lastEventId: k }))).toEqual(all.slice(k));
+    }
+    // A client that already has everything gets an empty stream that closes.
+    expect(await readAll(await connect({ run, after: all.length }))).toEqual([]);
+    expect(await readAll(await connect({ run, lastEventId: all.length }))).toEqual([]);
+    expect(listenerCount(run)).toBe(0);
+  });
+
+  it("answers 404 for another visitor's run", async () => {
+    const run = fuzzed ?? (await startRun('hello'));
+    const stranger = (await import('@/features/visitors/server')).issueVisitorCookie({ secure: false });
+    const response = await request({ run, after: 0, cookie: stranger.value, signal: new AbortController().signal });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'not_found:run', message: expect.any(String) } });
+  });
+});
+
+describe('a client that goes away', () => {
+  it('leaves no subscriber behind, whether the request is aborted or the reader cancelled', async () => {
+    const run = await startRun('slow please');
+    const ended = untilEnd(run);
+    const base = listenerCount(run);
+
+    const aborted = await connect({ run, after: 0 });
+    const cancelled = await connect({ run, after: 0 });
+    const staying = await connect({ run, after: 0 });
+    expect(listenerCount(run)).toBe(base + 3);
+
+    // Wait for live text, so each client is attached to a run that is really streaming.
+    const parser = new SseParser();
+    const seen: RunEvent[] = [];
+    while (!seen.some((event) => event.type === 'text')) {
+      const { value, done } = await staying.reader.read();
+      expect(done).toBe(false);
+      for (const frame of parser.push(value!)) {
+        const event = eventOf(frame);
+        if (event) seen.push(event);
+      }
+    }
+    expect(run.status).toBe('running');
+
+    aborted.controller.abort();
+    expect(listenerCount(run)).toBe(base + 2);
+    await cancelled.reader.cancel();
+    expect(listenerCount(run)).toBe(base + 1);
+
+    await runs.stopRun(run);
+    const rest = await readAll(staying);
+    await ended;
+    expect([...seen, ...rest]).toEqual(run.events);
+    expect(rest.at(-1)).toMatchObject({ type: 'end', status: 'stopped' });
+    // The stream that saw `end` closed itself and unsubscribed.
+    expect(listenerCount(run)).toBe(0);
+  });
+
+  it('leaves no subscriber behind when it was gone before the handler answered', async () => {
+    const run = await startRun('slow please');
+    const ended = untilEnd(run);
+    const base = listenerCount(run);
+    const gone = new AbortController();
+    gone.abort();
+    const response = await request({ run, after: 0, signal: gone.signal });
+    expect(response.status).toBe(200);
+    expect(listenerCount(run)).toBe(base);
+    await runs.stopRun(run);
+    await ended;
+  });
+});
