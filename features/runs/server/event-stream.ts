@@ -29,6 +29,7 @@ export function runEventStream({ run, after, signal }: { run: Run; after: number
         controller.close();
       };
       const send = (text: string) => open && controller.enqueue(encoder.encode(text));
+      const sendFrame = (frame: Uint8Array) => open && controller.enqueue(frame);
       // Headers are only flushed with the first chunk: send one at once.
       send(': ok\n\n');
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
@@ -45,7 +46,7 @@ export function runEventStream({ run, after, signal }: { run: Run; after: number
       // never reads or cancels this body, so nothing else would unsubscribe before the run ends.
       if (signal.aborted) return close();
       unsubscribe = run.subscribe(after, (event: RunEvent) => {
-        send(`id: ${event.seq}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`);
+        sendFrame(run.frame(event));
         if (event.type === 'end') queueMicrotask(close);
       });
       if (run.status !== 'running' && run.events.length <= after) close();

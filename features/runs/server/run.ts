@@ -3,6 +3,7 @@ import type { AgentProcess } from './agent-process';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo, RunStatus } from '../types';
 
 type Listener = (event: RunEvent) => void;
+const encoder = new TextEncoder();
 
 /**
  * One agent run, owned by the server rather than by the request that started it. Its events
@@ -11,6 +12,8 @@ type Listener = (event: RunEvent) => void;
  */
 export class Run {
   readonly events: RunEvent[] = [];
+  /** Each event's SSE frame, encoded once and shared by every viewer. */
+  private readonly frames: Uint8Array[] = [];
   readonly startedAt = new Date();
   status: RunStatus = 'running';
   /** The CLI process working on this run, once it has one. */
@@ -37,6 +40,11 @@ export class Run {
     for (const listener of this.listeners) listener(event);
     if (event.type === 'end') this.listeners.clear(); // nothing follows the end
     return event;
+  }
+
+  /** The event as an SSE frame; its id is the sequence number, so a client resumes with Last-Event-ID. */
+  frame(event: RunEvent): Uint8Array {
+    return (this.frames[event.seq - 1] ??= encoder.encode(`id: ${event.seq}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`));
   }
 
   /** Replays the events after `after`, then delivers new ones as they happen. Returns the unsubscribe. */
