@@ -7,6 +7,16 @@ import { defineConfig } from '@playwright/test';
  */
 export const E2E_PORT = 3210;
 export const E2E_DATA_DIR = '.e2e-data';
+/**
+ * The test push service's key and certificate (tests/e2e/push.spec.ts serves with them). Made
+ * before the app starts, which trusts the certificate through NODE_EXTRA_CA_CERTS: Node reads
+ * that once, at start.
+ */
+export const E2E_PUSH_TLS_DIR = `${E2E_DATA_DIR}/push-tls`;
+const makePushCertificate = [
+  `mkdir -p ${E2E_PUSH_TLS_DIR}`,
+  `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 1 -keyout ${E2E_PUSH_TLS_DIR}/key.pem -out ${E2E_PUSH_TLS_DIR}/cert.pem 2>/dev/null`,
+].join(' && ');
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -25,12 +35,19 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${E2E_DATA_DIR} && npx next build && npx next start -p ${E2E_PORT}`,
+    // `npm run build`: next build, then serwist build (the service worker, public/sw.js).
+    command: `rm -rf ${E2E_DATA_DIR} && ${makePushCertificate} && npm run build && npx next start -p ${E2E_PORT}`,
     url: `http://127.0.0.1:${E2E_PORT}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { TETHER_DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'warn' },
+    env: {
+      TETHER_DATA_DIR: E2E_DATA_DIR,
+      LOG_LEVEL: 'warn',
+      // The test push service runs on 127.0.0.1 with a self-signed certificate.
+      PUSH_ALLOWED_HOSTS: '127.0.0.1',
+      NODE_EXTRA_CA_CERTS: `${E2E_PUSH_TLS_DIR}/cert.pem`,
+    },
   },
 });

@@ -1,3 +1,4 @@
+import { settlePushes } from '@/features/push/server';
 import { closeAllStreams, exportClaudeConfigDir, interruptAllRuns, markRunsInterrupted, modelEndpoint } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { closeDb, db } from '@/lib/db/instance';
@@ -6,6 +7,7 @@ import { logger } from '@/lib/logger';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 3000;
+const PUSH_GRACE_MS = 2000;
 
 export async function startServer() {
   try {
@@ -45,6 +47,7 @@ async function start() {
       logger.info('shutting down', { signal });
       void interruptAllRuns(SHUTDOWN_GRACE_MS)
         .finally(closeAllStreams)
+        .then(() => settlePushes(PUSH_GRACE_MS)) // "Task was interrupted" notices under way
         .then(closeDb)
         .finally(() => process.exit(0));
     });

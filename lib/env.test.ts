@@ -69,4 +69,38 @@ describe('parseServerEnv', () => {
     expect(problems).toMatch(/SESSION_SECRET/);
     expect(problems).toMatch(/LOG_LEVEL/);
   });
+
+  describe('VAPID and push settings', () => {
+    const vapid = {
+      VAPID_PUBLIC_KEY: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url'),
+      VAPID_PRIVATE_KEY: Buffer.alloc(32, 9).toString('base64url'),
+      VAPID_SUBJECT: 'mailto:ops@example.com',
+    };
+
+    it('accepts all three, or none', () => {
+      expect(parseServerEnv(vapid)).toMatchObject(vapid);
+      expect(parseServerEnv({ ...vapid, VAPID_SUBJECT: 'https://example.com/contact' }).VAPID_SUBJECT).toBe('https://example.com/contact');
+      expect(parseServerEnv({}).VAPID_PUBLIC_KEY).toBeUndefined();
+    });
+
+    it.each([
+      [{ ...vapid, VAPID_SUBJECT: 'mailto:me@localhost' }, /VAPID_SUBJECT: must not be localhost/],
+      [{ ...vapid, VAPID_SUBJECT: 'https://localhost:3000' }, /VAPID_SUBJECT: must not be localhost/],
+      [{ ...vapid, VAPID_SUBJECT: 'https://127.0.0.1' }, /VAPID_SUBJECT: must not be localhost/],
+      [{ ...vapid, VAPID_SUBJECT: 'http://example.com' }, /VAPID_SUBJECT: must start with mailto: or https:/],
+      [{ ...vapid, VAPID_SUBJECT: 'ops@example.com' }, /VAPID_SUBJECT/],
+      [{ ...vapid, VAPID_PUBLIC_KEY: 'abc' }, /VAPID_PUBLIC_KEY: 65 bytes/],
+      [{ ...vapid, VAPID_PRIVATE_KEY: Buffer.alloc(31).toString('base64url') }, /VAPID_PRIVATE_KEY: 32 bytes/],
+      [{ VAPID_PUBLIC_KEY: vapid.VAPID_PUBLIC_KEY }, /VAPID_SUBJECT: VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT must be set together/],
+      [{ PUSH_ALLOWED_HOSTS: 'https://push.example.com' }, /PUSH_ALLOWED_HOSTS/],
+      [{ PUSH_ALLOWED_HOSTS: '127.0.0.1:8443' }, /PUSH_ALLOWED_HOSTS/],
+    ])('rejects %j naming the variable', (source, message) => {
+      expect(problemsIn(source)).toMatch(message);
+    });
+
+    it('parses PUSH_ALLOWED_HOSTS as a list of hosts', () => {
+      expect(parseServerEnv({ PUSH_ALLOWED_HOSTS: ' 127.0.0.1, *.Push.Example.com ' }).PUSH_ALLOWED_HOSTS).toEqual(['127.0.0.1', '*.push.example.com']);
+      expect(parseServerEnv({}).PUSH_ALLOWED_HOSTS).toEqual([]);
+    });
+  });
 });

@@ -20,6 +20,35 @@ const list = (fallback: string) =>
     .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(1)).min(1));
 
+/**
+ * Why a VAPID subject would be refused, or null. Push services need a real contact: `mailto:` or
+ * `https:`, and Apple answers BadJwtToken for a localhost one.
+ */
+export function vapidSubjectProblem(subject: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(subject);
+  } catch {
+    return 'a mailto: or https: URL such as mailto:admin@example.com';
+  }
+  if (url.protocol !== 'mailto:' && url.protocol !== 'https:') return 'must start with mailto: or https:';
+  const host = (url.protocol === 'mailto:' ? url.pathname.split('@')[1] ?? '' : url.hostname).toLowerCase().replace(/^\[|\]$/g, '');
+  if (!host) return url.protocol === 'mailto:' ? 'a mailto: address needs a domain (mailto:admin@example.com)' : 'needs a host';
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host)) {
+    return 'must not be localhost (Apple rejects it with BadJwtToken): use a real mailto: address or https: URL';
+  }
+  return null;
+}
+
+const base64urlBytes = (bytes: number) =>
+  optionalString.refine(
+    (value) => value === undefined || (/^[A-Za-z0-9_-]+$/.test(value) && Buffer.from(value, 'base64url').length === bytes),
+    `${bytes} bytes, URL-safe base64 without padding`,
+  );
+
+// Exact host names or `*.suffix` patterns; IPv4 addresses too (tests add 127.0.0.1).
+const HOST_PATTERN = /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+
 const serverEnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -42,10 +71,26 @@ const serverEnvSchema = z
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    VAPID_PUBLIC_KEY: base64urlBytes(65),
+    VAPID_PRIVATE_KEY: base64urlBytes(32),
+    VAPID_SUBJECT: optionalString.superRefine((value, ctx) => {
+      const problem = value === undefined ? null : vapidSubjectProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    // Push services besides the well-known ones that subscriptions may point at (the SSRF allow-list).
+    PUSH_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.string().regex(HOST_PATTERN, 'comma-separated host names (or *.suffix patterns), no scheme or port'))),
   })
   .refine((env) => Boolean(env.SUPABASE_URL) === Boolean(env.SUPABASE_SERVICE_ROLE_KEY), {
     message: 'SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together',
     path: ['SUPABASE_SERVICE_ROLE_KEY'],
+  })
+  .refine((env) => new Set([!env.VAPID_PUBLIC_KEY, !env.VAPID_PRIVATE_KEY, !env.VAPID_SUBJECT]).size === 1, {
+    message: 'VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT must be set together (or none: keys are then generated into the data root)',
+    path: ['VAPID_SUBJECT'],
   });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string };

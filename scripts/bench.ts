@@ -1,19 +1,23 @@
 /**
- * `npm run bench`: two benchmarks against a real `next start` of the production build and the
+ * `npm run bench`: benchmarks against a real `next start` of the production build and the
  * real Agent SDK, both talking to the scripted Messages API in this process (so the API's
  * write times and the clients' receive times share one clock). Writes docs/benchmarks.md.
  *
  * App modules import 'server-only', so this runs under `tsx --conditions=react-server`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createWorkspace } from '@/features/workspaces/server';
-import { ensureBuild, snapshotBuild, startAppServer, stopAllServers, visitorCookie, type AppServer } from './bench/app-server';
+import { ensureBuild, snapshotBuild, startAppServer, stopAllServers, visitorCookie } from './bench/app-server';
 import { startBenchApi } from './bench/fake-api';
+import { benchFollowUp } from './bench/follow-up';
 import { benchHistoryLoad } from './bench/history-load';
+import { benchReplay } from './bench/replay';
 import { machine, otherCpuUse, writeResults } from './bench/report';
 import { benchStreamOverhead } from './bench/stream-overhead';
+import { benchViewers, viewersSetup } from './bench/viewers';
+import { benchPushFanout } from './bench/push-fanout';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed.
@@ -25,26 +29,51 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // The direct SDK runs in this process and reads its data root from the environment on first use.
 process.env.TETHER_DATA_DIR = path.join(root, 'direct');
 
-const log = (line: string) => console.log(`bench: ${line}`);
+const benchStarted = Date.now();
+const log = (line: string) => console.log(`bench [${Math.round((Date.now() - benchStarted) / 1000)} s]: ${line}`);
+
+async function timed<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await run();
+  log(`${name}: ${Math.round((Date.now() - started) / 1000)} s`);
+  return result;
+}
 
 async function main() {
   ensureBuild();
   const otherCpu = await otherCpuUse();
   const started = Date.now();
   const api = await startBenchApi();
-  let server: AppServer | undefined;
   try {
-    const appData = path.join(root, 'app');
-    server = await startAppServer({ root: snapshotBuild(path.join(root, 'build')), dataDir: appData, env: { ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: api.url } });
-    log(`next start on port ${server.port}, fake Messages API at ${api.url}`);
+    const build = snapshotBuild(path.join(root, 'build'));
+    // Which build was measured (the copy checked that it did not change while copying).
+    const buildIdFile = path.join(import.meta.dirname, '../.next/BUILD_ID');
+    const buildInfo = `build \`${readFileSync(path.join(build, '.next/BUILD_ID'), 'utf8').trim()}\` of ${statSync(buildIdFile).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const env = { ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: api.url };
+    // A second server keeps no warm agent processes: the cold side of the follow-up benchmark, and
+    // the history benchmark's server, whose check must resume the grown transcript from disk (a warm
+    // CLI would carry on from the 2 turns it has in memory). Both start at once.
+    const coldData = path.join(root, 'app-cold');
+    const [server, coldServer] = await Promise.all([
+      startAppServer({ root: build, dataDir: path.join(root, 'app'), env }),
+      startAppServer({ root: build, dataDir: coldData, env: { ...env, TETHER_WARM_IDLE_SECONDS: '0' } }),
+    ]);
+    log(`next start on ports ${server.port} and ${coldServer.port} (TETHER_WARM_IDLE_SECONDS=0), fake Messages API at ${api.url}`);
     const cookie = await visitorCookie(server);
+    const coldCookie = await visitorCookie(coldServer);
     const workspace = createWorkspace({ name: 'bench' });
 
-    const stream = await benchStreamOverhead({ api, server, cookie, workspace, log });
-    const history = await benchHistoryLoad({ api, server, cookie, dataDir: appData, log });
+    const stream = await timed('stream overhead', () => benchStreamOverhead({ api, server, cookie, workspace, log }));
+    const history = await timed('history load', () => benchHistoryLoad({ api, server: coldServer, cookie: coldCookie, dataDir: coldData, log }));
+    const followUp = await timed('follow-up', () => benchFollowUp({ api, warm: { server, cookie }, cold: { server: coldServer, cookie: coldCookie }, log }));
+    await coldServer.stop();
+    const viewers = await timed('viewers', () => benchViewers({ api, server, cookie, log }));
+    const replay = await timed('replay', () => benchReplay({ api, server, cookie, log }));
+    const pushFanout = await benchPushFanout({ log });
 
     const results = [
       `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s;`,
+      `${buildInfo};`,
       `CPU used by other processes in the second before it started: ${otherCpu}.`,
       '',
       '### 1. Stream overhead: 2,000 text deltas',
@@ -62,13 +91,58 @@ async function main() {
       'Two real turns through Tether, then the transcript JSONL grown to 200 turns by copying the real last turn',
       '(fresh uuids, parentUuid chain, timestamps; see `scripts/bench/transcript.ts`). Compared with a 2-turn',
       'conversation, alternating. Page loads are reloads in headless Chromium, timed from navigation start.',
+      'Served by the `TETHER_WARM_IDLE_SECONDS=0` server (see 3), so the check below resumes from the file.',
       '',
       history,
+      '',
+      '### 3. Follow-up time to first token: warm process vs cold start',
+      '',
+      'A new conversation each time: a first message, wait for `end` and half a second, then a follow-up in the same',
+      'conversation, timed from its `POST` to the first text delta on its SSE stream. **Warm**: the server as configured',
+      '(`TETHER_WARM_IDLE_SECONDS` default 120), so the follow-up goes to the CLI still running from the first',
+      'message. **Cold**: a second server with `TETHER_WARM_IDLE_SECONDS=0`, so every run starts a new CLI that',
+      'resumes the session from its transcript. Alternating, after one untimed conversation on each server. The',
+      'last row checks which it was: the agent CLIs under the server (from /proc) while the follow-up streams.',
+      '',
+      followUp,
+      '',
+      '### 4. 1,000 concurrent SSE viewers of one run',
+      '',
+      `One run streams ${viewersSetup.deltas} deltas, one per ~${viewersSetup.delayMs} ms (~${Math.round(1000 / viewersSetup.delayMs)} deltas/s, a fast model). Before the scripted API`,
+      'starts the reply (it holds the request until told), a worker thread of the bench process opens the viewers:',
+      'one `GET /api/runs/:id/events?after=0` each, same visitor cookie, Node `http` with a keep-alive `Agent`',
+      `(\`maxSockets: Infinity\`), ≤ ${viewersSetup.connectConcurrency} connecting at once. *Delivery latency* = when a viewer got a delta − when`,
+      'the API wrote it, over every delta of every viewer (one monotonic clock). Server CPU: utime + stime of',
+      "`next start` from /proc. Memory: VmRSS of `next start` and its descendants except the agent CLIs, with the",
+      'run waiting and no viewers, then with all viewers connected, each right after a full GC (forced through',
+      "the inspector by `scripts/bench/server-probe.mjs`, preloaded with `node --import`: RSS alone swings by",
+      "±100 MB with GC timing); the difference over the number of viewers. Alternated with the same run watched",
+      'by a single viewer.',
+      '',
+      viewers,
+      '',
+      '### 5. Re-attach replay of a finished 5,000-event run',
+      '',
+      'One scripted reply of 4,998 deltas (no delay): `start` + 4,998 `text` + `end` = 5,000 events, kept in',
+      "memory by the finished run. Then a new connection to the run's SSE with `after=0`, `after=2500` and",
+      '`after=4999` (only `end` left: the fixed cost of a request), rotating, timed from the request to the',
+      'arrival of `end`, when a client has caught up.',
+      '',
+      replay,
+      '',
+      '### 6. Web Push fan-out: 2,000 subscriptions',
+      '',
+      "One notice to 2,000 subscriptions on the test push service (`tests/fixtures/push-service.ts`, HTTPS with a",
+      'self-signed certificate, in a child process so the CPU below is the sender\'s alone). Tether\'s `PushSender`',
+      '(one VAPID JWT per push-service origin, reused) vs a plain `webpush.sendNotification` loop (a new JWT per',
+      'message), same concurrency and keep-alive agent, alternating, after one untimed round each.',
+      '',
+      pushFanout,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);
   } finally {
-    await server?.stop();
+    await stopAllServers();
     await api.close();
     removeRoot();
   }

@@ -6,6 +6,8 @@ export type Conversation = {
   workspace: string;
   sdkSessionId: string | null;
   title: string | null;
+  /** No push notifications for this conversation. */
+  muted: boolean;
   createdAt: string;
   lastActivityAt: string;
   expiresAt: string;

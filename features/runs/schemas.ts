@@ -21,3 +21,13 @@ export const HEARTBEAT_MS = 15_000;
 
 /** `?after=` or the SSE `Last-Event-ID` header: the last sequence number the client has. */
 export const afterSeqSchema = z.coerce.number().int().min(0).default(0);
+
+/**
+ * `?visible=1|0`: whether the viewer's page is visible (it reconnects when that changes). A run
+ * that ends while a visible viewer is attached sends no push. Absent = visible (a viewer that
+ * says nothing is taken to be watching).
+ */
+export const visibleSchema = z
+  .enum(['0', '1'], { error: 'visible is 1 or 0' })
+  .default('1')
+  .transform((value) => value === '1');

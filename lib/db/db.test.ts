@@ -21,6 +21,7 @@ function defineAccessTests(getSession: () => SqlSession) {
     );
     expect(tables.rows).toEqual([
       { relname: 'conversations', relrowsecurity: true },
+      { relname: 'push_subscriptions', relrowsecurity: true },
       { relname: 'runs', relrowsecurity: true },
     ]);
     const policies = await session.query(`select 1 from pg_policies where schemaname = 'tether'`);
@@ -33,6 +34,8 @@ function defineAccessTests(getSession: () => SqlSession) {
     try {
       await expect(session.query('select tether.purge_expired()')).rejects.toThrow(/permission denied/);
       await expect(session.query('select * from tether.conversations')).rejects.toThrow(/permission denied/);
+      await expect(session.query('select * from tether.push_subscriptions')).rejects.toThrow(/permission denied/);
+      await expect(session.query(`select tether.push_targets('00000000-0000-0000-0000-000000000000')`)).rejects.toThrow(/permission denied/);
     } finally {
       await session.exec('reset role');
     }

@@ -3,13 +3,18 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:f
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const nextBin = path.join(repo, 'node_modules/next/dist/bin/next');
+const probe = path.join(import.meta.dirname, 'server-probe.mjs');
 
-/** A `next start` of the production build, addressed as the demo workspace. */
-export type AppServer = { port: number; host: string; stop: () => Promise<void> };
+/** A `next start` of the production build, addressed as the demo workspace. `pid`: the `next start` process. */
+export type AppServer = { port: number; host: string; pid: number; stop: () => Promise<void>; collectGarbage: () => Promise<MemoryUsage> };
+
+/** `process.memoryUsage()` of the server right after a full garbage collection (see server-probe.mjs). */
+export type MemoryUsage = { rss: number; heapUsed: number; external: number; arrayBuffers: number };
 
 export function ensureBuild(): void {
   if (existsSync(path.join(repo, '.next/BUILD_ID'))) return;
@@ -68,11 +73,12 @@ export async function stopAllServers(): Promise<void> {
 
 export async function startAppServer({ root, dataDir, env }: { root: string; dataDir: string; env: Record<string, string> }): Promise<AppServer> {
   const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  const probeFile = `${dataDir}.probe.json`;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', BENCH_PROBE_FILE: probeFile };
   // The embedded database, whatever the shell has configured.
   for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']) delete childEnv[name];
   // Its own process group, so stopping it also stops the CLI children of unfinished runs.
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', pathToFileURL(probe).href, nextBin, 'start', '-p', String(port)], { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -87,7 +93,23 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
     },
   };
   running.add(entry);
-  const server: AppServer = { port, host: `demo.localhost:${port}`, stop: entry.stop };
+  let probes = 0;
+  const collectGarbage = async (): Promise<MemoryUsage> => {
+    probes += 1;
+    process.kill(child.pid!, 'SIGUSR2'); // the server process only, not its group
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      let usage: (MemoryUsage & { count: number }) | undefined;
+      try {
+        usage = JSON.parse(readFileSync(probeFile, 'utf8')) as MemoryUsage & { count: number };
+      } catch {
+        continue; // not written yet, or caught mid-write
+      }
+      if (usage.count >= probes) return usage;
+    }
+    throw new Error('the server did not answer the memory probe in 10 s');
+  };
+  const server: AppServer = { port, host: `demo.localhost:${port}`, pid: child.pid!, stop: entry.stop, collectGarbage };
   // First start creates the PGlite database (several seconds): wait for health, bounded.
   const deadline = Date.now() + 120_000;
   for (;;) {

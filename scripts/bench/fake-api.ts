@@ -9,35 +9,46 @@ export type BenchApi = {
   url: string;
   /** Every request body received, in order. */
   requests: MessagesRequest[];
-  /** Registers a reply of `count` deltas `d0 `, `d1 `, …; returns when each was written (performance.now()). */
-  streamDeltas: (prompt: string, options: { count: number; delayMs: number }) => number[];
+  /**
+   * Registers a reply of `count` deltas `d0 `, `d1 `, …; returns when each was written (performance.now()).
+   * With `gate`, the request waits (headers unsent) until the promise resolves.
+   */
+  streamDeltas: (prompt: string, options: { count: number; delayMs: number; gate?: Promise<void> }) => number[];
   replyText: (prompt: string, text: string) => void;
+  /** When the last request for a registered prompt arrived (performance.now()), if one did. */
+  requestedAt: (prompt: string) => number | undefined;
   close: () => Promise<void>;
 };
 
 export async function startBenchApi(): Promise<BenchApi> {
-  const replies = new Map<string, () => Reply>();
+  const replies = new Map<string, () => Reply | Promise<Reply>>();
+  const arrivals = new Map<string, number>();
   const api = await startMessagesApi({
     responder: (request) => {
+      const now = performance.now();
       const prompt = lastUserText(request);
       const match = [...replies.keys()].find((key) => prompt.includes(key));
-      return match ? replies.get(match)!() : { blocks: [{ type: 'text', text: 'ok' }] };
+      if (!match) return { blocks: [{ type: 'text', text: 'ok' }] };
+      arrivals.set(match, now);
+      return replies.get(match)!();
     },
   });
   return {
     url: api.url,
     requests: api.requests,
-    streamDeltas(prompt, { count, delayMs }) {
+    streamDeltas(prompt, { count, delayMs, gate }) {
       const writtenAt: number[] = [];
       // The fake server iterates `chunks` and writes each one synchronously before asking for
       // the next, so the generator resumes right after chunk i hit the socket: stamp it there.
       // (The type says string[]; any iterable of strings works with the server's for…of.)
-      replies.set(prompt, () => ({ delayMs, blocks: [{ type: 'text_chunks', chunks: taggedChunks(count, writtenAt) as unknown as string[] }] }));
+      const reply = (): Reply => ({ delayMs, blocks: [{ type: 'text_chunks', chunks: taggedChunks(count, writtenAt) as unknown as string[] }] });
+      replies.set(prompt, gate ? () => gate.then(reply) : reply);
       return writtenAt;
     },
     replyText(prompt, text) {
       replies.set(prompt, () => ({ blocks: [{ type: 'text', text }] }));
     },
+    requestedAt: (prompt) => arrivals.get(prompt),
     close: api.close,
   };
 }
@@ -47,9 +58,4 @@ function* taggedChunks(count: number, writtenAt: number[]): Generator<string> {
     yield `d${index} `;
     writtenAt[index] = performance.now();
   }
-}
-
-/** Indices of the `dN ` tags in a piece of streamed text (a delta carries one; merged text may carry several). */
-export function deltaIndices(text: string): number[] {
-  return [...text.matchAll(/d(\d+) /g)].map((match) => Number(match[1]));
 }

@@ -9,12 +9,15 @@ const END = '<!-- bench:results:end -->';
 const intro = `# Benchmarks
 
 \`npm run bench\` measures Tether against the bare Agent SDK on this machine and rewrites the
-results below (about a minute and a half; \`next build\` first if \`.next/BUILD_ID\` is missing).
+results below (three to four minutes; \`next build\` first if \`.next/BUILD_ID\` is missing).
 It needs what \`npm test\` needs: the installed SDK (its CLI runs offline against a scripted
 Messages API in the bench process) and Chromium at \`/usr/bin/chromium\` (or \`CHROMIUM_PATH\`).
-It serves a private copy of \`.next\` with \`next start\` on a free port, keeps all data in a temp
-folder, and stops its servers and removes the folder when it ends, on errors too. Run it on an
-otherwise idle machine: with 2 cores, any other work shows up in every figure.
+It serves a private copy of \`.next\` with two \`next start\` servers on free ports (the second with
+\`TETHER_WARM_IDLE_SECONDS=0\`), keeps all data in a temp folder, and stops its servers and removes
+the folder when it ends, on errors too. Linux only (it reads /proc); the 1,000-viewer benchmark
+needs an open-files limit well above 1,000 (\`ulimit -Hn\`: Node raises its soft limit to the hard
+one), as the bench and the server each hold a socket per viewer. Run it on an otherwise idle
+machine: with 2 cores, any other work shows up in every figure.
 `;
 
 export function machine(): string {

@@ -4,7 +4,8 @@ import { query } from '@anthropic-ai/claude-agent-sdk';
 import { agentOptions } from '@/features/runs/server/agent/agent-options';
 import type { Workspace } from '@/features/workspaces/server';
 import type { AppServer } from './app-server';
-import { deltaIndices, type BenchApi } from './fake-api';
+import type { BenchApi } from './fake-api';
+import { deltaIndices } from './sse';
 import { median, ms, percentile, ratio } from './stats';
 import { BENCH_MODEL, sendThroughTether } from './tether-client';
 

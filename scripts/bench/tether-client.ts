@@ -1,13 +1,24 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RunEvent } from '@/features/runs/types';
 import { send, type AppServer } from './app-server';
+import { sseParser } from './sse';
 
 export const BENCH_MODEL = 'claude-sonnet-4-5';
 
+type End = Extract<RunEvent, { type: 'end' }>;
+
+/** Sends one message the way the browser does (`POST …/messages`); resolves with the new run's id once it is answered 202 (at `answeredAt`). */
+export async function postMessage({ server, cookie, conversationId, text }: { server: AppServer; cookie: string; conversationId: string; text: string }): Promise<{ sentAt: number; answeredAt: number; runId: string }> {
+  const sentAt = performance.now();
+  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model: BENCH_MODEL, mode: 'plan' } });
+  if (posted.status !== 202) throw new Error(`send failed (${posted.status}): ${posted.body}`);
+  return { sentAt, answeredAt: sentAt + posted.totalMs, runId: (JSON.parse(posted.body) as { run: { id: string } }).run.id };
+}
+
 /**
- * Sends one message the way the browser does (POST, then follow the run's SSE from seq 0) and
- * resolves after the `end` event. `onEvent` gets each event with the time its chunk arrived.
+ * Sends one message (POST, then follow the run's SSE from seq 0) and resolves after the `end`
+ * event. `onEvent` gets each event with the time its chunk arrived.
  */
 export async function sendThroughTether({ server, cookie, conversationId, text, onEvent = () => {} }: {
   server: AppServer;
@@ -15,56 +26,76 @@ export async function sendThroughTether({ server, cookie, conversationId, text, 
   conversationId: string;
   text: string;
   onEvent?: (event: RunEvent, receivedAt: number) => void;
-}): Promise<{ sentAt: number; endAt: number; end: Extract<RunEvent, { type: 'end' }> }> {
-  const sentAt = performance.now();
-  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model: BENCH_MODEL, mode: 'plan' } });
-  if (posted.status !== 202) throw new Error(`send failed (${posted.status}): ${posted.body}`);
-  const runId = (JSON.parse(posted.body) as { run: { id: string } }).run.id;
-  let end: Extract<RunEvent, { type: 'end' }> | undefined;
-  let endAt = 0;
-  await readEvents({ server, cookie, path: `/api/runs/${runId}/events?after=0` }, (event, receivedAt) => {
-    onEvent(event, receivedAt);
-    if (event.type === 'end') {
-      end = event;
-      endAt = receivedAt;
-    }
-  });
-  if (!end) throw new Error(`run ${runId}: the event stream closed before its end event`);
+}): Promise<{ sentAt: number; answeredAt: number; endAt: number; end: End; runId: string }> {
+  const { sentAt, answeredAt, runId } = await postMessage({ server, cookie, conversationId, text });
+  const { end, endAt } = await readEvents({ server, cookie, path: `/api/runs/${runId}/events?after=0` }, onEvent);
   if (end.status !== 'completed') throw new Error(`run ${runId} ended ${end.status}`);
-  return { sentAt, endAt, end };
+  return { sentAt, answeredAt, endAt, end, runId };
 }
 
-/** Reads an SSE response to its close (the server closes after `end`), bounded to 60 s. */
-function readEvents({ server, cookie, path }: { server: AppServer; cookie: string; path: string }, onEvent: (event: RunEvent, receivedAt: number) => void): Promise<void> {
+export type EventsRead = {
+  end: End;
+  /** performance.now() of the request, its first response byte, and the chunk that carried `end`. */
+  requestedAt: number;
+  firstByteAt: number;
+  endAt: number;
+  events: number;
+  /** Response body bytes, and bytes read on the socket (headers and chunked framing too; exact only with a socket of its own). */
+  bodyBytes: number;
+  wireBytes: number;
+};
+
+/**
+ * Reads a run's SSE response to its close (the server closes after `end`), bounded by `timeoutMs`.
+ * Rejects when the stream closes without an `end` event.
+ */
+export function readEvents(
+  { server, cookie, path, agent, timeoutMs = 60_000 }: { server: AppServer; cookie: string; path: string; agent?: Agent | false; timeoutMs?: number },
+  onEvent: (event: RunEvent, receivedAt: number) => void = () => {},
+): Promise<EventsRead> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, path, headers: { host: server.host, cookie, accept: 'text/event-stream' } }, (res) => {
+    const requestedAt = performance.now();
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, path, agent, headers: { host: server.host, cookie, accept: 'text/event-stream' } }, (res) => {
+      const firstByteAt = performance.now();
       if (res.statusCode !== 200) {
+        clearTimeout(timer);
         reject(new Error(`GET ${path}: ${res.statusCode}`));
         res.resume();
         return;
       }
-      let buffer = '';
+      let end: End | undefined;
+      let endAt = 0;
+      let events = 0;
+      let bodyBytes = 0;
+      let receivedAt = 0;
+      const parse = sseParser((data) => {
+        const event = JSON.parse(data) as RunEvent;
+        events += 1;
+        onEvent(event, receivedAt);
+        if (event.type === 'end') {
+          end = event;
+          endAt = receivedAt;
+        }
+      });
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         // One timestamp per network chunk: every event in it arrived at the same moment.
-        const receivedAt = performance.now();
-        buffer += chunk;
-        let boundary;
-        while ((boundary = buffer.indexOf('\n\n')) !== -1) {
-          const frame = buffer.slice(0, boundary);
-          buffer = buffer.slice(boundary + 2);
-          const data = frame.split('\n').find((line) => line.startsWith('data: '));
-          if (data) onEvent(JSON.parse(data.slice(6)) as RunEvent, receivedAt);
-        }
+        receivedAt = performance.now();
+        bodyBytes += Buffer.byteLength(chunk);
+        parse(chunk);
       });
       res.on('end', () => {
         clearTimeout(timer);
-        resolve();
+        if (!end) reject(new Error(`GET ${path}: the event stream closed before its end event`));
+        else resolve({ end, requestedAt, firstByteAt, endAt, events, bodyBytes, wireBytes: res.socket?.bytesRead ?? Number.NaN });
       });
       res.on('error', reject);
     });
-    const timer = setTimeout(() => req.destroy(new Error(`${path}: no end after 60 s`)), 60_000);
-    req.on('error', reject);
+    const timer = setTimeout(() => req.destroy(new Error(`${path}: no end after ${timeoutMs / 1000} s`)), timeoutMs);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     req.end();
   });
 }

@@ -11,6 +11,7 @@ type Connection = { url: string; send: (text: string) => void; close: () => void
 let connections: Connection[];
 let network: EventTarget;
 let online: boolean;
+let page: EventTarget & { visibilityState: DocumentVisibilityState };
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
@@ -19,6 +20,8 @@ beforeEach(() => {
   online = true;
   network = new EventTarget();
   vi.stubGlobal('window', network);
+  page = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState });
+  vi.stubGlobal('document', page);
   vi.stubGlobal('navigator', {
     get onLine() {
       return online;
@@ -75,6 +78,10 @@ const goOffline = () => {
   online = false;
   network.dispatchEvent(new Event('offline'));
 };
+const setVisibility = (state: DocumentVisibilityState) => {
+  page.visibilityState = state;
+  page.dispatchEvent(new Event('visibilitychange'));
+};
 const goOnline = () => {
   online = true;
   network.dispatchEvent(new Event('online'));
@@ -96,7 +103,7 @@ describe('followRun', () => {
     expect(run.states).toEqual(['live', 'reconnecting']);
 
     await vi.advanceTimersByTimeAsync(250); // the first backoff step, with no jitter
-    expect(connections.map((c) => c.url)).toEqual(['/api/runs/run-1/events?after=0', '/api/runs/run-1/events?after=1']);
+    expect(connections.map((c) => c.url)).toEqual(['/api/runs/run-1/events?after=0&visible=1', '/api/runs/run-1/events?after=1&visible=1']);
     connections[1]!.send(': ok\n\n' + frame(text(2)) + frame(end(3)));
     expect(await run.outcome).toBe('ended');
     expect(run.events).toEqual([1, 2, 3]);
@@ -149,7 +156,7 @@ describe('followRun', () => {
 
     goOnline();
     await settle();
-    expect(connections.map((c) => c.url)).toEqual(['/api/runs/run-1/events?after=4']);
+    expect(connections.map((c) => c.url)).toEqual(['/api/runs/run-1/events?after=4&visible=1']);
     connections[0]!.send(': ok\n\n' + frame(text(5)));
     await settle();
     expect(run.states).toEqual(['offline', 'live']);
@@ -163,7 +170,7 @@ describe('followRun', () => {
     expect(connections).toHaveLength(1);
     goOnline();
     await settle();
-    expect(connections[1]!.url).toBe('/api/runs/run-1/events?after=5');
+    expect(connections[1]!.url).toBe('/api/runs/run-1/events?after=5&visible=1');
     connections[1]!.send(': ok\n\n' + frame(end(6)));
     expect(await run.outcome).toBe('ended');
     expect(run.events).toEqual([5, 6]);
@@ -189,5 +196,33 @@ describe('followRun', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(connections).toHaveLength(2);
     expect(waiting.states).toEqual(['live', 'reconnecting']);
+  });
+
+  it('tells the server whether the tab is visible, and reconnects at once when that changes', async () => {
+    const run = follow();
+    await settle();
+    connections[0]!.send(': ok\n\n' + frame(text(1)));
+    await settle();
+
+    setVisibility('hidden');
+    await settle();
+    expect(connections[0]!.aborted).toBe(true);
+    // No backoff and no "Reconnecting…": nothing failed.
+    expect(connections.map((c) => c.url)).toEqual(['/api/runs/run-1/events?after=0&visible=1', '/api/runs/run-1/events?after=1&visible=0']);
+    connections[1]!.send(': ok\n\n' + frame(text(2)));
+    await settle();
+
+    // An event that repeats the state already sent changes nothing.
+    page.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    expect(connections).toHaveLength(2);
+
+    setVisibility('visible');
+    await settle();
+    expect(connections[2]!.url).toBe('/api/runs/run-1/events?after=2&visible=1');
+    connections[2]!.send(': ok\n\n' + frame(end(3)));
+    expect(await run.outcome).toBe('ended');
+    expect(run.events).toEqual([1, 2, 3]);
+    expect(run.states).toEqual(['live']);
   });
 });

@@ -1,28 +1,15 @@
 'use client';
 
 import type { ConversationStatus } from '@/features/conversations';
+import { ApiError, requestJson as request } from '@/lib/api-client';
 import { HEARTBEAT_MS, type ChatItem, type RunEvent, type RunInfo, type SendMessageInput } from '@/features/runs';
 
 export type ConversationView = {
-  conversation: { id: string; title: string | null; createdAt: string; lastActivityAt: string };
+  /** `muted`: no push notifications for this conversation (absent from servers that predate it). */
+  conversation: { id: string; title: string | null; muted?: boolean; createdAt: string; lastActivityAt: string };
   items: ChatItem[];
   activeRun: RunInfo | null;
 };
-
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-async function request<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
-  const body = (await response.json().catch(() => null)) as ({ error?: { code: string; message: string } } & T) | null;
-  if (!response.ok) {
-    throw new ApiError(response.status, body?.error?.code ?? 'unknown', body?.error?.message ?? `Request failed (${response.status})`);
-  }
-  return body as T;
-}
 
 /** The conversation's history; null for a conversation the server has never seen (a new one). */
 export async function fetchConversation(conversationId: string): Promise<ConversationView | null> {
@@ -65,6 +52,10 @@ const MAX_BACKOFF_MS = 10_000;
  * A connection that goes silent (not even a heartbeat) is dropped and replaced; while the
  * browser is offline it waits for the network and reconnects the moment it is back.
  * Resolves 'gone' when the server no longer has the run (history then has it).
+ *
+ * Each connection tells the server whether the tab is visible (`visible=1|0`): a run that
+ * finishes in front of someone needs no push notification. When the tab is shown or hidden,
+ * the connection is replaced at once, resuming after the last event, so the server always knows.
  */
 export async function followRun({ runId, after, onEvent, onConnection, signal }: {
   runId: string;
@@ -89,11 +80,20 @@ export async function followRun({ runId, after, onEvent, onConnection, signal }:
       continue;
     }
 
-    // One connection: dropped when the run's view is left, the network goes, or it falls silent.
+    // One connection: dropped when the run's view is left, the network goes, it falls silent,
+    // or the tab is shown or hidden (then it is replaced straight away, see below).
     const connection = new AbortController();
     const drop = () => connection.abort();
+    const visible = isVisible();
+    let visibilityChanged = false;
+    const onVisibility = () => {
+      if (isVisible() === visible) return;
+      visibilityChanged = true;
+      drop();
+    };
     signal.addEventListener('abort', drop);
     window.addEventListener('offline', drop);
+    document.addEventListener('visibilitychange', onVisibility);
     let stall: ReturnType<typeof setTimeout> | undefined;
     const alive = () => {
       clearTimeout(stall);
@@ -101,7 +101,7 @@ export async function followRun({ runId, after, onEvent, onConnection, signal }:
     };
     try {
       alive();
-      const response = await fetch(`/api/runs/${runId}/events?after=${lastSeq}`, { signal: connection.signal, headers: { accept: 'text/event-stream' } });
+      const response = await fetch(`/api/runs/${runId}/events?after=${lastSeq}&visible=${visible ? 1 : 0}`, { signal: connection.signal, headers: { accept: 'text/event-stream' } });
       if (response.status === 404) return 'gone';
       if (!response.ok || !response.body) throw new Error(`events ${response.status}`);
       report('live');
@@ -121,15 +121,22 @@ export async function followRun({ runId, after, onEvent, onConnection, signal }:
       clearTimeout(stall);
       signal.removeEventListener('abort', drop);
       window.removeEventListener('offline', drop);
+      document.removeEventListener('visibilitychange', onVisibility);
     }
     if (signal.aborted) break;
     if (!navigator.onLine) continue;
+    // Not a failure: the same run, followed on with the tab's new visibility, without a wait.
+    if (visibilityChanged) continue;
     report('reconnecting');
     const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures++) * (0.5 + Math.random() / 2);
     // Going offline meanwhile switches to waiting for the network instead.
     await waitFor({ events: ['offline'], ms: delay, signal });
   }
   return 'aborted';
+}
+
+function isVisible(): boolean {
+  return document.visibilityState === 'visible';
 }
 
 /** Resolves on the first of: one of the window events, `ms` passing, the signal aborting. */

@@ -1,6 +1,7 @@
 'use client';
 
 import { useConversationsStore, useTabConversation } from '@/features/conversations';
+import { MuteToggle, NotificationSettings, NotifyOffer, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import { useState } from 'react';
 import { useChat } from '../hooks/use-chat';
@@ -19,12 +20,17 @@ export function ChatApp({ workspace, models, demoModel }: Props) {
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
   const [showRecent, setShowRecent] = useState(false);
+  // Conversations this tab has sent a message in: notifications are offered there (never on load).
+  const [sentIn, setSentIn] = useState<ReadonlySet<string>>(() => new Set());
+  const push = usePush(conversationId);
+  useServiceWorker({ ready: conversationId !== null, currentId: conversationId, open });
   const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
   const mode: AgentMode = preferences.mode;
 
   async function onSend(text: string): Promise<boolean> {
     try {
       await chat.send.mutateAsync({ text, model, mode });
+      if (conversationId) setSentIn((ids) => new Set(ids).add(conversationId));
       return true;
     } catch {
       return false;
@@ -58,6 +64,7 @@ export function ChatApp({ workspace, models, demoModel }: Props) {
               void open(id);
             }}
           />
+          <NotificationSettings />
         </aside>
         <main className="chat">
           {sharedWithOtherTab && (
@@ -69,6 +76,12 @@ export function ChatApp({ workspace, models, demoModel }: Props) {
           {chat.loading ? <p className="muted" role="status">Loading conversation…</p> : <MessageList items={chat.items} busy={chat.activeRun !== null} />}
           {chat.send.error && (
             <p className="notice notice-error" role="alert">{chat.send.error.message}</p>
+          )}
+          {conversationId && chat.existsOnServer && (
+            <div className="conversation-bar">
+              {sentIn.has(conversationId) ? <NotifyOffer push={push} /> : <span />}
+              <MuteToggle conversationId={conversationId} muted={chat.muted} onChange={chat.setMuted} />
+            </div>
           )}
           <Composer
             models={models}

@@ -114,6 +114,12 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
 
   const stop = useMutation({ mutationFn: (run: RunInfo) => stopRun(run.id) });
 
+  // The history may predate the conversation (loaded before its first message): a change made
+  // here is kept beside it rather than in it.
+  const [muteChange, setMuteChange] = useState<{ conversationId: string | null; muted: boolean } | null>(null);
+  const setMuted = useCallback((muted: boolean) => setMuteChange({ conversationId, muted }), [conversationId]);
+  const muted = muteChange?.conversationId === conversationId ? muteChange.muted : (history.data?.conversation.muted ?? false);
+
   return {
     items,
     loading: conversationId === null || history.isPending,
@@ -124,6 +130,11 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
     send,
     stop: () => liveHere.run && stop.mutate(liveHere.run),
     stopping: stop.isPending,
+    /** Whether the server knows this conversation yet (it does once a message was sent). */
+    existsOnServer: Boolean(history.data) || items.some((item) => item.kind === 'user'),
+    muted,
+    /** The mute switch's change, shown at once (the server confirms or undoes it). */
+    setMuted,
   };
 }
 

@@ -18,7 +18,8 @@ beforeAll(async () => {
   mod = await import('./conversations-store');
 });
 
-const empty = { recent: [], currentByWorkspace: {}, preferences: { model: null, mode: 'build' } };
+const defaultNotifications = { enabled: true, showPreview: false };
+const empty = { recent: [], currentByWorkspace: {}, preferences: { model: null, mode: 'build' }, notifications: defaultNotifications };
 
 describe('migrateConversations', () => {
   it('turns version 0 sessions into recent entries and the single current conversation into a per-workspace one', () => {
@@ -37,6 +38,7 @@ describe('migrateConversations', () => {
       ],
       currentByWorkspace: { demo: 'c1' },
       preferences: { model: null, mode: 'build' },
+      notifications: defaultNotifications,
     });
   });
 
@@ -52,6 +54,7 @@ describe('migrateConversations', () => {
     expect(mod.migrateConversations(persisted, 0)).toEqual(empty);
     expect(mod.migrateConversations(persisted, 1)).toEqual(empty);
     expect(mod.migrateConversations(persisted, 2)).toEqual(empty);
+    expect(mod.migrateConversations(persisted, 3)).toEqual(empty);
   });
 
   it('gives version 1 entries a lastViewedAt of their last activity, keeping everything else', () => {
@@ -64,13 +67,32 @@ describe('migrateConversations', () => {
       recent: [{ conversationId: 'c1', workspace: 'demo', lastActivity: 5, preview: 'Hi', messageCount: 2, lastViewedAt: 5 }],
       currentByWorkspace: { demo: 'c1' },
       preferences: { model: 'claude-opus-4-1', mode: 'plan' },
+      notifications: defaultNotifications,
     });
     expect(mod.migrateConversations({ recent: 'garbage' }, 1)).toEqual(empty);
+  });
+
+  it('gives version 2 the default notification settings, keeping everything else', () => {
+    const v2 = {
+      recent: [{ conversationId: 'c1', workspace: 'demo', lastActivity: 5, preview: 'Hi', messageCount: 2, lastViewedAt: 9 }],
+      currentByWorkspace: { demo: 'c1' },
+      preferences: { model: 'claude-opus-4-1', mode: 'plan' },
+    };
+    expect(mod.migrateConversations(v2, 2)).toEqual({ ...v2, notifications: { enabled: true, showPreview: false } });
+  });
+
+  it('keeps version 3 notification settings and completes partial or broken ones', () => {
+    const v3 = { ...empty, notifications: { enabled: false, showPreview: true } };
+    expect(mod.migrateConversations(v3, 3)).toEqual(v3);
+    expect(mod.migrateConversations({ notifications: { showPreview: true } }, 3).notifications).toEqual({ enabled: true, showPreview: true });
+    expect(mod.migrateConversations({ notifications: 'garbage' }, 3).notifications).toEqual(defaultNotifications);
+    expect(mod.migrateConversations({ notifications: null }, 3).notifications).toEqual(defaultNotifications);
   });
 
   it('fills in missing fields of a later version', () => {
     expect(mod.migrateConversations({ currentByWorkspace: { demo: 'c1' } }, 1)).toEqual({ ...empty, currentByWorkspace: { demo: 'c1' } });
     expect(mod.migrateConversations({ currentByWorkspace: { demo: 'c1' } }, 2)).toEqual({ ...empty, currentByWorkspace: { demo: 'c1' } });
+    expect(mod.migrateConversations({ currentByWorkspace: { demo: 'c1' } }, 3)).toEqual({ ...empty, currentByWorkspace: { demo: 'c1' } });
   });
 });
 
@@ -115,8 +137,8 @@ describe('useConversationsStore', () => {
   it('persists only the data, under its name and version', () => {
     store().getState().setCurrent('demo', 'c1');
     const saved = JSON.parse(storage.get('tether-conversations') ?? 'null');
-    expect(saved.version).toBe(2);
-    expect(Object.keys(saved.state).sort()).toEqual(['currentByWorkspace', 'preferences', 'recent']);
+    expect(saved.version).toBe(3);
+    expect(Object.keys(saved.state).sort()).toEqual(['currentByWorkspace', 'notifications', 'preferences', 'recent']);
     expect(saved.state.currentByWorkspace).toEqual({ demo: 'c1' });
   });
 
@@ -127,6 +149,15 @@ describe('useConversationsStore', () => {
     expect(store().getState().recent).toEqual([{ conversationId: 'old', workspace: 'demo', lastActivity: 7, preview: '', messageCount: 0, lastViewedAt: 7 }]);
     expect(store().getState().currentByWorkspace).toEqual({ demo: 'old' });
     expect(typeof store().getState().touch).toBe('function');
+  });
+
+  it('changes notification settings one field at a time, and persists them', () => {
+    store().setState({ notifications: defaultNotifications });
+    store().getState().setNotificationSettings({ showPreview: true });
+    expect(store().getState().notifications).toEqual({ enabled: true, showPreview: true });
+    store().getState().setNotificationSettings({ enabled: false });
+    expect(store().getState().notifications).toEqual({ enabled: false, showPreview: true });
+    expect(JSON.parse(storage.get('tether-conversations')!).state.notifications).toEqual({ enabled: false, showPreview: true });
   });
 
   it('marks a conversation viewed, only ever forward, without reordering the list', () => {

@@ -24,7 +24,14 @@ type PersistedState = {
   /** The conversation a new tab or a restarted browser reopens, per workspace. */
   currentByWorkspace: Record<string, string>;
   preferences: { model: string | null; mode: AgentMode };
+  /**
+   * Push notifications as the visitor wants them in this browser: `enabled` off means no
+   * offers and no subscriptions; `showPreview` lets a notification quote the conversation.
+   */
+  notifications: NotificationSettings;
 };
+
+export type NotificationSettings = { enabled: boolean; showPreview: boolean };
 
 type Actions = {
   setCurrent: (workspace: string, conversationId: string) => void;
@@ -34,11 +41,17 @@ type Actions = {
   markViewed: (conversationId: string, at?: number) => void;
   forget: (conversationId: string) => void;
   setPreferences: (preferences: Partial<PersistedState['preferences']>) => void;
+  setNotificationSettings: (settings: Partial<NotificationSettings>) => void;
 };
 
 export type ConversationsState = PersistedState & Actions;
 
-const initialState: PersistedState = { recent: [], currentByWorkspace: {}, preferences: { model: null, mode: 'build' } };
+const initialState: PersistedState = {
+  recent: [],
+  currentByWorkspace: {},
+  preferences: { model: null, mode: 'build' },
+  notifications: { enabled: true, showPreview: false },
+};
 
 /**
  * What the browser owns about conversations, kept in localStorage. Hydration is manual
@@ -75,29 +88,31 @@ export const useConversationsStore = create<ConversationsState>()(
       forget: (conversationId) =>
         set((state) => ({ recent: state.recent.filter((entry) => entry.conversationId !== conversationId) })),
       setPreferences: (preferences) => set((state) => ({ preferences: { ...state.preferences, ...preferences } })),
+      setNotificationSettings: (settings) => set((state) => ({ notifications: { ...state.notifications, ...settings } })),
     }),
     {
       name: STORAGE_KEY,
-      version: 2,
+      version: 3,
       storage: createJSONStorage(() => localStorage),
       skipHydration: true,
-      partialize: ({ recent, currentByWorkspace, preferences }) => ({ recent, currentByWorkspace, preferences }),
+      partialize: ({ recent, currentByWorkspace, preferences, notifications }) => ({ recent, currentByWorkspace, preferences, notifications }),
       migrate: (persisted, version) => migrateConversations(persisted, version),
     },
   ),
 );
 
+type V2State = Omit<PersistedState, 'notifications'>;
 type V1Entry = Omit<RecentConversation, 'lastViewedAt'>;
-type V1State = Omit<PersistedState, 'recent'> & { recent: V1Entry[] };
+type V1State = Omit<V2State, 'recent'> & { recent: V1Entry[] };
 
 /**
  * Brings a stored value of any earlier version up to date, one version at a time.
  * Version 0 kept `sessions` (no preview or count) and a single current conversation;
- * version 1 had no `lastViewedAt`.
+ * version 1 had no `lastViewedAt`; version 2 had no notification settings.
  */
 export function migrateConversations(persisted: unknown, version: number): PersistedState {
   if (typeof persisted !== 'object' || persisted === null) return initialState;
-  let state = persisted as Partial<V1State> | Partial<PersistedState>;
+  let state = persisted as Partial<V1State> | Partial<V2State> | Partial<PersistedState>;
   if (version === 0) {
     const old = persisted as { sessions?: Array<{ conversationId: string; workspace: string; lastActivity: number }>; currentConversationId?: string; currentWorkspace?: string };
     const recent = (old.sessions ?? []).slice(0, MAX_RECENT).map((entry) => ({ ...entry, preview: '', messageCount: 0 }));
@@ -110,7 +125,13 @@ export function migrateConversations(persisted: unknown, version: number): Persi
     const { recent } = state as Partial<V1State>;
     state = { ...state, recent: Array.isArray(recent) ? recent.map((entry) => ({ ...entry, lastViewedAt: entry.lastActivity })) : [] };
   }
-  return { ...initialState, ...(state as Partial<PersistedState>) };
+  if (version <= 2) {
+    // Nobody had been offered notifications yet: the defaults (offered, no preview) apply.
+    state = { ...(state as Partial<V2State>), notifications: initialState.notifications } satisfies Partial<PersistedState>;
+  }
+  const merged = { ...initialState, ...(state as Partial<PersistedState>) };
+  const notifications: unknown = merged.notifications;
+  return { ...merged, notifications: { ...initialState.notifications, ...(typeof notifications === 'object' ? notifications : {}) } };
 }
 
 /**

@@ -9,7 +9,7 @@ import { listRuns } from './queries';
 import { activeRun } from './run-manager';
 
 export type ConversationView = {
-  conversation: { id: string; title: string | null; createdAt: string; lastActivityAt: string };
+  conversation: { id: string; title: string | null; createdAt: string; lastActivityAt: string; muted: boolean };
   /** History up to the active run (which the client replays from its events), or all of it. */
   items: ChatItem[];
   activeRun: RunInfo | null;
@@ -31,6 +31,6 @@ export async function conversationView({ visitorId, workspace, conversationId }:
         runs: await listRuns(conversationId),
       })
     : [];
-  const { id, title, createdAt, lastActivityAt } = conversation;
-  return { conversation: { id, title, createdAt, lastActivityAt }, items, activeRun: run?.info() ?? null };
+  const { id, title, createdAt, lastActivityAt, muted } = conversation;
+  return { conversation: { id, title, createdAt, lastActivityAt, muted }, items, activeRun: run?.info() ?? null };
 }

@@ -14,9 +14,10 @@ export function closeAllStreams(): void {
 /**
  * A run's events as Server-Sent Events, starting after sequence `after`. The event id is the
  * sequence number, so a reconnecting client resumes exactly where it stopped (Last-Event-ID).
- * The stream ends after the run's `end` event.
+ * The stream ends after the run's `end` event. A `visible` viewer (its page is on screen; the
+ * client reconnects when that changes) counts as watching: the run then ends without a push.
  */
-export function runEventStream({ run, after, signal }: { run: Run; after: number; signal: AbortSignal }): Response {
+export function runEventStream({ run, after, signal, visible = true }: { run: Run; after: number; signal: AbortSignal; visible?: boolean }): Response {
   const encoder = new TextEncoder();
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>({
@@ -34,9 +35,11 @@ export function runEventStream({ run, after, signal }: { run: Run; after: number
       send(': ok\n\n');
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
       let unsubscribe = () => {};
+      let leave = () => {};
       cleanup = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        leave();
         openStreams.delete(close);
         signal.removeEventListener('abort', close);
       };
@@ -45,6 +48,7 @@ export function runEventStream({ run, after, signal }: { run: Run; after: number
       // The client may be gone before the handler answered: 'abort' has already fired and Next
       // never reads or cancels this body, so nothing else would unsubscribe before the run ends.
       if (signal.aborted) return close();
+      if (visible && run.status === 'running') leave = run.addVisibleViewer();
       unsubscribe = run.subscribe(after, (event: RunEvent) => {
         sendFrame(run.frame(event));
         if (event.type === 'end') queueMicrotask(close);

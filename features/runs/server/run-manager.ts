@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { openConversation, setSdkSession } from '@/features/conversations/server';
+import { notifyRunFinished } from '@/features/push/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
@@ -174,8 +175,11 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   await recordRunEnd({ id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null }).catch((error: unknown) =>
     logger.error('run record update failed', { runId: run.id, error }),
   );
+  // Read before `end`: it closes the streams, and with them the visible viewers' count.
+  const watched = run.hasVisibleViewer();
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
+  notifyRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
 }

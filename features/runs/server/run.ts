@@ -23,6 +23,7 @@ export class Run {
   stopRequested = false;
   interruptedByShutdown = false;
   private readonly listeners = new Set<Listener>();
+  private visibleViewers = 0;
 
   constructor(
     readonly id: string,
@@ -53,6 +54,34 @@ export class Run {
     if (this.status !== 'running') return () => {};
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A viewer whose page is visible attached (its stream says `visible=1`); call the returned
+   * function once it detaches. When the run ends with one attached, nobody needs a push.
+   */
+  addVisibleViewer(): () => void {
+    this.visibleViewers++;
+    let attached = true;
+    return () => {
+      if (attached) this.visibleViewers--;
+      attached = false;
+    };
+  }
+
+  hasVisibleViewer(): boolean {
+    return this.visibleViewers > 0;
+  }
+
+  /** The answer's last stretch of text (after its last tool call): what a notification previews. */
+  finalText(): string {
+    const parts: string[] = [];
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const event = this.events[i]!;
+      if (event.type === 'tool' || event.type === 'tool_result' || event.type === 'start') break;
+      if (event.type === 'text') parts.push(event.text);
+    }
+    return parts.reverse().join('');
   }
 
   info(): RunInfo {

@@ -1,0 +1,174 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useConversationsStore } from '@/features/conversations';
+import { ApiError } from '@/lib/api-client';
+import { deleteSubscription, fetchVapidPublicKey, saveSubscription } from '../api/push-api';
+import { base64UrlToBytes, bytesToBase64Url } from '../shared/messages';
+import { readPushState, sameSubscription, writePushState, type PushState } from '../shared/push-state';
+
+/**
+ * Where this browser stands on push:
+ * - 'ios-browser': iPhone/iPad Safari outside a home-screen app, where Web Push does not exist;
+ * - 'unsupported': no service worker, Push API or notifications;
+ * - 'supported': it can ask.
+ */
+export type PushSupport = 'supported' | 'ios-browser' | 'unsupported';
+
+export function detectPushSupport(): PushSupport {
+  const ios = /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+  const standalone = (navigator as Navigator & { standalone?: boolean }).standalone === true;
+  if (ios && !standalone) return 'ios-browser';
+  return 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window ? 'supported' : 'unsupported';
+}
+
+/**
+ * Push for the tab's conversations: asks for permission only when `follow` is called (from a
+ * click), subscribes with the server's VAPID key and sends the subscription for the
+ * conversation; on every load it checks the subscription still is the one the server has and
+ * re-sends it if not. The settings (on/off, message preview) apply to every followed conversation.
+ */
+export function usePush(conversationId: string | null) {
+  const { enabled, showPreview } = useConversationsStore((state) => state.notifications);
+  const support = useSyncExternalStore(noChanges, detectPushSupport, () => 'unsupported' as const);
+  const browserPermission = useSyncExternalStore(onPermissionChange, currentPermission, () => 'default' as const);
+  // What the prompt answered, until the browser's own value catches up.
+  const [answered, setPermission] = useState<NotificationPermission | null>(null);
+  const permission = answered ?? browserPermission;
+  const [state, setState] = useState<PushState | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const syncing = useRef<Promise<void>>(Promise.resolve());
+
+  // One change at a time, in order (a click while the load-time check runs waits for it).
+  const serially = useCallback((task: () => Promise<void>) => {
+    const next = syncing.current.then(task, task);
+    syncing.current = next.catch(() => {});
+    return next;
+  }, []);
+
+  // On load and whenever the settings change: bring the server in line with this browser.
+  useEffect(() => {
+    if (support !== 'supported') return;
+    void serially(async () => {
+      const stored = await readPushState();
+      setState(stored);
+      if (!stored || stored.conversations.length === 0) return;
+      if (!enabled || Notification.permission !== 'granted') {
+        setState(await forgetAll(stored));
+        return;
+      }
+      const registration = await navigator.serviceWorker.ready;
+      const key = await fetchVapidPublicKey();
+      const subscription = (await ensureSubscription(registration, key)).toJSON();
+      if (sameSubscription(subscription, stored.subscription) && stored.applicationServerKey === key && stored.showPreview === showPreview) {
+        setState(stored);
+        return;
+      }
+      setState(await sendToAll({ stored, subscription, key, showPreview }));
+    }).catch(() => {
+      // The server or the push service is unreachable now: the next load tries again.
+    });
+  }, [support, enabled, showPreview, serially]);
+
+  const follow = useCallback(async () => {
+    if (!conversationId) return;
+    setError(null);
+    // Asked first, straight from the click: Safari only shows the prompt for a user gesture.
+    const answer = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
+    setPermission(answer);
+    if (answer !== 'granted') return;
+    setBusy(true);
+    try {
+      await serially(async () => {
+        const registration = await navigator.serviceWorker.ready;
+        const key = await fetchVapidPublicKey();
+        const subscription = (await ensureSubscription(registration, key)).toJSON();
+        await saveSubscription({ sessionId: conversationId, subscription, showPreview });
+        const stored = await readPushState();
+        const conversations = [conversationId, ...(stored?.conversations ?? []).filter((id) => id !== conversationId)];
+        const next: PushState = { applicationServerKey: key, subscription, conversations, showPreview };
+        await writePushState(next);
+        setState(next);
+      });
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : 'Could not turn notifications on.');
+    } finally {
+      setBusy(false);
+    }
+  }, [conversationId, serially, showPreview]);
+
+  return {
+    support,
+    permission,
+    enabled,
+    following: conversationId !== null && (state?.conversations.includes(conversationId) ?? false),
+    busy,
+    error,
+    follow,
+  };
+}
+
+const noChanges = () => () => {};
+
+function currentPermission(): NotificationPermission {
+  return 'Notification' in window ? Notification.permission : 'default';
+}
+
+/** Permission changed in the browser's settings while the page is open. */
+function onPermissionChange(onChange: () => void): () => void {
+  let status: PermissionStatus | null = null;
+  let stopped = false;
+  void navigator.permissions
+    ?.query({ name: 'notifications' })
+    .then((result) => {
+      if (stopped) return;
+      status = result;
+      status.addEventListener('change', onChange);
+    })
+    .catch(() => {});
+  return () => {
+    stopped = true;
+    status?.removeEventListener('change', onChange);
+  };
+}
+
+/** The browser's subscription for this VAPID key: the existing one, or a new one. */
+async function ensureSubscription(registration: ServiceWorkerRegistration, key: string): Promise<PushSubscription> {
+  const existing = await registration.pushManager.getSubscription();
+  const existingKey = existing?.options.applicationServerKey;
+  if (existing && existingKey && bytesToBase64Url(existingKey) === key) return existing;
+  // Made with another key (the server's keys changed): it can't be reused.
+  if (existing) await existing.unsubscribe().catch(() => false);
+  return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) });
+}
+
+/** The subscription changed (or the preview setting did): tell the server, for every followed conversation. */
+async function sendToAll({ stored, subscription, key, showPreview }: { stored: PushState; subscription: PushSubscriptionJSON; key: string; showPreview: boolean }): Promise<PushState> {
+  const kept: string[] = [];
+  for (const sessionId of stored.conversations) {
+    try {
+      await saveSubscription({ sessionId, subscription, showPreview });
+      kept.push(sessionId);
+    } catch (error) {
+      // Gone from the server (expired with its session): nothing left to follow.
+      if (!(error instanceof ApiError && error.status === 404)) kept.push(sessionId);
+    }
+    const old = stored.subscription?.endpoint;
+    if (old && old !== subscription.endpoint) await deleteSubscription({ sessionId, endpoint: old }).catch(() => {});
+  }
+  const next: PushState = { applicationServerKey: key, subscription, conversations: kept, showPreview };
+  await writePushState(next);
+  return next;
+}
+
+/** Notifications turned off (or permission withdrawn): the server stops sending to this browser. */
+async function forgetAll(stored: PushState): Promise<PushState> {
+  const endpoint = stored.subscription?.endpoint;
+  if (endpoint) {
+    await Promise.all(stored.conversations.map((sessionId) => deleteSubscription({ sessionId, endpoint }).catch(() => {})));
+  }
+  const next: PushState = { ...stored, conversations: [] };
+  await writePushState(next);
+  return next;
+}

@@ -1,0 +1,66 @@
+import 'server-only';
+import { serverEnv } from '@/lib/env';
+import { logger } from '@/lib/logger';
+import { runNotice, topicFor, type RunFinished } from './notice';
+import { deleteEndpoint, pushTargets } from './queries';
+import { PushSender, type SenderOptions } from './sender';
+import { vapidKeys } from './vapid';
+
+// One sender (and VAPID header cache) per process; route handlers and instrumentation share it.
+type Global = { tetherPushSender?: PushSender; tetherPushOverrides?: Partial<SenderOptions>; tetherPushesInFlight?: Set<Promise<void>> };
+const store = globalThis as Global;
+const inFlight = (store.tetherPushesInFlight ??= new Set());
+
+export function pushSender(): PushSender {
+  store.tetherPushSender ??= new PushSender({
+    keys: vapidKeys(),
+    extraHosts: serverEnv().PUSH_ALLOWED_HOSTS,
+    onGone: (endpoint) =>
+      deleteEndpoint(endpoint).then(
+        (deleted) => logger.info('push subscription gone', { deleted }),
+        (error: unknown) => logger.error('push subscription delete failed', { error }),
+      ),
+    ...store.tetherPushOverrides,
+  });
+  return store.tetherPushSender;
+}
+
+/** Tests: a self-signed push service's agent, short retry delays. Takes effect from the next send. */
+export function configurePushSender(overrides: Partial<SenderOptions>): void {
+  store.tetherPushOverrides = overrides;
+  store.tetherPushSender = undefined;
+}
+
+/**
+ * Called where a run ends. Fire and forget: it returns at once, never throws, and a slow or
+ * failing push service neither fails nor delays the run.
+ */
+export function notifyRunFinished(run: RunFinished): void {
+  const pending: Promise<void> = notify(run)
+    .catch((error: unknown) => logger.error('push notification failed', { conversationId: run.conversationId, error }))
+    .finally(() => inFlight.delete(pending));
+  inFlight.add(pending);
+}
+
+/** Resolves once every notification under way has been sent or given up (or after `timeoutMs`). */
+export async function settlePushes(timeoutMs = Infinity): Promise<void> {
+  const all = Promise.all([...inFlight]).then(() => {});
+  if (timeoutMs === Infinity) return all;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}
+
+async function notify(run: RunFinished): Promise<void> {
+  // Decided here, not in the service worker: on iOS every push must show a notification.
+  if (run.status === 'stopped' || run.watched) return;
+  const targets = await pushTargets(run.conversationId);
+  if (!targets || targets.muted || targets.subscriptions.length === 0) return;
+  const topic = topicFor(run.conversationId);
+  const messages = targets.subscriptions.flatMap((subscription) => {
+    const payload = runNotice(run, { showPreview: subscription.showPreview });
+    return payload ? [{ subscription, payload: JSON.stringify(payload), topic }] : [];
+  });
+  const outcomes = await pushSender().sendAll(messages);
+  logger.info('push notifications sent', { conversationId: run.conversationId, status: run.status, outcomes });
+}
