@@ -1,11 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { log, send } from './support/chat';
 
-async function send(page: Page, text: string) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-}
-
-const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 const recentEntry = (page: Page, preview: string) =>
   page.getByRole('navigation', { name: 'Recent conversations' }).getByRole('listitem').filter({ hasText: preview });
 const badge = (page: Page, preview: string) => recentEntry(page, preview).getByTestId('recent-badge');

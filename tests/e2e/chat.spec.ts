@@ -1,11 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-
-async function send(page: Page, text: string) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-}
-
-const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
+import { expect, test } from '@playwright/test';
+import { log, send } from './support/chat';
 
 test('visiting a workspace subdomain: the reply streams in', async ({ page }) => {
   await page.goto('/');

@@ -1,11 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { log, send } from './support/chat';
 
-async function send(page: Page, text: string) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-}
-
-const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 const connection = (page: Page) => page.getByTestId('connection-status');
 
 test('the header tells how the followed run is connected; offline, it resumes when back online with nothing missed or doubled', async ({ context, page }) => {

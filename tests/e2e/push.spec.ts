@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type CDPSession, type Page, type Worker } from '@playwright/test';
 import { E2E_PUSH_TLS_DIR } from '../../playwright.config';
 import { startPushService, type PushRequest, type PushService, type TestSubscription } from '../fixtures/push-service';
+import { log, send, tabConversationId } from './support/chat';
 
 /**
  * Receiving a push when a run finishes and tapping it, in Chromium against the real server and
@@ -12,7 +13,6 @@ import { startPushService, type PushRequest, type PushService, type TestSubscrip
  * payload is handed to the service worker through CDP `ServiceWorker.deliverPushMessage`.
  */
 
-const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 let service: PushService;
 
 test.beforeAll(async () => {
@@ -55,18 +55,6 @@ async function pushBrowser(browser: Browser, subscription: TestSubscription): Pr
     PushManager.prototype.getSubscription = async () => current;
   }, subscription);
   return context;
-}
-
-async function send(page: Page, text: string) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-  await expect(log(page).getByTestId('user-message').last()).toHaveText(text);
-}
-
-async function tabConversationId(page: Page): Promise<string> {
-  const id = await page.evaluate(() => sessionStorage.getItem('tether-tab-conversation:demo'));
-  expect(id).toMatch(/^[0-9a-f-]{36}$/);
-  return id!;
 }
 
 /** Asks for a notification for the tab's conversation, as a visitor does after sending. */

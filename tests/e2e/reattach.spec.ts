@@ -1,4 +1,5 @@
 import { expect, test, type Page, type Request } from '@playwright/test';
+import { log, send, tabConversationId } from './support/chat';
 
 /**
  * A run belongs to the server, not to the tab watching it. Whatever the viewer does mid-stream —
@@ -8,7 +9,6 @@ import { expect, test, type Page, type Request } from '@playwright/test';
  * or a repeat in it.
  */
 
-const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 const recent = (page: Page) => page.getByRole('navigation', { name: 'Recent conversations' });
 const answer = (page: Page) => log(page).getByTestId('assistant-message');
 
@@ -16,18 +16,6 @@ const answer = (page: Page) => log(page).getByTestId('assistant-message');
 const countedTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(' ');
 /** A number as a whole word: "5" but not the 5 in "15". */
 const word = (n: number) => new RegExp(`(^|\\s)${n}(\\s|$)`);
-
-async function send(page: Page, text: string) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-  await expect(log(page).getByTestId('user-message').last()).toHaveText(text);
-}
-
-async function tabConversationId(page: Page): Promise<string> {
-  const id = await page.evaluate(() => sessionStorage.getItem('tether-tab-conversation:demo'));
-  expect(id).toMatch(/^[0-9a-f-]{36}$/);
-  return id!;
-}
 
 /** The conversation shows the prompt once, the whole count once, and one run outcome. */
 async function expectCompleteCount(page: Page, n: number, status = 'completed') {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startAppServer, type AppServer } from './support/app-server';
+import { send } from './support/chat';
 
 const PORT = 3231;
 const DATA_DIR = '.e2e-data/restart';
@@ -9,11 +10,6 @@ let server: AppServer | undefined;
 test.afterEach(() => {
   server?.child.kill('SIGKILL');
 });
-
-async function send(page: Page, text: string) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-}
 
 test('a server restart mid-run: streams close, the run shows as interrupted, the next message resumes the session', async ({ page }) => {
   rmSync(DATA_DIR, { recursive: true, force: true });
