@@ -19,18 +19,36 @@ export function closeAllStreams(): void {
  */
 export function runEventStream({ run, after, signal, visible = true }: { run: Run; after: number; signal: AbortSignal; visible?: boolean }): Response {
   const encoder = new TextEncoder();
+  let open = true;
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      let open = true;
+      // Frames queued since the last flush leave as one chunk: a replay or a burst costs one
+      // write per viewer, not one per event, and a viewer that falls behind catches up in bulk.
+      let pending: Uint8Array[] = [];
+      let flushScheduled = false;
+      const flush = () => {
+        flushScheduled = false;
+        if (!open || pending.length === 0) return;
+        controller.enqueue(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+        pending = [];
+      };
+      const sendFrame = (frame: Uint8Array) => {
+        if (!open) return;
+        pending.push(frame);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      };
+      const send = (text: string) => open && controller.enqueue(encoder.encode(text));
       const close = () => {
         if (!open) return;
+        flush();
         open = false;
         cleanup();
         controller.close();
       };
-      const send = (text: string) => open && controller.enqueue(encoder.encode(text));
-      const sendFrame = (frame: Uint8Array) => open && controller.enqueue(frame);
       // Headers are only flushed with the first chunk: send one at once.
       send(': ok\n\n');
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
@@ -56,6 +74,8 @@ export function runEventStream({ run, after, signal, visible = true }: { run: Ru
       if (run.status !== 'running' && run.events.length <= after) close();
     },
     cancel() {
+      // The reader is gone: nothing may be enqueued any more (a pending flush would throw).
+      open = false;
       cleanup();
     },
   });
