@@ -61,6 +61,19 @@ function watchHistoryFetches(page: Page) {
   };
 }
 
+/** Two conversations in one tab: a finished one, then one counting to `n` (still streaming). */
+async function quietAndCounting(page: Page, n: number) {
+  await page.goto('/');
+  await send(page, 'hello from the quiet one');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
+  const quiet = await tabConversationId(page);
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await expect(log(page).getByTestId('user-message')).toHaveCount(0);
+  await send(page, `count to ${n}`);
+  await expect(answer(page)).toContainText(word(3));
+  return { quiet, counting: await tabConversationId(page) };
+}
+
 test('switching conversation mid-stream and coming back: the live text continues, nothing missing or doubled', async ({ page }) => {
   await page.goto('/');
   await send(page, 'count to 80');
@@ -119,16 +132,7 @@ test('closing the browser mid-stream: reopened after the run finished, the compl
 
 test('rapid switching between two conversations 20 times: no duplicate events, one history fetch per switch', async ({ page }) => {
   test.setTimeout(180_000);
-  await page.goto('/');
-  await send(page, 'hello from the quiet one');
-  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
-  const quiet = await tabConversationId(page);
-
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await expect(log(page).getByTestId('user-message')).toHaveCount(0);
-  await send(page, 'count to 150');
-  await expect(answer(page)).toContainText(word(3));
-  const counting = await tabConversationId(page);
+  const { quiet, counting } = await quietAndCounting(page, 150);
 
   const fetches = watchHistoryFetches(page);
   for (let i = 1; i <= 20; i++) {
@@ -151,16 +155,7 @@ test('rapid switching between two conversations 20 times: no duplicate events, o
 
 test('switching 20 times without waiting for each load: never two history fetches of one conversation at once, no duplicate events', async ({ page }) => {
   test.setTimeout(180_000);
-  await page.goto('/');
-  await send(page, 'hello from the quiet one');
-  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
-  const quiet = await tabConversationId(page);
-
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await expect(log(page).getByTestId('user-message')).toHaveCount(0);
-  await send(page, 'count to 100');
-  await expect(answer(page)).toContainText(word(3));
-  const counting = await tabConversationId(page);
+  const { quiet, counting } = await quietAndCounting(page, 100);
 
   const fetches = watchHistoryFetches(page);
   for (let i = 1; i <= 20; i++) {

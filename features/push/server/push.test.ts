@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastUserText, startMessagesApi, type MessagesApi, type Reply } from '@/lib/messages-api/server';
+import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import type { RunEvent } from '@/features/runs';
 import { startPushService, type PushService, type TestSubscription } from '@/tests/fixtures/push-service';
 
@@ -33,16 +34,8 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
 }
 
 beforeAll(async () => {
-  api = await startMessagesApi({ responder: script });
+  api = await startAgentTestEnv({ responder: script, dataDir, env: { PUSH_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'error' } });
   service = await startPushService();
-  Object.assign(process.env, {
-    TETHER_DATA_DIR: dataDir,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: api.url,
-    TETHER_AGENT_MAX_RETRIES: '0',
-    PUSH_ALLOWED_HOSTS: '127.0.0.1',
-    LOG_LEVEL: 'error',
-  });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'alpha', files: { 'notes.txt': 'notes' } });
   runs = await import('@/features/runs/server/run-manager');
   stream = await import('@/features/runs/server/event-stream');

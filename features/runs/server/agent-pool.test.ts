@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastUserText, startMessagesApi, type MessagesApi } from '@/lib/messages-api/server';
+import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { lastUserText, type MessagesApi } from '@/lib/messages-api/server';
 import type { RunEvent, RunInfo } from '../types';
 
 let api: MessagesApi;
@@ -17,21 +18,13 @@ let workspace: import('@/features/workspaces/server').Workspace;
 const visitorId = randomUUID();
 
 beforeAll(async () => {
-  api = await startMessagesApi({
+  api = await startAgentTestEnv({
     responder: (request) =>
       lastUserText(request).includes('slow')
         ? { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: 400 }, (_, i) => `w${i} `) }], delayMs: 25 }
         : { blocks: [{ type: 'text', text: 'Quick answer.' }] },
-  });
-  Object.assign(process.env, {
-    TETHER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tether-pool-')),
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: api.url,
-    TETHER_AGENT_MAX_RETRIES: '0',
-    TETHER_MAX_AGENT_PROCESSES: '1',
-    TETHER_RUN_QUEUE_LIMIT: '1',
-    TETHER_WARM_IDLE_SECONDS: '2',
-    LOG_LEVEL: 'warn',
+    dataDir: mkdtempSync(path.join(tmpdir(), 'tether-pool-')),
+    env: { TETHER_MAX_AGENT_PROCESSES: '1', TETHER_RUN_QUEUE_LIMIT: '1', TETHER_WARM_IDLE_SECONDS: '2' },
   });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'pool' });
   runs = await import('./run-manager');

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastUserText, startMessagesApi, type MessagesApi, type Reply } from '@/lib/messages-api/server';
+import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import type { RunEvent } from '../types';
 import type { Run } from './run';
 
@@ -36,14 +37,7 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
 }
 
 beforeAll(async () => {
-  api = await startMessagesApi({ responder: script });
-  Object.assign(process.env, {
-    TETHER_DATA_DIR: dataDir,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: api.url,
-    TETHER_AGENT_MAX_RETRIES: '0',
-    LOG_LEVEL: 'warn',
-  });
+  api = await startAgentTestEnv({ responder: script, dataDir });
   workspace = (await import('@/features/workspaces/server')).ensureDemoWorkspace();
   visitor = (await import('@/features/visitors/server')).issueVisitorCookie({ secure: false });
   runs = await import('./run-manager');

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastToolResults, lastUserText, startMessagesApi, type MessagesApi, type Reply } from '@/lib/messages-api/server';
+import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import type { RunEvent, RunInfo } from '../types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-runs-'));
@@ -37,14 +38,7 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
 }
 
 beforeAll(async () => {
-  api = await startMessagesApi({ responder: script });
-  Object.assign(process.env, {
-    TETHER_DATA_DIR: dataDir,
-    ANTHROPIC_API_KEY: 'test-key',
-    ANTHROPIC_BASE_URL: api.url,
-    TETHER_AGENT_MAX_RETRIES: '0',
-    LOG_LEVEL: 'warn',
-  });
+  api = await startAgentTestEnv({ responder: script, dataDir });
   const workspaces = await import('@/features/workspaces/server');
   const beta = workspaces.createWorkspace({ name: 'beta', files: { 'secret.txt': 'beta secret' } });
   secretPath = path.join(beta.filesDir, 'secret.txt');
