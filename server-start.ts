@@ -1,5 +1,5 @@
 import { settlePushes } from '@/features/push/server';
-import { closeAllStreams, exportClaudeConfigDir, interruptAllRuns, markRunsInterrupted, modelEndpoint } from '@/features/runs/server';
+import { closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, sandboxState } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
@@ -21,8 +21,8 @@ export async function startServer() {
 
 async function start() {
   const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
+  const sandbox = sandboxState(); // refuses to start without the agent sandbox where that is unsafe
   ensureDemoWorkspace();
-  exportClaudeConfigDir();
   const started = Date.now();
   const database = await db();
   const interrupted = await markRunsInterrupted();
@@ -31,6 +31,7 @@ async function start() {
     dataDir: env.dataDir,
     database: env.SUPABASE_URL ? 'supabase' : env.DATABASE_URL ? 'postgres' : 'pglite',
     model: endpoint.demo ? 'demo' : 'anthropic',
+    agentSandbox: sandbox.sandboxed ? 'bubblewrap' : `off (${sandbox.reason})`,
     interruptedRuns: interrupted,
     dbReadyMs: Date.now() - started,
   });

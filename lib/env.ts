@@ -67,6 +67,10 @@ const serverEnvSchema = z
     TETHER_MAX_AGENT_PROCESSES: z.coerce.number().int().min(1).max(256).default(Math.max(2, 2 * cpus().length)),
     TETHER_RUN_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(20),
     TETHER_WARM_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+    // The OS sandbox around every agent process (bubblewrap); see features/runs/server/agent/agent-sandbox.ts.
+    TETHER_BWRAP_PATH: z.string().min(1).default('bwrap'),
+    TETHER_ALLOW_UNSANDBOXED: z.stringbool().default(false),
+    TETHER_AGENT_MEMORY_MB: z.coerce.number().int().min(256).max(1_048_576).default(2048),
     DATABASE_URL: z.url().optional(),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,

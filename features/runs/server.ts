@@ -3,4 +3,4 @@ export { closeAllStreams, runEventStream } from './server/event-stream';
 export { markRunsInterrupted } from './server/queries';
 export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
-export { exportClaudeConfigDir } from './server/agent/agent-options';
+export { sandboxState } from './server/agent/agent-sandbox';

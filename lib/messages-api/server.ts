@@ -13,6 +13,7 @@ export type MessagesRequest = {
   messages: Array<{ role: 'user' | 'assistant'; content: string | ContentBlock[] }>;
   system?: unknown;
   stream?: boolean;
+  tools?: Array<{ name: string }>;
 };
 
 export type ReplyBlock =
@@ -31,6 +32,8 @@ export type MessagesApi = {
   url: string;
   /** Every request body received, in order. */
   requests: MessagesRequest[];
+  /** The `x-api-key` each of those requests carried. */
+  apiKeys: Array<string | undefined>;
   close: () => Promise<void>;
 };
 
@@ -62,6 +65,7 @@ function flatten(content: unknown): string {
 
 export async function startMessagesApi({ responder, port = 0 }: { responder: Responder; port?: number }): Promise<MessagesApi> {
   const requests: MessagesRequest[] = [];
+  const apiKeys: Array<string | undefined> = [];
   let nextId = 0;
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -79,6 +83,7 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
     }
     const body = JSON.parse(await readBody(req)) as MessagesRequest;
     requests.push(body);
+    apiKeys.push(req.headers['x-api-key'] as string | undefined);
     const reply = await responder(body);
     if ('error' in reply) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -132,6 +137,7 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
   return {
     url: `http://127.0.0.1:${boundPort}`,
     requests,
+    apiKeys,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

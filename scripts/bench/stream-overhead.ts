@@ -61,7 +61,7 @@ async function viaSdk({ api, workspace, delayMs, prompt }: { api: BenchApi; work
   const started = performance.now();
   const agent = query({
     prompt,
-    options: agentOptions({ workspace, mode: 'plan', model: BENCH_MODEL, resume: undefined, endpoint: { apiKey: 'bench', baseUrl: api.url, demo: false } }),
+    options: agentOptions({ conversationId: randomUUID(), workspace, mode: 'plan', model: BENCH_MODEL, resume: undefined, endpoint: { apiKey: 'bench', baseUrl: api.url, demo: false } }),
   });
   try {
     for await (const message of agent) {

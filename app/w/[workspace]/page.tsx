@@ -1,6 +1,6 @@
 import { notFound } from 'next/navigation';
 import { ChatApp, Providers } from '@/features/chat';
-import { usesDemoModel } from '@/features/runs/server';
+import { sandboxState, usesDemoModel } from '@/features/runs/server';
 import { findWorkspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 
@@ -12,7 +12,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ work
   if (!workspace) notFound();
   return (
     <Providers>
-      <ChatApp workspace={workspace.name} models={serverEnv().TETHER_MODELS} demoModel={usesDemoModel()} />
+      <ChatApp workspace={workspace.name} models={serverEnv().TETHER_MODELS} demoModel={usesDemoModel()} sandboxed={sandboxState().sandboxed} />
     </Providers>
   );
 }

@@ -10,9 +10,9 @@ import { ConnectionStatus } from './connection-status';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 
-type Props = { workspace: string; models: string[]; demoModel: boolean };
+type Props = { workspace: string; models: string[]; demoModel: boolean; sandboxed: boolean };
 
-export function ChatApp({ workspace, models, demoModel }: Props) {
+export function ChatApp({ workspace, models, demoModel, sandboxed }: Props) {
   const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
   const chat = useChat({ workspace, conversationId });
   const preferences = useConversationsStore((state) => state.preferences);
@@ -49,6 +49,11 @@ export function ChatApp({ workspace, models, demoModel }: Props) {
         {demoModel && (
           <span className="badge" title="No ANTHROPIC_API_KEY is configured: replies come from a built-in demo model.">
             Demo model
+          </span>
+        )}
+        {!sandboxed && (
+          <span className="badge badge-unsandboxed" title="This server has no agent sandbox (bubblewrap): the agent runs unconfined on it, so shell and web tools are off.">
+            Unsandboxed
           </span>
         )}
         <ConnectionStatus state={chat.connection} />

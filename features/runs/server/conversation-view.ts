@@ -4,6 +4,7 @@ import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import type { ChatItem } from '../chat-items';
 import type { RunInfo } from '../types';
+import { agentWorkspaceDir } from './agent/agent-sandbox';
 import { loadHistory } from './history';
 import { listRuns } from './queries';
 import { activeRun } from './run-manager';
@@ -25,8 +26,9 @@ export async function conversationView({ visitorId, workspace, conversationId }:
   const run = activeRun(conversationId);
   const items = conversation.sdkSessionId
     ? await loadHistory({
+        conversationId,
         sdkSessionId: conversation.sdkSessionId,
-        workspaceDir: workspace.filesDir,
+        workspaceDir: agentWorkspaceDir(workspace),
         before: run?.startedAt,
         runs: await listRuns(conversationId),
       })

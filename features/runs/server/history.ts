@@ -1,9 +1,9 @@
 import 'server-only';
 import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, resolveTool, type ChatItem } from '../chat-items';
-import { exportClaudeConfigDir } from './agent/agent-options';
 import { blocks, toolResultEvent } from './agent/normalize';
 import { toolTarget } from './agent/tool-target';
+import { transcriptReader } from './agent/transcript';
 import type { RunRecord } from './queries';
 
 /**
@@ -12,14 +12,15 @@ import type { RunRecord } from './queries';
  * transcript entry it wrote. `before` leaves out what a run still in progress wrote, since the
  * browser replays that run from its events.
  */
-export async function loadHistory({ sdkSessionId, workspaceDir, before, runs = [] }: {
+export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, before, runs = [] }: {
+  conversationId: string;
   sdkSessionId: string;
+  /** The workspace folder as the agent saw it, to show its paths relative to it. */
   workspaceDir: string;
   before?: Date;
   runs?: RunRecord[];
 }): Promise<ChatItem[]> {
-  exportClaudeConfigDir();
-  const messages = await getSessionMessages(sdkSessionId, { dir: workspaceDir });
+  const messages = await getSessionMessages(sdkSessionId, { dir: workspaceDir, sessionStore: transcriptReader(conversationId) });
   const firstTimestamp = (messages[0] as { timestamp?: string } | undefined)?.timestamp;
   // Runs of an earlier, expired session have no entries here: leave them out.
   const pending = runs.filter((run) => run.finishedAt && (!firstTimestamp || run.finishedAt >= firstTimestamp));

@@ -100,7 +100,7 @@ describe('runs on the real Agent SDK', () => {
     const after = await conversations.getConversation({ id: first.conversationId, visitorId, workspace: 'alpha' });
     expect(after?.sdkSessionId).toBe(mapped?.sdkSessionId);
 
-    const items = await history.loadHistory({ sdkSessionId: after!.sdkSessionId!, workspaceDir: workspace.filesDir });
+    const items = await history.loadHistory({ conversationId: first.conversationId, sdkSessionId: after!.sdkSessionId!, workspaceDir: '/workspace' });
     expect(items.map((item) => [item.kind, 'text' in item ? item.text : ''])).toEqual([
       ['user', 'hello, this is turn one'],
       ['assistant', 'Hello there, friend.'],
@@ -134,7 +134,7 @@ describe('runs on the real Agent SDK', () => {
     const list = await events(await start(prompt));
     const result = list.find((event) => event.type === 'tool_result');
     expect(result).toMatchObject({ type: 'tool_result', status: 'denied', summary: expect.stringContaining('Blocked by Tether:') });
-    expect(textOf(list)).toContain('Tool said: Blocked by Tether:');
+    expect(textOf(list)).toContain('Blocked by Tether:');
     expect(JSON.stringify(api.requests.at(-1))).not.toContain('beta secret');
     expect(endOf(list).status).toBe('completed');
   });
@@ -191,12 +191,12 @@ describe('runs on the real Agent SDK', () => {
 });
 
 describe('the agent environment', () => {
-  it('keeps transcripts and temp files in the data root, outside every workspace', async () => {
+  it("keeps each conversation's transcript in its own folder in the data root, outside every workspace", async () => {
     const info = await start('hello');
     await events(info);
     const { sdkSessionId } = (await conversations.getConversation({ id: info.conversationId, visitorId, workspace: 'alpha' }))!;
-    const projectKey = workspace.filesDir.replace(/[^a-zA-Z0-9]/g, '-');
-    const transcript = path.join(dataDir, 'claude', 'projects', projectKey, `${sdkSessionId}.jsonl`);
+    // Inside the sandbox the workspace is always /workspace, so the CLI's project key is too.
+    const transcript = path.join(dataDir, 'agents', info.conversationId, '.claude', 'projects', '-workspace', `${sdkSessionId}.jsonl`);
     expect(existsSync(transcript)).toBe(true);
     expect(path.relative(workspace.filesDir, transcript).startsWith('..')).toBe(true);
   });

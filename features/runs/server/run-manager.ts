@@ -10,6 +10,7 @@ import { logger } from '@/lib/logger';
 import type { SendMessageInput } from '../schemas';
 import type { RunEvent, RunInfo } from '../types';
 import { agentOptions } from './agent/agent-options';
+import { agentWorkspaceDir } from './agent/agent-sandbox';
 import { describeFailure, isMissingSession } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
@@ -100,7 +101,7 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
   // Everything the process was started with: a follow-up with other settings needs a new one.
   const key = JSON.stringify([run.model, run.mode, workspace.config]);
   const spawn = (resume: string | undefined) => () =>
-    new AgentProcess(run.conversationId, key, agentOptions({ workspace, mode: run.mode, model: run.model, resume, endpoint }));
+    new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint }));
   let outcome: Attempt = { result: undefined, thrown: undefined };
   let process = await acquireProcess({
     conversationId: run.conversationId,
@@ -137,7 +138,7 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
   try {
     const { result, costUsd } = await process.turn(prompt, async (message) => {
       if (message.type === 'system' && message.subtype === 'init') await setSdkSession(run.conversationId, message.session_id);
-      else for (const event of normalizeMessage(message, workspace.filesDir)) run.emit(event);
+      else for (const event of normalizeMessage(message, agentWorkspaceDir(workspace))) run.emit(event);
     });
     return { result, costUsd, thrown: undefined };
   } catch (thrown) {

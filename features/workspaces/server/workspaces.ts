@@ -63,5 +63,6 @@ const demoFiles = {
 
 /** The `demo` workspace exists on every fresh start, so the quick start has somewhere to go. */
 export function ensureDemoWorkspace(): Workspace {
-  return findWorkspace('demo') ?? createWorkspace({ name: 'demo', files: demoFiles });
+  // The demo offers a shell to show it off; without the agent sandbox the run manager turns it off.
+  return findWorkspace('demo') ?? createWorkspace({ name: 'demo', files: demoFiles, config: { allowBash: true } });
 }

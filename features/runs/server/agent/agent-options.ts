@@ -1,59 +1,61 @@
 import 'server-only';
-import type { Options } from '@anthropic-ai/claude-agent-sdk';
+import type { HookCallback, Options } from '@anthropic-ai/claude-agent-sdk';
 import type { Workspace } from '@/features/workspaces/server';
-import { dataDir } from '@/lib/data-dir';
-import { processPath, serverEnv } from '@/lib/env';
+import { serverEnv } from '@/lib/env';
 import type { AgentMode } from '../../types';
+import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
 import type { ModelEndpoint } from './model-endpoint';
 import { availableTools, checkToolUse } from './tool-guard';
 
-/** The CLI's config dir (and so its transcripts): one per instance, outside every workspace's files. */
-export function claudeConfigDir(): string {
-  return dataDir('claude');
-}
-
-/**
- * The SDK's transcript readers take CLAUDE_CONFIG_DIR from this process's environment, so it is
- * set once to the same dir the CLI children write to.
- */
-export function exportClaudeConfigDir(): void {
-  process.env.CLAUDE_CONFIG_DIR = claudeConfigDir();
-}
-
-export function agentOptions({ workspace, mode, model, resume, endpoint }: {
+export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint }: {
+  conversationId: string;
   workspace: Workspace;
   mode: AgentMode;
   model: string;
   resume: string | undefined;
   endpoint: ModelEndpoint;
 }): Options {
-  const tmp = dataDir('tmp');
+  const { sandboxed } = sandboxState();
+  const config = effectiveConfig(workspace.config);
+  const paths = agentPaths(conversationId);
   const maxRetries = serverEnv().TETHER_AGENT_MAX_RETRIES;
+  const guard = (toolName: string, input: Record<string, unknown>) =>
+    checkToolUse({ toolName, input, workspaceDir: workspace.filesDir, agentWorkspaceDir: agentWorkspaceDir(workspace), mode, config });
+  // The CLI lets some calls through without asking canUseTool (reads of its own config folder,
+  // writes to its memory folder); a PreToolUse hook sees every call, so the guard lives there.
+  const preToolUse: HookCallback = async (input) => {
+    if (input.hook_event_name !== 'PreToolUse') return {};
+    const decision = guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>);
+    return decision.allowed ? {} : { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: decision.reason } };
+  };
   return {
     cwd: workspace.filesDir,
     model,
     resume,
     includePartialMessages: true,
     settingSources: [],
-    tools: availableTools(mode, workspace.config),
+    tools: availableTools(mode, config),
     permissionMode: 'default',
+    hooks: { PreToolUse: [{ hooks: [preToolUse] }] },
     canUseTool: async (toolName, input) => {
-      const decision = checkToolUse({ toolName, input, workspaceDir: workspace.filesDir, mode, config: workspace.config });
+      const decision = guard(toolName, input);
       return decision.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: decision.reason };
     },
-    // The SDK's env replaces the child's environment entirely: pass only what it needs.
+    ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode === 'build', endpoint }) } : {}),
+    // The SDK's env replaces the child's environment entirely: pass only what it needs. In the
+    // sandbox the spawner swaps the key for a token its bridge accepts, so the key stays outside.
     env: {
-      PATH: processPath(),
-      HOME: dataDir('agent-home'),
-      CLAUDE_CONFIG_DIR: claudeConfigDir(),
-      CLAUDE_CODE_TMPDIR: tmp,
-      TMPDIR: tmp,
-      XDG_RUNTIME_DIR: tmp,
+      PATH: paths.path,
+      HOME: paths.home,
+      CLAUDE_CONFIG_DIR: paths.configDir,
+      CLAUDE_CODE_TMPDIR: paths.tmp,
+      TMPDIR: paths.tmp,
+      XDG_RUNTIME_DIR: paths.tmp,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      CLAUDE_CODE_DISABLE_AUTO_MEMORY: '1',
       DISABLE_AUTOUPDATER: '1',
       CLAUDE_AGENT_SDK_CLIENT_APP: 'tether/0.1',
-      ANTHROPIC_API_KEY: endpoint.apiKey,
-      ...(endpoint.baseUrl ? { ANTHROPIC_BASE_URL: endpoint.baseUrl } : {}),
+      ...(sandboxed ? {} : { ANTHROPIC_API_KEY: endpoint.apiKey, ...(endpoint.baseUrl ? { ANTHROPIC_BASE_URL: endpoint.baseUrl } : {}) }),
       ...(maxRetries !== undefined ? { CLAUDE_CODE_MAX_RETRIES: String(maxRetries) } : {}),
     },
   };

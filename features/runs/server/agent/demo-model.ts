@@ -18,6 +18,16 @@ export const demoResponder: Responder = (request): Reply => {
     // A long, steady stream: what a slow real answer looks like, for trying Stop and reloads.
     return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: countTo }, (_, i) => `${i + 1} `) }], delayMs: 100 };
   }
+  const command = text.match(/\brun\s+`([^`]+)`/i)?.[1] ?? text.match(/^run\s+(.+)$/i)?.[1];
+  if (command) {
+    if (!request.tools?.some((tool) => tool.name === 'Bash')) {
+      return say(
+        'This workspace does not offer a shell. An operator can create one that does with `npm run workspace -- create NAME --allow-bash`; ' +
+          'its commands run in the agent sandbox, which needs bubblewrap and socat on the server.',
+      );
+    }
+    return { blocks: [{ type: 'text', text: `Running \`${command}\`.` }, { type: 'tool_use', name: 'Bash', input: { command, description: 'Run the command the user asked for' } }], delayMs: 15 };
+  }
   const wantsList = /\b(list|files|ls)\b/i.test(text);
   const fileToRead = text.match(/\bread\s+(\S+)/i)?.[1];
   if (fileToRead) {
@@ -30,7 +40,7 @@ export const demoResponder: Responder = (request): Reply => {
     `**Demo model.** No \`ANTHROPIC_API_KEY\` is set, so this reply comes from Tether's built-in demo model.\n\n` +
       `You said:\n\n> ${text.split('\n').join('\n> ')}\n\n` +
       `That is message ${countUserTurns(request)} from you in this session.\n\n` +
-      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, or *count to 100* for a long answer.`,
+      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, *run \`ls -la\`* for a shell command, or *count to 100* for a long answer.`,
   );
 };
 

@@ -32,8 +32,11 @@ export function normalizeMessage(message: SDKMessage, workspaceDir: string): Run
   }
 }
 
+// A PreToolUse hook's denial reaches the model as "PreToolUse:Read hook error: <reason>".
+const HOOK_DENIAL = /^PreToolUse:\S+ hook error: /;
+
 export function toolResultEvent(block: Block): Extract<RunEventBody, { type: 'tool_result' }> {
-  const summary = summarize(block.content);
+  const summary = summarize(block.content).replace(HOOK_DENIAL, '');
   const status = summary.startsWith(DENIAL_PREFIX) ? 'denied' : block.is_error ? 'error' : 'ok';
   return { type: 'tool_result', toolId: String(block.tool_use_id), status, summary };
 }

@@ -28,10 +28,13 @@ export function availableTools(mode: AgentMode, config: WorkspaceConfig): string
 
 export type ToolDecision = { allowed: true } | { allowed: false; reason: string };
 
-export function checkToolUse({ toolName, input, workspaceDir, mode, config }: {
+export function checkToolUse({ toolName, input, workspaceDir, agentWorkspaceDir = workspaceDir, mode, config }: {
   toolName: string;
   input: Record<string, unknown>;
+  /** The workspace's real path on this machine. */
   workspaceDir: string;
+  /** The same folder as the agent sees it (`/workspace` inside the sandbox). */
+  agentWorkspaceDir?: string;
   mode: AgentMode;
   config: WorkspaceConfig;
 }): ToolDecision {
@@ -41,7 +44,8 @@ export function checkToolUse({ toolName, input, workspaceDir, mode, config }: {
   }
   if (shellTools.includes(toolName) || webTools.includes(toolName)) return { allowed: true };
   for (const target of pathsIn(input)) {
-    if (!isInside(target, workspaceDir)) return deny(`${target} is outside this workspace.`);
+    const host = hostPath(target, agentWorkspaceDir, workspaceDir);
+    if (host === null || !isInside(host, workspaceDir)) return deny(`${target} is outside this workspace.`);
   }
   const pattern = input[toolName === 'Glob' ? 'pattern' : 'glob'];
   if (typeof pattern === 'string' && globLeavesFolder(pattern)) return deny(`the pattern ${pattern} reaches outside this workspace.`);
@@ -65,6 +69,17 @@ function pathsIn(input: Record<string, unknown>): string[] {
  */
 function globLeavesFolder(pattern: string): boolean {
   return /(^|[{,])\s*[/~]/.test(pattern) || /(^|[/{,])\.\.([/},]|$)/.test(pattern);
+}
+
+/**
+ * The path on this machine that the agent means: only paths under its view of the workspace
+ * translate; anything else (another folder, `~`) is null.
+ */
+function hostPath(target: string, agentDir: string, hostDir: string): string | null {
+  if (target.startsWith('~')) return null;
+  const absolute = path.resolve(agentDir, target);
+  if (absolute !== agentDir && !absolute.startsWith(agentDir + path.sep)) return null;
+  return path.join(hostDir, path.relative(agentDir, absolute));
 }
 
 /** True when the path, with every symlink resolved, stays inside root (itself a real path). */
