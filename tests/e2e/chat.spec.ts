@@ -23,6 +23,21 @@ test('tool calls show as cards with their target', async ({ page }) => {
   await expect(log(page).getByTestId('assistant-message').last()).toContainText('# Demo workspace');
 });
 
+test('the demo runs a shell command in the agent sandbox', async ({ page }) => {
+  await page.goto('/');
+  // This server has the sandbox, so no "Unsandboxed" badge and the demo workspace offers Bash.
+  await expect(page.getByText('Demo model', { exact: true })).toBeVisible();
+  await expect(page.getByText('Unsandboxed', { exact: true })).toHaveCount(0);
+  await send(page, 'run `ls -la`');
+  const card = log(page).getByTestId('tool-card');
+  await expect(card).toContainText('Bash');
+  await expect(card).toContainText('ls -la');
+  await expect(card).toHaveAttribute('data-status', 'ok');
+  // The sandbox's own user owns the workspace files it sees.
+  await expect(log(page).getByTestId('assistant-message').last()).toContainText('README.md');
+  await expect(log(page).getByTestId('assistant-message').last()).toContainText('agent');
+});
+
 test('resumes the conversation after a browser restart, in the same agent session', async ({ browser }) => {
   const first = await browser.newContext();
   const page = await first.newPage();

@@ -41,7 +41,7 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
       const decision = guard(toolName, input);
       return decision.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: decision.reason };
     },
-    ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode === 'build', endpoint }) } : {}),
+    ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode === 'build', allowWeb: config.allowWeb, endpoint }) } : {}),
     // The SDK's env replaces the child's environment entirely: pass only what it needs. In the
     // sandbox the spawner swaps the key for a token its bridge accepts, so the key stays outside.
     env: {

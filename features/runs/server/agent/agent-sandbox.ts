@@ -13,6 +13,7 @@ import { logger } from '@/lib/logger';
 import { probeSandbox, SANDBOX_PATH, SANDBOX_UID } from '@/lib/sandbox/bubblewrap';
 import { startModelBridge } from '@/lib/sandbox/model-bridge';
 import { spawnSandboxed } from '@/lib/sandbox/sandboxed-process';
+import { startWebProxy } from '@/lib/sandbox/web-proxy';
 import type { ModelEndpoint } from './model-endpoint';
 
 /**
@@ -27,7 +28,7 @@ import type { ModelEndpoint } from './model-endpoint';
 export type SandboxState = { sandboxed: true } | { sandboxed: false; reason: string };
 
 /** Where things are as the sandboxed agent sees them. */
-const INSIDE = { workspace: '/workspace', home: '/home/agent', cli: '/opt/claude', bridge: '/bridge', modelPort: 8080 } as const;
+const INSIDE = { workspace: '/workspace', home: '/home/agent', cli: '/opt/claude', bridge: '/bridge', modelPort: 8080, webPort: 8081 } as const;
 
 const LIMITS = {
   fileSizeBytes: 512 * 1024 * 1024,
@@ -88,10 +89,12 @@ export function agentPaths(conversationId: string): { home: string; configDir: s
  * The SDK's `spawnClaudeCodeProcess` for one conversation's agent: the CLI in a sandbox, its
  * model API reached through a bridge of its own that holds a fresh token for this process alone.
  */
-export function sandboxedSpawner({ conversationId, workspace, writable, endpoint }: {
+export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb, endpoint }: {
   conversationId: string;
   workspace: Workspace;
   writable: boolean;
+  /** Gives the sandbox a web proxy that reaches public addresses only. */
+  allowWeb: boolean;
   endpoint: ModelEndpoint;
 }): (options: SpawnOptions) => SpawnedProcess {
   return (options) => {
@@ -104,6 +107,10 @@ export function sandboxedSpawner({ conversationId, workspace, writable, endpoint
       upstream: { baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey },
       onError: (error) => logger.error('model bridge failed', { conversationId, error }),
     });
+    const web = allowWeb
+      ? startWebProxy({ socketPath: path.join(runtimeDir, 'web.sock'), onError: (error) => logger.error('web proxy failed', { conversationId, error }) })
+      : null;
+    const webProxyUrl = `http://127.0.0.1:${INSIDE.webPort}`;
     const { child, limited } = spawnSandboxed({
       bwrapPath: serverEnv().TETHER_BWRAP_PATH,
       signal: options.signal,
@@ -116,11 +123,16 @@ export function sandboxedSpawner({ conversationId, workspace, writable, endpoint
           { host: runtimeDir, inside: INSIDE.bridge, writable: false },
         ],
         files: etcFiles(),
-        forwards: [{ port: INSIDE.modelPort, socket: `${INSIDE.bridge}/model.sock` }],
+        forwards: [
+          { port: INSIDE.modelPort, socket: `${INSIDE.bridge}/model.sock` },
+          ...(web ? [{ port: INSIDE.webPort, socket: `${INSIDE.bridge}/web.sock` }] : []),
+        ],
         env: {
           ...definedOnly(options.env),
           ANTHROPIC_API_KEY: token,
           ANTHROPIC_BASE_URL: `http://127.0.0.1:${INSIDE.modelPort}`,
+          // Both spellings: the CLI reads one, curl and friends the other; the bridge is direct.
+          ...(web ? { HTTPS_PROXY: webProxyUrl, HTTP_PROXY: webProxyUrl, https_proxy: webProxyUrl, http_proxy: webProxyUrl, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' } : {}),
         },
         cwd: INSIDE.workspace,
         limits: LIMITS,
@@ -134,6 +146,7 @@ export function sandboxedSpawner({ conversationId, workspace, writable, endpoint
     }
     child.once('exit', () => {
       void bridge.close();
+      void web?.close();
       rmSync(runtimeDir, { recursive: true, force: true });
     });
     return child as SpawnedProcess;
