@@ -30,6 +30,7 @@ let appServer: Server;
 let runs: typeof import('../run-manager');
 let conversations: typeof import('@/features/conversations/server');
 let shell: import('@/features/workspaces/server').Workspace;
+let web: import('@/features/workspaces/server').Workspace;
 
 /** `tool <Name> <json input>` makes the agent call that tool; after a tool result it says "done". */
 function script(request: Parameters<typeof lastUserText>[0]): Reply {
@@ -47,6 +48,7 @@ beforeAll(async () => {
   const workspaces = await import('@/features/workspaces/server');
   workspaces.createWorkspace({ name: 'other', files: { 'secret.txt': OTHER_SECRET } });
   shell = workspaces.createWorkspace({ name: 'shell', files: { 'notes.txt': 'shell notes\n' }, config: { allowBash: true } });
+  web = workspaces.createWorkspace({ name: 'web', config: { allowBash: true, allowWeb: true } });
   runs = await import('../run-manager');
   conversations = await import('@/features/conversations/server');
   // Stands in for the app's own port on the host.
@@ -62,9 +64,15 @@ afterAll(async () => {
 
 type Turn = { events: RunEvent[]; toolOutput: string };
 
-async function send({ visitorId, conversationId, text, mode = 'build' }: { visitorId: string; conversationId: string; text: string; mode?: AgentMode }): Promise<Turn> {
-  const info = await runs.startRun({ visitorId, workspace: shell, conversationId, text, model: 'claude-sonnet-4-5', mode });
-  const run = runs.requireRun({ runId: info.id, visitorId, workspace: shell.name });
+async function send({ visitorId, conversationId, text, mode = 'build', workspace = shell }: {
+  visitorId: string;
+  conversationId: string;
+  text: string;
+  mode?: AgentMode;
+  workspace?: import('@/features/workspaces/server').Workspace;
+}): Promise<Turn> {
+  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode });
+  const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
   const events = await new Promise<RunEvent[]>((resolve) => {
     const seen: RunEvent[] = [];
     run.subscribe(0, (event) => {
@@ -167,7 +175,7 @@ describe('the agent sandbox', () => {
       const appPort = (appServer.address() as AddressInfo).port;
       const modelPort = new URL(api.url).port;
       const probe = (host: string, port: number | string) => `(echo > /dev/tcp/${host}/${port}) 2>/dev/null && echo "${host}:${port} open" || echo "${host}:${port} closed"`;
-      const targets: Array<[string, number | string]> = [['127.0.0.1', appPort], ['127.0.0.1', 5432], ['127.0.0.1', 6379], ['127.0.0.1', modelPort], ['10.0.0.1', 80], ['169.254.169.254', 80], ['127.0.0.1', 8080]];
+      const targets: Array<[string, number | string]> = [['127.0.0.1', appPort], ['127.0.0.1', 5432], ['127.0.0.1', 6379], ['127.0.0.1', modelPort], ['10.0.0.1', 80], ['169.254.169.254', 80], ['127.0.0.1', 8081], ['127.0.0.1', 8080]];
       const { toolOutput } = await send({ visitorId: visitorB, conversationId: conversationB, text: bash(targets.map(([host, port]) => `timeout 3 bash -c '${probe(host, port)}'`).join('; ')) });
       for (const [host, port] of targets.slice(0, -1)) expect(toolOutput).toContain(`${host}:${port} closed`);
       expect(toolOutput).toContain('127.0.0.1:8080 open'); // positive control: the bridge
@@ -204,6 +212,16 @@ describe('the agent sandbox', () => {
       expect(Number(toolOutput.match(/pids=(\d+)/)?.[1])).toBeLessThan(20);
       expect(toolOutput).toMatch(/Max file size\s+536870912/);
       expect(toolOutput).toMatch(/Max open files\s+1024/);
+    });
+
+    it('reaches the web only through a proxy that refuses loopback, private and metadata addresses, in a web workspace', async () => {
+      // An HTTP CONNECT spoken by hand over bash's /dev/tcp: curl may not be installed.
+      const connectThrough = (target: string) =>
+        `exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'CONNECT ${target} HTTP/1.1\\r\\nHost: ${target}\\r\\n\\r\\n' >&3 && echo "${target} -> $(head -1 <&3)"; exec 3<&-`;
+      const targets = ['127.0.0.1:5432', `127.0.0.1:${(appServer.address() as AddressInfo).port}`, '10.0.0.1:443', '169.254.169.254:80', 'localhost:6379'];
+      const { toolOutput } = await send({ visitorId: visitorB, conversationId: randomUUID(), workspace: web, text: bash(targets.map(connectThrough).join('; ') + '; echo "proxy=$HTTPS_PROXY"') });
+      for (const target of targets) expect(toolOutput).toContain(`${target} -> HTTP/1.1 403 Forbidden`);
+      expect(toolOutput).toContain('proxy=http://127.0.0.1:8081');
     });
 
     it("can't modify the workspace in plan mode", async () => {
