@@ -1,5 +1,5 @@
 import { settlePushes } from '@/features/push/server';
-import { closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, sandboxState } from '@/features/runs/server';
+import { closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
@@ -26,6 +26,7 @@ async function start() {
   const started = Date.now();
   const database = await db();
   const interrupted = await markRunsInterrupted();
+  await moveLegacyTranscripts();
   const endpoint = await modelEndpoint();
   logger.info('tether started', {
     dataDir: env.dataDir,

@@ -14,6 +14,7 @@ import { startBenchApi } from './bench/fake-api';
 import { benchFollowUp } from './bench/follow-up';
 import { benchHistoryLoad } from './bench/history-load';
 import { benchReplay } from './bench/replay';
+import { benchSandboxCost } from './bench/sandbox-cost';
 import { machine, otherCpuUse, writeResults } from './bench/report';
 import { benchStreamOverhead } from './bench/stream-overhead';
 import { benchViewers, viewersSetup } from './bench/viewers';
@@ -54,15 +55,28 @@ async function main() {
     // the history benchmark's server, whose check must resume the grown transcript from disk (a warm
     // CLI would carry on from the 2 turns it has in memory). Both start at once.
     const coldData = path.join(root, 'app-cold');
-    const [server, coldServer] = await Promise.all([
+    // Two more for the sandbox's cost: agents in bubblewrap, and agents without it (no bwrap found on a
+    // localhost base domain: the quick start's fallback), each with nothing else running.
+    const [server, coldServer, sandboxServer, openServer] = await Promise.all([
       startAppServer({ root: build, dataDir: path.join(root, 'app'), env }),
       startAppServer({ root: build, dataDir: coldData, env: { ...env, TETHER_WARM_IDLE_SECONDS: '0' } }),
+      startAppServer({ root: build, dataDir: path.join(root, 'app-sandboxed'), env }),
+      startAppServer({ root: build, dataDir: path.join(root, 'app-unsandboxed'), env: { ...env, TETHER_BWRAP_PATH: '/nonexistent/bwrap' } }),
     ]);
-    log(`next start on ports ${server.port} and ${coldServer.port} (TETHER_WARM_IDLE_SECONDS=0), fake Messages API at ${api.url}`);
+    log(`next start on ports ${server.port}, ${coldServer.port} (TETHER_WARM_IDLE_SECONDS=0), ${sandboxServer.port} and ${openServer.port} (unsandboxed); fake Messages API at ${api.url}`);
     const cookie = await visitorCookie(server);
     const coldCookie = await visitorCookie(coldServer);
     const workspace = createWorkspace({ name: 'bench' });
 
+    const sandbox = await timed('sandbox cost', async () =>
+      benchSandboxCost({
+        api,
+        sandboxed: { server: sandboxServer, cookie: await visitorCookie(sandboxServer) },
+        unsandboxed: { server: openServer, cookie: await visitorCookie(openServer) },
+        log,
+      }),
+    );
+    await Promise.all([sandboxServer.stop(), openServer.stop()]);
     const stream = await timed('stream overhead', () => benchStreamOverhead({ api, server, cookie, workspace, log }));
     const history = await timed('history load', () => benchHistoryLoad({ api, server: coldServer, cookie: coldCookie, dataDir: coldData, log }));
     const followUp = await timed('follow-up', () => benchFollowUp({ api, warm: { server, cookie }, cold: { server: coldServer, cookie: coldCookie }, log }));
@@ -138,6 +152,18 @@ async function main() {
       'message), same concurrency and keep-alive agent, alternating, after one untimed round each.',
       '',
       pushFanout,
+      '',
+      '### 7. The agent sandbox: cold start, warm follow-up and memory, with and without it',
+      '',
+      'Each agent process runs in bubblewrap (its own namespaces, the workspace and a private home mounted, a',
+      'model bridge on a Unix socket reached through socat inside, a cgroup with memory and process limits).',
+      'Here the same conversation runs on a server whose agents are sandboxed and on one without the sandbox',
+      '(`TETHER_BWRAP_PATH` pointing nowhere on a localhost base domain, the quick start\'s fallback): a first',
+      'message (a new CLI: send → first text delta), half a second, then a follow-up to that warm CLI. Memory:',
+      "VmRSS summed over the agent's process tree (bwrap, socat, the CLI) while it waits warm. Alternating, after",
+      'one untimed conversation on each. All the other benchmarks above run sandboxed.',
+      '',
+      sandbox,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

@@ -1,3 +1,3 @@
 export { conversationIdsSchema } from './schemas';
-export { conversationStatuses, getConversation, openConversation, setSdkSession } from './server/queries';
+export { conversationStatuses, conversationsForSessions, getConversation, openConversation, setSdkSession } from './server/queries';
 export type { ConversationStatus } from './types';

@@ -4,3 +4,4 @@ export { markRunsInterrupted } from './server/queries';
 export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { sandboxState } from './server/agent/agent-sandbox';
+export { moveLegacyTranscripts } from './server/agent/legacy-transcripts';

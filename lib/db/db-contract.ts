@@ -257,6 +257,16 @@ export function defineDbContract(getDb: () => Db) {
     expect(await statuses([randomUUID()])).toEqual([]);
   });
 
+  it('conversations_for_sessions maps SDK sessions to the unexpired conversations that continue them', async () => {
+    const [live, expired, unmapped] = Array.from({ length: 3 }, () => randomUUID());
+    const [liveSession, expiredSession] = [randomUUID(), randomUUID()];
+    for (const id of [live!, expired!, unmapped!]) await open({ id });
+    await getDb().call('set_session', { p_id: live, p_sdk_session_id: liveSession, p_ttl_seconds: 3600 });
+    await getDb().call('set_session', { p_id: expired, p_sdk_session_id: expiredSession, p_ttl_seconds: 0 }); // expires now
+    expect(await getDb().call('conversations_for_sessions', { p_sdk_session_ids: [liveSession, expiredSession, randomUUID()] })).toEqual({ [liveSession]: live });
+    expect(await getDb().call('conversations_for_sessions', { p_sdk_session_ids: [] })).toEqual({});
+  });
+
   it('purge_expired deletes expired conversations with their runs and counts them', async () => {
     await getDb().call('purge_expired'); // earlier tests leave expired rows behind
     const gone = [randomUUID(), randomUUID()];

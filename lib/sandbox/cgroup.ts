@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -14,6 +14,33 @@ export type CgroupLimits = { memoryBytes: number; maxProcesses: number };
 export type Cgroup = { procsFiles: string[]; remove: () => void };
 
 const ROOT = '/sys/fs/cgroup';
+
+/**
+ * Removes the cgroups left by servers that are gone (one that stopped before its last sandbox's
+ * group could go), so they don't pile up. Each group's name carries its server's pid; groups of a
+ * live server (another instance on this machine) and busy ones are left alone.
+ */
+export function sweepCgroups(): void {
+  try {
+    const parents = existsSync(path.join(ROOT, 'cgroup.controllers'))
+      ? [ownPath('')].filter((own) => own !== null).map((own) => path.join(ROOT, own!))
+      : ['memory', 'pids'].flatMap((controller) => {
+          const own = ownPath(controller);
+          return own === null ? [] : [path.join(ROOT, controller, own)];
+        });
+    for (const parent of parents) {
+      const stale = readdirSync(parent)
+        .filter((name) => {
+          const pid = Number(/^tether-(\d+)-/.exec(name)?.[1]);
+          return pid > 0 && !isAlive(pid);
+        })
+        .map((name) => path.join(parent, name));
+      removeAll(stale, 20);
+    }
+  } catch {
+    // nothing to sweep where cgroups can't be read
+  }
+}
 
 export function createCgroup(name: string, limits: CgroupLimits): Cgroup | null {
   try {
@@ -47,7 +74,7 @@ function createV1(name: string, { memoryBytes, maxProcesses }: CgroupLimits): Cg
 function createV2(name: string, { memoryBytes, maxProcesses }: CgroupLimits): Cgroup | null {
   const own = ownPath('');
   if (own === null) return null;
-  const dir = path.join(ROOT, own, `tether-${name}`);
+  const dir = path.join(ROOT, own, groupName(name));
   mkdirSync(dir);
   if (!existsSync(path.join(dir, 'memory.max')) || !existsSync(path.join(dir, 'pids.max'))) {
     removeAll([dir]);
@@ -59,11 +86,13 @@ function createV2(name: string, { memoryBytes, maxProcesses }: CgroupLimits): Cg
   return { procsFiles: [path.join(dir, 'cgroup.procs')], remove: () => removeAll([dir]) };
 }
 
+const groupName = (name: string) => `tether-${process.pid}-${name}`;
+
 /** Where a v1 controller's child for this process goes, or null when that controller is not mounted. */
 function childOf(controller: string, name: string): string | null {
   const own = ownPath(controller);
   if (own === null || !existsSync(path.join(ROOT, controller))) return null;
-  return path.join(ROOT, controller, own, `tether-${name}`);
+  return path.join(ROOT, controller, own, groupName(name));
 }
 
 /** This process's cgroup path for a v1 controller, or for v2 (controller ''). */
@@ -73,6 +102,15 @@ function ownPath(controller: string): string | null {
     if (where !== undefined && controllers!.split(',').includes(controller)) return where;
   }
   return null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A cgroup can be removed once its last process is gone, which the kernel notes a moment after exit. */

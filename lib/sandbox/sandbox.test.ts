@@ -2,14 +2,17 @@
  * The sandbox's parts on this machine (CI installs bubblewrap and socat): the probe, the
  * arguments, and the cgroup limits of a real sandboxed process.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bubblewrapArgs, probeSandbox, type SandboxSpec } from './bubblewrap';
+import { createCgroup, sweepCgroups } from './cgroup';
 import { spawnSandboxed } from './sandboxed-process';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tether-sandbox-parts-'));
+// Cgroup names must not collide with another run's (or another test file's) groups.
+const unique = (name: string) => `${name}-${path.basename(dir).slice(-6)}`;
 
 const spec = (overrides: Partial<SandboxSpec> = {}): SandboxSpec => ({
   mounts: [],
@@ -65,7 +68,7 @@ describe('a sandboxed process', () => {
     const { child } = spawnSandboxed({
       bwrapPath: 'bwrap',
       spec: spec({ command: ['/bin/sh', '-c', `cat ${secret}; ls /; env`] }),
-      cgroup: { name: 'visibility', memoryBytes: 256 << 20, maxProcesses: 32 },
+      cgroup: { name: unique('visibility'), memoryBytes: 256 << 20, maxProcesses: 32 },
     });
     const { stdout, stderr } = await run(child);
     expect(stderr).toContain('No such file or directory');
@@ -79,13 +82,13 @@ describe('a sandboxed process', () => {
     const { child, limited } = spawnSandboxed({
       bwrapPath: 'bwrap',
       spec: spec({ command: ['sleep', '1'] }),
-      cgroup: { name: 'limits', memoryBytes: 128 << 20, maxProcesses: 16 },
+      cgroup: { name: unique('limits'), memoryBytes: 128 << 20, maxProcesses: 16 },
     });
     expect(limited).toBe(true); // this machine gives the server cgroups to make
     const exited = run(child);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const groups = readFileSync(`/proc/${child.pid}/cgroup`, 'utf8');
-    const memory = groups.match(/memory:(\S*tether-limits)/)?.[1] ?? groups.match(/^0::(\S*tether-limits)$/m)?.[1];
+    const memory = groups.match(/memory:(\S*tether-\d+-limits-\S+)/)?.[1] ?? groups.match(/^0::(\S*tether-\d+-limits-\S+)$/m)?.[1];
     expect(memory).toBeDefined();
     const v2 = groups.startsWith('0::') && !groups.includes('memory:');
     const memoryDir = v2 ? path.join('/sys/fs/cgroup', memory!) : path.join('/sys/fs/cgroup/memory', memory!);
@@ -96,15 +99,30 @@ describe('a sandboxed process', () => {
 
   it('is killed when it takes more memory than its limit', async () => {
     // A 200 MB shell variable: fine under 1 GiB (the control), fatal under 64 MB.
-    const hog = (memoryBytes: number) =>
-      run(spawnSandboxed({
+    const hog = (memoryBytes: number) => {
+      const { child, limited } = spawnSandboxed({
         bwrapPath: 'bwrap',
         spec: spec({ command: ['/bin/bash', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived ${#x}'] }),
-        cgroup: { name: `hog-${memoryBytes}`, memoryBytes, maxProcesses: 16 },
-      }).child);
+        cgroup: { name: unique(`hog-${memoryBytes}`), memoryBytes, maxProcesses: 16 },
+      });
+      expect(limited).toBe(true);
+      return run(child);
+    };
     expect((await hog(1 << 30)).stdout).toBe('survived 200000000\n');
     const starved = await hog(64 << 20);
     expect(starved.stdout).not.toContain('survived');
     expect(starved.code).not.toBe(0);
+  });
+
+  it("sweeps the groups of servers that are gone, and leaves a live server's alone", () => {
+    const group = createCgroup(unique('mine'), { memoryBytes: 64 << 20, maxProcesses: 8 });
+    const memoryFile = group!.procsFiles[0]!;
+    // A group named for a pid that no longer runs (pids wrap far below this).
+    const goneDir = path.join(path.dirname(path.dirname(memoryFile)), `tether-99999999-${unique('gone')}`);
+    mkdirSync(goneDir);
+    sweepCgroups();
+    expect(existsSync(goneDir)).toBe(false);
+    expect(existsSync(memoryFile)).toBe(true);
+    group!.remove();
   });
 });

@@ -32,11 +32,12 @@ export async function benchHistoryLoad({ api, server, cookie, dataDir, log }: {
   // Two real turns each through Tether (the CLI writes the transcript); the large one then grows to 200.
   const small = await realConversation({ api, server, cookie, label: 'small' });
   const large = await realConversation({ api, server, cookie, label: 'large' });
-  const claudeDir = path.join(dataDir, 'claude');
-  const largeFile = findTranscript(claudeDir, `${prompt(2)} [large]`);
+  // Each conversation's CLI keeps its transcript in that conversation's own config folder.
+  const claudeDir = (conversationId: string) => path.join(dataDir, 'agents', conversationId, '.claude');
+  const largeFile = findTranscript(claudeDir(large), `${prompt(2)} [large]`);
   extendTranscript({ file: largeFile, lastPrompt: `${prompt(2)} [large]`, lastReply: reply(2), turns: TURNS, promptFor: prompt, replyFor: reply });
   const conversations: Conversation[] = [
-    { label: '2 turns', id: small, turns: 2, transcriptBytes: statSync(findTranscript(claudeDir, `${prompt(2)} [small]`)).size },
+    { label: '2 turns', id: small, turns: 2, transcriptBytes: statSync(findTranscript(claudeDir(small), `${prompt(2)} [small]`)).size },
     { label: `${TURNS} turns`, id: large, turns: TURNS, transcriptBytes: statSync(largeFile).size },
   ];
 

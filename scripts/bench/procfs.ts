@@ -76,3 +76,10 @@ export function serverCpuMs(pid: number): number {
     return sum + (Number(fields[11]) + Number(fields[12])) * 10;
   }, 0);
 }
+
+/** Resident memory of each agent the server has running (by its root pid): the CLI with everything around it (sandbox, bridge helpers). */
+export function agentTreeRss(pid: number): Map<number, number> {
+  const byParent = children();
+  const treeRss = (current: number): number => rssBytes(current) + (byParent.get(current) ?? []).reduce((sum, child) => sum + treeRss(child), 0);
+  return new Map(serverProcesses(pid).agents.map((agent) => [agent, treeRss(agent)]));
+}

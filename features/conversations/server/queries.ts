@@ -32,3 +32,9 @@ export async function conversationStatuses({ ids, visitorId, workspace }: Owner 
   if (ids.length === 0) return [];
   return (await db()).call<ConversationStatus[]>('conversation_statuses', { p_visitor_id: visitorId, p_workspace: workspace, p_ids: ids });
 }
+
+/** Which unexpired conversation continues each of these SDK sessions (sessions none continues are left out). */
+export async function conversationsForSessions(sdkSessionIds: string[]): Promise<Record<string, string>> {
+  if (sdkSessionIds.length === 0) return {};
+  return (await db()).call<Record<string, string>>('conversations_for_sessions', { p_sdk_session_ids: sdkSessionIds });
+}

@@ -11,6 +11,7 @@ import { dataDir } from '@/lib/data-dir';
 import { processPath, serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { probeSandbox, SANDBOX_PATH, SANDBOX_UID } from '@/lib/sandbox/bubblewrap';
+import { createCgroup, sweepCgroups } from '@/lib/sandbox/cgroup';
 import { startModelBridge } from '@/lib/sandbox/model-bridge';
 import { spawnSandboxed } from '@/lib/sandbox/sandboxed-process';
 import { startWebProxy } from '@/lib/sandbox/web-proxy';
@@ -48,7 +49,10 @@ export function sandboxState(): SandboxState {
   if (store.tetherSandbox) return store.tetherSandbox;
   const env = serverEnv();
   const probe = probeSandbox(env.TETHER_BWRAP_PATH);
-  if (probe.available) return (store.tetherSandbox = { sandboxed: true });
+  if (probe.available) {
+    warnIfUnlimited();
+    return (store.tetherSandbox = { sandboxed: true });
+  }
   const local = env.TETHER_BASE_DOMAIN === 'localhost' || env.TETHER_BASE_DOMAIN.endsWith('.localhost');
   if (!local && !env.TETHER_ALLOW_UNSANDBOXED) {
     throw new Error(
@@ -71,6 +75,14 @@ export function effectiveConfig(config: WorkspaceConfig): WorkspaceConfig {
 /** The conversation's own home on the host: the CLI's config (and so its transcripts) and temp files. */
 export function agentHome(conversationId: string): string {
   return dataDir('agents', conversationId);
+}
+
+/**
+ * The CLI names a transcript's folder after its working folder: `-workspace` in the sandbox; the
+ * workspace's real path (as `unsandboxedKey`, what it was written under) without it.
+ */
+export function agentProjectKey(unsandboxedKey: string): string {
+  return sandboxState().sandboxed ? '-workspace' : unsandboxedKey;
 }
 
 /** The workspace folder as the agent sees it (its tool calls name paths under it). */
@@ -111,10 +123,10 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
       ? startWebProxy({ socketPath: path.join(runtimeDir, 'web.sock'), onError: (error) => logger.error('web proxy failed', { conversationId, error }) })
       : null;
     const webProxyUrl = `http://127.0.0.1:${INSIDE.webPort}`;
-    const { child, limited } = spawnSandboxed({
+    const { child } = spawnSandboxed({
       bwrapPath: serverEnv().TETHER_BWRAP_PATH,
       signal: options.signal,
-      cgroup: { name: path.basename(runtimeDir), memoryBytes: serverEnv().TETHER_AGENT_MEMORY_MB * 1024 * 1024, maxProcesses: LIMITS.maxProcesses },
+      cgroup: { name: path.basename(runtimeDir).replace(/^tether-/, ''), memoryBytes: serverEnv().TETHER_AGENT_MEMORY_MB * 1024 * 1024, maxProcesses: LIMITS.maxProcesses },
       spec: {
         mounts: [
           { host: path.dirname(options.command), inside: INSIDE.cli, writable: false },
@@ -139,7 +151,6 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
         command: [`${INSIDE.cli}/${path.basename(options.command)}`, ...options.args],
       },
     });
-    if (!limited) warnOnceUnlimited();
     if (child.stderr) {
       // bwrap and the bridge's own start-up speak up here when the sandbox fails; the CLI is quiet.
       createInterface({ input: child.stderr }).on('line', (line) => logger[/^(bwrap|sandbox):/.test(line) ? 'warn' : 'debug']('agent sandbox', { conversationId, line }));
@@ -175,9 +186,10 @@ function etcFiles() {
   return etc;
 }
 
-let warnedUnlimited = false;
-function warnOnceUnlimited() {
-  if (warnedUnlimited) return;
-  warnedUnlimited = true;
-  logger.warn('agent sandboxes run without memory and process-count limits: this machine gives the server no cgroup to make them in');
+/** Says at start when this machine gives the server no cgroup to limit each sandbox's memory and processes in. */
+function warnIfUnlimited() {
+  sweepCgroups();
+  const probe = createCgroup(`probe-${process.pid}`, { memoryBytes: serverEnv().TETHER_AGENT_MEMORY_MB * 1024 * 1024, maxProcesses: LIMITS.maxProcesses });
+  if (probe) return probe.remove();
+  logger.warn('Agent sandboxes will run without memory and process-count limits: the server may not create cgroups here (see the README).');
 }
