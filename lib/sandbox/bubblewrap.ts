@@ -88,7 +88,7 @@ function forwardingScript(forwards: SandboxForward[]): string {
   const lines = forwards.flatMap(({ port, socket }) => {
     const listening = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`;
     return [
-      `socat TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${socket} &`,
+      `socat TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr,nodelay UNIX-CONNECT:${socket} &`,
       `i=0; while ! grep -q '${listening}' /proc/net/tcp; do i=$((i+1)); if [ $i -gt 400 ]; then echo 'sandbox: the bridge on port ${port} did not start' >&2; exit 70; fi; sleep 0.005; done`,
     ];
   });
