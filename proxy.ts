@@ -1,7 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { isHttpsRequest, issueVisitorCookie, verifyVisitorCookie, VISITOR_COOKIE } from '@/features/visitors/server';
+import { issueVisitorCookie, verifyVisitorCookie, visitorCookieName } from '@/features/visitors/server';
 import { workspaceFromHost } from '@/features/workspaces';
 import { serverEnv } from '@/lib/env';
+import { isHttpsRequest } from '@/lib/request-origin';
 
 /**
  * Host → workspace: `demo.example.com/anything` is served by `app/w/demo/anything`. A host
@@ -14,9 +15,10 @@ export function proxy(req: NextRequest) {
   const url = req.nextUrl.clone();
   url.pathname = `/w/${workspace}${req.nextUrl.pathname === '/' ? '' : req.nextUrl.pathname}`;
   const response = NextResponse.rewrite(url);
-  if (!verifyVisitorCookie(req.cookies.get(VISITOR_COOKIE)?.value)) {
-    const { value, options } = issueVisitorCookie({ secure: isHttpsRequest(req) });
-    response.cookies.set(VISITOR_COOKIE, value, options);
+  const secure = isHttpsRequest(req);
+  if (!verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value)) {
+    const { name, value, options } = issueVisitorCookie({ secure });
+    response.cookies.set(name, value, options);
   }
   return response;
 }

@@ -1,1 +1,1 @@
-export { isHttpsRequest, issueVisitorCookie, serializeCookie, verifyVisitorCookie, VISITOR_COOKIE } from './server/visitor-cookie';
+export { issueVisitorCookie, serializeCookie, verifyVisitorCookie, visitorCookieName } from './server/visitor-cookie';

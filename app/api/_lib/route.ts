@@ -1,28 +1,33 @@
 import type { NextRequest } from 'next/server';
-import { isHttpsRequest, issueVisitorCookie, serializeCookie, verifyVisitorCookie, VISITOR_COOKIE } from '@/features/visitors/server';
+import { issueVisitorCookie, serializeCookie, verifyVisitorCookie, visitorCookieName } from '@/features/visitors/server';
 import { workspaceFromHost } from '@/features/workspaces';
 import { requireWorkspace, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import { errorResponse } from '@/lib/http';
+import { assertSameOrigin, isHttpsRequest } from '@/lib/request-origin';
 
 type Context<P> = { req: NextRequest; params: P; visitorId: string; workspace: Workspace };
 
 /**
- * Every API handler runs inside this: the Host picks the workspace (unknown → 404), the signed
- * cookie names the visitor (a new one is issued when missing), and thrown AppErrors become
- * `{ error: { code, message } }` with their status.
+ * Every API handler runs inside this: a state-changing request from another site is refused
+ * (403) before anything else, the Host picks the workspace (unknown → 404), the signed cookie
+ * names the visitor (a new one is issued when missing), and thrown AppErrors become
+ * `{ error: { code, message } }` with their status. The security headers come from
+ * next.config.ts, which Next applies to route handlers' answers too.
  */
 export function route<P extends Record<string, string> = Record<string, never>>(handler: (context: Context<P>) => Promise<Response>) {
   return async (req: NextRequest, { params }: { params: Promise<P> }): Promise<Response> => {
     let setCookie: string | undefined;
     let response: Response;
     try {
+      assertSameOrigin(req);
       const workspace = requireWorkspace(workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN));
-      let visitorId = verifyVisitorCookie(req.cookies.get(VISITOR_COOKIE)?.value);
+      const secure = isHttpsRequest(req);
+      let visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
       if (!visitorId) {
-        const issued = issueVisitorCookie({ secure: isHttpsRequest(req) });
+        const issued = issueVisitorCookie({ secure });
         visitorId = issued.visitorId;
-        setCookie = serializeCookie(VISITOR_COOKIE, issued.value, issued.options);
+        setCookie = serializeCookie(issued.name, issued.value, issued.options);
       }
       response = await handler({ req, params: await params, visitorId, workspace });
     } catch (error) {

@@ -9,7 +9,7 @@ import { serverEnv } from '@/lib/env';
  * scopes what this browser may see (its own conversations).
  */
 
-export const VISITOR_COOKIE = 'tether_visitor';
+const COOKIE = 'tether_visitor';
 const MAX_AGE_SECONDS = 400 * 24 * 60 * 60; // the longest lifetime browsers accept
 
 type Global = { tetherSessionSecret?: Buffer };
@@ -46,17 +46,28 @@ export function verifyVisitorCookie(value: string | undefined): string | null {
 }
 
 /**
+ * The cookie's name for a request, used both to read and to issue it. Over https it has the
+ * `__Host-` prefix: browsers then keep it only with Secure, Path=/ and no Domain, so a sibling
+ * workspace (another subdomain) can't plant a visitor id it knows and then read this browser's
+ * conversations under it.
+ * Plain http can't carry Secure (localhost, the tests), so it keeps the plain name.
+ */
+export function visitorCookieName({ secure }: { secure: boolean }): string {
+  return secure ? `__Host-${COOKIE}` : COOKIE;
+}
+
+/**
  * A new visitor. `secure` comes from the request: Secure on https (production, directly or
  * behind a TLS proxy), not on plain http, where browsers other than on localhost would drop it.
  */
-export function issueVisitorCookie({ secure }: { secure: boolean }): { visitorId: string; value: string; options: CookieOptions } {
+export function issueVisitorCookie({ secure }: { secure: boolean }): { visitorId: string; name: string; value: string; options: CookieOptions } {
   const visitorId = randomUUID();
-  return { visitorId, value: `${visitorId}.${sign(visitorId)}`, options: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: MAX_AGE_SECONDS } };
-}
-
-export function isHttpsRequest(req: Request): boolean {
-  const forwarded = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
-  return (forwarded ?? new URL(req.url).protocol.replace(':', '')) === 'https';
+  return {
+    visitorId,
+    name: visitorCookieName({ secure }),
+    value: `${visitorId}.${sign(visitorId)}`,
+    options: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: MAX_AGE_SECONDS },
+  };
 }
 
 export type CookieOptions = { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/'; maxAge: number };

@@ -1,0 +1,59 @@
+import { buildCustomRoute } from 'next/dist/lib/build-custom-route';
+import { describe, expect, it } from 'vitest';
+import { contentSecurityPolicy, securityHeaders } from './security-headers';
+
+function directives(policy: string): Map<string, string[]> {
+  return new Map(policy.split('; ').map((directive) => {
+    const [name = '', ...sources] = directive.split(' ');
+    return [name, sources];
+  }));
+}
+
+describe('the Content-Security-Policy', () => {
+  const production = directives(contentSecurityPolicy({ development: false }));
+
+  it('loads nothing from another origin', () => {
+    for (const [name, sources] of production) {
+      // Only keywords and the data:/blob: schemes for images: no host, no wildcard, no http(s):.
+      for (const source of sources) expect(`${name} ${source}`).toMatch(/ ('self'|'none'|'unsafe-inline'|data:|blob:)$/);
+    }
+    expect(production.get('default-src')).toEqual(["'self'"]);
+    expect(production.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(production.get('connect-src')).toEqual(["'self'"]);
+    for (const name of ['script-src', 'style-src', 'font-src', 'frame-src', 'base-uri', 'form-action', 'worker-src', 'manifest-src']) {
+      expect(production.get(name)?.[0], name).toBe("'self'");
+    }
+    expect(production.get('object-src')).toEqual(["'none'"]);
+    expect(production.get('frame-ancestors')).toEqual(["'none'"]);
+  });
+
+  it('allows eval and the hot-reload websocket only in development', () => {
+    expect(production.get('script-src')).not.toContain("'unsafe-eval'");
+    const development = directives(contentSecurityPolicy({ development: true }));
+    expect(development.get('script-src')).toContain("'unsafe-eval'");
+    expect(development.get('connect-src')).toEqual(["'self'", 'ws:', 'wss:']);
+    expect(development.get('img-src')).toEqual(production.get('img-src'));
+  });
+});
+
+describe('the security headers', () => {
+  it('are the CSP, nosniff, a strict referrer policy and no framing', () => {
+    expect(Object.fromEntries(securityHeaders({ development: false }).map(({ key, value }) => [key.toLowerCase(), value]))).toEqual({
+      'content-security-policy': contentSecurityPolicy({ development: false }),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'strict-origin-when-cross-origin',
+      'x-frame-options': 'DENY',
+    });
+  });
+
+  it('are sent on every path by next.config.ts', async () => {
+    const { default: config } = await import('../next.config');
+    const rules = await config.headers!();
+    expect(rules).toEqual([{ source: '/(.*)', headers: securityHeaders({ development: false }) }]);
+    // Compiled the way `next build` writes it into the routes manifest: the root, API routes, public files and chunks all match.
+    const { regex } = buildCustomRoute('header', rules[0]!);
+    for (const path of ['/', '/api/health', '/api/conversations/x/messages', '/sw.js', '/manifest.webmanifest', '/icons/icon-192.png', '/_next/static/chunks/x.js']) {
+      expect(path).toMatch(new RegExp(regex));
+    }
+  });
+});

@@ -1,0 +1,42 @@
+/** Page visits get the visitor cookie from the proxy, named for the request's scheme. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NextRequest } from 'next/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+let proxy: typeof import('./proxy').proxy;
+
+beforeAll(async () => {
+  Object.assign(process.env, { TETHER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tether-proxy-')), LOG_LEVEL: 'warn' });
+  ({ proxy } = await import('./proxy'));
+});
+
+/** A Set-Cookie header as its name and its attributes, lower-cased (`secure`, `path=/`, …). */
+function parse(header: string | null) {
+  const [pair = '', ...attributes] = (header ?? '').split('; ');
+  return { name: pair.split('=')[0], attributes: attributes.map((attribute) => attribute.toLowerCase()) };
+}
+
+function visit(headers: Record<string, string> = {}) {
+  return proxy(new NextRequest('http://127.0.0.1:3000/', { headers: { host: 'demo.localhost:3000', ...headers } }));
+}
+
+describe('the visitor cookie on a page visit', () => {
+  it('is tether_visitor over http, __Host-tether_visitor with Secure over https', () => {
+    const plain = parse(visit().headers.get('set-cookie'));
+    expect(plain.name).toBe('tether_visitor');
+    expect(plain.attributes).toEqual(expect.arrayContaining(['path=/', 'httponly', 'samesite=lax']));
+    expect(plain.attributes).not.toContain('secure');
+    const secure = parse(visit({ 'x-forwarded-proto': 'https' }).headers.get('set-cookie'));
+    expect(secure.name).toBe('__Host-tether_visitor');
+    expect(secure.attributes).toEqual(expect.arrayContaining(['path=/', 'secure', 'httponly', 'samesite=lax']));
+    expect(secure.attributes.some((attribute) => attribute.startsWith('domain='))).toBe(false);
+  });
+
+  it('is not issued again when the request carries a valid one under its name', () => {
+    const cookie = visit({ 'x-forwarded-proto': 'https' }).headers.get('set-cookie')!.split(';')[0]!;
+    expect(visit({ 'x-forwarded-proto': 'https', cookie }).headers.get('set-cookie')).toBeNull();
+    expect(visit({ cookie }).headers.get('set-cookie')).toMatch(/^tether_visitor=/);
+  });
+});
