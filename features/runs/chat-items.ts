@@ -10,6 +10,7 @@ export type ChatItem =
   | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
   | { kind: 'queue'; id: string; position: number }
+  | { kind: 'retry'; id: string; text: string }
   | {
       kind: 'run_end';
       id: string;
@@ -40,6 +41,8 @@ export function resolveTool(items: ChatItem[], toolId: string, status: ToolStatu
  * Live items only ever append, so their position is a unique id across all runs folded in.
  */
 export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
+  // A retry line stands only until whatever comes next: another retry, the answer, the end.
+  if (items.at(-1)?.kind === 'retry') items = items.slice(0, -1);
   const id = `live-${items.length}`;
   switch (event.type) {
     case 'start':
@@ -57,6 +60,8 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
       return resolveTool(items, event.toolId, event.status, event.summary);
     case 'notice':
       return [...items, { kind: 'notice', id, tone: 'info', text: event.message }];
+    case 'retry':
+      return [...items, { kind: 'retry', id, text: event.message }];
     case 'error':
       return [...items, { kind: 'notice', id, tone: 'error', text: event.message }];
     case 'end':

@@ -13,6 +13,8 @@ export type RunEventBody =
   | { type: 'tool'; toolId: string; name: string; target: string | null }
   | { type: 'tool_result'; toolId: string; status: Exclude<ToolStatus, 'running'>; summary: string }
   | { type: 'notice'; message: string }
+  /** The model API failed and the CLI retries it: progress for the waiting visitor, replaced by what comes next. */
+  | { type: 'retry'; message: string }
   | { type: 'error'; code: string; message: string }
   | {
       type: 'end';

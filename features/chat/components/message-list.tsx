@@ -56,6 +56,8 @@ const ItemView = memo(function ItemView({ item }: { item: ChatItem }) {
           All agents on this server are busy: your message is number {item.position} in line and starts automatically.
         </div>
       );
+    case 'retry':
+      return <div className="notice notice-info" role="status" data-testid="retry-progress">{item.text}</div>;
     case 'notice':
       return <div className={`notice notice-${item.tone}`} role={item.tone === 'error' ? 'alert' : 'status'}>{item.text}</div>;
     case 'run_end':

@@ -54,7 +54,8 @@ export async function acquireProcess({ conversationId, key, spawn, onPosition, s
   const warm = [...pool.processes].find((process) => process.conversationId === conversationId && !process.busy);
   if (warm) {
     clearTimeout(warm.idleTimer);
-    if (warm.key === key) return claim(warm);
+    // One that died while idle (killed, out of memory) is replaced: the next resumes from the transcript.
+    if (warm.key === key && warm.alive) return claim(warm);
     discard(warm);
   }
   if (hasFreeSlot()) return start(spawn);

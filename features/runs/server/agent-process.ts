@@ -1,5 +1,6 @@
 import 'server-only';
-import { query, type Options, type Query, type SDKMessage, type SDKResultMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import { spawn } from 'node:child_process';
+import { query, type Options, type Query, type SDKMessage, type SDKResultMessage, type SDKUserMessage, type SpawnedProcess, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 
 /**
  * One CLI child for one conversation, in the SDK's streaming-input mode: the prompt is an
@@ -15,14 +16,35 @@ export class AgentProcess {
   private readonly messages: AsyncIterator<SDKMessage>;
   private turns = 0;
   private spentUsd = 0;
+  /** How the CLI child ended (killed, out of memory, crashed), once it has; null while it runs. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private child: SpawnedProcess | undefined;
 
   constructor(
     readonly conversationId: string,
     readonly key: string,
     options: Options,
   ) {
-    this.query = query({ prompt: this.inbox, options });
+    // Start the child ourselves (or through the sandbox's spawner) to learn when it dies: a warm
+    // process that died while idle must not be handed the next message.
+    const start = options.spawnClaudeCodeProcess ?? spawnDirectly;
+    const spawnClaudeCodeProcess = (spawnOptions: SpawnOptions): SpawnedProcess => {
+      const child = (this.child = start(spawnOptions));
+      child.once('exit', (code, signal) => (this.exit = { code, signal }));
+      return child;
+    };
+    this.query = query({ prompt: this.inbox, options: { ...options, spawnClaudeCodeProcess } });
     this.messages = this.query[Symbol.asyncIterator]();
+  }
+
+  get alive(): boolean {
+    return this.exit === null;
+  }
+
+  /** How the child ended, if it ends within `ms` (or already has); null if it is still running. */
+  async exited(ms: number): Promise<AgentProcess['exit']> {
+    for (let waited = 0; this.exit === null && waited < ms; waited += 25) await new Promise((resolve) => setTimeout(resolve, 25));
+    return this.exit;
   }
 
   /** True until its first turn: the turn that pays the start-up (and may find the session gone). */
@@ -50,11 +72,27 @@ export class AgentProcess {
     }
   }
 
+  /** The child's pid (in the sandbox: the sandbox's, whose death takes the CLI with it). */
+  get pid(): number | undefined {
+    return (this.child as { pid?: number } | undefined)?.pid;
+  }
+
+  /** Ends the child at once, mid-turn too (close() lets the CLI finish what it is doing first). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+    this.close();
+  }
+
   close(): void {
     clearTimeout(this.idleTimer);
     this.inbox.end();
     this.query.close();
   }
+}
+
+/** What the SDK does without a custom spawner. */
+function spawnDirectly({ command, args, cwd, env, signal }: SpawnOptions): SpawnedProcess {
+  return spawn(command, args, { cwd, env: env as NodeJS.ProcessEnv, signal, stdio: ['pipe', 'pipe', 'ignore'] });
 }
 
 /** An async iterable fed by push(); ends when end() is called. */

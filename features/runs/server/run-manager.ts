@@ -11,7 +11,7 @@ import type { SendMessageInput } from '../schemas';
 import type { RunEvent, RunInfo } from '../types';
 import { agentOptions } from './agent/agent-options';
 import { agentWorkspaceDir } from './agent/agent-sandbox';
-import { describeFailure, isMissingSession } from './agent/failures';
+import { describeFailure, isMissingSession, rateLimitNotice, retryMessage } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, releaseProcess, replaceProcess } from './agent-pool';
@@ -21,6 +21,8 @@ import { Run } from './run';
 
 /** How long a finished run stays replayable in memory; after that its history comes from the transcript. */
 const FINISHED_RUN_RETENTION_MS = 10 * 60 * 1000;
+/** How long to wait, when a turn breaks off, for the CLI's exit to tell whether the process died. */
+const CRASH_GRACE_MS = 500;
 
 // Route handlers and instrumentation get separate module copies: the registry lives on globalThis.
 type Registry = { runs: Map<string, Run>; activeByConversation: Map<string, Run> };
@@ -61,7 +63,7 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
     throw error;
   }
   run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
-  void execute({ run, workspace, prompt: text, sdkSessionId: conversation.sdkSessionId ?? undefined });
+  void execute({ run, workspace, prompt: text, sdkSessionId: conversation.sdkSessionId ?? undefined }).catch((error: unknown) => failStuckRun(run, error));
   return run.info();
 }
 
@@ -82,7 +84,8 @@ export async function interruptAllRuns(timeoutMs: number): Promise<void> {
 
 /** Stops a run from any viewer. interrupt() ends the CLI's turn in ~0.1 s (abort() would wait ~2 s). */
 export async function stopRun(run: Run): Promise<RunInfo> {
-  if (run.status !== 'running') return run.info();
+  // Once its turn is over the run is only being recorded: there is nothing left to stop.
+  if (run.status !== 'running' || run.turnDone) return run.info();
   run.stopRequested = true;
   await interrupt(run);
   return run.info();
@@ -93,25 +96,26 @@ async function interrupt(run: Run) {
   await run.process?.query.interrupt().catch((error: unknown) => logger.warn('interrupt failed', { runId: run.id, error }));
 }
 
-type Attempt = { result: SDKResultMessage | undefined; costUsd?: number; thrown: unknown };
+type Attempt = { result: SDKResultMessage | undefined; costUsd?: number; thrown: unknown; crashed?: AgentProcess['exit'] };
 
 async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
   const started = Date.now();
-  const endpoint = await modelEndpoint();
-  // Everything the process was started with: a follow-up with other settings needs a new one.
-  const key = JSON.stringify([run.model, run.mode, workspace.config]);
-  const spawn = (resume: string | undefined) => () =>
-    new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint }));
   let outcome: Attempt = { result: undefined, thrown: undefined };
-  let process = await acquireProcess({
-    conversationId: run.conversationId,
-    key,
-    spawn: spawn(sdkSessionId),
-    signal: run.cancelWait.signal,
-    onPosition: (position) => run.emit({ type: 'queue', position }),
-  });
-  if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
+  let process: AgentProcess | null = null;
   try {
+    const endpoint = await modelEndpoint();
+    // Everything the process was started with: a follow-up with other settings needs a new one.
+    const key = JSON.stringify([run.model, run.mode, workspace.config]);
+    const spawn = (resume: string | undefined) => () =>
+      new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint }));
+    process = await acquireProcess({
+      conversationId: run.conversationId,
+      key,
+      spawn: spawn(sdkSessionId),
+      signal: run.cancelWait.signal,
+      onPosition: (position) => run.emit({ type: 'queue', position }),
+    });
+    if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
     if (process) {
       const resumedCold = process.cold && sdkSessionId !== undefined;
       run.process = process;
@@ -125,8 +129,11 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
       }
     }
   } catch (error) {
+    // Whatever throws on the way (the model endpoint, a spawn, the database) fails this run: it
+    // must never stay "running" and hold its conversation with 409s.
     outcome = { result: outcome.result, thrown: error };
   } finally {
+    run.turnDone = true;
     run.process = undefined;
     const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && !run.stopRequested;
     if (process) releaseProcess(process, { keepWarm: healthy && !run.interruptedByShutdown });
@@ -135,23 +142,40 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
 }
 
 async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<Attempt> {
+  let refused: string | undefined;
   try {
     const { result, costUsd } = await process.turn(prompt, async (message) => {
-      if (message.type === 'system' && message.subtype === 'init') await setSdkSession(run.conversationId, message.session_id);
-      else for (const event of normalizeMessage(message, agentWorkspaceDir(workspace))) run.emit(event);
+      if (message.type === 'system' && message.subtype === 'init') return void (await setSdkSession(run.conversationId, message.session_id));
+      if (message.type === 'system' && message.subtype === 'api_retry') {
+        if (message.error_status === 401 || message.error_status === 403) {
+          // Retrying refused credentials takes minutes and can't succeed: end the process (and so
+          // the turn) now; interrupt() and close() would both wait out the CLI's backoff.
+          refused ??= `API Error: ${message.error_status} ${message.error}`;
+          return void process.kill();
+        }
+        return void run.emit({ type: 'retry', message: retryMessage(message) });
+      }
+      if (message.type === 'rate_limit_event') {
+        const notice = rateLimitNotice(message.rate_limit_info);
+        return void (notice && run.emit({ type: 'notice', message: notice }));
+      }
+      for (const event of normalizeMessage(message, agentWorkspaceDir(workspace))) run.emit(event);
     });
-    return { result, costUsd, thrown: undefined };
+    return refused ? { result: undefined, thrown: new Error(refused) } : { result, costUsd, thrown: undefined };
   } catch (thrown) {
+    if (refused) return { result: undefined, thrown: new Error(refused) };
     // The SDK's iterator throws after an error result, and when the process dies.
-    return { result: undefined, thrown };
+    return { result: undefined, thrown, crashed: await process.exited(CRASH_GRACE_MS) };
   }
 }
 
 async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt; durationMs: number }) {
   const { result } = outcome;
+  // A Stop that came as the answer completed did not stop anything: record what really happened.
+  const stopped = run.stopRequested && result?.terminal_reason !== 'completed';
   const status = run.interruptedByShutdown
     ? 'interrupted'
-    : run.stopRequested
+    : stopped
       ? 'stopped'
       : result && !result.is_error && !outcome.thrown
         ? 'completed'
@@ -183,6 +207,17 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   notifyRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
+}
+
+/** Last resort when recording a run's end itself threw: the run still ends, failed, for its viewers. */
+function failStuckRun(run: Run, error: unknown) {
+  logger.error('run could not finish cleanly', { runId: run.id, error });
+  if (run.status !== 'running') return;
+  run.emit({ type: 'error', code: 'internal', message: 'Something went wrong on our side while finishing this run.' });
+  run.emit({ type: 'end', status: 'failed', model: run.model, mode: run.mode, costUsd: null, inputTokens: null, outputTokens: null, durationMs: Date.now() - run.startedAt.getTime() });
+  registry.activeByConversation.delete(run.conversationId);
+  const durationMs = Date.now() - run.startedAt.getTime();
+  void recordRunEnd({ id: run.id, status: 'failed', costUsd: null, inputTokens: null, outputTokens: null, durationMs, error: 'finishing failed' }).catch(() => {});
 }
 
 function forget(run: Run) {

@@ -21,6 +21,8 @@ export class Run {
   /** Aborted by Stop or shutdown while the run still waits for a free agent slot. */
   readonly cancelWait = new AbortController();
   stopRequested = false;
+  /** The agent's turn is over (the run is being recorded): Stop has nothing left to stop. */
+  turnDone = false;
   interruptedByShutdown = false;
   private readonly listeners = new Set<Listener>();
   private visibleViewers = 0;

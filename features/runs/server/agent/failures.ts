@@ -1,7 +1,12 @@
 import 'server-only';
-import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { SDKAPIRetryMessage, SDKRateLimitInfo, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 
-type Outcome = { result: SDKResultMessage | undefined; thrown: unknown };
+type Outcome = {
+  result: SDKResultMessage | undefined;
+  thrown: unknown;
+  /** Set when the CLI child itself ended mid-turn (killed, out of memory, crashed). */
+  crashed?: { code: number | null; signal: NodeJS.Signals | null } | null;
+};
 
 const MISSING_SESSION = 'No conversation found with session ID';
 
@@ -12,6 +17,12 @@ export function isMissingSession({ result, thrown }: Outcome): boolean {
 
 /** A model-side failure as a short message for the conversation, with a code per kind. */
 export function describeFailure(outcome: Outcome): { code: string; message: string } {
+  if (outcome.crashed) {
+    // A sandboxed CLI's death reaches us as bubblewrap's exit status: 128 + the signal.
+    const killed = outcome.crashed.signal === 'SIGKILL' || outcome.crashed.code === 137;
+    const how = killed ? 'was killed (out of memory?)' : outcome.crashed.signal ? `ended by ${outcome.crashed.signal}` : `exited with code ${outcome.crashed.code}`;
+    return { code: 'agent:crashed', message: `The agent process ${how}. Send a message to carry on: the conversation resumes where it was.` };
+  }
   const text = failureText(outcome).replace(/^(Error: )?Claude Code returned an error result: /, '').trim();
   const status = Number(text.match(/API Error: (?:Request rejected \()?(\d{3})/)?.[1]);
   if (status === 401 || status === 403 || /authenticat|api key/i.test(text)) {
@@ -27,4 +38,18 @@ function failureText({ result, thrown }: Outcome): string {
   if (result && result.subtype === 'success' && result.is_error) return result.result;
   if (thrown) return thrown instanceof Error ? thrown.message : String(thrown);
   return '';
+}
+
+/** Live progress while the CLI retries the model API, e.g. "Model API overloaded (529) — retrying, attempt 2 of 10 in 4 s". */
+export function retryMessage({ error_status: status, attempt, max_retries: maxRetries, retry_delay_ms: delayMs }: SDKAPIRetryMessage): string {
+  const what = status === 529 ? 'overloaded' : status === 429 ? 'rate limiting requests' : status !== null && status >= 500 ? 'unavailable' : status !== null ? 'refusing requests' : 'unreachable';
+  return `Model API ${what}${status !== null ? ` (${status})` : ''} — retrying, attempt ${attempt} of ${maxRetries} in ${Math.max(1, Math.round(delayMs / 1000))} s`;
+}
+
+/** A usage-limit warning or refusal from the model provider, in plain words; null when all is well. */
+export function rateLimitNotice({ status, resetsAt, utilization }: SDKRateLimitInfo): string | null {
+  if (status === 'allowed') return null;
+  const resets = resetsAt ? ` It resets at ${new Date(resetsAt * 1000).toISOString().slice(11, 16)} UTC.` : '';
+  if (status === 'rejected') return `The model provider's usage limit is reached.${resets}`;
+  return `The model provider's usage limit is near${utilization !== undefined ? ` (${Math.round(utilization * 100)}% used)` : ''}.${resets}`;
 }
