@@ -63,6 +63,17 @@ describe('readJson', () => {
     await expect(readJson(post(body), schema, 100)).resolves.toEqual({ text: 'é'.repeat(40) });
   });
 
+  it('rejects a body whose upload breaks off with 400, not 500', async () => {
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"text":'));
+        controller.error(new Error('aborted'));
+      },
+    });
+    const error = await rejection(readJson(post(broken), schema));
+    expect(error).toMatchObject({ code: 'bad_request:body_incomplete', status: 400 });
+  });
+
   it('rejects invalid JSON with 400 bad_request:invalid_json', async () => {
     const error = await rejection(readJson(post('{"text":'), schema));
     expect(error).toMatchObject({ code: 'bad_request:invalid_json', status: 400 });

@@ -27,10 +27,16 @@ async function readCapped(req: Request, maxBytes: number): Promise<string> {
   if (!req.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    // The client went away mid-upload (the stream errors): its fault, not ours, so not a 500.
+    if (error instanceof AppError) throw error;
+    throw new AppError('bad_request:body_incomplete', 'The body ended before it was complete.');
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,6 +1,6 @@
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkEndpoint, hostAllowed, subscribeSchema } from './schemas';
+import { checkEndpoint, hostAllowed, subscribeSchema, unsubscribeSchema } from './schemas';
 
 const ecdh = createECDH('prime256v1');
 ecdh.generateKeys();
@@ -53,6 +53,8 @@ describe('subscribeSchema', () => {
     ['a 32-byte auth', body({ keys: { ...keys, auth: randomBytes(32).toString('base64url') } }), 'subscription.keys.auth'],
     ['auth that is not base64url', body({ keys: { ...keys, auth: '!!!!!!!!!!!!!!!!!!!!!!' } }), 'subscription.keys.auth'],
     ['a huge endpoint', body({ endpoint: `https://fcm.googleapis.com/${'a'.repeat(3000)}` }), 'subscription.endpoint'],
+    // The URL parser drops a leading NUL, so the URL looks fine; storing it was a 500.
+    ['an endpoint with a NUL', body({ endpoint: '\u0000https://fcm.googleapis.com/fcm/send/abc' }), 'subscription.endpoint'],
   ])('refuses %s', (_what, input, field) => {
     const result = schema.safeParse(input);
     expect(result.success).toBe(false);
@@ -61,5 +63,12 @@ describe('subscribeSchema', () => {
 
   it('refuses a session id that is not a uuid', () => {
     expect(schema.safeParse({ ...body({}), sessionId: 'abc' }).success).toBe(false);
+  });
+});
+
+describe('unsubscribeSchema', () => {
+  it('takes any endpoint string but one with control characters (Postgres cannot store NUL)', () => {
+    expect(unsubscribeSchema.safeParse({ sessionId: randomUUID(), endpoint: 'anything at all' }).success).toBe(true);
+    expect(unsubscribeSchema.safeParse({ sessionId: randomUUID(), endpoint: 'https://fcm.googleapis.com/x\u0000' }).success).toBe(false);
   });
 });

@@ -21,8 +21,12 @@ export function hostAllowed(hostname: string, patterns: readonly string[]): bool
   return patterns.some((pattern) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern));
 }
 
+// No real endpoint has them; the URL parser would quietly drop some, and Postgres can't store NUL.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 /** The endpoint as a URL when it is https on an allowed push service, else why not. */
 export function checkEndpoint(endpoint: string, extraHosts: readonly string[]): { ok: true; url: URL } | { ok: false; problem: string } {
+  if (CONTROL_CHARACTERS.test(endpoint)) return { ok: false, problem: 'must not contain control characters' };
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -70,7 +74,11 @@ export type SubscribeInput = z.infer<ReturnType<typeof subscribeSchema>>;
 /** `DELETE /api/push/unsubscribe`. Any endpoint string: removing one never sends anything. */
 export const unsubscribeSchema = z.object({
   sessionId: z.uuid('Not a valid conversation id'),
-  endpoint: z.string().min(1).max(MAX_ENDPOINT_CHARS),
+  endpoint: z
+    .string()
+    .min(1)
+    .max(MAX_ENDPOINT_CHARS)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
 });
 
 /** `PUT /api/conversations/:id/mute`. */

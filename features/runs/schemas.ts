@@ -4,7 +4,13 @@ import { agentModes } from './types';
 export const MAX_MESSAGE_CHARS = 20_000;
 
 export const sendMessageSchema = z.object({
-  text: z.string().trim().min(1, 'Message is empty').max(MAX_MESSAGE_CHARS, `Message is longer than ${MAX_MESSAGE_CHARS} characters`),
+  text: z
+    .string()
+    .trim()
+    .min(1, 'Message is empty')
+    .max(MAX_MESSAGE_CHARS, `Message is longer than ${MAX_MESSAGE_CHARS} characters`)
+    // It becomes the conversation's title, and Postgres text can't hold NUL.
+    .refine((text) => !text.includes('\u0000'), 'Message contains a NUL character'),
   model: z.string().min(1).max(100),
   mode: z.enum(agentModes),
 });
