@@ -1,7 +1,9 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { issueVisitorCookie, verifyVisitorCookie, visitorCookieName } from '@/features/visitors/server';
 import { workspaceFromHost } from '@/features/workspaces';
+import { clientAddress } from '@/lib/client-address';
 import { serverEnv } from '@/lib/env';
+import { AppError } from '@/lib/errors';
 import { isHttpsRequest } from '@/lib/request-origin';
 
 /**
@@ -17,8 +19,13 @@ export function proxy(req: NextRequest) {
   const response = NextResponse.rewrite(url);
   const secure = isHttpsRequest(req);
   if (!verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value)) {
-    const { name, value, options } = issueVisitorCookie({ secure });
-    response.cookies.set(name, value, options);
+    try {
+      const { name, value, options } = issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
+      response.cookies.set(name, value, options);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.retryAfterSeconds === undefined) throw error;
+      return new NextResponse(`${error.message}\n`, { status: 429, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(error.retryAfterSeconds) } });
+    }
   }
   return response;
 }

@@ -1,6 +1,7 @@
 import { settlePushes } from '@/features/push/server';
-import { closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState } from '@/features/runs/server';
+import { closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState, sweepAgentHomes } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
+import { recordPeerAddresses } from '@/lib/client-address';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
@@ -21,12 +22,14 @@ export async function startServer() {
 
 async function start() {
   const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
+  recordPeerAddresses(); // before the first request: per-address limits need each socket's address
   const sandbox = sandboxState(); // refuses to start without the agent sandbox where that is unsafe
   ensureDemoWorkspace();
   const started = Date.now();
   const database = await db();
   const interrupted = await markRunsInterrupted();
   await moveLegacyTranscripts();
+  await sweepAgentHomes();
   const endpoint = await modelEndpoint();
   logger.info('tether started', {
     dataDir: env.dataDir,
@@ -37,10 +40,12 @@ async function start() {
     dbReadyMs: Date.now() - started,
   });
   setInterval(() => {
-    database.call<number>('purge_expired', {}).then(
-      (purged) => purged > 0 && logger.info('purged expired conversations', { purged }),
-      (error: unknown) => logger.error('purge failed', { error }),
-    );
+    // Expired conversations go, and with them (the sweep) their transcripts.
+    database
+      .call<number>('purge_expired', {})
+      .then((purged) => purged > 0 && logger.info('purged expired conversations', { purged }))
+      .then(sweepAgentHomes)
+      .catch((error: unknown) => logger.error('purge failed', { error }));
   }, PURGE_INTERVAL_MS).unref();
   // Open SSE responses would keep `next start` alive forever on SIGTERM: record the runs in
   // progress as interrupted, close every stream, then exit.

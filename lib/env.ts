@@ -71,6 +71,22 @@ const serverEnvSchema = z
     TETHER_BWRAP_PATH: z.string().min(1).default('bwrap'),
     TETHER_ALLOW_UNSANDBOXED: z.stringbool().default(false),
     TETHER_AGENT_MEMORY_MB: z.coerce.number().int().min(256).max(1_048_576).default(2048),
+    // Fair use: each visitor's share of this server (README, "Limits").
+    TETHER_RUNS_AT_ONCE_PER_VISITOR: z.coerce.number().int().min(1).max(100).default(2),
+    TETHER_RUNS_PER_VISITOR_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(60),
+    TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+    TETHER_CONVERSATIONS_PER_VISITOR_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(100),
+    TETHER_VIEWERS_PER_RUN: z.coerce.number().int().min(1).max(100_000).default(200),
+    TETHER_VIEWERS_PER_VISITOR: z.coerce.number().int().min(1).max(100_000).default(20),
+    TETHER_RUN_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    TETHER_MAX_TURNS: z.coerce.number().int().min(1).max(1000).default(50),
+    TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+    // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
+    TETHER_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
     DATABASE_URL: z.url().optional(),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,

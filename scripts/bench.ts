@@ -50,7 +50,8 @@ async function main() {
     // Which build was measured (the copy checked that it did not change while copying).
     const buildIdFile = path.join(import.meta.dirname, '../.next/BUILD_ID');
     const buildInfo = `build \`${readFileSync(path.join(build, '.next/BUILD_ID'), 'utf8').trim()}\` of ${statSync(buildIdFile).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-    const env = { ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: api.url };
+    // One bench visitor sends far more than a person would: the fair-use limits stay out of the way.
+    const env = { ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: api.url, TETHER_RUNS_PER_VISITOR_PER_HOUR: '100000', TETHER_RUNS_AT_ONCE_PER_VISITOR: '100' };
     // A second server keeps no warm agent processes: the cold side of the follow-up benchmark, and
     // the history benchmark's server, whose check must resume the grown transcript from disk (a warm
     // CLI would carry on from the 2 turns it has in memory). Both start at once.

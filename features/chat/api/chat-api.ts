@@ -29,6 +29,16 @@ export async function sendMessage(conversationId: string, input: SendMessageInpu
   return run;
 }
 
+/** Deletes the conversation for good (records, runs, push subscriptions, transcript). */
+export async function deleteConversation(conversationId: string): Promise<void> {
+  await request<{ deleted: string[] }>(`/api/conversations/${conversationId}`, { method: 'DELETE' });
+}
+
+/** Deletes every one of this visitor's conversations in the workspace; returns their ids. */
+export async function clearConversations(): Promise<string[]> {
+  return (await request<{ deleted: string[] }>('/api/conversations', { method: 'DELETE' })).deleted;
+}
+
 export async function stopRun(runId: string): Promise<RunInfo> {
   const { run } = await request<{ run: RunInfo }>(`/api/runs/${runId}/stop`, { method: 'POST' });
   return run;

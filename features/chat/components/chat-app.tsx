@@ -4,15 +4,16 @@ import { useConversationsStore, useTabConversation } from '@/features/conversati
 import { MuteToggle, NotificationSettings, NotifyOffer, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import { useState } from 'react';
+import { clearConversations, deleteConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { Composer } from './composer';
 import { ConnectionStatus } from './connection-status';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 
-type Props = { workspace: string; models: string[]; demoModel: boolean; sandboxed: boolean };
+type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean };
 
-export function ChatApp({ workspace, models, demoModel, sandboxed }: Props) {
+export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Props) {
   const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
   const chat = useChat({ workspace, conversationId });
   const preferences = useConversationsStore((state) => state.preferences);
@@ -20,12 +21,14 @@ export function ChatApp({ workspace, models, demoModel, sandboxed }: Props) {
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
   const [showRecent, setShowRecent] = useState(false);
+  const forget = useConversationsStore((state) => state.forget);
+  const [forgetError, setForgetError] = useState<string | null>(null);
   // Conversations this tab has sent a message in: notifications are offered there (never on load).
   const [sentIn, setSentIn] = useState<ReadonlySet<string>>(() => new Set());
   const push = usePush(conversationId);
   useServiceWorker({ ready: conversationId !== null, currentId: conversationId, open });
   const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
-  const mode: AgentMode = preferences.mode;
+  const mode: AgentMode = modes.includes(preferences.mode) ? preferences.mode : modes[0]!;
 
   async function onSend(text: string): Promise<boolean> {
     try {
@@ -34,6 +37,22 @@ export function ChatApp({ workspace, models, demoModel, sandboxed }: Props) {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /** Deletes for good after the visitor confirms; the other tabs drop them from Recent through the shared store. */
+  async function deleteForGood(which: 'this' | 'all') {
+    const question = which === 'this'
+      ? 'Delete this conversation for good? Its messages and files of the agent are removed and cannot be brought back.'
+      : `Delete all ${recent.length} conversations in this workspace for good? They cannot be brought back.`;
+    if (!window.confirm(question)) return;
+    try {
+      setForgetError(null);
+      const deleted = which === 'this' && conversationId ? (await deleteConversation(conversationId), [conversationId]) : await clearConversations();
+      for (const id of [...deleted, ...(which === 'all' ? recent.map((entry) => entry.conversationId) : [])]) forget(id);
+      await startNew();
+    } catch (error) {
+      setForgetError(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -68,6 +87,7 @@ export function ChatApp({ workspace, models, demoModel, sandboxed }: Props) {
               setShowRecent(false);
               void open(id);
             }}
+            onClearAll={() => void deleteForGood('all')}
           />
           <NotificationSettings />
         </aside>
@@ -86,10 +106,17 @@ export function ChatApp({ workspace, models, demoModel, sandboxed }: Props) {
             <div className="conversation-bar">
               {sentIn.has(conversationId) ? <NotifyOffer push={push} /> : <span />}
               <MuteToggle conversationId={conversationId} muted={chat.muted} onChange={chat.setMuted} />
+              <button type="button" className="link-button" onClick={() => void deleteForGood('this')}>
+                Delete conversation
+              </button>
             </div>
+          )}
+          {forgetError && (
+            <p className="notice notice-error" role="alert">Could not delete: {forgetError}</p>
           )}
           <Composer
             models={models}
+            modes={modes}
             model={model}
             mode={mode}
             running={chat.activeRun !== null}

@@ -1,10 +1,11 @@
 'use client';
 
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import { agentModes, MAX_MESSAGE_CHARS, type AgentMode } from '@/features/runs';
+import { MAX_MESSAGE_CHARS, type AgentMode } from '@/features/runs';
 
 type Props = {
   models: string[];
+  modes: readonly AgentMode[];
   model: string;
   mode: AgentMode;
   running: boolean;
@@ -15,7 +16,7 @@ type Props = {
   onStop: () => void;
 };
 
-export function Composer({ models, model, mode, running, disabled, onModel, onMode, onSend, onStop }: Props) {
+export function Composer({ models, modes, model, mode, running, disabled, onModel, onMode, onSend, onStop }: Props) {
   const [text, setText] = useState('');
 
   async function submit(event?: FormEvent) {
@@ -55,7 +56,7 @@ export function Composer({ models, model, mode, running, disabled, onModel, onMo
         <label>
           <span className="visually-hidden">Mode</span>
           <select aria-label="Mode" value={mode} onChange={(event) => onMode(event.target.value as AgentMode)}>
-            {agentModes.map((name) => (
+            {modes.map((name) => (
               <option key={name} value={name}>{name === 'plan' ? 'plan (read-only)' : 'build (may edit)'}</option>
             ))}
           </select>

@@ -12,7 +12,12 @@ function badgeFor(entry: RecentConversation, status: ConversationStatus | undefi
   return null;
 }
 
-export function RecentList({ recent, currentId, onOpen }: { recent: RecentConversation[]; currentId: string | null; onOpen: (id: string) => void }) {
+export function RecentList({ recent, currentId, onOpen, onClearAll }: {
+  recent: RecentConversation[];
+  currentId: string | null;
+  onOpen: (id: string) => void;
+  onClearAll: () => void;
+}) {
   const statuses = useConversationStatuses({ ids: recent.map((entry) => entry.conversationId), currentId });
   return (
     <nav className="recent" aria-label="Recent conversations">
@@ -50,6 +55,11 @@ export function RecentList({ recent, currentId, onOpen }: { recent: RecentConver
           );
         })}
       </ul>
+      {recent.length > 0 && (
+        <button type="button" className="link-button" onClick={onClearAll}>
+          Clear all
+        </button>
+      )}
     </nav>
   );
 }

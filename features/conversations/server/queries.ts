@@ -38,3 +38,14 @@ export async function conversationsForSessions(sdkSessionIds: string[]): Promise
   if (sdkSessionIds.length === 0) return {};
   return (await db()).call<Record<string, string>>('conversations_for_sessions', { p_sdk_session_ids: sdkSessionIds });
 }
+
+/** Deletes the visitor's conversations in the workspace (`ids`, or all when null) with their runs and push subscriptions; returns the ids deleted. */
+export async function deleteConversations({ visitorId, workspace, ids }: Owner & { ids: string[] | null }): Promise<string[]> {
+  return (await db()).call<string[]>('delete_conversations', { p_visitor_id: visitorId, p_workspace: workspace, p_ids: ids });
+}
+
+/** Which of these conversations still exist (expired ones too, until purged). */
+export async function existingConversations(ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  return (await db()).call<string[]>('existing_conversations', { p_ids: ids });
+}

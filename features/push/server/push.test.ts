@@ -135,7 +135,7 @@ describe('a push when a run finishes', () => {
     const conversationId = await conversationWith([device]);
     const watch = (visible: boolean) => (runId: string) => {
       const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
-      void stream.runEventStream({ run, after: 0, signal: new AbortController().signal, visible }).text();
+      void stream.runEventStream({ run, visitorId: run.visitorId, after: 0, signal: new AbortController().signal, visible }).text();
     };
     await runToEnd(conversationId, 'hello', { during: watch(true) });
     expect(service.requestsTo(device.endpoint)).toEqual([]);
@@ -151,7 +151,7 @@ describe('a push when a run finishes', () => {
       during: (runId) => {
         const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
         const left = new AbortController();
-        void stream.runEventStream({ run, after: 0, signal: left.signal, visible: true }).text();
+        void stream.runEventStream({ run, visitorId: run.visitorId, after: 0, signal: left.signal, visible: true }).text();
         left.abort();
       },
     });

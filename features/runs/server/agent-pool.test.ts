@@ -24,7 +24,7 @@ beforeAll(async () => {
         ? { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: 400 }, (_, i) => `w${i} `) }], delayMs: 25 }
         : { blocks: [{ type: 'text', text: 'Quick answer.' }] },
     dataDir: mkdtempSync(path.join(tmpdir(), 'tether-pool-')),
-    env: { TETHER_MAX_AGENT_PROCESSES: '1', TETHER_RUN_QUEUE_LIMIT: '1', TETHER_WARM_IDLE_SECONDS: '2' },
+    env: { TETHER_MAX_AGENT_PROCESSES: '1', TETHER_RUN_QUEUE_LIMIT: '1', TETHER_WARM_IDLE_SECONDS: '2', TETHER_RUNS_AT_ONCE_PER_VISITOR: '10' },
   });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'pool' });
   runs = await import('./run-manager');

@@ -85,6 +85,23 @@ export function releaseProcess(process: AgentProcess, { keepWarm }: { keepWarm: 
   serveQueue();
 }
 
+/**
+ * Kills the conversation's processes, busy or warm (it is being deleted: nothing of it may go on
+ * writing), and resolves once they have exited or `timeoutMs` passed.
+ */
+export async function killProcessesOf(conversationId: string, timeoutMs: number): Promise<void> {
+  const processes = [...pool.processes].filter((process) => process.conversationId === conversationId);
+  for (const process of processes) process.kill();
+  await Promise.all(processes.map((process) => process.exited(timeoutMs)));
+  for (const process of processes) if (!process.busy) discard(process);
+  serveQueue();
+}
+
+/** True while the conversation has an agent process, busy or warm. */
+export function hasProcess(conversationId: string): boolean {
+  return [...pool.processes].some((process) => process.conversationId === conversationId);
+}
+
 /** At shutdown: end every process and turn every waiting run away. */
 export function closeAllProcesses(): void {
   for (const waiter of pool.waiting.splice(0)) waiter.cancel();

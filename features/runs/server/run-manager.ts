@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import { openConversation, setSdkSession } from '@/features/conversations/server';
+import { getConversation, openConversation, setSdkSession } from '@/features/conversations/server';
 import { notifyRunFinished } from '@/features/push/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
@@ -14,8 +14,9 @@ import { agentWorkspaceDir } from './agent/agent-sandbox';
 import { describeFailure, isMissingSession, rateLimitNotice, retryMessage } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
-import { acquireProcess, assertCanQueue, closeAllProcesses, releaseProcess, replaceProcess } from './agent-pool';
+import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
 import { AgentProcess } from './agent-process';
+import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
 import { insertRun, recordRunEnd } from './queries';
 import { Run } from './run';
 
@@ -45,13 +46,17 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   workspace: Workspace;
   conversationId: string;
 }): Promise<RunInfo> {
-  if (!serverEnv().TETHER_MODELS.includes(model)) throw new AppError('bad_request:unknown_model', `Unknown model "${model}".`);
+  assertOffered({ workspace, model, mode });
+  // A visitor at today's cap may go on in an existing conversation, not start another.
+  if (conversationsFull(visitorId) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) takeConversation(visitorId);
   const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) takeConversation(visitorId);
   // Check and claim with no await in between, so two sends can't both start a run.
   if (registry.activeByConversation.has(conversationId)) {
     throw new AppError('conflict:run_active', 'A run is already in progress in this conversation. Wait for it or stop it.');
   }
+  takeRun({ visitorId, runningNow: [...registry.activeByConversation.values()].filter((run) => run.visitorId === visitorId).length });
   assertCanQueue();
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   registry.activeByConversation.set(conversationId, run);
@@ -82,6 +87,27 @@ export async function interruptAllRuns(timeoutMs: number): Promise<void> {
   closeAllProcesses();
 }
 
+/**
+ * Makes this process forget a conversation that was deleted: kills its agent processes (a run in
+ * progress ends stopped), waits up to `timeoutMs` for them to exit, and drops its runs from memory.
+ */
+export async function forgetRunsOf(conversationId: string, timeoutMs: number): Promise<void> {
+  const active = registry.activeByConversation.get(conversationId);
+  const ended = active && new Promise<void>((resolve) => active.subscribe(active.events.length, (event: RunEvent) => event.type === 'end' && resolve()));
+  if (active) {
+    active.stopRequested = true;
+    active.cancelWait.abort();
+  }
+  await killProcessesOf(conversationId, timeoutMs);
+  if (ended) await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  for (const run of registry.runs.values()) if (run.conversationId === conversationId) forget(run);
+}
+
+/** True while the conversation has a run or an agent process on this instance. */
+export function isBusy(conversationId: string): boolean {
+  return registry.activeByConversation.has(conversationId) || hasProcess(conversationId);
+}
+
 /** Stops a run from any viewer. interrupt() ends the CLI's turn in ~0.1 s (abort() would wait ~2 s). */
 export async function stopRun(run: Run): Promise<RunInfo> {
   // Once its turn is over the run is only being recorded: there is nothing left to stop.
@@ -102,6 +128,7 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
   const started = Date.now();
   let outcome: Attempt = { result: undefined, thrown: undefined };
   let process: AgentProcess | null = null;
+  let timeLimit: NodeJS.Timeout | undefined;
   try {
     const endpoint = await modelEndpoint();
     // Everything the process was started with: a follow-up with other settings needs a new one.
@@ -116,6 +143,11 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
       onPosition: (position) => run.emit({ type: 'queue', position }),
     });
     if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
+    // The wall-clock limit counts from when an agent works on it (not while it waits in line).
+    timeLimit = setTimeout(() => {
+      run.timedOut = true;
+      void interrupt(run);
+    }, serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS * 1000);
     if (process) {
       const resumedCold = process.cold && sdkSessionId !== undefined;
       run.process = process;
@@ -133,9 +165,10 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     // must never stay "running" and hold its conversation with 409s.
     outcome = { result: outcome.result, thrown: error };
   } finally {
+    clearTimeout(timeLimit);
     run.turnDone = true;
     run.process = undefined;
-    const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && !run.stopRequested;
+    const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && !run.stopRequested && !run.timedOut;
     if (process) releaseProcess(process, { keepWarm: healthy && !run.interruptedByShutdown });
   }
   await finish({ run, outcome, durationMs: Date.now() - started });
@@ -175,12 +208,14 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   const stopped = run.stopRequested && result?.terminal_reason !== 'completed';
   const status = run.interruptedByShutdown
     ? 'interrupted'
-    : stopped
+    : run.timedOut
+      ? 'failed'
+      : stopped
       ? 'stopped'
       : result && !result.is_error && !outcome.thrown
         ? 'completed'
         : 'failed';
-  const failure = status === 'failed' ? describeFailure(outcome) : null;
+  const failure = status !== 'failed' ? null : run.timedOut ? timeLimitFailure() : describeFailure(outcome);
   if (failure) run.emit({ type: 'error', code: failure.code, message: failure.message });
   if (status === 'stopped') run.emit({ type: 'notice', message: 'Stopped.' });
   if (status === 'interrupted') run.emit({ type: 'notice', message: 'The server is restarting; this run was cut off. Send a message to carry on.' });
@@ -207,6 +242,12 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   notifyRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
+}
+
+function timeLimitFailure() {
+  const seconds = serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS;
+  const limit = seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+  return { code: 'limit:run_time', message: `This run reached the time limit of ${limit} and was stopped. Send a message to carry on.` };
 }
 
 /** Last resort when recording a run's end itself threw: the run still ends, failed, for its viewers. */

@@ -21,6 +21,8 @@ export class Run {
   /** Aborted by Stop or shutdown while the run still waits for a free agent slot. */
   readonly cancelWait = new AbortController();
   stopRequested = false;
+  /** Stopped by the wall-clock limit (TETHER_RUN_TIME_LIMIT_SECONDS): it ends failed, with a message. */
+  timedOut = false;
   /** The agent's turn is over (the run is being recorded): Stop has nothing left to stop. */
   turnDone = false;
   interruptedByShutdown = false;

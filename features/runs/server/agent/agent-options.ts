@@ -18,7 +18,8 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
   const { sandboxed } = sandboxState();
   const config = effectiveConfig(workspace.config);
   const paths = agentPaths(conversationId);
-  const maxRetries = serverEnv().TETHER_AGENT_MAX_RETRIES;
+  const env = serverEnv();
+  const maxRetries = env.TETHER_AGENT_MAX_RETRIES;
   const guard = (toolName: string, input: Record<string, unknown>) =>
     checkToolUse({ toolName, input, workspaceDir: workspace.filesDir, agentWorkspaceDir: agentWorkspaceDir(workspace), mode, config });
   // The CLI lets some calls through without asking canUseTool (reads of its own config folder,
@@ -36,6 +37,9 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
     settingSources: [],
     tools: availableTools(mode, config),
     permissionMode: 'default',
+    // Per-run fair use: model round trips for one message, and optionally its cost.
+    maxTurns: env.TETHER_MAX_TURNS,
+    ...(env.TETHER_MAX_BUDGET_USD !== undefined ? { maxBudgetUsd: env.TETHER_MAX_BUDGET_USD } : {}),
     hooks: { PreToolUse: [{ hooks: [preToolUse] }] },
     canUseTool: async (toolName, input) => {
       const decision = guard(toolName, input);

@@ -11,5 +11,5 @@ export const GET = route<{ id: string }>(async ({ req, params, visitorId, worksp
   const after = parseInput(afterSeqSchema, req.nextUrl.searchParams.get('after') ?? req.headers.get('last-event-id') ?? undefined, 'query');
   const visible = parseInput(visibleSchema, req.nextUrl.searchParams.get('visible') ?? undefined, 'query');
   const run = requireRun({ runId, visitorId, workspace: workspace.name });
-  return runEventStream({ run, after, signal: req.signal, visible });
+  return runEventStream({ run, visitorId, after, signal: req.signal, visible });
 });
