@@ -14,6 +14,7 @@ import { startBenchApi } from './bench/fake-api';
 import { benchFollowUp } from './bench/follow-up';
 import { benchHistoryLoad } from './bench/history-load';
 import { benchReplay } from './bench/replay';
+import { benchLoad, loadSetup } from './bench/load';
 import { benchSandboxCost } from './bench/sandbox-cost';
 import { machine, otherCpuUse, writeResults } from './bench/report';
 import { benchStreamOverhead } from './bench/stream-overhead';
@@ -51,7 +52,15 @@ async function main() {
     const buildIdFile = path.join(import.meta.dirname, '../.next/BUILD_ID');
     const buildInfo = `build \`${readFileSync(path.join(build, '.next/BUILD_ID'), 'utf8').trim()}\` of ${statSync(buildIdFile).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
     // One bench visitor sends far more than a person would: the fair-use limits stay out of the way.
-    const env = { ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: api.url, TETHER_RUNS_PER_VISITOR_PER_HOUR: '100000', TETHER_RUNS_AT_ONCE_PER_VISITOR: '100' };
+    const env = {
+      ANTHROPIC_API_KEY: 'bench',
+      ANTHROPIC_BASE_URL: api.url,
+      TETHER_RUNS_PER_VISITOR_PER_HOUR: '100000',
+      TETHER_RUNS_AT_ONCE_PER_VISITOR: '100',
+      TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE: '100000',
+      TETHER_VIEWERS_PER_RUN: '2000',
+      TETHER_VIEWERS_PER_VISITOR: '2000',
+    };
     // A second server keeps no warm agent processes: the cold side of the follow-up benchmark, and
     // the history benchmark's server, whose check must resume the grown transcript from disk (a warm
     // CLI would carry on from the 2 turns it has in memory). Both start at once.
@@ -77,7 +86,9 @@ async function main() {
         log,
       }),
     );
-    await Promise.all([sandboxServer.stop(), openServer.stop()]);
+    await openServer.stop();
+    const load = await timed('load', () => benchLoad({ api, server: sandboxServer, log }));
+    await sandboxServer.stop();
     const stream = await timed('stream overhead', () => benchStreamOverhead({ api, server, cookie, workspace, log }));
     const history = await timed('history load', () => benchHistoryLoad({ api, server: coldServer, cookie: coldCookie, dataDir: coldData, log }));
     const followUp = await timed('follow-up', () => benchFollowUp({ api, warm: { server, cookie }, cold: { server: coldServer, cookie: coldCookie }, log }));
@@ -165,6 +176,16 @@ async function main() {
       'one untimed conversation on each. All the other benchmarks above run sandboxed.',
       '',
       sandbox,
+      '',
+      '### 8. Load: many visitors sharing the agent slots',
+      '',
+      `${loadSetup.visitors} visitors, each with a conversation of its own, send ${loadSetup.messagesEach} messages one after the other, all`,
+      `visitors at once, to a server with the default agent slots (\`TETHER_MAX_AGENT_PROCESSES\` = 2 × cores) and queue`,
+      `(\`TETHER_RUN_QUEUE_LIMIT\` 20). Each reply: ${loadSetup.replyDeltas} deltas, ${loadSetup.deltaDelayMs} ms apart. A 429 is honoured as a person would:`,
+      'wait `Retry-After`, send again (the wait below includes that). Sandboxed agents, cold CLIs (a visitor\'s second',
+      'message may find its CLI warm).',
+      '',
+      load,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);
