@@ -5,9 +5,9 @@ import type { BenchApi } from './fake-api';
 import { median, ms, percentile } from './stats';
 import { BENCH_MODEL, readEvents } from './tether-client';
 
-export const loadSetup = { visitors: 40, messagesEach: 2, replyDeltas: 20, deltaDelayMs: 10 };
+export const loadSetup = { visitors: 12, messagesEach: 2, replyDeltas: 20, deltaDelayMs: 10 };
 
-type Sample = { waitMs: number; doneMs: number; refusals: number };
+type Sample = { answeredMs: number; waitMs: number; doneMs: number; refusals: number };
 
 /**
  * Many visitors sharing one server's agent slots: each of `visitors` sends `messagesEach`
@@ -42,6 +42,7 @@ export async function benchLoad({ api, server, log }: { api: BenchApi; server: A
     `| wait per message (send → first text delta: queue + CLI start), p50 | ${ms(percentile(waits, 50))} |`,
     `| … p99 | ${ms(percentile(waits, 99))} |`,
     `| … max | ${ms(Math.max(...waits))} |`,
+    `| send → \`202\` (the last send, 429s included), p50 / max | ${ms(percentile(samples.map((sample) => sample.answeredMs), 50))} / ${ms(Math.max(...samples.map((sample) => sample.answeredMs)))} |`,
     `| send → \`end\`, median | ${ms(median(samples.map((sample) => sample.doneMs)))} |`,
     `| answers: 202 / 429 (then retried after Retry-After) / other 4xx / **5xx** | ${count('202')} / ${count('429')} / ${count('4xx')} / **${count('5xx')}** |`,
     `| all done in | ${ms(tookMs)} |`,
@@ -58,6 +59,7 @@ async function oneMessage({ server, cookie, conversationId, text, statuses }: {
   const sentAt = performance.now();
   let refusals = 0;
   for (;;) {
+    const postedAt = performance.now();
     const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model: BENCH_MODEL, mode: 'plan' } });
     const kind = posted.status === 202 || posted.status === 429 ? String(posted.status) : posted.status >= 500 ? '5xx' : '4xx';
     statuses.set(kind, (statuses.get(kind) ?? 0) + 1);
@@ -67,11 +69,12 @@ async function oneMessage({ server, cookie, conversationId, text, statuses }: {
       continue;
     }
     if (posted.status !== 202) throw new Error(`load: send answered ${posted.status}: ${posted.body}`);
+    const answeredMs = performance.now() - postedAt;
     const runId = (JSON.parse(posted.body) as { run: { id: string } }).run.id;
     let firstAt = Number.NaN;
     const { endAt } = await readEvents({ server, cookie, path: `/api/runs/${runId}/events?after=0`, timeoutMs: 300_000 }, (event, at) => {
       if (event.type === 'text' && Number.isNaN(firstAt)) firstAt = at;
     });
-    return { waitMs: firstAt - sentAt, doneMs: endAt - sentAt, refusals };
+    return { answeredMs, waitMs: firstAt - sentAt, doneMs: endAt - sentAt, refusals };
   }
 }

@@ -11,7 +11,7 @@ import type { SendMessageInput } from '../schemas';
 import type { RunEvent, RunInfo } from '../types';
 import { agentOptions } from './agent/agent-options';
 import { agentWorkspaceDir } from './agent/agent-sandbox';
-import { describeFailure, isMissingSession, rateLimitNotice, retryMessage } from './agent/failures';
+import { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
@@ -51,6 +51,7 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   if (conversationsFull(visitorId) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) takeConversation(visitorId);
   const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  // Created by this call: both times are the same transaction's now(), and no session yet.
   if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) takeConversation(visitorId);
   // Check and claim with no await in between, so two sends can't both start a run.
   if (registry.activeByConversation.has(conversationId)) {
@@ -215,7 +216,7 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
       : result && !result.is_error && !outcome.thrown
         ? 'completed'
         : 'failed';
-  const failure = status !== 'failed' ? null : run.timedOut ? timeLimitFailure() : describeFailure(outcome);
+  const failure = status !== 'failed' ? null : run.timedOut ? timeLimitFailure(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS) : describeFailure(outcome);
   if (failure) run.emit({ type: 'error', code: failure.code, message: failure.message });
   if (status === 'stopped') run.emit({ type: 'notice', message: 'Stopped.' });
   if (status === 'interrupted') run.emit({ type: 'notice', message: 'The server is restarting; this run was cut off. Send a message to carry on.' });
@@ -242,12 +243,6 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   notifyRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
-}
-
-function timeLimitFailure() {
-  const seconds = serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS;
-  const limit = seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
-  return { code: 'limit:run_time', message: `This run reached the time limit of ${limit} and was stopped. Send a message to carry on.` };
 }
 
 /** Last resort when recording a run's end itself threw: the run still ends, failed, for its viewers. */

@@ -59,3 +59,9 @@ export function rateLimitNotice({ status, resetsAt, utilization }: SDKRateLimitI
   if (status === 'rejected') return `The model provider's usage limit is reached.${resets}`;
   return `The model provider's usage limit is near${utilization !== undefined ? ` (${Math.round(utilization * 100)}% used)` : ''}.${resets}`;
 }
+
+/** A run stopped by the wall-clock limit. */
+export function timeLimitFailure(seconds: number): { code: string; message: string } {
+  const limit = seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+  return { code: 'limit:run_time', message: `This run reached the time limit of ${limit} and was stopped. Send a message to carry on.` };
+}
