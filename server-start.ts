@@ -1,5 +1,5 @@
 import { settlePushes } from '@/features/push/server';
-import { closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState, sweepAgentHomes } from '@/features/runs/server';
+import { claudeExecutable, closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState, sweepAgentHomes } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { recordPeerAddresses } from '@/lib/client-address';
 import { closeDb, db } from '@/lib/db/instance';
@@ -24,6 +24,7 @@ async function start() {
   const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
   recordPeerAddresses(); // before the first request: per-address limits need each socket's address
   const sandbox = sandboxState(); // refuses to start without the agent sandbox where that is unsafe
+  claudeExecutable(); // found now, while the process is quiet (see there)
   ensureDemoWorkspace();
   const started = Date.now();
   const database = await db();

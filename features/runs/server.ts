@@ -3,6 +3,7 @@ export { closeAllStreams, runEventStream } from './server/event-stream';
 export { markRunsInterrupted } from './server/queries';
 export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
+export { claudeExecutable } from './server/agent/agent-options';
 export { sandboxState } from './server/agent/agent-sandbox';
 export { moveLegacyTranscripts } from './server/agent/legacy-transcripts';
 export { deleteConversationsForGood, sweepAgentHomes } from './server/forget';

@@ -1,4 +1,6 @@
 import 'server-only';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { HookCallback, Options } from '@anthropic-ai/claude-agent-sdk';
 import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
@@ -6,6 +8,22 @@ import type { AgentMode } from '../../types';
 import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
 import type { ModelEndpoint } from './model-endpoint';
 import { availableTools, checkToolUse } from './tool-guard';
+
+const store = globalThis as { tetherClaudeExecutable?: string };
+
+/**
+ * The CLI binary (the SDK's platform package), found once. Left to itself the SDK looks for it on
+ * every query() and calls process.report.getReport() to tell musl from glibc — which, in a busy
+ * server, blocks the event loop for seconds per run (measured: 5.2 s during a burst of sends).
+ */
+export function claudeExecutable(): string {
+  if (store.tetherClaudeExecutable) return store.tetherClaudeExecutable;
+  const musl = process.platform === 'linux' && (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime === undefined;
+  const name = `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}${musl ? '-musl' : ''}`;
+  // Resolved at run time from the app's folder, not by the bundler.
+  const manifest = createRequire(path.join(process.cwd(), 'package.json')).resolve(`${name}/package.json`);
+  return (store.tetherClaudeExecutable = path.join(path.dirname(manifest), process.platform === 'win32' ? 'claude.exe' : 'claude'));
+}
 
 export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint }: {
   conversationId: string;
@@ -30,6 +48,10 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
     return decision.allowed ? {} : { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: decision.reason } };
   };
   return {
+    pathToClaudeCodeExecutable: claudeExecutable(),
+    // The bundled CLI takes MCP servers at initialize; saying so keeps the SDK from warning that
+    // an app starting its own CLI leaves them on the command line (Tether passes none).
+    mcpServersDelivery: 'initialize',
     cwd: workspace.filesDir,
     model,
     resume,
