@@ -5,7 +5,7 @@ import type { BenchApi } from './fake-api';
 import { median, ms, percentile } from './stats';
 import { BENCH_MODEL, readEvents } from './tether-client';
 
-export const loadSetup = { visitors: 12, messagesEach: 2, replyDeltas: 20, deltaDelayMs: 10 };
+export const loadSetup = { visitors: 40, messagesEach: 2, replyDeltas: 20, deltaDelayMs: 10 };
 
 type Sample = { answeredMs: number; waitMs: number; doneMs: number; refusals: number };
 
