@@ -43,13 +43,21 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   /** Deletes for good after the visitor confirms; the other tabs drop them from Recent through the shared store. */
   async function deleteForGood(which: 'this' | 'all') {
     const question = which === 'this'
-      ? 'Delete this conversation for good? Its messages and files of the agent are removed and cannot be brought back.'
+      ? 'Delete this conversation for good? Its messages are removed from the server and cannot be brought back.'
       : `Delete all ${recent.length} conversations in this workspace for good? They cannot be brought back.`;
     if (!window.confirm(question)) return;
     try {
       setForgetError(null);
-      const deleted = which === 'this' && conversationId ? (await deleteConversation(conversationId), [conversationId]) : await clearConversations();
-      for (const id of [...deleted, ...(which === 'all' ? recent.map((entry) => entry.conversationId) : [])]) forget(id);
+      let gone: string[];
+      if (which === 'this') {
+        if (!conversationId) return;
+        await deleteConversation(conversationId);
+        gone = [conversationId];
+      } else {
+        // Recent may list conversations the server never saw (no message yet): they go too.
+        gone = [...(await clearConversations()), ...recent.map((entry) => entry.conversationId)];
+      }
+      for (const id of gone) forget(id);
       await startNew();
     } catch (error) {
       setForgetError(error instanceof Error ? error.message : String(error));
