@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startModelBridge, type ModelBridge } from './model-bridge';
+import { startModelBridge } from './model-bridge';
+import type { SocketServer } from './socket-server';
 
 type Seen = { path: string; headers: IncomingHttpHeaders; body: string };
 
@@ -12,7 +13,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'tether-bridge-'));
 const seen: Seen[] = [];
 let upstream: Server;
 let upstreamUrl: string;
-const bridges: ModelBridge[] = [];
+const bridges: SocketServer[] = [];
 
 beforeAll(async () => {
   // A model API that streams its answer in two chunks, the way SSE arrives.

@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { serveOnSocket, type SocketServer } from './socket-server';
 
 /**
  * The one door out of an agent sandbox: an HTTP proxy on a Unix socket that is bound into that
  * sandbox alone. The agent holds only `token` (useless anywhere else); the bridge checks it and
  * forwards the request to the real model API with the real key, which never enters the sandbox.
  */
-export type ModelBridge = { close: () => Promise<void> };
 
 const DEFAULT_UPSTREAM = 'https://api.anthropic.com';
 // Hop-by-hop headers (RFC 9110 §7.6.1) and the credentials the bridge replaces.
@@ -18,7 +18,7 @@ export function startModelBridge({ socketPath, token, upstream, onError }: {
   token: string;
   upstream: { baseUrl: string | undefined; apiKey: string };
   onError: (error: Error) => void;
-}): ModelBridge {
+}): SocketServer {
   const base = new URL(upstream.baseUrl ?? DEFAULT_UPSTREAM);
   const server: Server = createServer((req, res) => {
     if (!hasToken(req.headers, token)) {
@@ -53,17 +53,7 @@ export function startModelBridge({ socketPath, token, upstream, onError }: {
     res.on('close', () => outbound.destroy());
     req.pipe(outbound);
   });
-  // A Unix socket is bound and listening when listen() returns (the 'listening' event only
-  // follows), so the agent started right after can connect; a failure is reported to onError.
-  server.on('error', onError);
-  server.listen(socketPath);
-  return {
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return serveOnSocket(server, socketPath, onError);
 }
 
 function hasToken(headers: IncomingHttpHeaders, token: string): boolean {

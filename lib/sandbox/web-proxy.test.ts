@@ -4,11 +4,12 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPublicAddress, startWebProxy, type WebProxy } from './web-proxy';
+import type { SocketServer } from './socket-server';
+import { isPublicAddress, startWebProxy } from './web-proxy';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tether-web-proxy-'));
 const socketPath = path.join(dir, 'web.sock');
-let proxy: WebProxy;
+let proxy: SocketServer;
 let local: Server;
 let localPort: number;
 const resolved: string[] = [];

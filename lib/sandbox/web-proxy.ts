@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, connect, isIP } from 'node:net';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { serveOnSocket, type SocketServer } from './socket-server';
 
 /**
  * The sandbox's way to the web, for workspaces that allow it: an HTTP proxy (CONNECT for https,
@@ -10,7 +11,6 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
  */
 
 export type Lookup = (host: string) => Promise<string[]>;
-export type WebProxy = { close: () => Promise<void> };
 
 const blocked = new BlockList();
 for (const [network, prefix] of [
@@ -46,7 +46,7 @@ async function destination(host: string, lookup: Lookup): Promise<{ address: str
   return { address: addresses[0]! };
 }
 
-export function startWebProxy({ socketPath, lookup = systemLookup, onError }: { socketPath: string; lookup?: Lookup; onError: (error: Error) => void }): WebProxy {
+export function startWebProxy({ socketPath, lookup = systemLookup, onError }: { socketPath: string; lookup?: Lookup; onError: (error: Error) => void }): SocketServer {
   const server: Server = createServer(async (req, res) => {
     let url: URL;
     try {
@@ -85,14 +85,5 @@ export function startWebProxy({ socketPath, lookup = systemLookup, onError }: { 
     client.on('error', () => upstream.destroy());
   });
 
-  // As with the model bridge: a Unix socket listens as soon as listen() returns.
-  server.on('error', onError);
-  server.listen(socketPath);
-  return {
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return serveOnSocket(server, socketPath, onError);
 }

@@ -19,6 +19,8 @@ export class AgentProcess {
   /** How the CLI child ended (killed, out of memory, crashed), once it has; null while it runs. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private child: SpawnedProcess | undefined;
+  private markEnded: () => void = () => {};
+  private readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
 
   constructor(
     readonly conversationId: string,
@@ -30,7 +32,10 @@ export class AgentProcess {
     const start = options.spawnClaudeCodeProcess ?? spawnDirectly;
     const spawnClaudeCodeProcess = (spawnOptions: SpawnOptions): SpawnedProcess => {
       const child = (this.child = start(spawnOptions));
-      child.once('exit', (code, signal) => (this.exit = { code, signal }));
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        this.markEnded();
+      });
       return child;
     };
     this.query = query({ prompt: this.inbox, options: { ...options, spawnClaudeCodeProcess } });
@@ -43,7 +48,9 @@ export class AgentProcess {
 
   /** How the child ended, if it ends within `ms` (or already has); null if it is still running. */
   async exited(ms: number): Promise<AgentProcess['exit']> {
-    for (let waited = 0; this.exit === null && waited < ms; waited += 25) await new Promise((resolve) => setTimeout(resolve, 25));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ended, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
     return this.exit;
   }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
-import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { AgentMode, RunEvent, RunInfo } from '../types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-fair-'));
@@ -64,13 +64,7 @@ function start({ visitorId, conversationId = randomUUID(), text = 'hello', mode 
 
 function events(info: RunInfo, visitorId: string): Promise<RunEvent[]> {
   const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
-  return new Promise((resolve) => {
-    const seen: RunEvent[] = [];
-    run.subscribe(0, (event) => {
-      seen.push(event);
-      if (event.type === 'end') resolve(seen);
-    });
-  });
+  return eventsUntilEnd(run);
 }
 
 const endOf = (list: RunEvent[]) => list.at(-1) as Extract<RunEvent, { type: 'end' }>;

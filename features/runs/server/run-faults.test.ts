@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
-import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { foldRunEvent, type ChatItem } from '../chat-items';
 import type { RunEvent, RunInfo } from '../types';
 
@@ -66,14 +66,7 @@ function start(text: string, conversationId = randomUUID()) {
 
 function follow(info: RunInfo, onEvent: (event: RunEvent) => void = () => {}): Promise<RunEvent[]> {
   const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
-  return new Promise((resolve) => {
-    const seen: RunEvent[] = [];
-    run.subscribe(0, (event) => {
-      seen.push(event);
-      onEvent(event);
-      if (event.type === 'end') resolve(seen);
-    });
-  });
+  return eventsUntilEnd(run, onEvent);
 }
 
 const endOf = (events: RunEvent[]) => events.at(-1) as Extract<RunEvent, { type: 'end' }>;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import type { RunEvent, RunInfo } from '../types';
 
@@ -61,13 +61,7 @@ function start(text: string, conversationId: string = randomUUID(), visitor: str
 
 function events(info: RunInfo): Promise<RunEvent[]> {
   const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
-  return new Promise((resolve) => {
-    const seen: RunEvent[] = [];
-    run.subscribe(0, (event) => {
-      seen.push(event);
-      if (event.type === 'end') resolve(seen);
-    });
-  });
+  return eventsUntilEnd(run);
 }
 
 const textOf = (list: RunEvent[]) => list.flatMap((event) => (event.type === 'text' ? [event.text] : [])).join('');

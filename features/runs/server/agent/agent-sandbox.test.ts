@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
-import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { AgentMode, RunEvent } from '../../types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-sandbox-'));
@@ -73,13 +73,7 @@ async function send({ visitorId, conversationId, text, mode = 'build', workspace
 }): Promise<Turn> {
   const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode });
   const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
-  const events = await new Promise<RunEvent[]>((resolve) => {
-    const seen: RunEvent[] = [];
-    run.subscribe(0, (event) => {
-      seen.push(event);
-      if (event.type === 'end') resolve(seen);
-    });
-  });
+  const events = await eventsUntilEnd(run);
   expect(events.at(-1)).toMatchObject({ type: 'end', status: 'completed' });
   // The request after a tool call carries its whole result, as the model saw it.
   const toolOutput = events.some((event) => event.type === 'tool') ? (lastToolResults(api.requests.at(-1)!)[0]?.content ?? '') : '';

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import type { WorkspaceConfig } from '@/features/workspaces';
 import type { Workspace } from '@/features/workspaces/server';
-import { dataDir } from '@/lib/data-dir';
+import { dataDir, dataPath } from '@/lib/data-dir';
 import { processPath, serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { probeSandbox, SANDBOX_PATH, SANDBOX_UID } from '@/lib/sandbox/bubblewrap';
@@ -72,9 +72,12 @@ export function effectiveConfig(config: WorkspaceConfig): WorkspaceConfig {
   return sandboxState().sandboxed ? config : { ...config, allowBash: false, allowWeb: false };
 }
 
-/** The conversation's own home on the host: the CLI's config (and so its transcripts) and temp files. */
+/**
+ * The conversation's own home on the host: the CLI's config (and so its transcripts) and temp
+ * files. Only a path: readers and deleters must not create it; starting an agent does.
+ */
 export function agentHome(conversationId: string): string {
-  return dataDir('agents', conversationId);
+  return dataPath('agents', conversationId);
 }
 
 /**
@@ -131,7 +134,7 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
         mounts: [
           { host: path.dirname(options.command), inside: INSIDE.cli, writable: false },
           { host: workspace.filesDir, inside: INSIDE.workspace, writable },
-          { host: agentHome(conversationId), inside: INSIDE.home, writable: true },
+          { host: dataDir('agents', conversationId), inside: INSIDE.home, writable: true },
           { host: runtimeDir, inside: INSIDE.bridge, writable: false },
         ],
         files: etcFiles(),

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
-import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { RunEvent } from '../../types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-unsandboxed-'));
@@ -49,13 +49,7 @@ afterAll(async () => {
 async function send(visitorId: string, conversationId: string, text: string): Promise<RunEvent[]> {
   const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode: 'build' });
   const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
-  return new Promise((resolve) => {
-    const seen: RunEvent[] = [];
-    run.subscribe(0, (event) => {
-      seen.push(event);
-      if (event.type === 'end') resolve(seen);
-    });
-  });
+  return eventsUntilEnd(run);
 }
 
 const tool = (name: string, input: Record<string, unknown>) => `tool ${name} ${JSON.stringify(input)}`;
