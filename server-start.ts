@@ -1,10 +1,11 @@
 import { settlePushes } from '@/features/push/server';
 import { claudeExecutable, closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState, sweepAgentHomes } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
-import { recordPeerAddresses } from '@/lib/client-address';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
+import { hookRequests } from '@/lib/request-hook';
+import { serveApiBeforeNext } from './app/api/node-routes';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 3000;
@@ -22,7 +23,9 @@ export async function startServer() {
 
 async function start() {
   const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
-  recordPeerAddresses(); // before the first request: per-address limits need each socket's address
+  // Before the first request: per-address limits need each socket's address, and run event
+  // streams are served before Next.
+  hookRequests(serveApiBeforeNext);
   const sandbox = sandboxState(); // refuses to start without the agent sandbox where that is unsafe
   claudeExecutable(); // found now, while the process is quiet (see there)
   ensureDemoWorkspace();

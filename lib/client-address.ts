@@ -1,27 +1,12 @@
-import { Server } from 'node:http';
 import { isIP } from 'node:net';
 
 /**
  * Who is asking: the address per-address limits count. Next's route handlers and proxy don't
  * see the socket, and Next only fills `X-Forwarded-For` when the client sent none — so a client
- * could name any address it likes. `recordPeerAddresses()` (once, at start) stamps every request
+ * could name any address it likes. The request hook (`lib/request-hook.ts`) stamps every request
  * with its socket's peer in a header of our own, replacing whatever the client sent under it.
  */
 export const PEER_HEADER = 'x-tether-peer';
-
-export function recordPeerAddresses(): void {
-  const store = globalThis as { tetherPeerRecording?: boolean };
-  if (store.tetherPeerRecording) return;
-  store.tetherPeerRecording = true;
-  const emit = Server.prototype.emit;
-  Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]) {
-    if (event === 'request') {
-      const [req] = args as [{ headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string } }];
-      req.headers[PEER_HEADER] = req.socket?.remoteAddress ?? '';
-    }
-    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
-  } as typeof Server.prototype.emit;
-}
 
 /**
  * The client's address: the socket's peer, unless that peer is one of `trustedProxies` — then the

@@ -1,5 +1,5 @@
 import { z, ZodError } from 'zod';
-import { AppError, errorBody } from './errors';
+import { AppError, errorBody, type ErrorBody } from './errors';
 import { logger } from './logger';
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -53,10 +53,16 @@ function describeIssues(error: ZodError): string {
 }
 
 export function errorResponse(error: unknown): Response {
+  const { status, body, headers } = errorAnswer(error);
+  return Response.json(body, { status, headers });
+}
+
+/** How an error is answered: an AppError with its status (and Retry-After); anything else is logged and a 500. */
+export function errorAnswer(error: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
   if (error instanceof AppError) {
-    const headers = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
-    return Response.json(errorBody(error), { status: error.status, headers });
+    const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+    return { status: error.status, body: errorBody(error), headers };
   }
   logger.error('unhandled error in route', { error });
-  return Response.json(errorBody(new AppError('internal', 'Something went wrong on our side.')), { status: 500 });
+  return { status: 500, body: errorBody(new AppError('internal', 'Something went wrong on our side.')), headers: {} };
 }

@@ -1,5 +1,5 @@
 export { conversationView, type ConversationView } from './server/conversation-view';
-export { closeAllStreams, runEventStream } from './server/event-stream';
+export { closeAllStreams, streamRunEvents } from './server/event-stream';
 export { markRunsInterrupted } from './server/queries';
 export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';

@@ -1,6 +1,6 @@
 /**
  * "The API never answers 5xx to bad input." Every route handler under app/api, called as Next
- * calls it, with hostile requests (./hostile-requests.ts). For each: never a 5xx; every 4xx is
+ * calls it (and the routes served before Next, over a real socket), with hostile requests (./hostile-requests.ts). For each: never a 5xx; every 4xx is
  * exactly `{ error: { code, message } }`; no 2xx carries the owner's data. Afterwards the owner's
  * conversation from before the fuzz reads back unchanged and a real send still works.
  *
@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { sendMessageSchema } from '@/features/runs';
 import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { startApiServer, type ApiServer } from '@/tests/fixtures/api-server';
 import { bodyText, hostileRequest, toNextRequest, type HostileBody, type HostileRequest } from './hostile-requests';
 import type { Known } from './hostile-values';
 
@@ -47,15 +48,20 @@ const hints: Record<string, { sample?: (world: World) => unknown; mustNotSend?: 
   'push/unsubscribe': { sample: (world) => ({ sessionId: world.knownId, endpoint: world.ownerEndpoint }) },
 };
 
-/** `conversations/[id]/messages` for each route.ts; private `_folders` are not routes. */
-function discoverRoutes(dir = API_DIR, prefix = ''): string[] {
+/**
+ * `conversations/[id]/messages` for each route.ts (a Next route handler) and each node-route.ts (a
+ * route served before Next, `app/api/node-routes.ts`); private `_folders` are not routes.
+ */
+function discoverRoutes(file: 'route.ts' | 'node-route.ts', dir = API_DIR, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isFile() && entry.name === 'route.ts') return [prefix.slice(0, -1)];
+    if (entry.isFile() && entry.name === file) return [prefix.slice(0, -1)];
     if (!entry.isDirectory() || entry.name.startsWith('_')) return [];
-    return discoverRoutes(path.join(dir, entry.name), `${prefix}${entry.name}/`);
+    return discoverRoutes(file, path.join(dir, entry.name), `${prefix}${entry.name}/`);
   });
 }
-const routes = discoverRoutes().sort();
+const nextRoutes = discoverRoutes('route.ts');
+const nodeRoutes = discoverRoutes('node-route.ts');
+const routes = [...nextRoutes, ...nodeRoutes].sort();
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-fuzz-'));
 let api: MessagesApi;
@@ -63,6 +69,7 @@ let models: string[];
 let openConversation: typeof import('@/features/conversations/server').openConversation;
 let requireRun: typeof import('@/features/runs/server').requireRun;
 const handlers = new Map<string, Array<[string, Handler]>>();
+let apiServer: ApiServer;
 let world: World;
 let owner: Visitor;
 let fuzzer: Visitor;
@@ -87,6 +94,18 @@ function device(endpoint: string) {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
   return { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') } };
+}
+
+/**
+ * A request as `toNextRequest` made it, sent to the API server over HTTP. Its framing is the HTTP
+ * client's (a hostile Content-Length would only test Node's parser, which Next shares); an upload
+ * that breaks off is sent without its body.
+ */
+async function throughApiServer(method: string, req: NextRequest): Promise<Response> {
+  const url = new URL(req.url);
+  const body = method === 'GET' || method === 'HEAD' ? undefined : await req.bytes().catch(() => undefined);
+  const headers = Object.fromEntries([...req.headers].filter(([name]) => name !== 'content-length' && name !== 'transfer-encoding'));
+  return apiServer.request(`${url.pathname}${url.search}`, { method, headers, body });
 }
 
 function handler(route: string, method: string): Handler {
@@ -142,10 +161,14 @@ beforeAll(async () => {
   models = (await import('@/lib/env')).serverEnv().TETHER_MODELS;
   ({ openConversation } = await import('@/features/conversations/server'));
   ({ requireRun } = await import('@/features/runs/server'));
-  for (const route of routes) {
+  for (const route of nextRoutes) {
     const module = (await import(/* @vite-ignore */ path.join(API_DIR, route, 'route.ts'))) as Record<string, unknown>;
     handlers.set(route, METHODS.filter((name) => typeof module[name] === 'function').map((name) => [name, module[name] as Handler]));
   }
+  // Routes served before Next go over a real socket, with every method: those they don't serve
+  // must get a JSON 405 (HEAD too, but its answer has no body to check).
+  apiServer = await startApiServer();
+  for (const route of nodeRoutes) handlers.set(route, METHODS.filter((method) => method !== 'HEAD').map((method) => [method, (req) => throughApiServer(method, req)]));
 
   // The owner's state, made through the real handlers: a conversation with one finished run, and a device.
   const knownId = randomUUID();
@@ -162,6 +185,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await apiServer.close();
   await (await import('@/features/runs/server')).interruptAllRuns(1000);
   await api.close();
   await (await import('@/lib/db/instance')).closeDb();
@@ -202,7 +226,7 @@ async function expectWellBehaved(response: Response) {
 describe('every route handler under app/api, fuzzed', () => {
   it.each(routes)('%s: no 5xx, every 4xx a { error: { code, message } }', async (route) => {
     const methods = handlers.get(route)!.map(([method]) => method);
-    expect(methods.length, `app/api/${route}/route.ts exports no handler`).toBeGreaterThan(0);
+    expect(methods.length, `app/api/${route} exports no handler`).toBeGreaterThan(0);
     await restoreFuzzer();
     const hint = hints[route] ?? {};
     const known: Known = {

@@ -1,11 +1,13 @@
-import type { NextRequest } from 'next/server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NextRequest } from 'next/server';
 import { issueVisitorCookie, serializeCookie, verifyVisitorCookie, visitorCookieName } from '@/features/visitors/server';
 import { workspaceFromHost } from '@/features/workspaces';
 import { requireWorkspace, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import { clientAddress } from '@/lib/client-address';
-import { errorResponse } from '@/lib/http';
+import { errorAnswer, errorResponse } from '@/lib/http';
 import { assertSameOrigin, isHttpsRequest } from '@/lib/request-origin';
+import { securityHeaders } from '@/lib/security-headers';
 
 type Context<P> = { req: NextRequest; params: P; visitorId: string; workspace: Workspace };
 
@@ -21,20 +23,58 @@ export function route<P extends Record<string, string> = Record<string, never>>(
     let setCookie: string | undefined;
     let response: Response;
     try {
-      assertSameOrigin(req);
-      const workspace = requireWorkspace(workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN));
-      const secure = isHttpsRequest(req);
-      let visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
-      if (!visitorId) {
-        const issued = issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
-        visitorId = issued.visitorId;
-        setCookie = serializeCookie(issued.name, issued.value, issued.options);
-      }
-      response = await handler({ req, params: await params, visitorId, workspace });
+      const caller = identifyCaller(req);
+      setCookie = caller.setCookie;
+      response = await handler({ req, params: await params, ...caller });
     } catch (error) {
       response = errorResponse(error);
     }
     if (setCookie) response.headers.append('set-cookie', setCookie);
     return response;
   };
+}
+
+/**
+ * The same for a handler the app serves before Next does (`app/api/node-routes.ts`), writing to
+ * Node's response itself. Next's header config doesn't reach these answers: they get the security
+ * headers here.
+ */
+export function nodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void) {
+  return (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): void => {
+    for (const { key, value } of securityHeaders({ development: serverEnv().NODE_ENV === 'development' })) res.setHeader(key, value);
+    try {
+      const req = new NextRequest(new URL(incoming.url ?? '/', 'http://localhost'), { method: incoming.method, headers: headersOf(incoming) });
+      const caller = identifyCaller(req);
+      if (caller.setCookie) res.setHeader('set-cookie', caller.setCookie);
+      handler({ req, params: params as P, visitorId: caller.visitorId, workspace: caller.workspace, res });
+    } catch (error) {
+      if (res.headersSent) throw error;
+      writeError(res, error);
+    }
+  };
+}
+
+/** Who is asking, in which workspace; issues a visitor cookie (`setCookie`) to a newcomer. */
+function identifyCaller(req: NextRequest): { visitorId: string; workspace: Workspace; setCookie?: string } {
+  assertSameOrigin(req);
+  const workspace = requireWorkspace(workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN));
+  const secure = isHttpsRequest(req);
+  const visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
+  if (visitorId) return { visitorId, workspace };
+  const issued = issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
+  return { visitorId: issued.visitorId, workspace, setCookie: serializeCookie(issued.name, issued.value, issued.options) };
+}
+
+function headersOf(incoming: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
+  }
+  return headers;
+}
+
+/** `errorResponse()`'s answer, written to a Node response. */
+export function writeError(res: ServerResponse, error: unknown): void {
+  const { status, body, headers } = errorAnswer(error);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

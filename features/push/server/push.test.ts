@@ -11,13 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import type { RunEvent } from '@/features/runs';
+import { startViewerServer } from '@/tests/fixtures/viewer-server';
 import { startPushService, type PushService, type TestSubscription } from '@/tests/fixtures/push-service';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-push-'));
 let api: MessagesApi;
 let service: PushService;
 let runs: typeof import('@/features/runs/server/run-manager');
-let stream: typeof import('@/features/runs/server/event-stream');
+let viewers: Awaited<ReturnType<typeof startViewerServer>>;
 let conversations: typeof import('@/features/conversations/server');
 let push: typeof import('@/features/push/server');
 let send: typeof import('./send');
@@ -38,7 +39,7 @@ beforeAll(async () => {
   service = await startPushService();
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'alpha', files: { 'notes.txt': 'notes' } });
   runs = await import('@/features/runs/server/run-manager');
-  stream = await import('@/features/runs/server/event-stream');
+  viewers = await startViewerServer();
   conversations = await import('@/features/conversations/server');
   push = await import('@/features/push/server');
   send = await import('./send');
@@ -48,6 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  viewers?.close();
   await send.settlePushes();
   await service?.close();
   await api?.close();
@@ -135,7 +137,7 @@ describe('a push when a run finishes', () => {
     const conversationId = await conversationWith([device]);
     const watch = (visible: boolean) => (runId: string) => {
       const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
-      void stream.runEventStream({ run, visitorId: run.visitorId, after: 0, signal: new AbortController().signal, visible }).text();
+      void viewers.view(run, { visible }).then(({ client }) => client.resume());
     };
     await runToEnd(conversationId, 'hello', { during: watch(true) });
     expect(service.requestsTo(device.endpoint)).toEqual([]);
@@ -150,9 +152,7 @@ describe('a push when a run finishes', () => {
     await runToEnd(conversationId, 'hello', {
       during: (runId) => {
         const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
-        const left = new AbortController();
-        void stream.runEventStream({ run, visitorId: run.visitorId, after: 0, signal: left.signal, visible: true }).text();
-        left.abort();
+        void viewers.view(run, { visible: true }).then((viewer) => viewer.abort());
       },
     });
     expect(service.requestsTo(device.endpoint)).toHaveLength(1);

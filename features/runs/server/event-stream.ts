@@ -1,34 +1,44 @@
 import 'server-only';
+import type { ServerResponse } from 'node:http';
 import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { HEARTBEAT_MS } from '../schemas';
 import type { RunEvent } from '../types';
 import type { Run } from './run';
 
-// Open streams, so a shutdown can close them: Next waits for open responses before exiting; and
-// how many each run and each visitor has open, for the caps.
+// Open streams, so a shutdown can close them; and how many each run and each visitor has open,
+// for the caps.
 type Streams = { open: Set<() => void>; byRun: Map<string, number>; byVisitor: Map<string, number> };
 const store = globalThis as { tetherStreams?: Streams };
 const streams = (store.tetherStreams ??= { open: new Set(), byRun: new Map(), byVisitor: new Map() });
 const openStreams = streams.open;
 
 /**
- * What a viewer that doesn't read may leave queued on the server before its stream is dropped
+ * What a viewer that doesn't read may leave queued on the server before its connection is cut
  * (it reconnects with Last-Event-ID and loses nothing): a slow reader can't grow memory unbounded.
  */
 export const MAX_VIEWER_BACKLOG_BYTES = 1024 * 1024;
+
+const HEAD = Buffer.from(': ok\n\n');
+const HEARTBEAT = Buffer.from(': heartbeat\n\n');
 
 export function closeAllStreams(): void {
   for (const close of openStreams) close();
 }
 
 /**
- * A run's events as Server-Sent Events, starting after sequence `after`. The event id is the
- * sequence number, so a reconnecting client resumes exactly where it stopped (Last-Event-ID).
- * The stream ends after the run's `end` event. A `visible` viewer (its page is on screen; the
- * client reconnects when that changes) counts as watching: the run then ends without a push.
+ * Streams a run's events as Server-Sent Events on `res`, starting after sequence `after`. The
+ * event id is the sequence number, so a reconnecting client resumes exactly where it stopped
+ * (Last-Event-ID). The response ends after the run's `end` event. A `visible` viewer (its page is
+ * on screen; the client reconnects when that changes) counts as watching: the run then ends
+ * without a push. Throws (before anything is written) when a viewer cap is reached.
+ *
+ * It writes to Node's response directly: the app serves this route before Next does
+ * (`app/api/node-routes.ts`). A viewer is then a socket and a few closures — Next's per-request
+ * machinery and web streams cost ~80 KiB and ~12 µs per delivered event per viewer, which a
+ * thousand viewers of a fast run can't afford.
  */
-export function runEventStream({ run, visitorId, after, signal, visible = true }: { run: Run; visitorId: string; after: number; signal: AbortSignal; visible?: boolean }): Response {
+export function streamRunEvents({ run, visitorId, after, visible = true, res }: { run: Run; visitorId: string; after: number; visible?: boolean; res: ServerResponse }): void {
   const { TETHER_VIEWERS_PER_RUN: perRun, TETHER_VIEWERS_PER_VISITOR: perVisitor } = serverEnv();
   if ((streams.byRun.get(run.id) ?? 0) >= perRun || (streams.byVisitor.get(visitorId) ?? 0) >= perVisitor) {
     throw new AppError('rate_limited:viewers', `Too many open views of this run or from this browser (at most ${perRun} per run and ${perVisitor} per visitor). Close some tabs and try again.`, {
@@ -37,91 +47,58 @@ export function runEventStream({ run, visitorId, after, signal, visible = true }
   }
   count(streams.byRun, run.id, 1);
   count(streams.byVisitor, visitorId, 1);
-  let counted = true;
-  const uncount = () => {
-    if (!counted) return;
-    counted = false;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    'x-accel-buffering': 'no',
+  });
+  // Headers leave with the first write: send one at once, so the client knows it is attached.
+  res.write(HEAD);
+
+  // Frames queued in one turn of the event loop leave as one write: a replay or a burst costs one
+  // write per viewer, not one per event, and a viewer that falls behind catches up in bulk.
+  let open = true;
+  let pending: Uint8Array[] = [];
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (!open || pending.length === 0) return;
+    res.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+    pending = [];
+    // Cut off, queue discarded: the client re-attaches from its last event id.
+    if (res.writableLength > MAX_VIEWER_BACKLOG_BYTES) finish(() => res.destroy());
+  };
+  const finish = (ending: () => void) => {
+    if (!open) return;
+    open = false;
     count(streams.byRun, run.id, -1);
     count(streams.byVisitor, visitorId, -1);
+    clearInterval(heartbeat);
+    unsubscribe();
+    leave();
+    openStreams.delete(close);
+    ending();
   };
-  const encoder = new TextEncoder();
-  let open = true;
-  let cleanup = () => {};
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      // Frames queued since the last flush leave as one chunk: a replay or a burst costs one
-      // write per viewer, not one per event, and a viewer that falls behind catches up in bulk.
-      let pending: Uint8Array[] = [];
-      let flushScheduled = false;
-      const flush = () => {
-        flushScheduled = false;
-        if (!open || pending.length === 0) return;
-        controller.enqueue(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
-        pending = [];
-        // desiredSize = high-water mark − bytes queued and unread.
-        if ((controller.desiredSize ?? 0) < -MAX_VIEWER_BACKLOG_BYTES) drop();
-      };
-      const sendFrame = (frame: Uint8Array) => {
-        if (!open) return;
-        pending.push(frame);
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flush);
-        }
-      };
-      const send = (text: string) => open && controller.enqueue(encoder.encode(text));
-      const close = () => {
-        if (!open) return;
-        flush();
-        if (!open) return; // the flush found the viewer too far behind and dropped it
-        open = false;
-        cleanup();
-        controller.close();
-      };
-      // Erroring (not closing) discards what is queued, and Next then ends the response.
-      const drop = () => {
-        open = false;
-        cleanup();
-        controller.error(new Error('viewer too far behind'));
-      };
-      // Headers are only flushed with the first chunk: send one at once.
-      send(': ok\n\n');
-      const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
-      let unsubscribe = () => {};
-      let leave = () => {};
-      cleanup = () => {
-        uncount();
-        clearInterval(heartbeat);
-        unsubscribe();
-        leave();
-        openStreams.delete(close);
-        signal.removeEventListener('abort', close);
-      };
-      openStreams.add(close);
-      signal.addEventListener('abort', close);
-      // The client may be gone before the handler answered: 'abort' has already fired and Next
-      // never reads or cancels this body, so nothing else would unsubscribe before the run ends.
-      if (signal.aborted) return close();
-      if (visible && run.status === 'running') leave = run.addVisibleViewer();
-      unsubscribe = run.subscribe(after, (event: RunEvent) => {
-        sendFrame(run.frame(event));
-        if (event.type === 'end') queueMicrotask(close);
-      });
-      if (run.status !== 'running' && run.events.length <= after) close();
-    },
-    cancel() {
-      // The reader is gone: nothing may be enqueued any more (a pending flush would throw).
-      open = false;
-      cleanup();
-    },
-  }, new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }));
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      'x-accel-buffering': 'no',
-    },
+  const close = () => {
+    flush();
+    finish(() => res.end());
+  };
+  const heartbeat = setInterval(() => res.write(HEARTBEAT), HEARTBEAT_MS);
+  let unsubscribe = () => {};
+  let leave = () => {};
+  openStreams.add(close);
+  res.on('close', () => finish(() => {})); // the client went away (or we ended it)
+  if (visible && run.status === 'running') leave = run.addVisibleViewer();
+  unsubscribe = run.subscribe(after, (event: RunEvent) => {
+    if (!open) return;
+    pending.push(run.frame(event));
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+    if (event.type === 'end') queueMicrotask(close);
   });
+  if (run.status !== 'running' && run.events.length <= after) close();
 }
 
 function count(counts: Map<string, number>, key: string, delta: number): void {
