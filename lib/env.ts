@@ -80,6 +80,8 @@ const serverEnvSchema = z
     TETHER_VIEWERS_PER_VISITOR: z.coerce.number().int().min(1).max(100_000).default(20),
     TETHER_RUN_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     TETHER_MAX_TURNS: z.coerce.number().int().min(1).max(1000).default(50),
+    // Ask mode: an approval nobody answers is denied after this long.
+    TETHER_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
     TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z

@@ -1,4 +1,4 @@
-import type { RunEvent, ToolStatus } from './types';
+import type { ApprovalDecision, ApprovalScope, RunEvent, ToolStatus } from './types';
 
 /**
  * What a conversation shows, in order. Built from the SDK transcript on the server (history)
@@ -11,6 +11,17 @@ export type ChatItem =
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
   | { kind: 'queue'; id: string; position: number }
   | { kind: 'retry'; id: string; text: string }
+  | {
+      kind: 'approval';
+      /** The approval's id. */
+      id: string;
+      tool: string;
+      summary: string;
+      detail: string | null;
+      expiresAt: string;
+      /** Null while it waits for a decision. */
+      outcome: { decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: 'visitor' | 'expiry' | 'stop'; device: string | null } | null;
+    }
   | {
       kind: 'run_end';
       id: string;
@@ -64,6 +75,12 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
       return [...items, { kind: 'retry', id, text: event.message }];
     case 'error':
       return [...items, { kind: 'notice', id, tone: 'error', text: event.message }];
+    case 'approval':
+      return [...items, { kind: 'approval', id: event.approvalId, tool: event.tool, summary: event.summary, detail: event.detail, expiresAt: event.expiresAt, outcome: null }];
+    case 'approval_decided': {
+      const { decision, scope, note, by, device } = event;
+      return items.map((item) => (item.kind === 'approval' && item.id === event.approvalId ? { ...item, outcome: { decision, scope, note, by, device } } : item));
+    }
     case 'end':
       return [...items, { kind: 'run_end', id, ...pickEnd(event) }];
   }

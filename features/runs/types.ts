@@ -1,5 +1,9 @@
-export const agentModes = ['plan', 'build'] as const;
+/** plan: read-only. ask: reads freely, each edit, command or fetch waits for the visitor's decision. build: edits freely. */
+export const agentModes = ['plan', 'ask', 'build'] as const;
 export type AgentMode = (typeof agentModes)[number];
+
+export type ApprovalDecision = 'allow' | 'deny';
+export type ApprovalScope = 'once' | 'run';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 export type ToolStatus = 'running' | 'ok' | 'error' | 'denied';
@@ -16,6 +20,19 @@ export type RunEventBody =
   /** The model API failed and the CLI retries it: progress for the waiting visitor, replaced by what comes next. */
   | { type: 'retry'; message: string }
   | { type: 'error'; code: string; message: string }
+  /** In ask mode the agent wants to act (`toolId` is its tool card) and waits for the visitor, until `expiresAt`. */
+  | { type: 'approval'; approvalId: string; toolId: string; tool: string; summary: string; detail: string | null; expiresAt: string }
+  | {
+      type: 'approval_decided';
+      approvalId: string;
+      decision: ApprovalDecision;
+      /** `run`: allowed for the rest of this run, for the same tool. */
+      scope: ApprovalScope;
+      note: string | null;
+      /** Who settled it: a visitor's device (`device`: the browser's own id), the expiry, or a Stop. */
+      by: 'visitor' | 'expiry' | 'stop';
+      device: string | null;
+    }
   | {
       type: 'end';
       status: Exclude<RunStatus, 'running'>;

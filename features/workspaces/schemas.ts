@@ -12,8 +12,8 @@ export const workspaceConfigSchema = z.object({
   allowWeb: z.boolean().default(false),
   /** Narrows the server's models (TETHER_MODELS) for this workspace; absent: all of them. */
   models: z.array(z.string().min(1)).min(1).optional(),
-  /** Narrows the agent modes (`plan`, `build`) for this workspace; absent: all of them. */
-  modes: z.array(z.enum(['plan', 'build'])).min(1).optional(),
+  /** Narrows the agent modes (`plan`, `ask`, `build`) for this workspace; absent: all of them. */
+  modes: z.array(z.enum(['plan', 'ask', 'build'])).min(1).optional(),
 });
 
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;

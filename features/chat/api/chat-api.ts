@@ -2,7 +2,7 @@
 
 import type { ConversationStatus } from '@/features/conversations';
 import { ApiError, requestJson as request } from '@/lib/api-client';
-import { HEARTBEAT_MS, type ChatItem, type RunEvent, type RunInfo, type SendMessageInput } from '@/features/runs';
+import { HEARTBEAT_MS, type ChatItem, type DecideApprovalInput, type RunEvent, type RunInfo, type SendMessageInput } from '@/features/runs';
 
 export type ConversationView = {
   /** `muted`: no push notifications for this conversation (absent from servers that predate it). */
@@ -42,6 +42,11 @@ export async function clearConversations(): Promise<string[]> {
 export async function stopRun(runId: string): Promise<RunInfo> {
   const { run } = await request<{ run: RunInfo }>(`/api/runs/${runId}/stop`, { method: 'POST' });
   return run;
+}
+
+/** Answers a tool call the run waits on (ask mode). A 409 means another device (or the expiry) was first. */
+export async function decideApproval(runId: string, approvalId: string, input: DecideApprovalInput): Promise<void> {
+  await request(`/api/runs/${runId}/approvals/${approvalId}`, { method: 'POST', body: JSON.stringify(input) });
 }
 
 export async function fetchConversationStatuses(ids: string[]): Promise<ConversationStatus[]> {

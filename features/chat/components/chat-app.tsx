@@ -106,7 +106,10 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           {chat.loadError && (
             <p className="notice notice-error" role="alert">Could not load this conversation: {chat.loadError.message}</p>
           )}
-          {chat.loading ? <p className="muted" role="status">Loading conversation…</p> : <MessageList items={chat.items} busy={chat.activeRun !== null} />}
+          {chat.loading ? <p className="muted" role="status">Loading conversation…</p> : <MessageList items={chat.items} busy={chat.activeRun !== null} decide={chat.decide} />}
+          {chat.waitingForApproval && (
+            <p className="notice notice-info waiting-approval" role="status">Waiting for your approval</p>
+          )}
           {chat.send.error && (
             <p className="notice notice-error" role="alert">{chat.send.error.message}</p>
           )}

@@ -3,6 +3,8 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_CHARS, type AgentMode } from '@/features/runs';
 
+const modeLabels: Record<AgentMode, string> = { plan: 'Plan (read-only)', ask: 'Ask (asks before acting)', build: 'Build (may edit)' };
+
 type Props = {
   models: string[];
   modes: readonly AgentMode[];
@@ -57,7 +59,7 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
           <span className="visually-hidden">Mode</span>
           <select aria-label="Mode" value={mode} onChange={(event) => onMode(event.target.value as AgentMode)}>
             {modes.map((name) => (
-              <option key={name} value={name}>{name === 'plan' ? 'plan (read-only)' : 'build (may edit)'}</option>
+              <option key={name} value={name}>{modeLabels[name]}</option>
             ))}
           </select>
         </label>

@@ -3,10 +3,12 @@
 import { memo, useEffect, useRef } from 'react';
 import Markdown from 'react-markdown';
 import type { ChatItem } from '@/features/runs';
+import { ApprovalCard, type Decide } from './approval-card';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
-export function MessageList({ items, busy }: { items: ChatItem[]; busy: boolean }) {
+/** `decide` answers the run's approval cards; null when no run is followed here (nothing to answer). */
+export function MessageList({ items, busy, decide }: { items: ChatItem[]; busy: boolean; decide: Decide | null }) {
   const end = useRef<HTMLDivElement>(null);
   const last = items.at(-1);
   // Follow the newest content; items keep their identity, so only the changed one re-renders.
@@ -17,15 +19,17 @@ export function MessageList({ items, busy }: { items: ChatItem[]; busy: boolean 
     <div className="log" role="log" aria-label="Conversation" aria-busy={busy}>
       {items.length === 0 && <p className="empty">Ask the agent about this workspace's files.</p>}
       {items.map((item) => (
-        <ItemView key={item.id} item={item} />
+        <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} />
       ))}
       <div ref={end} />
     </div>
   );
 }
 
-const ItemView = memo(function ItemView({ item }: { item: ChatItem }) {
+const ItemView = memo(function ItemView({ item, decide }: { item: ChatItem; decide: Decide | null }) {
   switch (item.kind) {
+    case 'approval':
+      return <ApprovalCard approval={item} decide={decide} />;
     case 'user':
       return <div className="message user" data-testid="user-message">{item.text}</div>;
     case 'assistant':

@@ -3,8 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useConversationsStore } from '@/features/conversations';
-import { foldRunEvent, type AgentMode, type ChatItem, type RunInfo } from '@/features/runs';
-import { fetchConversation, followRun, sendMessage, stopRun, type ConnectionState } from '../api/chat-api';
+import { foldRunEvent, type AgentMode, type ChatItem, type DecideApprovalInput, type RunInfo } from '@/features/runs';
+import { decideApproval, fetchConversation, followRun, sendMessage, stopRun, type ConnectionState } from '../api/chat-api';
 import { allConversationStatusesKey } from './use-conversation-statuses';
 import { usePageVisible } from './use-page-visible';
 
@@ -114,6 +114,9 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
 
   const stop = useMutation({ mutationFn: (run: RunInfo) => stopRun(run.id) });
 
+  const runId = liveHere.run?.id ?? null;
+  const decide = useMemo(() => (runId ? (approvalId: string, input: DecideApprovalInput) => decideApproval(runId, approvalId, input) : null), [runId]);
+
   // The history may predate the conversation (loaded before its first message): a change made
   // here is kept beside it rather than in it.
   const [muteChange, setMuteChange] = useState<{ conversationId: string | null; muted: boolean } | null>(null);
@@ -130,6 +133,10 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
     send,
     stop: () => liveHere.run && stop.mutate(liveHere.run),
     stopping: stop.isPending,
+    /** Answers an approval card of the followed run (ask mode); null when no run is followed. */
+    decide,
+    /** The followed run waits for the visitor to allow or deny a tool call. */
+    waitingForApproval: liveHere.run !== null && items.some((item) => item.kind === 'approval' && item.outcome === null),
     /** Whether the server knows this conversation yet (it does once a message was sent). */
     existsOnServer: Boolean(history.data) || items.some((item) => item.kind === 'user'),
     muted,

@@ -17,6 +17,17 @@ export type RunFinished = {
 const PREVIEW_CHARS = 140;
 const ERROR_CHARS = 120;
 
+/** A run in ask mode waits for the visitor to allow or deny a tool call. */
+export type ApprovalNeeded = {
+  conversationId: string;
+  model: string;
+  mode: string;
+  /** What the agent wants to do: "edit src/greet.ts", "run npm test". */
+  summary: string;
+  /** A visible tab is attached to the run: the card is in front of the user already. */
+  watched: boolean;
+};
+
 /**
  * The notice for a finished run, or null when there is nothing to say: a stopped run was stopped
  * by someone who was there. The same payload for every device except the preview, which each
@@ -46,6 +57,13 @@ export function runNotice(run: RunFinished, { showPreview }: { showPreview: bool
       break;
   }
   return { title, body, data: { sessionId: run.conversationId, url: `/?c=${run.conversationId}` } };
+}
+
+/** "Approval needed": what the agent wants to do is a preview (a path, a command), shown only where the device opted in. */
+export function approvalNotice(approval: ApprovalNeeded, { showPreview }: { showPreview: boolean }): PushPayload {
+  const who = `${approval.model} in ${approval.mode} mode`;
+  const body = showPreview ? `${who} wants to ${oneLine(approval.summary, PREVIEW_CHARS)}` : `${who} is waiting for your approval`;
+  return { title: 'Approval needed', body, data: { sessionId: approval.conversationId, url: `/?c=${approval.conversationId}` } };
 }
 
 /** A topic per conversation (≤ 32 URL-safe base64 characters): a newer notice replaces an older one. */

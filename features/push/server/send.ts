@@ -1,7 +1,8 @@
 import 'server-only';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
-import { runNotice, topicFor, type RunFinished } from './notice';
+import type { PushPayload } from '../schemas';
+import { approvalNotice, runNotice, topicFor, type ApprovalNeeded, type RunFinished } from './notice';
 import { deleteEndpoint, pushTargets } from './queries';
 import { PushSender, type SenderOptions } from './sender';
 import { vapidKeys } from './vapid';
@@ -36,8 +37,20 @@ export function configurePushSender(overrides: Partial<SenderOptions>): void {
  * failing push service neither fails nor delays the run.
  */
 export function notifyRunFinished(run: RunFinished): void {
-  const pending: Promise<void> = notify(run)
-    .catch((error: unknown) => logger.error('push notification failed', { conversationId: run.conversationId, error }))
+  // Decided here, not in the service worker: on iOS every push must show a notification.
+  if (run.watched) return;
+  track(run.conversationId, notify(run.conversationId, (showPreview) => runNotice(run, { showPreview }), `run ${run.status}`));
+}
+
+/** Called when a run in ask mode starts waiting for the visitor; fire and forget, like the above. */
+export function notifyApprovalNeeded(approval: ApprovalNeeded): void {
+  if (approval.watched) return;
+  track(approval.conversationId, notify(approval.conversationId, (showPreview) => approvalNotice(approval, { showPreview }), 'approval needed'));
+}
+
+function track(conversationId: string, sending: Promise<void>): void {
+  const pending: Promise<void> = sending
+    .catch((error: unknown) => logger.error('push notification failed', { conversationId, error }))
     .finally(() => inFlight.delete(pending));
   inFlight.add(pending);
 }
@@ -51,16 +64,20 @@ export async function settlePushes(timeoutMs = Infinity): Promise<void> {
   clearTimeout(timer);
 }
 
-async function notify(run: RunFinished): Promise<void> {
-  // Decided here, not in the service worker: on iOS every push must show a notification.
-  if (run.status === 'stopped' || run.watched) return;
-  const targets = await pushTargets(run.conversationId);
+/**
+ * Sends the conversation's devices a notice. All notices of a conversation share its topic: a
+ * newer one replaces one the push service still holds ("Task is ready" replaces "Approval
+ * needed" for a phone that was offline), as the service worker's tag does on screen.
+ */
+async function notify(conversationId: string, noticeFor: (showPreview: boolean) => PushPayload | null, what: string): Promise<void> {
+  if (noticeFor(false) === null) return;
+  const targets = await pushTargets(conversationId);
   if (!targets || targets.muted || targets.subscriptions.length === 0) return;
-  const topic = topicFor(run.conversationId);
+  const topic = topicFor(conversationId);
   const messages = targets.subscriptions.flatMap((subscription) => {
-    const payload = runNotice(run, { showPreview: subscription.showPreview });
+    const payload = noticeFor(subscription.showPreview);
     return payload ? [{ subscription, payload: JSON.stringify(payload), topic }] : [];
   });
   const outcomes = await pushSender().sendAll(messages);
-  logger.info('push notifications sent', { conversationId: run.conversationId, status: run.status, outcomes });
+  logger.info('push notifications sent', { conversationId, what, outcomes });
 }

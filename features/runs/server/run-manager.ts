@@ -2,14 +2,16 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { getConversation, openConversation, setSdkSession } from '@/features/conversations/server';
-import { notifyRunFinished } from '@/features/push/server';
+import { notifyApprovalNeeded, notifyRunFinished } from '@/features/push/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
+import { PausableTimer } from '@/lib/pausable-timer';
 import type { SendMessageInput } from '../schemas';
 import type { RunEvent, RunInfo } from '../types';
-import { agentOptions } from './agent/agent-options';
+import { agentOptions, type AskVisitor } from './agent/agent-options';
+import { describeToolCall } from './agent/describe-tool-call';
 import { agentWorkspaceDir } from './agent/agent-sandbox';
 import { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
@@ -19,6 +21,7 @@ import { AgentProcess } from './agent-process';
 import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
 import { insertRun, recordRunEnd } from './queries';
 import { Run } from './run';
+import type { Verdict } from './approvals';
 
 /** How long a finished run stays replayable in memory; after that its history comes from the transcript. */
 const FINISHED_RUN_RETENTION_MS = 10 * 60 * 1000;
@@ -120,7 +123,32 @@ export async function stopRun(run: Run): Promise<RunInfo> {
 
 async function interrupt(run: Run) {
   run.cancelWait.abort(); // a run still waiting for a slot leaves the queue
+  run.approvals.settleAll('stop'); // a turn waiting for the visitor's approval can end now
   await run.process?.query.interrupt().catch((error: unknown) => logger.warn('interrupt failed', { runId: run.id, error }));
+}
+
+/**
+ * Ask mode: the conversation's run in progress puts the tool call to its visitor. The process
+ * outlives the run that started it (it stays warm), so the run is looked up, not captured. While
+ * it waits the run's time limit is paused; the process keeps its agent slot (see README).
+ */
+async function askTheVisitor(conversationId: string, workspace: Workspace, { tool, input, toolId }: Parameters<AskVisitor>[0]): Promise<Verdict> {
+  const run = registry.activeByConversation.get(conversationId);
+  if (!run || run.turnDone || run.stopRequested) return { behavior: 'deny', message: 'The run was stopped.' };
+  const description = describeToolCall({ tool, input, workspaceDir: workspace.filesDir, agentWorkspaceDir: agentWorkspaceDir(workspace) });
+  run.timeLimit?.pause();
+  try {
+    return await run.approvals.request({
+      tool,
+      toolId,
+      description,
+      timeoutMs: serverEnv().TETHER_APPROVAL_TIMEOUT_SECONDS * 1000,
+      onAsked: () =>
+        notifyApprovalNeeded({ conversationId, model: run.model, mode: run.mode, summary: description.summary, watched: run.hasVisibleViewer() }),
+    });
+  } finally {
+    if (!run.approvals.waiting) run.timeLimit?.resume();
+  }
 }
 
 type Attempt = { result: SDKResultMessage | undefined; costUsd?: number; thrown: unknown; crashed?: AgentProcess['exit'] };
@@ -129,13 +157,13 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
   const started = Date.now();
   let outcome: Attempt = { result: undefined, thrown: undefined };
   let process: AgentProcess | null = null;
-  let timeLimit: NodeJS.Timeout | undefined;
   try {
     const endpoint = await modelEndpoint();
     // Everything the process was started with: a follow-up with other settings needs a new one.
     const key = JSON.stringify([run.model, run.mode, workspace.config]);
+    const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
     const spawn = (resume: string | undefined) => () =>
-      new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint }));
+      new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, askVisitor }));
     process = await acquireProcess({
       conversationId: run.conversationId,
       key,
@@ -144,11 +172,12 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
       onPosition: (position) => run.emit({ type: 'queue', position }),
     });
     if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
-    // The wall-clock limit counts from when an agent works on it (not while it waits in line).
-    timeLimit = setTimeout(() => {
+    // The wall-clock limit counts while an agent works on it: not while it waits in line, nor
+    // while it waits for the visitor's approval.
+    run.timeLimit = new PausableTimer(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS * 1000, () => {
       run.timedOut = true;
       void interrupt(run);
-    }, serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS * 1000);
+    });
     if (process) {
       const resumedCold = process.cold && sdkSessionId !== undefined;
       run.process = process;
@@ -166,7 +195,7 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     // must never stay "running" and hold its conversation with 409s.
     outcome = { result: outcome.result, thrown: error };
   } finally {
-    clearTimeout(timeLimit);
+    run.timeLimit?.clear();
     run.turnDone = true;
     run.process = undefined;
     const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && !run.stopRequested && !run.timedOut;

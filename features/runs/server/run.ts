@@ -1,5 +1,7 @@
 import 'server-only';
 import type { AgentProcess } from './agent-process';
+import type { PausableTimer } from '@/lib/pausable-timer';
+import { Approvals } from './approvals';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo, RunStatus } from '../types';
 
 type Listener = (event: RunEvent) => void;
@@ -21,11 +23,15 @@ export class Run {
   /** Aborted by Stop or shutdown while the run still waits for a free agent slot. */
   readonly cancelWait = new AbortController();
   stopRequested = false;
+  /** The wall-clock limit (TETHER_RUN_TIME_LIMIT_SECONDS) while an agent works on it; paused while it waits for approval. */
+  timeLimit: PausableTimer | undefined;
   /** Stopped by the wall-clock limit (TETHER_RUN_TIME_LIMIT_SECONDS): it ends failed, with a message. */
   timedOut = false;
   /** The agent's turn is over (the run is being recorded): Stop has nothing left to stop. */
   turnDone = false;
   interruptedByShutdown = false;
+  /** Ask mode's tool calls waiting for the visitor, and how earlier ones were decided. */
+  readonly approvals = new Approvals((body) => this.emit(body));
   private readonly listeners = new Set<Listener>();
   private visibleViewers = 0;
 

@@ -8,6 +8,7 @@ import type { AgentMode } from '../../types';
 import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
 import type { ModelEndpoint } from './model-endpoint';
 import { availableTools, checkToolUse } from './tool-guard';
+import { Approvals, type Verdict } from '../approvals';
 
 const store = globalThis as { tetherClaudeExecutable?: string };
 
@@ -25,13 +26,18 @@ export function claudeExecutable(): string {
   return (store.tetherClaudeExecutable = path.join(path.dirname(manifest), process.platform === 'win32' ? 'claude.exe' : 'claude'));
 }
 
-export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint }: {
+/** In ask mode: puts one tool call to the visitor and resolves with their verdict. */
+export type AskVisitor = (call: { tool: string; input: Record<string, unknown>; toolId: string }) => Promise<Verdict>;
+
+export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint, askVisitor }: {
   conversationId: string;
   workspace: Workspace;
   mode: AgentMode;
   model: string;
   resume: string | undefined;
   endpoint: ModelEndpoint;
+  /** Needed in ask mode. */
+  askVisitor?: AskVisitor;
 }): Options {
   const { sandboxed } = sandboxState();
   const config = effectiveConfig(workspace.config);
@@ -40,12 +46,15 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
   const maxRetries = env.TETHER_AGENT_MAX_RETRIES;
   const guard = (toolName: string, input: Record<string, unknown>) =>
     checkToolUse({ toolName, input, workspaceDir: workspace.filesDir, agentWorkspaceDir: agentWorkspaceDir(workspace), mode, config });
+  const asks = (toolName: string) => mode === 'ask' && Approvals.needsApproval(toolName);
   // The CLI lets some calls through without asking canUseTool (reads of its own config folder,
-  // writes to its memory folder); a PreToolUse hook sees every call, so the guard lives there.
+  // writes to its memory folder, commands it deems read-only); a PreToolUse hook sees every call,
+  // so the guard lives there, and in ask mode it sends every acting call on to canUseTool.
   const preToolUse: HookCallback = async (input) => {
     if (input.hook_event_name !== 'PreToolUse') return {};
     const decision = guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>);
-    return decision.allowed ? {} : { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: decision.reason } };
+    if (!decision.allowed) return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: decision.reason } };
+    return asks(input.tool_name) ? { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask' } } : {};
   };
   return {
     pathToClaudeCodeExecutable: claudeExecutable(),
@@ -63,11 +72,14 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
     maxTurns: env.TETHER_MAX_TURNS,
     ...(env.TETHER_MAX_BUDGET_USD !== undefined ? { maxBudgetUsd: env.TETHER_MAX_BUDGET_USD } : {}),
     hooks: { PreToolUse: [{ hooks: [preToolUse] }] },
-    canUseTool: async (toolName, input) => {
+    canUseTool: async (toolName, input, { toolUseID }) => {
       const decision = guard(toolName, input);
-      return decision.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: decision.reason };
+      if (!decision.allowed) return { behavior: 'deny', message: decision.reason };
+      if (!asks(toolName)) return { behavior: 'allow', updatedInput: input };
+      const verdict: Verdict = askVisitor ? await askVisitor({ tool: toolName, input, toolId: toolUseID }) : { behavior: 'deny', message: 'Nobody can be asked.' };
+      return verdict.behavior === 'allow' ? { behavior: 'allow', updatedInput: input } : verdict;
     },
-    ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode === 'build', allowWeb: config.allowWeb, endpoint }) } : {}),
+    ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint }) } : {}),
     // The SDK's env replaces the child's environment entirely: pass only what it needs. In the
     // sandbox the spawner swaps the key for a token its bridge accepts, so the key stays outside.
     env: {

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { DENIAL_PREFIX } from '../../chat-items';
+import { USER_DENIAL_PREFIX } from '../approvals';
 import type { RunEventBody } from '../../types';
 import { summarize, toolTarget } from './tool-target';
 
@@ -37,7 +38,7 @@ const HOOK_DENIAL = /^PreToolUse:\S+ hook error: /;
 
 export function toolResultEvent(block: Block): Extract<RunEventBody, { type: 'tool_result' }> {
   const summary = summarize(block.content).replace(HOOK_DENIAL, '');
-  const status = summary.startsWith(DENIAL_PREFIX) ? 'denied' : block.is_error ? 'error' : 'ok';
+  const status = summary.startsWith(DENIAL_PREFIX) || summary.startsWith(USER_DENIAL_PREFIX) ? 'denied' : block.is_error ? 'error' : 'ok';
   return { type: 'tool_result', toolId: String(block.tool_use_id), status, summary };
 }
 

@@ -8,7 +8,8 @@ import type { AgentMode } from '../../types';
 /**
  * Anonymous visitors drive this agent on our server, so its tools are confined: file tools
  * only inside the workspace folder (checked on real paths, so symlinks can't lead out),
- * no edits in plan mode, shell and web only when the workspace's settings allow them.
+ * no edits in plan mode, shell and web only when the workspace's settings allow them. (In ask
+ * mode the visitor then decides on each edit, command and fetch: see `approvals.ts`.)
  */
 
 const readTools = ['Read', 'Glob', 'Grep'];
@@ -20,7 +21,7 @@ const webTools = ['WebFetch', 'WebSearch'];
 export function availableTools(mode: AgentMode, config: WorkspaceConfig): string[] {
   return [
     ...readTools,
-    ...(mode === 'build' ? editTools : []),
+    ...(mode !== 'plan' ? editTools : []),
     ...(config.allowBash ? shellTools : []),
     ...(config.allowWeb ? webTools : []),
   ];

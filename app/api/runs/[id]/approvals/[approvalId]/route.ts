@@ -1,0 +1,13 @@
+import { decideApprovalSchema, uuidSchema } from '@/features/runs';
+import { requireRun } from '@/features/runs/server';
+import { parseInput, readJson } from '@/lib/http';
+import { route } from '../../../../_lib/route';
+
+/** Allow or deny a tool call a run in ask mode waits on: the first decision wins, a later one is a 409. */
+export const POST = route<{ id: string; approvalId: string }>(async ({ req, params, visitorId, workspace }) => {
+  const runId = parseInput(uuidSchema, params.id, 'params');
+  const approvalId = parseInput(uuidSchema, params.approvalId, 'params');
+  const decision = await readJson(req, decideApprovalSchema);
+  requireRun({ runId, visitorId, workspace: workspace.name }).approvals.decide(approvalId, decision);
+  return Response.json({ approvalId, decision: decision.decision });
+});
