@@ -87,4 +87,13 @@ describe('foldRunEvent', () => {
     const ids = second.map((item) => item.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('an approval card waits, then shows how it was decided; the other items are untouched', () => {
+    const approval: RunEventBody = { type: 'approval', approvalId: 'ap-1', toolId: 'toolu_1', tool: 'Edit', summary: 'edit a.ts', detail: '@@ -1 +1 @@', expiresAt: '2026-12-02T01:30:00.000Z' };
+    const waiting = fold([start, { type: 'tool', toolId: 'toolu_1', name: 'Edit', target: 'a.ts' }, approval]);
+    expect(waiting.at(-1)).toEqual({ kind: 'approval', id: 'ap-1', tool: 'Edit', summary: 'edit a.ts', detail: '@@ -1 +1 @@', expiresAt: '2026-12-02T01:30:00.000Z', outcome: null });
+    const decided = foldRunEvent(waiting, { type: 'approval_decided', approvalId: 'ap-1', decision: 'deny', scope: 'once', note: 'no', by: 'visitor', device: 'd-1', seq: 4 });
+    expect(decided.at(-1)).toMatchObject({ kind: 'approval', outcome: { decision: 'deny', scope: 'once', note: 'no', by: 'visitor', device: 'd-1' } });
+    expect(decided.slice(0, -1)).toEqual(waiting.slice(0, -1));
+  });
 });

@@ -290,6 +290,50 @@ test('a run watched to the end in a visible tab sends no push', async ({ browser
   await context.close();
 });
 
+test('ask mode: with no tab watching, "Approval needed" arrives; tapping it opens the conversation with the card, one tap from Allow', async ({ browser }) => {
+  const subscription = service.subscribe();
+  const context = await pushBrowser(browser, subscription);
+  const page = await context.newPage();
+  await page.goto('/');
+  await send(page, 'hello');
+  const conversationId = await tabConversationId(page);
+  await notifyMe(page);
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  // Nobody watches the next message: sent from a page that shows no chat, in ask mode.
+  await page.goto('/api/health');
+  const sent = await page.evaluate(async (id) => {
+    const response = await fetch(`/api/conversations/${id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'write from-afar.md', model: 'claude-sonnet-4-5', mode: 'ask' }),
+    });
+    return response.status;
+  }, conversationId);
+  expect(sent).toBe(202);
+
+  const [request] = (await service.waitFor(1, subscription.endpoint)) as [PushRequest];
+  expect(request.status).toBe(201);
+  expect(request.payload).toEqual({
+    title: 'Approval needed',
+    body: 'claude-sonnet-4-5 in ask mode is waiting for your approval',
+    data: { sessionId: conversationId, url: `/?c=${conversationId}` },
+  });
+  const shown = await deliverPush(context, request.payload);
+  expect(shown).toMatchObject({ title: 'Approval needed', tag: `conversation-${conversationId}` });
+  expect(await tapNotification(context)).toEqual({ openWindow: [`${origin()}/?c=${conversationId}`], focus: [], open: 0 });
+
+  // The window the tap opens: the card is there, in view, and answers.
+  const opened = await context.newPage();
+  await opened.goto(`/?c=${conversationId}`);
+  const card = log(opened).getByTestId('approval-card');
+  await expect(card).toHaveAttribute('data-state', 'pending');
+  await expect(card).toContainText('The agent wants to create from-afar.md');
+  await expect(card.getByRole('button', { name: 'Allow', exact: true })).toBeInViewport();
+  await card.getByRole('button', { name: 'Allow', exact: true }).click();
+  await expect(log(opened).getByTestId('assistant-message').last()).toContainText('File created successfully');
+  await context.close();
+});
+
 test('the app is installable: manifest, icons, service worker and offline page on the workspace address', async ({ page }) => {
   await page.goto('/');
   const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');

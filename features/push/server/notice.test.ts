@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runNotice, topicFor, type RunFinished } from './notice';
+import { approvalNotice, runNotice, topicFor, type RunFinished } from './notice';
 
 const id = '0b9c7a52-8d51-4f0e-9a6e-6a3f2f1e1c01';
 const run = (over: Partial<RunFinished>): RunFinished => ({
@@ -36,5 +36,18 @@ describe('runNotice', () => {
   it('the topic is URL-safe base64, at most 32 characters, one per conversation', () => {
     expect(topicFor(id)).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
     expect(topicFor(id)).not.toBe(topicFor('1b9c7a52-8d51-4f0e-9a6e-6a3f2f1e1c01'));
+  });
+});
+
+describe('approvalNotice', () => {
+  const approval = { conversationId: id, model: 'claude-sonnet-4-5', mode: 'ask', summary: 'run npm test', watched: false };
+
+  it('"Approval needed": what the agent wants to do only where previews are on, a link to the conversation', () => {
+    expect(approvalNotice(approval, { showPreview: true })).toEqual({
+      title: 'Approval needed',
+      body: 'claude-sonnet-4-5 in ask mode wants to run npm test',
+      data: { sessionId: id, url: `/?c=${id}` },
+    });
+    expect(approvalNotice(approval, { showPreview: false }).body).toBe('claude-sonnet-4-5 in ask mode is waiting for your approval');
   });
 });

@@ -26,8 +26,15 @@ let queries: typeof import('./queries');
 let workspace: import('@/features/workspaces/server').Workspace;
 
 const visitorId = randomUUID();
+let agentDir: string;
 
 function script(request: Parameters<typeof lastUserText>[0]): Reply {
+  const conversation = JSON.stringify(request.messages);
+  const written = /write (\w+\.txt)/.exec(conversation)?.[1];
+  if (written) {
+    if (!conversation.includes('"tool_result"')) return { blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: path.join(agentDir, written), content: 'new\n' } }] };
+    return { blocks: [{ type: 'text', text: 'Written.' }] };
+  }
   const prompt = lastUserText(request);
   if (prompt.includes('slow')) return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: 300 }, (_, i) => `w${i} `) }], delayMs: 20 };
   if (prompt.includes('overloaded')) return { error: { status: 500, type: 'api_error', message: 'upstream exploded' } };
@@ -38,6 +45,7 @@ beforeAll(async () => {
   api = await startAgentTestEnv({ responder: script, dataDir, env: { PUSH_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'error' } });
   service = await startPushService();
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'alpha', files: { 'notes.txt': 'notes' } });
+  agentDir = (await import('@/features/runs/server/agent/agent-sandbox')).agentWorkspaceDir(workspace);
   runs = await import('@/features/runs/server/run-manager');
   viewers = await startViewerServer();
   conversations = await import('@/features/conversations/server');
@@ -65,8 +73,8 @@ async function conversationWith(devices: TestSubscription[], { showPreview = fal
 }
 
 /** Runs one message to its end, then waits for whatever push it caused to be sent or given up. */
-async function runToEnd(conversationId: string, text = 'hello', { during }: { during?: (runId: string) => void } = {}) {
-  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode: 'build' });
+async function runToEnd(conversationId: string, text = 'hello', { during, mode = 'build' }: { during?: (runId: string) => void; mode?: 'build' | 'ask' } = {}) {
+  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode });
   during?.(info.id);
   const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
   const end = await new Promise<Extract<RunEvent, { type: 'end' }>>((resolve) => run.subscribe(0, (event) => event.type === 'end' && resolve(event)));
@@ -172,6 +180,62 @@ describe('a push when a run finishes', () => {
       },
     });
     expect(end.status).toBe('stopped');
+    expect(service.requestsTo(device.endpoint)).toEqual([]);
+  });
+});
+
+describe('a push when a run in ask mode waits for approval', () => {
+  /** Runs `text` in ask mode; each approval is answered (allowed) once its push went out, after `whileWaiting`. */
+  const answeredAfterPush = (whileWaiting: (runId: string) => Promise<void> = async () => {}) => (runId: string) => {
+    const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
+    run.subscribe(0, (event) => {
+      if (event.type !== 'approval') return;
+      void whileWaiting(runId)
+        .then(() => send.settlePushes())
+        .then(() => run.approvals.decide(event.approvalId, { decision: 'allow', scope: 'once' }));
+    });
+  };
+
+  it('"Approval needed" goes to every device, under the conversation\'s topic; "Task is ready" follows', async () => {
+    const device = service.subscribe();
+    const conversationId = await conversationWith([device]);
+    expect((await runToEnd(conversationId, 'write a.txt', { mode: 'ask', during: answeredAfterPush() })).status).toBe('completed');
+    const [approval, ready, ...more] = service.requestsTo(device.endpoint);
+    expect(more).toEqual([]);
+    expect(approval!.payload).toEqual({
+      title: 'Approval needed',
+      body: 'claude-sonnet-4-5 in ask mode is waiting for your approval',
+      data: { sessionId: conversationId, url: `/?c=${conversationId}` },
+    });
+    // The same topic as "Task is ready": a phone that was offline gets only the newer one.
+    expect(approval!.headers).toMatchObject({ urgency: 'high', topic: conversationId.replace(/-/g, '') });
+    expect(ready!.payload).toMatchObject({ title: 'Task is ready', body: 'claude-sonnet-4-5 in ask mode is done working' });
+  });
+
+  it('says what the agent wants to do on a device that asked for previews', async () => {
+    const device = service.subscribe();
+    await runToEnd(await conversationWith([device], { showPreview: true }), 'write b.txt', { mode: 'ask', during: answeredAfterPush() });
+    expect(service.requestsTo(device.endpoint)[0]!.payload).toMatchObject({ title: 'Approval needed', body: 'claude-sonnet-4-5 in ask mode wants to create b.txt' });
+  });
+
+  it('sends nothing while a visible tab shows the card, and nothing for a muted conversation', async () => {
+    const device = service.subscribe();
+    const conversationId = await conversationWith([device]);
+    const watched = answeredAfterPush(async (runId) => {
+      const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
+      expect(run.hasVisibleViewer()).toBe(true);
+    });
+    await runToEnd(conversationId, 'write c.txt', {
+      mode: 'ask',
+      during: (runId) => {
+        void viewers.view(runs.requireRun({ runId, visitorId, workspace: workspace.name }), { visible: true }).then(({ client }) => client.resume());
+        watched(runId);
+      },
+    });
+    expect(service.requestsTo(device.endpoint)).toEqual([]);
+
+    await push.setMuted({ visitorId, workspace: workspace.name, conversationId, muted: true });
+    await runToEnd(conversationId, 'write d.txt', { mode: 'ask', during: answeredAfterPush() });
     expect(service.requestsTo(device.endpoint)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ export const demoResponder: Responder = (request): Reply => {
   if (results.length > 0) {
     const output = results.map((result) => stripReminders(result.content)).join('\n').trim();
     const body = output.split('\n').slice(0, 20).join('\n');
-    return say(`Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file. In **build** mode the agent may also edit files.`);
+    return say(`Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file, or to *write notes.md*: in **build** mode the agent edits files, in **ask** mode it asks you first.`);
   }
   const text = lastUserText(request).trim();
   const countTo = Number(text.match(/\bcount to (\d{1,4})\b/i)?.[1]);
@@ -28,6 +28,12 @@ export const demoResponder: Responder = (request): Reply => {
     }
     return { blocks: [{ type: 'text', text: `Running \`${command}\`.` }, { type: 'tool_use', name: 'Bash', input: { command, description: 'Run the command the user asked for' } }], delayMs: 15 };
   }
+  const fileToWrite = text.match(/\bwrite\s+([\w./-]+\.\w+)\b/i)?.[1]; // a file name, not "write a poem"
+  if (fileToWrite) {
+    if (!request.tools?.some((tool) => tool.name === 'Write')) return say('Plan mode is read-only: switch to **ask** or **build** mode to let the agent write files.');
+    const content = `# ${fileToWrite}\n\nWritten by Tether's demo model.\n`;
+    return { blocks: [{ type: 'text', text: `Writing \`${fileToWrite}\`.` }, { type: 'tool_use', name: 'Write', input: { file_path: fileToWrite, content } }], delayMs: 15 };
+  }
   const wantsList = /\b(list|files|ls)\b/i.test(text);
   const fileToRead = text.match(/\bread\s+(\S+)/i)?.[1];
   if (fileToRead) {
@@ -40,7 +46,7 @@ export const demoResponder: Responder = (request): Reply => {
     `**Demo model.** No \`ANTHROPIC_API_KEY\` is set, so this reply comes from Tether's built-in demo model.\n\n` +
       `You said:\n\n> ${text.split('\n').join('\n> ')}\n\n` +
       `That is message ${countUserTurns(request)} from you in this session.\n\n` +
-      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, *run \`ls -la\`* for a shell command, or *count to 100* for a long answer.`,
+      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, *run \`ls -la\`* for a shell command, *write notes.md* in ask mode to approve an edit, or *count to 100* for a long answer.`,
   );
 };
 

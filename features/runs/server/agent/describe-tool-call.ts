@@ -54,7 +54,8 @@ function diffOf({ tool, input, relative, before }: { tool: string; input: Record
     after = input.replace_all === true ? old.split(input.old_string).join(input.new_string) : old.replace(input.old_string, () => input.new_string as string);
   } else if (tool === 'Edit') {
     // The text to replace isn't in the file (the edit will fail) or the file is unreadable: show the edit itself.
-    return createTwoFilesPatch(`a/${relative}`, `b/${relative}`, String(input.old_string ?? ''), String(input.new_string ?? ''), undefined, undefined, { context: 0 });
+    const line = (value: unknown) => `${String(value ?? '').replace(/\n$/, '')}\n`; // fragments, not files: no "No newline" markers
+    return createTwoFilesPatch(`a/${relative}`, `b/${relative}`, line(input.old_string), line(input.new_string), undefined, undefined, { context: 0 });
   } else {
     return JSON.stringify(input, null, 2);
   }
