@@ -14,6 +14,7 @@ import { startBenchApi } from './bench/fake-api';
 import { benchFollowUp } from './bench/follow-up';
 import { benchHistoryLoad } from './bench/history-load';
 import { benchReplay } from './bench/replay';
+import { benchApproval } from './bench/approval';
 import { benchLoad, loadSetup } from './bench/load';
 import { benchSandboxCost } from './bench/sandbox-cost';
 import { machine, otherCpuUse, writeResults } from './bench/report';
@@ -95,6 +96,7 @@ async function main() {
     await coldServer.stop();
     const viewers = await timed('viewers', () => benchViewers({ api, server, cookie, log }));
     const replay = await timed('replay', () => benchReplay({ api, server, cookie, log }));
+    const approval = await timed('approval', () => benchApproval({ api, server, cookie, log }));
     const pushFanout = await benchPushFanout({ log });
 
     const results = [
@@ -186,6 +188,16 @@ async function main() {
       'message may find its CLI warm).',
       '',
       load,
+      '',
+      '### 9. Ask mode: from the decision to the agent going on',
+      '',
+      'A new conversation each time, in the demo workspace: the scripted model asks for one Write. In **ask** mode the',
+      'client POSTs "allow" (`/api/runs/:runId/approvals/:approvalId`) the moment the `approval` event arrives on the',
+      "run's stream, and times the `200`, the `approval_decided` event and the tool's result on the stream (the CLI got",
+      "the decision, ran the Write and reported it). Alternated with the same Write in **build** mode, where nothing waits:",
+      "from the tool card to its result. Sandboxed agents; each run starts its CLI (not timed here).",
+      '',
+      approval,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

@@ -15,6 +15,8 @@ export type BenchApi = {
    */
   streamDeltas: (prompt: string, options: { count: number; delayMs: number; gate?: Promise<void> }) => number[];
   replyText: (prompt: string, text: string) => void;
+  /** Registers a tool call as the reply (what comes after its result is the default "ok"). */
+  replyToolUse: (prompt: string, name: string, input: Record<string, unknown>) => void;
   /** When the last request for a registered prompt arrived (performance.now()), if one did. */
   requestedAt: (prompt: string) => number | undefined;
   close: () => Promise<void>;
@@ -47,6 +49,9 @@ export async function startBenchApi(): Promise<BenchApi> {
     },
     replyText(prompt, text) {
       replies.set(prompt, () => ({ blocks: [{ type: 'text', text }] }));
+    },
+    replyToolUse(prompt, name, input) {
+      replies.set(prompt, () => ({ blocks: [{ type: 'tool_use', name, input }] }));
     },
     requestedAt: (prompt) => arrivals.get(prompt),
     close: api.close,

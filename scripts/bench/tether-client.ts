@@ -1,6 +1,6 @@
 import { request as httpRequest, type Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RunEvent } from '@/features/runs/types';
+import type { AgentMode, RunEvent } from '@/features/runs/types';
 import { send, type AppServer } from './app-server';
 import { sseParser } from './sse';
 
@@ -9,9 +9,15 @@ export const BENCH_MODEL = 'claude-sonnet-4-5';
 type End = Extract<RunEvent, { type: 'end' }>;
 
 /** Sends one message the way the browser does (`POST …/messages`); resolves with the new run's id once it is answered 202 (at `answeredAt`). */
-export async function postMessage({ server, cookie, conversationId, text }: { server: AppServer; cookie: string; conversationId: string; text: string }): Promise<{ sentAt: number; answeredAt: number; runId: string }> {
+export async function postMessage({ server, cookie, conversationId, text, mode = 'plan' }: {
+  server: AppServer;
+  cookie: string;
+  conversationId: string;
+  text: string;
+  mode?: AgentMode;
+}): Promise<{ sentAt: number; answeredAt: number; runId: string }> {
   const sentAt = performance.now();
-  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model: BENCH_MODEL, mode: 'plan' } });
+  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model: BENCH_MODEL, mode } });
   if (posted.status !== 202) throw new Error(`send failed (${posted.status}): ${posted.body}`);
   return { sentAt, answeredAt: sentAt + posted.totalMs, runId: (JSON.parse(posted.body) as { run: { id: string } }).run.id };
 }

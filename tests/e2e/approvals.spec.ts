@@ -5,7 +5,7 @@ const card = (page: Page) => log(page).getByTestId('approval-card');
 
 test('ask mode: the approval card survives a reload, shows in a second tab and on another device, and the first decision reaches them all', async ({ browser, context, page }) => {
   await page.goto('/');
-  await page.getByRole('combobox', { name: 'Mode' }).selectOption('ask');
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('ask');
   await send(page, 'write approved.md');
 
   // The run waits: a card with what the agent would do, the diff, and the buttons.
@@ -47,7 +47,7 @@ test('ask mode: the approval card survives a reload, shows in a second tab and o
 
 test('ask mode: Deny with a note leaves the file unwritten and the agent is told', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('combobox', { name: 'Mode' }).selectOption('ask');
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('ask');
   await send(page, 'write denied.md');
   await card(page).getByRole('textbox', { name: 'Note for the agent (optional)' }).fill('Not now');
   await card(page).getByRole('button', { name: 'Deny' }).click();

@@ -310,6 +310,7 @@ test('ask mode: with no tab watching, "Approval needed" arrives; tapping it open
     return response.status;
   }, conversationId);
   expect(sent).toBe(202);
+  await page.close(); // no window of the app is open when the notification is tapped
 
   const [request] = (await service.waitFor(1, subscription.endpoint)) as [PushRequest];
   expect(request.status).toBe(201);
