@@ -91,6 +91,10 @@ const serverEnvSchema = z
       .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
     DATABASE_URL: z.url().optional(),
     SUPABASE_URL: z.url().optional(),
+    // Where agents' transcripts are kept for history and resume: on this instance's disk only, or
+    // also in the database (any instance then resumes any conversation). Default: the database
+    // when it is a shared PostgreSQL (DATABASE_URL or Supabase), else the disk.
+    TETHER_TRANSCRIPTS: z.enum(['disk', 'database']).optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     VAPID_PUBLIC_KEY: base64urlBytes(65),
@@ -115,7 +119,7 @@ const serverEnvSchema = z
     path: ['VAPID_SUBJECT'],
   });
 
-export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string };
+export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string; transcripts: 'disk' | 'database' };
 
 export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
   const result = serverEnvSchema.safeParse(source);
@@ -123,7 +127,9 @@ export function parseServerEnv(source: Record<string, string | undefined>): Serv
     const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
     throw new Error(`Invalid environment configuration:\n${problems}`);
   }
-  return { ...result.data, dataDir: path.resolve(result.data.TETHER_DATA_DIR) };
+  const { data } = result;
+  const transcripts = data.TETHER_TRANSCRIPTS ?? (data.DATABASE_URL || data.SUPABASE_URL ? 'database' : 'disk');
+  return { ...data, dataDir: path.resolve(data.TETHER_DATA_DIR), transcripts };
 }
 
 let cached: ServerEnv | undefined;

@@ -23,6 +23,7 @@ function defineAccessTests(getSession: () => SqlSession) {
       { relname: 'conversations', relrowsecurity: true },
       { relname: 'push_subscriptions', relrowsecurity: true },
       { relname: 'runs', relrowsecurity: true },
+      { relname: 'transcript_entries', relrowsecurity: true },
     ]);
     const policies = await session.query(`select 1 from pg_policies where schemaname = 'tether'`);
     expect(policies.rows).toEqual([]);
@@ -88,6 +89,17 @@ describe('pglite (in memory)', () => {
     expect(recorded.rows.map((r) => (r as { version: string }).version)).toEqual(
       (await listMigrations()).map((m) => m.version),
     );
+  });
+});
+
+describe('openDb', () => {
+  it('migrates whether or not anyone listens for the versions applied', async () => {
+    const quiet = await openDb({ kind: 'pglite', dataDir: null });
+    try {
+      expect(await quiet.call('purge_expired', {})).toBe(0);
+    } finally {
+      await quiet.close();
+    }
   });
 });
 

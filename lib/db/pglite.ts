@@ -10,7 +10,9 @@ export async function openPgliteDb(dataDir: string | null, options: OpenDbOption
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const pg = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   try {
-    options.onMigrated?.(await applyMigrations(pgliteSession(pg)));
+    // Applied first: `onMigrated?.(await …)` would skip the migrations when nobody listens.
+    const applied = await applyMigrations(pgliteSession(pg));
+    options.onMigrated?.(applied);
   } catch (error) {
     await pg.close();
     throw error;

@@ -13,7 +13,9 @@ export async function openPostgresDb(url: string, options: OpenDbOptions = {}): 
   try {
     const client = await pool.connect();
     try {
-      options.onMigrated?.(await applyMigrations(postgresSession(client)));
+      // Applied first: `onMigrated?.(await …)` would skip the migrations when nobody listens.
+      const applied = await applyMigrations(postgresSession(client));
+      options.onMigrated?.(applied);
     } finally {
       client.release();
     }
