@@ -3,12 +3,12 @@ import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, resolveTool, type ChatItem } from '../chat-items';
 import { blocks, toolResultEvent } from './agent/normalize';
 import { toolTarget } from './agent/tool-target';
-import { transcriptReader } from './agent/transcript';
+import { transcriptSource } from './agent/transcript';
 import type { RunRecord } from './queries';
 
 /**
- * A conversation's history, read from the SDK's own JSONL transcript (no second copy in our
- * database), with each finished run's outcome (from our runs table) placed after the last
+ * A conversation's history, read from the SDK's own transcript (on this instance's disk, or in the
+ * database where TETHER_TRANSCRIPTS keeps it), with each finished run's outcome (from our runs table) placed after the last
  * transcript entry it wrote. `before` leaves out what a run still in progress wrote, since the
  * browser replays that run from its events.
  */
@@ -20,7 +20,7 @@ export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, 
   before?: Date;
   runs?: RunRecord[];
 }): Promise<ChatItem[]> {
-  const messages = await getSessionMessages(sdkSessionId, { dir: workspaceDir, sessionStore: transcriptReader(conversationId) });
+  const messages = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
   const firstTimestamp = (messages[0] as { timestamp?: string } | undefined)?.timestamp;
   // Runs of an earlier, expired session have no entries here: leave them out.
   const pending = runs.filter((run) => run.finishedAt && (!firstTimestamp || run.finishedAt >= firstTimestamp));

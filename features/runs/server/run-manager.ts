@@ -12,6 +12,7 @@ import type { SendMessageInput } from '../schemas';
 import type { RunEvent, RunInfo } from '../types';
 import { agentOptions, type AskVisitor } from './agent/agent-options';
 import { describeToolCall } from './agent/describe-tool-call';
+import { copyDiskTranscriptToDatabase } from './agent/transcript';
 import { agentWorkspaceDir } from './agent/agent-sandbox';
 import { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
@@ -159,6 +160,7 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
   let process: AgentProcess | null = null;
   try {
     const endpoint = await modelEndpoint();
+    if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
     // Everything the process was started with: a follow-up with other settings needs a new one.
     const key = JSON.stringify([run.model, run.mode, workspace.config]);
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
@@ -217,6 +219,10 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
           return void process.kill();
         }
         return void run.emit({ type: 'retry', message: retryMessage(message) });
+      }
+      if (message.type === 'system' && message.subtype === 'mirror_error') {
+        // The transcript store refused a batch three times: this conversation may not resume elsewhere.
+        return void logger.error('transcript mirror failed', { runId: run.id, conversationId: run.conversationId, error: message.error });
       }
       if (message.type === 'rate_limit_event') {
         const notice = rateLimitNotice(message.rate_limit_info);

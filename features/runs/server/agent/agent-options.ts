@@ -8,6 +8,8 @@ import type { AgentMode } from '../../types';
 import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
 import type { ModelEndpoint } from './model-endpoint';
 import { availableTools, checkToolUse } from './tool-guard';
+import { SHARED_PROJECT_KEY } from './transcript';
+import { databaseTranscriptStore } from './transcript-store';
 import { Approvals, type Verdict } from '../approvals';
 
 const store = globalThis as { tetherClaudeExecutable?: string };
@@ -79,6 +81,9 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
       const verdict: Verdict = askVisitor ? await askVisitor({ tool: toolName, input, toolId: toolUseID }) : { behavior: 'deny', message: 'Nobody can be asked.' };
       return verdict.behavior === 'allow' ? { behavior: 'allow', updatedInput: input } : verdict;
     },
+    // Transcripts in the database: the SDK mirrors each line there as the CLI writes it (eagerly:
+    // an instance that dies mid-run loses little) and resumes a session from there.
+    ...(env.transcripts === 'database' ? { sessionStore: databaseTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
     ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint }) } : {}),
     // The SDK's env replaces the child's environment entirely: pass only what it needs. In the
     // sandbox the spawner swaps the key for a token its bridge accepts, so the key stays outside.
@@ -93,6 +98,7 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
       CLAUDE_CODE_DISABLE_AUTO_MEMORY: '1',
       DISABLE_AUTOUPDATER: '1',
       CLAUDE_AGENT_SDK_CLIENT_APP: 'tether/0.1',
+      ...(env.transcripts === 'database' ? { CLAUDE_CODE_PROJECT_DIR_NAME: SHARED_PROJECT_KEY } : {}),
       ...(sandboxed ? {} : { ANTHROPIC_API_KEY: endpoint.apiKey, ...(endpoint.baseUrl ? { ANTHROPIC_BASE_URL: endpoint.baseUrl } : {}) }),
       ...(maxRetries !== undefined ? { CLAUDE_CODE_MAX_RETRIES: String(maxRetries) } : {}),
     },

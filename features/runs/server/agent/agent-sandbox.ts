@@ -126,6 +126,10 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
       ? startWebProxy({ socketPath: path.join(runtimeDir, 'web.sock'), onError: (error) => logger.error('web proxy failed', { conversationId, error }) })
       : null;
     const webProxyUrl = `http://127.0.0.1:${INSIDE.webPort}`;
+    // Resuming from a transcript store, the SDK writes the session into a fresh config folder of
+    // its own (deleted when the process ends) and points the CLI at it: show it at the same path.
+    const configDir = options.env.CLAUDE_CONFIG_DIR;
+    const resumeConfigDir = configDir && configDir !== agentPaths(conversationId).configDir ? configDir : null;
     const { child } = spawnSandboxed({
       bwrapPath: serverEnv().TETHER_BWRAP_PATH,
       signal: options.signal,
@@ -136,6 +140,7 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
           { host: workspace.filesDir, inside: INSIDE.workspace, writable },
           { host: dataDir('agents', conversationId), inside: INSIDE.home, writable: true },
           { host: runtimeDir, inside: INSIDE.bridge, writable: false },
+          ...(resumeConfigDir ? [{ host: resumeConfigDir, inside: resumeConfigDir, writable: true }] : []),
         ],
         files: etcFiles(),
         forwards: [
