@@ -27,6 +27,8 @@ export default tseslint.config(
           zones: [
             { target: './lib', from: ['./features', './app'], message: 'lib/ is plumbing with no product knowledge.' },
             { target: './features', from: './app', message: 'Features do not import routes.' },
+            // Runs announce what happened (run-notices.ts); push listens. Runs never call push.
+            { target: './features/runs', from: './features/push', message: 'Runs do not know about push: announce through run-notices.ts.' },
             { target: './app', from: './features', except: publicEntries(null), message: "Use the feature's index.ts or server.ts." },
             ...features.map((name) => ({
               target: `./features/${name}`,

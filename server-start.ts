@@ -1,4 +1,4 @@
-import { settlePushes } from '@/features/push/server';
+import { sendRunNotices, settlePushes } from '@/features/push/server';
 import { claudeExecutable, closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState, sweepAgentHomes } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { closeDb, db } from '@/lib/db/instance';
@@ -29,6 +29,7 @@ async function start() {
   const sandbox = sandboxState(); // refuses to start without the agent sandbox where that is unsafe
   claudeExecutable(); // found now, while the process is quiet (see there)
   ensureDemoWorkspace();
+  sendRunNotices(); // runs announce their ends and approval waits; push listens
   const started = Date.now();
   const database = await db();
   const interrupted = await markRunsInterrupted();

@@ -4,8 +4,7 @@ import { subscribeSchema as buildSubscribeSchema } from './schemas';
 import { vapidKeys } from './server/vapid';
 
 export { MAX_PUSH_BODY_BYTES, muteSchema, unsubscribeSchema, type PushPayload } from './schemas';
-export { notifyApprovalNeeded, notifyRunFinished, settlePushes } from './server/send';
-export type { ApprovalNeeded, RunFinished } from './server/notice';
+export { sendRunNotices, settlePushes } from './server/send';
 export { setMuted, subscribe, unsubscribe } from './server/subscriptions';
 
 /** The subscribe body's schema, with this server's allow-list of push services. */

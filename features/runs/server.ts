@@ -8,3 +8,4 @@ export { sandboxState } from './server/agent/agent-sandbox';
 export { moveLegacyTranscripts } from './server/agent/legacy-transcripts';
 export { deleteConversationsForGood, sweepAgentHomes } from './server/forget';
 export { offeredModels, offeredModes } from './server/fair-use';
+export { onApprovalNeeded, onRunFinished, type ApprovalNeeded, type RunFinished } from './server/run-notices';

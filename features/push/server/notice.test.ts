@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { approvalNotice, runNotice, topicFor, type RunFinished } from './notice';
+import type { RunFinished } from '@/features/runs/server';
+import { approvalNotice, runNotice, topicFor } from './notice';
 
 const id = '0b9c7a52-8d51-4f0e-9a6e-6a3f2f1e1c01';
 const run = (over: Partial<RunFinished>): RunFinished => ({

@@ -1,32 +1,8 @@
+import type { ApprovalNeeded, RunFinished } from '@/features/runs/server';
 import type { PushPayload } from '../schemas';
-
-/** What finished, as the run manager reports it. */
-export type RunFinished = {
-  conversationId: string;
-  status: 'completed' | 'failed' | 'stopped' | 'interrupted';
-  model: string;
-  mode: string;
-  /** The failure's message, for a failed run. */
-  error: string | null;
-  /** The answer's final text (after the last tool call), for the optional preview. */
-  answer: string;
-  /** A visible tab was attached to the run when it ended: the user saw it finish. */
-  watched: boolean;
-};
 
 const PREVIEW_CHARS = 140;
 const ERROR_CHARS = 120;
-
-/** A run in ask mode waits for the visitor to allow or deny a tool call. */
-export type ApprovalNeeded = {
-  conversationId: string;
-  model: string;
-  mode: string;
-  /** What the agent wants to do: "edit src/greet.ts", "run npm test". */
-  summary: string;
-  /** A visible tab is attached to the run: the card is in front of the user already. */
-  watched: boolean;
-};
 
 /**
  * The notice for a finished run, or null when there is nothing to say: a stopped run was stopped

@@ -51,6 +51,7 @@ beforeAll(async () => {
   conversations = await import('@/features/conversations/server');
   push = await import('@/features/push/server');
   send = await import('./send');
+  send.sendRunNotices();
   queries = await import('./queries');
   // Trust the self-signed push service; short backoff so retry tests are quick.
   send.configurePushSender({ agent: service.agent, retry: { baseDelayMs: 20 } });

@@ -2,7 +2,8 @@ import 'server-only';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import type { PushPayload } from '../schemas';
-import { approvalNotice, runNotice, topicFor, type ApprovalNeeded, type RunFinished } from './notice';
+import { onApprovalNeeded, onRunFinished, type ApprovalNeeded, type RunFinished } from '@/features/runs/server';
+import { approvalNotice, runNotice, topicFor } from './notice';
 import { deleteEndpoint, pushTargets } from './queries';
 import { PushSender, type SenderOptions } from './sender';
 import { vapidKeys } from './vapid';
@@ -33,17 +34,29 @@ export function configurePushSender(overrides: Partial<SenderOptions>): void {
 }
 
 /**
- * Called where a run ends. Fire and forget: it returns at once, never throws, and a slow or
- * failing push service neither fails nor delays the run.
+ * Sends the notices runs announce (once per process, at start): a finished run, a run waiting
+ * for approval.
  */
-export function notifyRunFinished(run: RunFinished): void {
+export function sendRunNotices(): void {
+  const state = globalThis as { tetherRunNoticesSent?: boolean };
+  if (state.tetherRunNoticesSent) return;
+  state.tetherRunNoticesSent = true;
+  onRunFinished(notifyRunFinished);
+  onApprovalNeeded(notifyApprovalNeeded);
+}
+
+/**
+ * When a run ends. Fire and forget: it returns at once, never throws, and a slow or failing push
+ * service neither fails nor delays the run.
+ */
+function notifyRunFinished(run: RunFinished): void {
   // Decided here, not in the service worker: on iOS every push must show a notification.
   if (run.watched) return;
   track(run.conversationId, notify(run.conversationId, (showPreview) => runNotice(run, { showPreview }), `run ${run.status}`));
 }
 
-/** Called when a run in ask mode starts waiting for the visitor; fire and forget, like the above. */
-export function notifyApprovalNeeded(approval: ApprovalNeeded): void {
+/** When a run in ask mode starts waiting for the visitor; fire and forget, like the above. */
+function notifyApprovalNeeded(approval: ApprovalNeeded): void {
   if (approval.watched) return;
   track(approval.conversationId, notify(approval.conversationId, (showPreview) => approvalNotice(approval, { showPreview }), 'approval needed'));
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import { query, type Options, type Query, type SDKMessage, type SDKResultMessage, type SDKUserMessage, type SpawnedProcess, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 
 /**
@@ -32,6 +33,9 @@ export class AgentProcess {
     const start = options.spawnClaudeCodeProcess ?? spawnDirectly;
     const spawnClaudeCodeProcess = (spawnOptions: SpawnOptions): SpawnedProcess => {
       const child = (this.child = start(spawnOptions));
+      // The SDK, the sandbox and this class each watch the child's exit (a resume from the
+      // transcript store adds two more): a fixed number per process, above Node's warning at 10.
+      (child as unknown as EventEmitter).setMaxListeners?.(20);
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
         this.markEnded();

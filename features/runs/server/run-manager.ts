@@ -2,7 +2,6 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { getConversation, openConversation, setSdkSession } from '@/features/conversations/server';
-import { notifyApprovalNeeded, notifyRunFinished } from '@/features/push/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
@@ -22,6 +21,7 @@ import { AgentProcess } from './agent-process';
 import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
 import { insertRun, recordRunEnd } from './queries';
 import { Run } from './run';
+import { announceApprovalNeeded, announceRunFinished } from './run-notices';
 import type { Verdict } from './approvals';
 
 /** How long a finished run stays replayable in memory; after that its history comes from the transcript. */
@@ -145,7 +145,7 @@ async function askTheVisitor(conversationId: string, workspace: Workspace, { too
       description,
       timeoutMs: serverEnv().TETHER_APPROVAL_TIMEOUT_SECONDS * 1000,
       onAsked: () =>
-        notifyApprovalNeeded({ conversationId, model: run.model, mode: run.mode, summary: description.summary, watched: run.hasVisibleViewer() }),
+        announceApprovalNeeded({ conversationId, model: run.model, mode: run.mode, summary: description.summary, watched: run.hasVisibleViewer() }),
     });
   } finally {
     if (!run.approvals.waiting) run.timeLimit?.resume();
@@ -275,7 +275,7 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   const watched = run.hasVisibleViewer();
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
-  notifyRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
+  announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
 }
