@@ -1,5 +1,17 @@
 import { sendRunNotices, settlePushes } from '@/features/push/server';
-import { claudeExecutable, closeAllStreams, interruptAllRuns, markRunsInterrupted, modelEndpoint, moveLegacyTranscripts, sandboxState, sweepAgentHomes } from '@/features/runs/server';
+import {
+  claudeExecutable,
+  closeAllStreams,
+  instanceId,
+  interruptAllRuns,
+  interruptOwnRuns,
+  modelEndpoint,
+  moveLegacyTranscripts,
+  sandboxState,
+  startHeartbeat,
+  stopHeartbeat,
+  sweepAgentHomes,
+} from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
@@ -32,12 +44,15 @@ async function start() {
   sendRunNotices(); // runs announce their ends and approval waits; push listens
   const started = Date.now();
   const database = await db();
-  const interrupted = await markRunsInterrupted();
+  // Only this instance's own runs: other instances on the database may be running theirs.
+  const interrupted = await interruptOwnRuns(instanceId());
+  await startHeartbeat(); // before the first run: a run of an instance that never beat is taken over
   await moveLegacyTranscripts();
   await sweepAgentHomes();
   const endpoint = await modelEndpoint();
   logger.info('tether started', {
     dataDir: env.dataDir,
+    instance: instanceId(),
     database: env.SUPABASE_URL ? 'supabase' : env.DATABASE_URL ? 'postgres' : 'pglite',
     model: endpoint.demo ? 'demo' : 'anthropic',
     agentSandbox: sandbox.sandboxed ? 'bubblewrap' : `off (${sandbox.reason})`,
@@ -60,6 +75,7 @@ async function start() {
       void interruptAllRuns(SHUTDOWN_GRACE_MS)
         .finally(closeAllStreams)
         .then(() => settlePushes(PUSH_GRACE_MS)) // "Task was interrupted" notices under way
+        .then(() => stopHeartbeat().catch((error: unknown) => logger.error('leaving failed', { error })))
         .then(closeDb)
         .finally(() => process.exit(0));
     });

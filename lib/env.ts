@@ -95,6 +95,9 @@ const serverEnvSchema = z
     // also in the database (any instance then resumes any conversation). Default: the database
     // when it is a shared PostgreSQL (DATABASE_URL or Supabase), else the disk.
     TETHER_TRANSCRIPTS: z.enum(['disk', 'database']).optional(),
+    // Several instances on one database: an instance silent this long is taken for dead, and a live
+    // one interrupts its runs (each instance beats every third of it).
+    TETHER_INSTANCE_STALE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     VAPID_PUBLIC_KEY: base64urlBytes(65),

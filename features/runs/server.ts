@@ -1,6 +1,7 @@
 export { conversationView, type ConversationView } from './server/conversation-view';
 export { closeAllStreams, streamRunEvents } from './server/event-stream';
-export { markRunsInterrupted } from './server/queries';
+export { instanceId, startHeartbeat, stopHeartbeat } from './server/instance';
+export { interruptOwnRuns } from './server/queries';
 export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { claudeExecutable } from './server/agent/agent-options';

@@ -53,12 +53,13 @@ export function defineDbContract(getDb: () => Db) {
       p_visitor_id: visitor,
       p_workspace: workspace,
     });
-  const startRun = (conversationId: string, id = randomUUID()) =>
+  const startRun = (conversationId: string, id = randomUUID(), owner: string | null = null) =>
     getDb().call<Run>('start_run', {
       p_id: id,
       p_conversation_id: conversationId,
       p_model: 'claude-sonnet-4-5',
       p_mode: 'build',
+      p_owner: owner,
     });
   const finishRun = (id: string, status: string, extra: Partial<Record<string, unknown>> = {}) =>
     getDb().call<Run | null>('finish_run', {
@@ -170,9 +171,6 @@ export function defineDbContract(getDb: () => Db) {
       durationMs: null,
       error: null,
     });
-    await tick();
-    const second = await startRun(conversationId);
-
     const done = await finishRun(first.id, 'completed', {
       p_cost_usd: 0.0123,
       p_input_tokens: 120,
@@ -183,6 +181,8 @@ export function defineDbContract(getDb: () => Db) {
     expect(done!.finishedAt).toMatch(ISO);
     // A late Stop must not overwrite the outcome.
     expect(await finishRun(first.id, 'stopped')).toBeNull();
+    await tick();
+    const second = await startRun(conversationId);
 
     await finishRun(second.id, 'failed', { p_error: 'boom' });
     const runs = await listRuns(conversationId);
@@ -203,21 +203,58 @@ export function defineDbContract(getDb: () => Db) {
     await expect(startRun(randomUUID())).rejects.toMatchObject({ name: 'DbError', code: '23503' });
   });
 
-  it('interrupt_running_runs marks every running run interrupted and counts them', async () => {
-    await getDb().call('interrupt_running_runs'); // start from no running runs
+  it('start_run records at most one running run per conversation: a second answers null until the first finishes', async () => {
     const conversationId = randomUUID();
     await open({ id: conversationId });
-    const a = await startRun(conversationId);
-    const b = await startRun(conversationId);
-    const c = await startRun(conversationId);
-    await finishRun(c.id, 'completed');
+    const first = await startRun(conversationId);
+    expect(await startRun(conversationId)).toBeNull();
+    await finishRun(first.id, 'completed');
+    expect(await startRun(conversationId)).toMatchObject({ status: 'running' });
+    expect((await listRuns(conversationId)).map((r) => r.status)).toEqual(['completed', 'running']);
+  });
 
-    expect(await getDb().call('interrupt_running_runs')).toBe(2);
-    const byId = new Map((await listRuns(conversationId)).map((r) => [r.id, r]));
-    expect(byId.get(a.id)).toMatchObject({ status: 'interrupted', finishedAt: expect.stringMatching(ISO) });
-    expect(byId.get(b.id)!.status).toBe('interrupted');
-    expect(byId.get(c.id)!.status).toBe('completed');
-    expect(await getDb().call('interrupt_running_runs')).toBe(0);
+  it('interrupt_own_runs interrupts only the running runs of the instance that asks', async () => {
+    const [mine, theirs] = [randomUUID(), randomUUID()];
+    const runOf = async (owner: string) => {
+      const conversationId = randomUUID();
+      await open({ id: conversationId });
+      return { conversationId, run: (await startRun(conversationId, randomUUID(), owner))! };
+    };
+    const [a, b, other] = [await runOf(mine), await runOf(mine), await runOf(theirs)];
+    await finishRun(b.run.id, 'completed');
+    expect(await getDb().call('interrupt_own_runs', { p_owner: mine })).toBe(1);
+    expect((await listRuns(a.conversationId))[0]).toMatchObject({ status: 'interrupted', finishedAt: expect.stringMatching(ISO) });
+    expect((await listRuns(b.conversationId))[0]!.status).toBe('completed');
+    expect((await listRuns(other.conversationId))[0]!.status).toBe('running');
+    expect(await getDb().call('interrupt_own_runs', { p_owner: mine })).toBe(0);
+    await finishRun(other.run.id, 'completed');
+  });
+
+  it('take_over_stale_runs interrupts the runs of instances that stopped beating (or never did), each for one caller only', async () => {
+    const [alive, silent] = [randomUUID(), randomUUID()];
+    await getDb().call('instance_heartbeat', { p_id: alive });
+    await getDb().call('instance_heartbeat', { p_id: silent });
+    const runOf = async (owner: string | null) => {
+      const conversationId = randomUUID();
+      await open({ id: conversationId });
+      return (await startRun(conversationId, randomUUID(), owner))!;
+    };
+    const [aliveRun, silentRun, unknownRun, unownedRun] = [await runOf(alive), await runOf(silent), await runOf(randomUUID()), await runOf(null)];
+    await getDb().call('instance_leave', { p_id: silent });
+    type Taken = Array<{ id: string; conversationId: string; model: string; mode: string }>;
+    const taken = await getDb().call<Taken>('take_over_stale_runs', { p_stale_seconds: 3600 });
+    const ours = new Set([aliveRun.id, silentRun.id, unknownRun.id, unownedRun.id]);
+    expect(taken.filter((run) => ours.has(run.id)).map((run) => run.id).sort()).toEqual([silentRun.id, unknownRun.id, unownedRun.id].sort());
+    expect(taken.find((run) => run.id === silentRun.id)).toEqual({ id: silentRun.id, conversationId: silentRun.conversationId, model: 'claude-sonnet-4-5', mode: 'build' });
+    expect((await listRuns(silentRun.conversationId))[0]!.status).toBe('interrupted');
+    expect((await listRuns(aliveRun.conversationId))[0]!.status).toBe('running');
+    // Already taken: nobody gets them again.
+    const again = await getDb().call<Taken>('take_over_stale_runs', { p_stale_seconds: 3600 });
+    expect(again.filter((run) => ours.has(run.id))).toEqual([]);
+    // An instance is stale once its last beat is older than the window.
+    await tick();
+    const late = await getDb().call<Taken>('take_over_stale_runs', { p_stale_seconds: 0 });
+    expect(late.map((run) => run.id)).toContain(aliveRun.id);
   });
 
   it("conversation_statuses gives each of the caller's live conversations its latest run's status, in the order asked", async () => {
@@ -237,13 +274,12 @@ export function defineDbContract(getDb: () => Db) {
     await startRun(working!);
     await startRun(theirs!);
     await startRun(otherWorkspace!);
-    // The latest run is the last one started, whichever finished last.
+    // The latest run is the last one started.
     const earlier = await startRun(finished!);
+    await finishRun(earlier.id, 'completed');
     await tick();
     const latest = await startRun(finished!);
     const stopped = await finishRun(latest.id, 'stopped');
-    await tick();
-    await finishRun(earlier.id, 'completed');
 
     const asked = [finished!, randomUUID(), theirs!, idle!, otherWorkspace!, expired!, working!, finished!];
     expect(await statuses(asked)).toEqual([

@@ -21,6 +21,7 @@ function defineAccessTests(getSession: () => SqlSession) {
     );
     expect(tables.rows).toEqual([
       { relname: 'conversations', relrowsecurity: true },
+      { relname: 'instances', relrowsecurity: true },
       { relname: 'push_subscriptions', relrowsecurity: true },
       { relname: 'runs', relrowsecurity: true },
       { relname: 'transcript_entries', relrowsecurity: true },

@@ -17,8 +17,9 @@ export type RunRecord = {
   error: string | null;
 };
 
-export async function insertRun({ id, conversationId, model, mode }: { id: string; conversationId: string; model: string; mode: AgentMode }) {
-  return (await db()).call<RunRecord>('start_run', { p_id: id, p_conversation_id: conversationId, p_model: model, p_mode: mode });
+/** Records a run of `owner` (an instance id); null when the conversation has a running run already, on any instance. */
+export async function insertRun({ id, conversationId, model, mode, owner }: { id: string; conversationId: string; model: string; mode: AgentMode; owner: string }) {
+  return (await db()).call<RunRecord | null>('start_run', { p_id: id, p_conversation_id: conversationId, p_model: model, p_mode: mode, p_owner: owner });
 }
 
 export async function recordRunEnd({ id, status, costUsd, inputTokens, outputTokens, durationMs, error }: {
@@ -40,7 +41,20 @@ export async function listRuns(conversationId: string) {
   return (await db()).call<RunRecord[]>('list_runs', { p_conversation_id: conversationId });
 }
 
-/** At start: runs a previous process left 'running' can't be finished any more. */
-export async function markRunsInterrupted() {
-  return (await db()).call<number>('interrupt_running_runs', {});
+/** At start: the runs an earlier process of this instance left 'running' can't be finished any more. */
+export async function interruptOwnRuns(owner: string) {
+  return (await db()).call<number>('interrupt_own_runs', { p_owner: owner });
+}
+
+export type TakenOverRun = { id: string; conversationId: string; model: string; mode: AgentMode };
+
+/** This instance is alive; the runs of instances silent for `staleSeconds` are interrupted and returned (to this caller only). */
+export async function beatAndTakeOverStaleRuns(owner: string, staleSeconds: number): Promise<TakenOverRun[]> {
+  const database = await db();
+  await database.call('instance_heartbeat', { p_id: owner });
+  return database.call<TakenOverRun[]>('take_over_stale_runs', { p_stale_seconds: staleSeconds });
+}
+
+export async function leaveInstances(owner: string) {
+  await (await db()).call('instance_leave', { p_id: owner });
 }

@@ -19,6 +19,7 @@ import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
 import { AgentProcess } from './agent-process';
 import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
+import { instanceId } from './instance';
 import { insertRun, recordRunEnd } from './queries';
 import { Run } from './run';
 import { announceApprovalNeeded, announceRunFinished } from './run-notices';
@@ -66,11 +67,17 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   registry.activeByConversation.set(conversationId, run);
   registry.runs.set(run.id, run);
+  let recorded;
   try {
-    await insertRun({ id: run.id, conversationId, model, mode });
+    recorded = await insertRun({ id: run.id, conversationId, model, mode, owner: instanceId() });
   } catch (error) {
     forget(run);
     throw error;
+  }
+  if (!recorded) {
+    // Another instance runs this conversation (the database holds one running run per conversation).
+    forget(run);
+    throw new AppError('conflict:run_active', 'A run is already in progress in this conversation. Wait for it or stop it.');
   }
   run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
   void execute({ run, workspace, prompt: text, sdkSessionId: conversation.sdkSessionId ?? undefined }).catch((error: unknown) => failStuckRun(run, error));
@@ -268,14 +275,20 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
     outputTokens: result?.usage.output_tokens ?? null,
     durationMs,
   } as const;
-  await recordRunEnd({ id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null }).catch((error: unknown) =>
-    logger.error('run record update failed', { runId: run.id, error }),
+  // False when the run was no longer 'running' in the database: another instance, finding this
+  // one silent, took it over (and announced it). A failed write still announces.
+  const recorded = await recordRunEnd({ id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null }).then(
+    (row) => row !== null,
+    (error: unknown) => {
+      logger.error('run record update failed', { runId: run.id, error });
+      return true;
+    },
   );
   // Read before `end`: it closes the streams, and with them the visible viewers' count.
   const watched = run.hasVisibleViewer();
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
-  announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
+  if (recorded) announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
 }
