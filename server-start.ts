@@ -5,6 +5,7 @@ import {
   instanceId,
   interruptAllRuns,
   interruptOwnRuns,
+  obeyOtherInstances,
   modelEndpoint,
   moveLegacyTranscripts,
   sandboxState,
@@ -16,6 +17,7 @@ import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
+import { closeRedis } from '@/lib/redis';
 import { hookRequests } from '@/lib/request-hook';
 import { serveApiBeforeNext } from './app/api/node-routes';
 
@@ -47,13 +49,20 @@ async function start() {
   // Only this instance's own runs: other instances on the database may be running theirs.
   const interrupted = await interruptOwnRuns(instanceId());
   await startHeartbeat(); // before the first run: a run of an instance that never beat is taken over
+  await obeyOtherInstances(); // with Redis: Stop and approvals sent from other instances' viewers
   await moveLegacyTranscripts();
   await sweepAgentHomes();
   const endpoint = await modelEndpoint();
+  if ((env.DATABASE_URL || env.SUPABASE_URL) && (!env.SESSION_SECRET || !env.VAPID_PUBLIC_KEY)) {
+    // Instances sharing a database serve each other's visitors: they must sign and push alike.
+    logger.warn('With a shared database, set SESSION_SECRET and the VAPID keys in the environment, the same for every instance: generated ones differ per data folder.');
+  }
   logger.info('tether started', {
     dataDir: env.dataDir,
     instance: instanceId(),
     database: env.SUPABASE_URL ? 'supabase' : env.DATABASE_URL ? 'postgres' : 'pglite',
+    liveEvents: env.REDIS_URL ? 'redis' : 'in process',
+    transcripts: env.transcripts,
     model: endpoint.demo ? 'demo' : 'anthropic',
     agentSandbox: sandbox.sandboxed ? 'bubblewrap' : `off (${sandbox.reason})`,
     interruptedRuns: interrupted,
@@ -76,6 +85,7 @@ async function start() {
         .finally(closeAllStreams)
         .then(() => settlePushes(PUSH_GRACE_MS)) // "Task was interrupted" notices under way
         .then(() => stopHeartbeat().catch((error: unknown) => logger.error('leaving failed', { error })))
+        .then(closeRedis)
         .then(closeDb)
         .finally(() => process.exit(0));
     });

@@ -90,6 +90,9 @@ const serverEnvSchema = z
       .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
       .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
     DATABASE_URL: z.url().optional(),
+    // Several instances: each run's live events go through Redis Streams, and Stop, approvals and
+    // the visible-viewer signal reach the instance that runs it. Unset: all in process.
+    REDIS_URL: z.url().optional(),
     SUPABASE_URL: z.url().optional(),
     // Where agents' transcripts are kept for history and resume: on this instance's disk only, or
     // also in the database (any instance then resumes any conversation). Default: the database

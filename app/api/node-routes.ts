@@ -4,7 +4,7 @@ import type { ServeBeforeNext } from '@/lib/request-hook';
 import { GET as runEvents } from './runs/[id]/events/node-route';
 import { writeError } from './_lib/route';
 
-type NodeHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void;
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void>;
 
 /**
  * API routes the app serves itself, before Next sees the request (`lib/request-hook.ts`). Only
@@ -32,7 +32,7 @@ export const serveApiBeforeNext: ServeBeforeNext = (req, res) => {
       writeError(res, new AppError('method_not_allowed', `Use ${Object.keys(methods).join(' or ')} here.`));
       return true;
     }
-    handler(req, res, Object.fromEntries(params.map((name, index) => [name, safeDecode(match[index + 1]!)])));
+    void handler(req, res, Object.fromEntries(params.map((name, index) => [name, safeDecode(match[index + 1]!)])));
     return true;
   }
   return false;

@@ -1,8 +1,9 @@
 export { conversationView, type ConversationView } from './server/conversation-view';
 export { closeAllStreams, streamRunEvents } from './server/event-stream';
-export { instanceId, startHeartbeat, stopHeartbeat } from './server/instance';
+export { startHeartbeat, stopHeartbeat } from './server/instance';
+export { instanceId } from './server/instance-id';
 export { interruptOwnRuns } from './server/queries';
-export { interruptAllRuns, requireRun, startRun, stopRun } from './server/run-manager';
+export { decideAnywhere, findRun, interruptAllRuns, obeyOtherInstances, requireRun, startRun, stopAnywhere, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { claudeExecutable } from './server/agent/agent-options';
 export { sandboxState } from './server/agent/agent-sandbox';

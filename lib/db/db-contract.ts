@@ -241,11 +241,11 @@ export function defineDbContract(getDb: () => Db) {
     };
     const [aliveRun, silentRun, unknownRun, unownedRun] = [await runOf(alive), await runOf(silent), await runOf(randomUUID()), await runOf(null)];
     await getDb().call('instance_leave', { p_id: silent });
-    type Taken = Array<{ id: string; conversationId: string; model: string; mode: string }>;
+    type Taken = Array<{ id: string; conversationId: string; model: string; mode: string; startedAt: string }>;
     const taken = await getDb().call<Taken>('take_over_stale_runs', { p_stale_seconds: 3600 });
     const ours = new Set([aliveRun.id, silentRun.id, unknownRun.id, unownedRun.id]);
     expect(taken.filter((run) => ours.has(run.id)).map((run) => run.id).sort()).toEqual([silentRun.id, unknownRun.id, unownedRun.id].sort());
-    expect(taken.find((run) => run.id === silentRun.id)).toEqual({ id: silentRun.id, conversationId: silentRun.conversationId, model: 'claude-sonnet-4-5', mode: 'build' });
+    expect(taken.find((run) => run.id === silentRun.id)).toEqual({ id: silentRun.id, conversationId: silentRun.conversationId, model: 'claude-sonnet-4-5', mode: 'build', startedAt: silentRun.startedAt });
     expect((await listRuns(silentRun.conversationId))[0]!.status).toBe('interrupted');
     expect((await listRuns(aliveRun.conversationId))[0]!.status).toBe('running');
     // Already taken: nobody gets them again.

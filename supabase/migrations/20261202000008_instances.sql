@@ -68,7 +68,7 @@ language sql as $$
 $$;
 
 -- Interrupts the running runs whose instance has not beaten for p_stale_seconds (or is unknown)
--- and returns them as [{ id, conversationId, model, mode }]. Each run is returned to exactly one
+-- and returns them as [{ id, conversationId, model, mode, startedAt }]. Each run is returned to exactly one
 -- caller, however many instances ask at once: it notifies for them.
 create function tether.take_over_stale_runs(p_stale_seconds integer)
 returns jsonb
@@ -80,9 +80,20 @@ language sql as $$
          select 1 from tether.instances i
           where i.id = r.owner and i.heartbeat_at > now() - make_interval(secs => p_stale_seconds)
        )
-    returning r.id, r.conversation_id, r.model, r.mode
+    returning r.id, r.conversation_id, r.model, r.mode, r.started_at
   )
-  select coalesce(jsonb_agg(jsonb_build_object('id', id, 'conversationId', conversation_id, 'model', model, 'mode', mode)), '[]'::jsonb) from taken
+  select coalesce(jsonb_agg(jsonb_build_object('id', id, 'conversationId', conversation_id, 'model', model, 'mode', mode, 'startedAt', tether.iso_time(started_at))), '[]'::jsonb) from taken
+$$;
+
+-- A run of the visitor's conversation in the workspace, with the instance that runs it (any
+-- instance may serve its viewers); null for anyone else's run or an unknown id.
+create function tether.get_run(p_id uuid, p_visitor_id text, p_workspace text)
+returns jsonb
+language sql stable as $$
+  select tether.run_json(r) || jsonb_build_object('owner', r.owner)
+    from tether.runs r
+    join tether.conversations c on c.id = r.conversation_id
+   where r.id = p_id and c.visitor_id = p_visitor_id and c.workspace = p_workspace and c.expires_at > now()
 $$;
 
 drop function tether.interrupt_running_runs();
@@ -93,8 +104,10 @@ revoke all on function tether.instance_heartbeat(uuid) from public, anon, authen
 revoke all on function tether.instance_leave(uuid) from public, anon, authenticated;
 revoke all on function tether.interrupt_own_runs(uuid) from public, anon, authenticated;
 revoke all on function tether.take_over_stale_runs(integer) from public, anon, authenticated;
+revoke all on function tether.get_run(uuid, text, text) from public, anon, authenticated;
 grant execute on function tether.start_run(uuid, uuid, text, text, uuid) to service_role;
 grant execute on function tether.instance_heartbeat(uuid) to service_role;
 grant execute on function tether.instance_leave(uuid) to service_role;
 grant execute on function tether.interrupt_own_runs(uuid) to service_role;
 grant execute on function tether.take_over_stale_runs(integer) to service_role;
+grant execute on function tether.get_run(uuid, text, text) to service_role;

@@ -39,16 +39,17 @@ export function route<P extends Record<string, string> = Record<string, never>>(
  * Node's response itself. Next's header config doesn't reach these answers: they get the security
  * headers here.
  */
-export function nodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void) {
-  return (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): void => {
+export function nodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void | Promise<void>) {
+  return async (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> => {
     for (const { key, value } of securityHeaders({ development: serverEnv().NODE_ENV === 'development' })) res.setHeader(key, value);
     try {
       const req = new NextRequest(new URL(incoming.url ?? '/', 'http://localhost'), { method: incoming.method, headers: headersOf(incoming) });
       const caller = identifyCaller(req);
       if (caller.setCookie) res.setHeader('set-cookie', caller.setCookie);
-      handler({ req, params: params as P, visitorId: caller.visitorId, workspace: caller.workspace, res });
+      await handler({ req, params: params as P, visitorId: caller.visitorId, workspace: caller.workspace, res });
     } catch (error) {
-      if (res.headersSent) throw error;
+      // Once the stream has begun, the failure is the stream's to report (it ends the response).
+      if (res.headersSent) return void res.destroy();
       writeError(res, error);
     }
   };

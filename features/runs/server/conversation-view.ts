@@ -2,11 +2,12 @@ import 'server-only';
 import { getConversation } from '@/features/conversations/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
+import { redis } from '@/lib/redis';
 import type { ChatItem } from '../chat-items';
 import type { RunInfo } from '../types';
 import { agentWorkspaceDir } from './agent/agent-sandbox';
 import { loadHistory } from './history';
-import { listRuns } from './queries';
+import { listRuns, type RunRecord } from './queries';
 import { activeRun } from './run-manager';
 
 export type ConversationView = {
@@ -23,16 +24,29 @@ export async function conversationView({ visitorId, workspace, conversationId }:
 }): Promise<ConversationView> {
   const conversation = await getConversation({ id: conversationId, visitorId, workspace: workspace.name });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
-  const run = activeRun(conversationId);
+  const runs = await listRuns(conversationId);
+  const local = activeRun(conversationId);
+  const elsewhere = local ? null : runningElsewhere(runs);
+  const run = local?.info() ?? elsewhere;
   const items = conversation.sdkSessionId
     ? await loadHistory({
         conversationId,
         sdkSessionId: conversation.sdkSessionId,
         workspaceDir: agentWorkspaceDir(workspace),
-        before: run?.startedAt,
-        runs: await listRuns(conversationId),
+        before: local?.startedAt ?? (elsewhere ? new Date(runs.at(-1)!.startedAt) : undefined),
+        runs,
       })
     : [];
   const { id, title, createdAt, lastActivityAt, muted } = conversation;
-  return { conversation: { id, title, createdAt, lastActivityAt, muted }, items, activeRun: run?.info() ?? null };
+  return { conversation: { id, title, createdAt, lastActivityAt, muted }, items, activeRun: run };
+}
+
+/**
+ * With Redis, a run another instance is running: viewers here follow it from its stream. Without
+ * Redis only this instance's runs can be followed, so a 'running' record of another is not offered.
+ */
+function runningElsewhere(runs: RunRecord[]): RunInfo | null {
+  const last = runs.at(-1);
+  if (!redis() || last?.status !== 'running') return null;
+  return { id: last.id, conversationId: last.conversationId, model: last.model, mode: last.mode, status: 'running' };
 }

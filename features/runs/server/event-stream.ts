@@ -4,7 +4,7 @@ import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { HEARTBEAT_MS } from '../schemas';
 import type { RunEvent } from '../types';
-import type { Run } from './run';
+import type { RunEventLog } from './run-event-log';
 
 // Open streams, so a shutdown can close them; and how many each run and each visitor has open,
 // for the caps.
@@ -38,7 +38,7 @@ export function closeAllStreams(): void {
  * machinery and web streams cost ~80 KiB and ~12 µs per delivered event per viewer, which a
  * thousand viewers of a fast run can't afford.
  */
-export function streamRunEvents({ run, visitorId, after, visible = true, res }: { run: Run; visitorId: string; after: number; visible?: boolean; res: ServerResponse }): void {
+export function streamRunEvents({ run, visitorId, after, visible = true, res }: { run: RunEventLog; visitorId: string; after: number; visible?: boolean; res: ServerResponse }): void {
   const { TETHER_VIEWERS_PER_RUN: perRun, TETHER_VIEWERS_PER_VISITOR: perVisitor } = serverEnv();
   if ((streams.byRun.get(run.id) ?? 0) >= perRun || (streams.byVisitor.get(visitorId) ?? 0) >= perVisitor) {
     throw new AppError('rate_limited:viewers', `Too many open views of this run or from this browser (at most ${perRun} per run and ${perVisitor} per visitor). Close some tabs and try again.`, {

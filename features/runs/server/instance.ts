@@ -1,28 +1,12 @@
 import 'server-only';
-import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dataDir, dataPath } from '@/lib/data-dir';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
+import { instanceId } from './instance-id';
+import { endTakenOverRun } from './live-events';
 import { beatAndTakeOverStaleRuns, leaveInstances } from './queries';
 import { announceRunFinished } from './run-notices';
 
-const store = globalThis as { tetherInstanceId?: string; tetherHeartbeat?: NodeJS.Timeout };
-
-/**
- * This instance's id: which runs are its own. Kept in its data folder, so a restart is the same
- * instance (and interrupts what its earlier self left running), while another instance with a
- * folder of its own is another.
- */
-export function instanceId(): string {
-  if (store.tetherInstanceId) return store.tetherInstanceId;
-  const file = dataPath('instance-id');
-  if (!existsSync(file)) {
-    dataDir();
-    writeFileSync(file, `${randomUUID()}\n`, { flag: 'wx' });
-  }
-  return (store.tetherInstanceId = readFileSync(file, 'utf8').trim());
-}
+const store = globalThis as { tetherHeartbeat?: NodeJS.Timeout };
 
 /**
  * Beats every third of TETHER_INSTANCE_STALE_SECONDS, and each time interrupts the runs of
@@ -36,6 +20,7 @@ export async function startHeartbeat(): Promise<void> {
     const taken = await beatAndTakeOverStaleRuns(instanceId(), staleSeconds);
     for (const run of taken) {
       logger.warn('took over a run of an instance that stopped', { runId: run.id, conversationId: run.conversationId });
+      await endTakenOverRun(run).catch((error: unknown) => logger.error('ending a taken-over run failed', { runId: run.id, error }));
       announceRunFinished({ conversationId: run.conversationId, status: 'interrupted', model: run.model, mode: run.mode, error: null, answer: '', watched: false });
     }
   };

@@ -73,7 +73,7 @@ describe('instances on one database', () => {
   }, 30_000);
 
   it("this instance's own running runs are never taken over while it beats", async () => {
-    const conversationId = await runElsewhere(instance.instanceId());
+    const conversationId = await runElsewhere((await import('./instance-id')).instanceId());
     await new Promise((resolve) => setTimeout(resolve, 4000)); // longer than the stale time
     const [recorded] = await database.call<Array<{ status: string }>>('list_runs', { p_conversation_id: conversationId });
     expect(recorded).toMatchObject({ status: 'running' });

@@ -37,6 +37,11 @@ export async function recordRunEnd({ id, status, costUsd, inputTokens, outputTok
   });
 }
 
+/** The visitor's run in the workspace, with its owner (the instance running it), or null. */
+export async function getRun({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }) {
+  return (await db()).call<(RunRecord & { owner: string | null }) | null>('get_run', { p_id: runId, p_visitor_id: visitorId, p_workspace: workspace });
+}
+
 export async function listRuns(conversationId: string) {
   return (await db()).call<RunRecord[]>('list_runs', { p_conversation_id: conversationId });
 }
@@ -46,7 +51,7 @@ export async function interruptOwnRuns(owner: string) {
   return (await db()).call<number>('interrupt_own_runs', { p_owner: owner });
 }
 
-export type TakenOverRun = { id: string; conversationId: string; model: string; mode: AgentMode };
+export type TakenOverRun = { id: string; conversationId: string; model: string; mode: AgentMode; startedAt: string };
 
 /** This instance is alive; the runs of instances silent for `staleSeconds` are interrupted and returned (to this caller only). */
 export async function beatAndTakeOverStaleRuns(owner: string, staleSeconds: number): Promise<TakenOverRun[]> {

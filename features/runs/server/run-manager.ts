@@ -7,7 +7,8 @@ import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { PausableTimer } from '@/lib/pausable-timer';
-import type { SendMessageInput } from '../schemas';
+import { redis } from '@/lib/redis';
+import type { DecideApprovalInput, SendMessageInput } from '../schemas';
 import type { RunEvent, RunInfo } from '../types';
 import { agentOptions, type AskVisitor } from './agent/agent-options';
 import { describeToolCall } from './agent/describe-tool-call';
@@ -19,14 +20,15 @@ import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
 import { AgentProcess } from './agent-process';
 import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
-import { instanceId } from './instance';
-import { insertRun, recordRunEnd } from './queries';
+import { instanceId } from './instance-id';
+import { FINISHED_RUN_RETENTION_SECONDS, listenForControl, publishRunEvents, remoteRun, watchedElsewhere, type RemoteRun } from './live-events';
+import { getRun, insertRun, recordRunEnd } from './queries';
 import { Run } from './run';
 import { announceApprovalNeeded, announceRunFinished } from './run-notices';
 import type { Verdict } from './approvals';
 
-/** How long a finished run stays replayable in memory; after that its history comes from the transcript. */
-const FINISHED_RUN_RETENTION_MS = 10 * 60 * 1000;
+/** How long a finished run stays replayable in memory (and in Redis); after that its history comes from the transcript. */
+const FINISHED_RUN_RETENTION_MS = FINISHED_RUN_RETENTION_SECONDS * 1000;
 /** How long to wait, when a turn breaks off, for the CLI's exit to tell whether the process died. */
 const CRASH_GRACE_MS = 500;
 
@@ -39,11 +41,52 @@ export function activeRun(conversationId: string): Run | undefined {
   return registry.activeByConversation.get(conversationId);
 }
 
-/** The visitor's run in this workspace; anyone else's (or an unknown id) is not found. */
+/** The visitor's run in this workspace, on this instance; anyone else's (or an unknown id) is not found. */
 export function requireRun({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }): Run {
   const run = registry.runs.get(runId);
   if (!run || run.visitorId !== visitorId || run.workspace !== workspace) throw new AppError('not_found:run', 'No such run.');
   return run;
+}
+
+/**
+ * The visitor's run in this workspace, wherever it runs: here, or (with Redis) on another
+ * instance, mirrored from its stream. Anyone else's, an unknown id, or one whose events are gone
+ * is not found.
+ */
+export async function findRun({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }): Promise<Run | RemoteRun> {
+  const local = registry.runs.get(runId);
+  if (local) return requireRun({ runId, visitorId, workspace });
+  const record = redis() ? await getRun({ runId, visitorId, workspace }) : null;
+  const remote = record && (await remoteRun({ ...record, visitorId }));
+  if (!remote) throw new AppError('not_found:run', 'No such run.');
+  return remote;
+}
+
+/** Stop, from any instance. */
+export async function stopAnywhere(run: Run | RemoteRun): Promise<RunInfo> {
+  if (run instanceof Run) return stopRun(run);
+  await run.stop();
+  return run.info();
+}
+
+/** An approval decision, from any instance. */
+export async function decideAnywhere(run: Run | RemoteRun, approvalId: string, input: DecideApprovalInput): Promise<void> {
+  if (run instanceof Run) return run.approvals.decide(approvalId, input);
+  await run.decide(approvalId, input);
+}
+
+/** At start (with Redis): Stop and decisions that viewers on other instances send for this instance's runs. */
+export async function obeyOtherInstances(): Promise<void> {
+  await listenForControl((control) => {
+    const run = registry.runs.get(control.runId);
+    if (!run) return;
+    if (control.type === 'stop') return void stopRun(run);
+    try {
+      run.approvals.decide(control.approvalId, control.input);
+    } catch {
+      // Decided here or elsewhere first: the first decision stands, and every viewer sees it.
+    }
+  });
 }
 
 export async function startRun({ visitorId, workspace, conversationId, text, model, mode }: SendMessageInput & {
@@ -67,6 +110,7 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   registry.activeByConversation.set(conversationId, run);
   registry.runs.set(run.id, run);
+  publishRunEvents(run); // for viewers on other instances (with Redis)
   let recorded;
   try {
     recorded = await insertRun({ id: run.id, conversationId, model, mode, owner: instanceId() });
@@ -152,7 +196,9 @@ async function askTheVisitor(conversationId: string, workspace: Workspace, { too
       description,
       timeoutMs: serverEnv().TETHER_APPROVAL_TIMEOUT_SECONDS * 1000,
       onAsked: () =>
-        announceApprovalNeeded({ conversationId, model: run.model, mode: run.mode, summary: description.summary, watched: run.hasVisibleViewer() }),
+        void watchedElsewhere(run.id).then((elsewhere) =>
+          announceApprovalNeeded({ conversationId, model: run.model, mode: run.mode, summary: description.summary, watched: run.hasVisibleViewer() || elsewhere }),
+        ),
     });
   } finally {
     if (!run.approvals.waiting) run.timeLimit?.resume();
@@ -285,7 +331,7 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
     },
   );
   // Read before `end`: it closes the streams, and with them the visible viewers' count.
-  const watched = run.hasVisibleViewer();
+  const watched = run.hasVisibleViewer() || (await watchedElsewhere(run.id));
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
   if (recorded) announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });

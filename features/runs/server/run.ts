@@ -2,22 +2,15 @@ import 'server-only';
 import type { AgentProcess } from './agent-process';
 import type { PausableTimer } from '@/lib/pausable-timer';
 import { Approvals } from './approvals';
-import type { AgentMode, RunEvent, RunEventBody, RunInfo, RunStatus } from '../types';
-
-type Listener = (event: RunEvent) => void;
-const encoder = new TextEncoder();
+import type { AgentMode, RunEvent, RunEventBody, RunInfo } from '../types';
+import { RunEventLog } from './run-event-log';
 
 /**
- * One agent run, owned by the server rather than by the request that started it. Its events
- * are numbered and kept, so any number of viewers can attach at any point (`after` = the last
- * sequence number they have) and see every event exactly once, in order.
+ * One agent run, owned by the server rather than by the request that started it: its events go
+ * to every viewer (RunEventLog), and with Redis to other instances' viewers too (live-events.ts).
  */
-export class Run {
-  readonly events: RunEvent[] = [];
-  /** Each event's SSE frame, encoded once and shared by every viewer. */
-  private readonly frames: Uint8Array[] = [];
+export class Run extends RunEventLog {
   readonly startedAt = new Date();
-  status: RunStatus = 'running';
   /** The CLI process working on this run, once it has one. */
   process: AgentProcess | undefined;
   /** Aborted by Stop or shutdown while the run still waits for a free agent slot. */
@@ -32,7 +25,6 @@ export class Run {
   interruptedByShutdown = false;
   /** Ask mode's tool calls waiting for the visitor, and how earlier ones were decided. */
   readonly approvals = new Approvals((body) => this.emit(body));
-  private readonly listeners = new Set<Listener>();
   private visibleViewers = 0;
 
   constructor(
@@ -42,35 +34,21 @@ export class Run {
     readonly workspace: string,
     readonly model: string,
     readonly mode: AgentMode,
-  ) {}
+  ) {
+    super();
+  }
 
   emit(body: RunEventBody): RunEvent {
     const event = { ...body, seq: this.events.length + 1 } as RunEvent;
-    this.events.push(event);
-    if (event.type === 'end') this.status = event.status;
-    for (const listener of this.listeners) listener(event);
-    if (event.type === 'end') this.listeners.clear(); // nothing follows the end
+    this.append(event);
     return event;
-  }
-
-  /** The event as an SSE frame; its id is the sequence number, so a client resumes with Last-Event-ID. */
-  frame(event: RunEvent): Uint8Array {
-    return (this.frames[event.seq - 1] ??= encoder.encode(`id: ${event.seq}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`));
-  }
-
-  /** Replays the events after `after`, then delivers new ones as they happen. Returns the unsubscribe. */
-  subscribe(after: number, listener: Listener): () => void {
-    for (const event of this.events.slice(after)) listener(event);
-    if (this.status !== 'running') return () => {};
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /**
    * A viewer whose page is visible attached (its stream says `visible=1`); call the returned
    * function once it detaches. When the run ends with one attached, nobody needs a push.
    */
-  addVisibleViewer(): () => void {
+  override addVisibleViewer(): () => void {
     this.visibleViewers++;
     let attached = true;
     return () => {

@@ -1,5 +1,5 @@
 import { decideApprovalSchema, uuidSchema } from '@/features/runs';
-import { requireRun } from '@/features/runs/server';
+import { decideAnywhere, findRun } from '@/features/runs/server';
 import { parseInput, readJson } from '@/lib/http';
 import { route } from '../../../../_lib/route';
 
@@ -8,6 +8,6 @@ export const POST = route<{ id: string; approvalId: string }>(async ({ req, para
   const runId = parseInput(uuidSchema, params.id, 'params');
   const approvalId = parseInput(uuidSchema, params.approvalId, 'params');
   const decision = await readJson(req, decideApprovalSchema);
-  requireRun({ runId, visitorId, workspace: workspace.name }).approvals.decide(approvalId, decision);
+  await decideAnywhere(await findRun({ runId, visitorId, workspace: workspace.name }), approvalId, decision);
   return Response.json({ approvalId, decision: decision.decision });
 });

@@ -1,0 +1,214 @@
+import 'server-only';
+import { AppError } from '@/lib/errors';
+import { logger } from '@/lib/logger';
+import { dedicatedRedis, redis, type Redis } from '@/lib/redis';
+import type { DecideApprovalInput } from '../schemas';
+import type { AgentMode, RunEvent, RunInfo, RunStatus } from '../types';
+import { instanceId } from './instance-id';
+import type { Run } from './run';
+import { RunEventLog } from './run-event-log';
+
+/**
+ * Runs seen from every instance, through Redis (with REDIS_URL; without it everything stays in
+ * the process that runs the agent). The instance that runs a run publishes its numbered events
+ * to a Redis Stream of its own (entry id = `<seq>-0`), so a viewer on any instance attaches by
+ * `after=` / `Last-Event-ID` exactly as on the owner. Stop and approval decisions from another
+ * instance reach the owner on its control channel; viewers' visibility is counted in Redis.
+ */
+
+/** How long a finished run's stream stays, as the owner keeps finished runs in memory. */
+export const FINISHED_RUN_RETENTION_SECONDS = 10 * 60;
+/** Streams are trimmed past this many events (a longer run's first events are then in history only). */
+const STREAM_MAX_EVENTS = 50_000;
+/** A mirror nobody has watched for this long stops reading. */
+const IDLE_MIRROR_MS = 30_000;
+const BLOCK_MS = 5_000;
+
+const streamKey = (runId: string) => `tether:run:${runId}:events`;
+const visibleKey = (runId: string) => `tether:run:${runId}:visible`;
+const controlChannel = (instance: string) => `tether:instance:${instance}:control`;
+
+type Control = { type: 'stop'; runId: string } | { type: 'decide'; runId: string; approvalId: string; input: DecideApprovalInput };
+
+/** The owner: every event of `run`, in order, to its stream; the stream expires after the end. */
+export function publishRunEvents(run: Run): void {
+  const connection = redis();
+  if (!connection) return;
+  run.subscribe(0, (event) => {
+    void connection
+      .then(async (client) => {
+        await client.xAdd(streamKey(run.id), `${event.seq}-0`, { event: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_EVENTS } });
+        if (event.type === 'end') {
+          await client.expire(streamKey(run.id), FINISHED_RUN_RETENTION_SECONDS);
+          await client.del(visibleKey(run.id));
+        }
+      })
+      .catch((error: unknown) => logger.warn('publishing a run event failed', { runId: run.id, seq: event.seq, error }));
+  });
+}
+
+/**
+ * Whoever took over the run of an instance that went silent ends its stream, so viewers on every
+ * instance get `end` (interrupted). The owner may have added events meanwhile: numbered after the
+ * last one there, retried if it moved on.
+ */
+export async function endTakenOverRun({ id, model, mode, startedAt }: { id: string; model: string; mode: AgentMode; startedAt: string }): Promise<void> {
+  const connection = redis();
+  if (!connection) return;
+  const client = await connection;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [last] = await client.xRevRange(streamKey(id), '+', '-', { COUNT: 1 });
+    const lastEvent = last ? (JSON.parse(last.message.event!) as RunEvent) : null;
+    if (lastEvent?.type === 'end') return;
+    const seq = (lastEvent?.seq ?? 0) + 1;
+    const events: RunEvent[] = [
+      { type: 'notice', message: 'The server running this went away, so the run was cut off. Send a message to carry on.', seq },
+      { type: 'end', status: 'interrupted', model, mode, costUsd: null, inputTokens: null, outputTokens: null, durationMs: Math.max(0, Date.now() - Date.parse(startedAt)), seq: seq + 1 },
+    ];
+    try {
+      for (const event of events) await client.xAdd(streamKey(id), `${event.seq}-0`, { event: JSON.stringify(event) });
+      await client.expire(streamKey(id), FINISHED_RUN_RETENTION_SECONDS);
+      return;
+    } catch (error) {
+      logger.warn('ending a taken-over run raced its owner; trying again', { runId: id, error });
+    }
+  }
+}
+
+/** The owner: true when a visible viewer watches `run` on another instance. */
+export async function watchedElsewhere(runId: string): Promise<boolean> {
+  const connection = redis();
+  if (!connection) return false;
+  try {
+    const counts = await (await connection).hVals(visibleKey(runId));
+    return counts.some((count) => Number(count) > 0);
+  } catch (error) {
+    logger.warn('reading visible viewers failed', { runId, error });
+    return false;
+  }
+}
+
+/** The owner, at start: Stop and decisions sent from other instances for this instance's runs. */
+export async function listenForControl(handle: (control: Control) => void): Promise<void> {
+  if (!redis()) return;
+  const subscriber = await dedicatedRedis();
+  await subscriber.subscribe(controlChannel(instanceId()), (message) => {
+    try {
+      handle(JSON.parse(message) as Control);
+    } catch (error) {
+      logger.warn('bad control message', { error });
+    }
+  });
+}
+
+// Mirrors of other instances' runs that viewers here watch, one per run.
+const store = globalThis as { tetherRemoteRuns?: Map<string, Promise<RemoteRun>> };
+const mirrors = (store.tetherRemoteRuns ??= new Map());
+
+/**
+ * The visitor's run when another instance runs it (or ran it), mirrored from its stream; null
+ * without Redis, or when the run's events are not in Redis (unknown, or finished long ago: its
+ * history has it).
+ */
+export async function remoteRun(record: RunInfo & { owner: string | null; visitorId: string }): Promise<RemoteRun | null> {
+  const connection = redis();
+  if (!connection || !record.owner) return null;
+  let mirror = mirrors.get(record.id);
+  if (!mirror) {
+    mirror = (async () => {
+      const client = await connection;
+      if (!(await client.exists(streamKey(record.id)))) throw new AppError('not_found:run', 'No such run.');
+      const remote = new RemoteRun(record, record.owner!);
+      await remote.catchUp(client);
+      return remote;
+    })();
+    mirrors.set(record.id, mirror);
+    mirror.catch(() => mirrors.delete(record.id));
+  }
+  try {
+    const remote = await mirror;
+    return remote.visitorId === record.visitorId ? remote : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Another instance's run, as viewers here see it: its events from Redis, Stop and decisions sent to its owner. */
+export class RemoteRun extends RunEventLog {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly visitorId: string;
+  readonly model: string;
+  readonly mode: AgentMode;
+
+  constructor(record: RunInfo & { visitorId: string }, private readonly owner: string) {
+    super();
+    ({ id: this.id, conversationId: this.conversationId, visitorId: this.visitorId, model: this.model, mode: this.mode } = record);
+  }
+
+  /** Reads what the stream has, then follows it (on a connection of its own) until the end, or nobody watches. */
+  async catchUp(client: Redis): Promise<void> {
+    for (const entry of await client.xRange(streamKey(this.id), '-', '+')) this.receive(entry.message.event!);
+    if (this.status === 'running') void this.follow();
+    else setTimeout(() => mirrors.delete(this.id), FINISHED_RUN_RETENTION_SECONDS * 1000).unref();
+  }
+
+  override addVisibleViewer(): () => void {
+    const connection = redis()!;
+    const change = (delta: number) =>
+      void connection.then((client) => client.hIncrBy(visibleKey(this.id), instanceId(), delta)).catch((error: unknown) => logger.warn('visible viewer count failed', { runId: this.id, error }));
+    change(1);
+    let attached = true;
+    return () => {
+      if (attached) change(-1);
+      attached = false;
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.send({ type: 'stop', runId: this.id });
+  }
+
+  /** Checked here against the events seen (unknown → 404, settled → 409), then sent to the owner, where the first decision wins. */
+  async decide(approvalId: string, input: DecideApprovalInput): Promise<void> {
+    if (!this.events.some((event) => event.type === 'approval' && event.approvalId === approvalId)) throw new AppError('not_found:approval', 'No such approval in this run.');
+    if (this.events.some((event) => event.type === 'approval_decided' && event.approvalId === approvalId) || this.status !== 'running') {
+      throw new AppError('conflict:approval_decided', 'This approval was already decided.');
+    }
+    await this.send({ type: 'decide', runId: this.id, approvalId, input });
+  }
+
+  info(): RunInfo {
+    return { id: this.id, conversationId: this.conversationId, model: this.model, mode: this.mode, status: this.status as RunStatus };
+  }
+
+  private async send(control: Control): Promise<void> {
+    await (await redis()!).publish(controlChannel(this.owner), JSON.stringify(control));
+  }
+
+  private receive(data: string): void {
+    const event = JSON.parse(data) as RunEvent;
+    // Exactly once, in order: anything but the next number was seen already (or would leave a gap).
+    if (event.seq === this.events.length + 1) this.append(event);
+  }
+
+  private async follow(): Promise<void> {
+    const reader = await dedicatedRedis();
+    let lastWatched = Date.now();
+    try {
+      while (this.status === 'running') {
+        if (this.listenerCount > 0) lastWatched = Date.now();
+        else if (Date.now() - lastWatched > IDLE_MIRROR_MS) break;
+        const replies = (await reader.xRead({ key: streamKey(this.id), id: `${this.events.length}-0` }, { BLOCK: BLOCK_MS, COUNT: 1000 })) as Array<{ messages: Array<{ message: Record<string, string> }> }> | null;
+        for (const reply of replies ?? []) for (const { message } of reply.messages) this.receive(message.event!);
+      }
+    } catch (error) {
+      logger.warn('following a run on another instance failed', { runId: this.id, error });
+    } finally {
+      await reader.close().catch(() => {});
+      // Finished: kept for late viewers as long as the owner keeps it; abandoned: read afresh next time.
+      if (this.status === 'running') mirrors.delete(this.id);
+      else setTimeout(() => mirrors.delete(this.id), FINISHED_RUN_RETENTION_SECONDS * 1000).unref();
+    }
+  }
+}
