@@ -3,11 +3,13 @@ import path from 'node:path';
 import { serverEnv } from './env';
 
 /**
- * Everything Tether keeps on disk lives under one data root:
- *   workspaces/<name>/files   the agent's working folder (the only place its tools may touch)
- *   workspaces/<name>/workspace.json   the workspace's settings, outside the agent's reach
- *   claude/   the CLI's config dir and transcripts   tmp/   the CLI's temp files
- *   db/       the embedded PGlite database          session-secret   cookie signing key
+ * What Tether keeps on disk lives under one data root:
+ *   workspaces/<name>/files   the agent's working folder (the only place its tools may touch),
+ *                             and workspace.json beside it (unless TETHER_WORKSPACES_DIR is elsewhere)
+ *   agents/<conversation>/    each conversation's agent home: CLI config, transcript, temp files
+ *   db/                       the embedded PGlite database
+ *   session-secret, vapid.json   generated keys (when not set in the environment)
+ *   instance-id               which runs in a shared database are this instance's
  */
 export function dataPath(...segments: string[]): string {
   const root = serverEnv().dataDir;

@@ -53,6 +53,9 @@ const serverEnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     TETHER_DATA_DIR: z.string().default('./.data'),
+    // The workspaces' folders; default `<data>/workspaces`. Several instances point it at one
+    // shared volume, so they all see (and their agents edit) the same files.
+    TETHER_WORKSPACES_DIR: z.string().min(1).optional(),
     TETHER_BASE_DOMAIN: z
       .string()
       .regex(/^[a-z0-9.-]+$/i, 'a host name such as example.com or localhost')
@@ -125,7 +128,7 @@ const serverEnvSchema = z
     path: ['VAPID_SUBJECT'],
   });
 
-export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string; transcripts: 'disk' | 'database' };
+export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string; workspacesDir: string; transcripts: 'disk' | 'database' };
 
 export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
   const result = serverEnvSchema.safeParse(source);
@@ -135,7 +138,10 @@ export function parseServerEnv(source: Record<string, string | undefined>): Serv
   }
   const { data } = result;
   const transcripts = data.TETHER_TRANSCRIPTS ?? (data.DATABASE_URL || data.SUPABASE_URL ? 'database' : 'disk');
-  return { ...data, dataDir: path.resolve(data.TETHER_DATA_DIR), transcripts };
+  const dataDir = path.resolve(data.TETHER_DATA_DIR);
+  // A folder chosen at run time: the build must not trace it (turbopackIgnore).
+  const workspacesDir = path.resolve(/*turbopackIgnore: true*/ data.TETHER_WORKSPACES_DIR ?? path.join(dataDir, 'workspaces'));
+  return { ...data, dataDir, workspacesDir, transcripts };
 }
 
 let cached: ServerEnv | undefined;

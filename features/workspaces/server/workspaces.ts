@@ -1,7 +1,7 @@
 import 'server-only';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { dataPath } from '@/lib/data-dir';
+import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { workspaceConfigSchema, workspaceNameSchema, type WorkspaceConfig } from '../schemas';
 
@@ -13,7 +13,7 @@ export type Workspace = {
 };
 
 function workspaceRoot(name: string): string {
-  return dataPath('workspaces', workspaceNameSchema.parse(name));
+  return path.join(serverEnv().workspacesDir, workspaceNameSchema.parse(name));
 }
 
 /** The workspace, or null when the name is invalid or no such folder exists. */

@@ -10,10 +10,10 @@ export type AppServer = { port: number; child: ChildProcess; exited: Promise<num
  * A second `next start` of the build the test run already made, with its own data folder, for
  * tests that stop and restart the server. Resolves once /api/health answers.
  */
-export async function startAppServer({ port, dataDir }: { port: number; dataDir: string }): Promise<AppServer> {
+export async function startAppServer({ port, dataDir, env = {} }: { port: number; dataDir: string; env?: Record<string, string> }): Promise<AppServer> {
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
     cwd: repo,
-    env: { ...process.env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

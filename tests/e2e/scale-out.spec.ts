@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { expect, test } from '@playwright/test';
+import type { RunEvent } from '@/features/runs';
+import { call, follow, startCluster, visitorCookie } from './support/cluster';
+import { log, send, tabConversationId } from './support/chat';
+
+/**
+ * Two instances on one PostgreSQL and one Redis, each with a data folder of its own, behind a
+ * real round-robin balancer (nginx, no sticky sessions): any instance serves any conversation.
+ */
+test.describe.configure({ mode: 'serial' });
+
+let cluster: Awaited<ReturnType<typeof startCluster>>;
+let cookie: string;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  cluster = await startCluster({ ports: [3221, 3222], balancerPort: 3220 });
+  cookie = await visitorCookie(cluster.a.port);
+});
+
+test.afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** Sends a message to one instance; returns the run's id. */
+async function sendTo(port: number, conversationId: string, text: string): Promise<string> {
+  const answer = await call(port, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model: 'claude-sonnet-4-5', mode: 'plan' } });
+  expect(answer.status, answer.body).toBe(202);
+  return (JSON.parse(answer.body) as { run: { id: string } }).run.id;
+}
+
+const texts = (events: RunEvent[]) => events.flatMap((event) => (event.type === 'text' ? [event.text] : [])).join('');
+const ended = (events: RunEvent[]) => events.at(-1) as Extract<RunEvent, { type: 'end' }>;
+
+test('a run started on A streams live to a viewer on B, every event once and in order; Stop from B stops it', async () => {
+  const runId = await sendTo(cluster.a.port, randomUUID(), 'count to 30');
+  const [onA, onB] = await Promise.all([follow(cluster.a.port, { runId, cookie }), follow(cluster.b.port, { runId, cookie })]);
+  expect(onB.map((event) => event.seq)).toEqual(onB.map((_, index) => index + 1));
+  expect(onB).toEqual(onA);
+  expect(texts(onB)).toContain('28 29 30');
+  expect(ended(onB)).toMatchObject({ type: 'end', status: 'completed' });
+
+  // A late viewer on B with after= gets the rest, from the stream.
+  expect(await follow(cluster.b.port, { runId, cookie, after: 5 })).toEqual(onA.slice(5));
+
+  const long = await sendTo(cluster.a.port, randomUUID(), 'count to 300');
+  let stopped = false;
+  const onBLong = await follow(cluster.b.port, {
+    runId: long,
+    cookie,
+    onEvent: (event) => {
+      if (event.type !== 'text' || stopped) return;
+      stopped = true;
+      void call(cluster.b.port, { method: 'POST', path: `/api/runs/${long}/stop`, cookie });
+    },
+  });
+  expect(ended(onBLong)).toMatchObject({ status: 'stopped' });
+});
+
+test('two sends for one conversation at once, one to each instance: one 202, one 409', async () => {
+  const conversationId = randomUUID();
+  // The conversation exists first (as it does once a browser sent a message).
+  await sendTo(cluster.a.port, conversationId, 'hello');
+  await expect.poll(async () => JSON.parse((await call(cluster.b.port, { path: `/api/conversations/${conversationId}`, cookie })).body).activeRun, { timeout: 20_000 }).toBeNull();
+  const body = { text: 'count to 20', model: 'claude-sonnet-4-5', mode: 'plan' };
+  const answers = await Promise.all(
+    [cluster.a.port, cluster.b.port].map((port) => call(port, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: body })),
+  );
+  expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
+  expect(JSON.parse(answers.find((answer) => answer.status === 409)!.body)).toMatchObject({ error: { code: 'conflict:run_active' } });
+});
+
+test('in the browser, through the balancer: chat, reload mid-run (another instance), switch, Stop', async ({ page }) => {
+  const base = `http://demo.localhost:${cluster.balancerPort}`;
+  await page.goto(base);
+  await send(page, 'count to 40');
+  const answer = log(page).getByTestId('assistant-message').last();
+  await expect(answer).toContainText('3 ');
+  // Round-robin: the reload's page, history and event stream land on either instance.
+  await page.reload();
+  await expect(answer).toContainText('38 39 40');
+  await expect(log(page).getByTestId('run-end')).toHaveAttribute('data-status', 'completed');
+  const words = ((await answer.textContent()) ?? '').trim().split(/\s+/);
+  expect(words.filter((word) => /^\d+$/.test(word))).toEqual(Array.from({ length: 40 }, (_, index) => String(index + 1)));
+  const first = await tabConversationId(page);
+
+  // Another conversation, then back.
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await send(page, 'count to 500');
+  await expect(log(page).getByTestId('assistant-message').last()).toContainText('2 ');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(log(page).getByTestId('run-end')).toHaveAttribute('data-status', 'stopped');
+  await page.goto(`${base}/?c=${first}`);
+  await expect(log(page).getByTestId('user-message')).toHaveText('count to 40');
+});
+
+test("restarting A leaves B's running run alone", async () => {
+  const runId = await sendTo(cluster.b.port, randomUUID(), 'count to 60');
+  const onB = follow(cluster.b.port, { runId, cookie });
+  await cluster.restart('a');
+  expect(ended(await onB)).toMatchObject({ status: 'completed' });
+});
+
+test('killing A mid-run: viewers on B get the end, and the next message, sent to B, resumes the session from the store', async () => {
+  test.setTimeout(90_000);
+  const conversationId = randomUUID();
+  await follow(cluster.a.port, { runId: await sendTo(cluster.a.port, conversationId, 'remember this first message'), cookie });
+  const runId = await sendTo(cluster.a.port, conversationId, 'count to 500');
+  let killed = false;
+  const onB = await follow(cluster.b.port, {
+    runId,
+    cookie,
+    onEvent: (event) => {
+      if (event.type !== 'text' || killed) return;
+      killed = true;
+      void cluster.kill('a');
+    },
+  });
+  expect(ended(onB)).toMatchObject({ type: 'end', status: 'interrupted' });
+  const [recorded] = JSON.parse((await call(cluster.b.port, { path: `/api/conversations/status?ids=${conversationId}`, cookie })).body).statuses;
+  expect(recorded).toMatchObject({ lastRunStatus: 'interrupted' });
+
+  // B never had this conversation on its disk: the session comes from the database.
+  const next = await follow(cluster.b.port, { runId: await sendTo(cluster.b.port, conversationId, 'and now?'), cookie });
+  expect(ended(next)).toMatchObject({ status: 'completed' });
+  expect(texts(next)).toContain('That is message 3 from you in this session.');
+});
