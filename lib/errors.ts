@@ -20,7 +20,16 @@ const statusByKind = {
 export type ErrorKind = keyof typeof statusByKind;
 export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;
 
+// Next gives route handlers and instrumentation (which serves the event streams) separate copies
+// of this module: a brand shared through the symbol registry makes `instanceof` hold across them.
+const BRAND = Symbol.for('tether.AppError');
+
 export class AppError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   /** For 429 and 503: when the client may try again (sent as Retry-After). */
   readonly retryAfterSeconds: number | undefined;

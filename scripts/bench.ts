@@ -15,6 +15,7 @@ import { benchFollowUp } from './bench/follow-up';
 import { benchHistoryLoad } from './bench/history-load';
 import { benchReplay } from './bench/replay';
 import { benchApproval } from './bench/approval';
+import { benchScaleOut, scaleOutSetup } from './bench/scale-out';
 import { benchLoad, loadSetup } from './bench/load';
 import { benchSandboxCost } from './bench/sandbox-cost';
 import { machine, otherCpuUse, writeResults } from './bench/report';
@@ -93,6 +94,7 @@ async function main() {
     const stream = await timed('stream overhead', () => benchStreamOverhead({ api, server, cookie, workspace, log }));
     const history = await timed('history load', () => benchHistoryLoad({ api, server: coldServer, cookie: coldCookie, dataDir: coldData, log }));
     const followUp = await timed('follow-up', () => benchFollowUp({ api, warm: { server, cookie }, cold: { server: coldServer, cookie: coldCookie }, log }));
+    const scaleOut = await timed('scale-out', () => benchScaleOut({ api, root, build, env, coldDisk: { server: coldServer, cookie: coldCookie }, log }));
     await coldServer.stop();
     const viewers = await timed('viewers', () => benchViewers({ api, server, cookie, log }));
     const replay = await timed('replay', () => benchReplay({ api, server, cookie, log }));
@@ -198,6 +200,17 @@ async function main() {
       "from the tool card to its result. Sandboxed agents; each run starts its CLI (not timed here).",
       '',
       approval,
+      '',
+      '### 10. Several instances: PostgreSQL + Redis',
+      '',
+      'Two more `next start` instances of the same build, on a PostgreSQL database and a Redis index of their own, each',
+      `with its own data folder, agents cold (\`TETHER_WARM_IDLE_SECONDS=0\`). First: one run on instance A streams ${scaleOutSetup.deltas} deltas`,
+      `(one per ~${scaleOutSetup.delayMs} ms) to one viewer on A and one on B at once (B reads A's Redis Stream), ${scaleOutSetup.repetitions} runs. Then one`,
+      `such run watched by ${scaleOutSetup.viewers.toLocaleString('en')} viewers, half on each instance (a worker thread per half). Last, a cold follow-up:`,
+      'on the single PGlite server of benchmark 3 (resumed from its disk) against first message on A, follow-up on B (B has',
+      'never seen the conversation: resumed from the transcript store), alternating, after one untimed round each.',
+      '',
+      scaleOut,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

@@ -74,9 +74,10 @@ export async function stopAllServers(): Promise<void> {
 export async function startAppServer({ root, dataDir, env }: { root: string; dataDir: string; env: Record<string, string> }): Promise<AppServer> {
   const port = await freePort();
   const probeFile = `${dataDir}.probe.json`;
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', BENCH_PROBE_FILE: probeFile };
-  // The embedded database, whatever the shell has configured.
-  for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']) delete childEnv[name];
+  // The embedded database and no Redis, whatever the shell has configured, unless `env` says otherwise.
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'REDIS_URL']) delete inherited[name];
+  const childEnv: NodeJS.ProcessEnv = { ...inherited, ...env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', BENCH_PROBE_FILE: probeFile };
   // Its own process group, so stopping it also stops the CLI children of unfinished runs.
   const child = spawn(process.execPath, ['--import', pathToFileURL(probe).href, nextBin, 'start', '-p', String(port)], { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

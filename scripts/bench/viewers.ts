@@ -138,7 +138,7 @@ async function watchOneRun({ api, server, cookie, viewers, label }: { api: Bench
 }
 
 /** The viewers' worker thread (see viewers-worker.ts); always stopped by the caller. */
-function startWorker(job: ViewerJob) {
+export function startWorker(job: ViewerJob) {
   // tsx's loader does not reach worker threads by itself: register it in the worker first.
   const entry = new URL('./viewers-worker.ts', import.meta.url).href;
   const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: job });

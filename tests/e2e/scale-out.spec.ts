@@ -58,6 +58,34 @@ test('a run started on A streams live to a viewer on B, every event once and in 
   expect(ended(onBLong)).toMatchObject({ status: 'stopped' });
 });
 
+test('an approval of a run on A, decided from B: the first decision wins, the agent on A goes on', async () => {
+  const answer = await call(cluster.a.port, { method: 'POST', path: `/api/conversations/${randomUUID()}/messages`, cookie, json: { text: 'write from-b.md', model: 'claude-sonnet-4-5', mode: 'ask' } });
+  expect(answer.status, answer.body).toBe(202);
+  const runId = (JSON.parse(answer.body) as { run: { id: string } }).run.id;
+  const seen: RunEvent[] = [];
+  let decided: Promise<number[]> | undefined;
+  const onB = await follow(cluster.b.port, {
+    runId,
+    cookie,
+    onEvent: (event) => {
+      seen.push(event);
+      if (event.type !== 'approval') return;
+      const decide = async (decision: string) => (await call(cluster.b.port, { method: 'POST', path: `/api/runs/${runId}/approvals/${event.approvalId}`, cookie, json: { decision, device: 'device-on-b' } })).status;
+      decided = (async () => {
+        const first = await decide('allow');
+        // Once B has seen the decision come back from A, a second one is refused there.
+        await expect.poll(() => seen.some((item) => item.type === 'approval_decided')).toBe(true);
+        return [first, await decide('deny')];
+      })();
+    },
+  });
+  const decisions = await decided;
+  expect(decisions).toEqual([200, 409]);
+  expect(onB.find((event) => event.type === 'approval_decided')).toMatchObject({ decision: 'allow', by: 'visitor', device: 'device-on-b' });
+  expect(onB.find((event) => event.type === 'tool_result')).toMatchObject({ status: 'ok' });
+  expect(ended(onB)).toMatchObject({ status: 'completed', mode: 'ask' });
+});
+
 test('two sends for one conversation at once, one to each instance: one 202, one 409', async () => {
   const conversationId = randomUUID();
   // The conversation exists first (as it does once a browser sent a message).

@@ -135,6 +135,8 @@ export async function remoteRun(record: RunInfo & { owner: string | null; visito
 
 /** Another instance's run, as viewers here see it: its events from Redis, Stop and decisions sent to its owner. */
 export class RemoteRun extends RunEventLog {
+  /** Told apart from a Run by this, not by `instanceof` (each Next bundle has its own classes). */
+  readonly remote = true;
   readonly id: string;
   readonly conversationId: string;
   readonly visitorId: string;

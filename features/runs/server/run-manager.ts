@@ -64,14 +64,14 @@ export async function findRun({ runId, visitorId, workspace }: { runId: string; 
 
 /** Stop, from any instance. */
 export async function stopAnywhere(run: Run | RemoteRun): Promise<RunInfo> {
-  if (run instanceof Run) return stopRun(run);
+  if (!('remote' in run)) return stopRun(run);
   await run.stop();
   return run.info();
 }
 
 /** An approval decision, from any instance. */
 export async function decideAnywhere(run: Run | RemoteRun, approvalId: string, input: DecideApprovalInput): Promise<void> {
-  if (run instanceof Run) return run.approvals.decide(approvalId, input);
+  if (!('remote' in run)) return run.approvals.decide(approvalId, input);
   await run.decide(approvalId, input);
 }
 
