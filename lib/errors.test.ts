@@ -11,6 +11,6 @@ describe('AppError', () => {
     expect(thrownElsewhere instanceof AppError).toBe(true);
     expect(errorAnswer(thrownElsewhere)).toEqual({ status: 409, body: { error: { code: 'conflict:approval_decided', message: 'This approval was already decided.' } }, headers: {} });
     expect(new Error('plain') instanceof AppError).toBe(false);
-    expect(null instanceof AppError).toBe(false);
+    expect((null as unknown) instanceof AppError).toBe(false);
   });
 });
