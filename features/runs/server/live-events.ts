@@ -117,7 +117,9 @@ export async function remoteRun(record: RunInfo & { owner: string | null; visito
   if (!mirror) {
     mirror = (async () => {
       const client = await connection;
-      if (!(await client.exists(streamKey(record.id)))) throw new AppError('not_found:run', 'No such run.');
+      // A running run's first event may not have reached Redis yet: follow it anyway. A finished
+      // one without a stream is gone from here (its history has it).
+      if (record.status !== 'running' && !(await client.exists(streamKey(record.id)))) throw new AppError('not_found:run', 'No such run.');
       const remote = new RemoteRun(record, record.owner!);
       await remote.catchUp(client);
       return remote;
