@@ -12,7 +12,7 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse, params: Record<st
  * must cost little memory and little CPU per event (see `streamRunEvents`). Everything else
  * stays a Next route handler.
  */
-export const nodeRoutes: Array<{ route: string; methods: Record<string, NodeHandler> }> = [{ route: 'runs/[id]/events', methods: { GET: runEvents } }];
+const nodeRoutes: Array<{ route: string; methods: Record<string, NodeHandler> }> = [{ route: 'runs/[id]/events', methods: { GET: runEvents } }];
 
 // `runs/[id]/events` → /^\/api\/runs\/([^/]*)\/events\/?$/ and its parameter names, as Next reads folder names.
 const compiled = nodeRoutes.map(({ route, methods }) => ({
