@@ -1,1 +1,2 @@
-export { workspaceFromHost, workspaceNameSchema, type WorkspaceConfig } from './schemas';
+export { filePathSchema, workspaceFromHost, workspaceNameSchema, type WorkspaceConfig } from './schemas';
+export type { FileContent, FileEntry, FileListing } from './types';

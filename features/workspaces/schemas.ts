@@ -30,3 +30,6 @@ export function workspaceFromHost(host: string | null, baseDomain: string): stri
   const label = hostname.slice(0, -suffix.length);
   return workspaceNameSchema.safeParse(label).success ? label : null;
 }
+
+/** `?path=` of the file API: relative to the workspace folder ('' = the folder itself). */
+export const filePathSchema = z.string().max(4096, 'The path is longer than 4096 characters').default('');

@@ -3,10 +3,12 @@
 import { useConversationsStore, useTabConversation } from '@/features/conversations';
 import { MuteToggle, NotificationSettings, NotifyOffer, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { clearConversations, deleteConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { Composer } from './composer';
+import { FilesPanel } from './files-panel';
 import { ConnectionStatus } from './connection-status';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
@@ -21,6 +23,13 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
   const [showRecent, setShowRecent] = useState(false);
+  const [showFiles, setShowFiles] = useState(false);
+  // The agent may have changed files: what the Files panel shows is refreshed when a run ends.
+  const queryClient = useQueryClient();
+  const runningId = chat.activeRun?.id ?? null;
+  useEffect(() => {
+    if (runningId === null) void queryClient.invalidateQueries({ queryKey: ['files'] });
+  }, [runningId, queryClient]);
   const forget = useConversationsStore((state) => state.forget);
   const [forgetError, setForgetError] = useState<string | null>(null);
   // Conversations this tab has sent a message in: notifications are offered there (never on load).
@@ -84,6 +93,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           </span>
         )}
         <ConnectionStatus state={chat.connection} />
+        <button type="button" aria-expanded={showFiles} onClick={() => setShowFiles(!showFiles)}>Files</button>
         <button type="button" onClick={() => void startNew()}>New chat</button>
       </header>
       <div className="body">
@@ -138,6 +148,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             onStop={chat.stop}
           />
         </main>
+        {showFiles && <FilesPanel onClose={() => setShowFiles(false)} />}
       </div>
     </div>
   );

@@ -1,0 +1,84 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { FileEntry } from '@/features/workspaces';
+import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey } from '../api/files-api';
+
+/**
+ * The workspace's files, read-only: a tree (folders load when opened) and a viewer. The agent's
+ * edits show once its run ends (the chat refreshes these queries then).
+ */
+export function FilesPanel({ onClose }: { onClose: () => void }) {
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <aside className="files-panel" aria-label="Files">
+      <div className="files-head">
+        <h2>Files</h2>
+        <button type="button" className="link-button" onClick={onClose}>Close</button>
+      </div>
+      <Folder folder="" depth={0} onOpen={setOpen} current={open} />
+      {open && <FileView file={open} />}
+    </aside>
+  );
+}
+
+function Folder({ folder, depth, onOpen, current }: { folder: string; depth: number; onOpen: (file: string) => void; current: string | null }) {
+  const listing = useQuery({ queryKey: filesQueryKey(folder), queryFn: () => fetchFolder(folder) });
+  if (listing.isPending) return <p className="muted" role="status">Loading…</p>;
+  if (listing.error) return <p className="notice notice-error" role="alert">{listing.error.message}</p>;
+  return (
+    <ul className={depth === 0 ? 'file-tree file-tree-root' : 'file-tree'}>
+      {listing.data.entries.map((entry) => (
+        <Entry key={entry.path} entry={entry} depth={depth} onOpen={onOpen} current={current} />
+      ))}
+      {listing.data.more > 0 && <li className="muted">… and {listing.data.more} more</li>}
+    </ul>
+  );
+}
+
+function Entry({ entry, depth, onOpen, current }: { entry: FileEntry; depth: number; onOpen: (file: string) => void; current: string | null }) {
+  const [expanded, setExpanded] = useState(false);
+  if (entry.type === 'folder') {
+    return (
+      <li>
+        <button type="button" className="file-entry" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
+          <span aria-hidden>{expanded ? '▾' : '▸'}</span> {entry.name}/
+        </button>
+        {expanded && <Folder folder={entry.path} depth={depth + 1} onOpen={onOpen} current={current} />}
+      </li>
+    );
+  }
+  if (entry.type !== 'file') {
+    const why = entry.type === 'link_outside' ? 'a link out of the workspace' : 'not a regular file';
+    return (
+      <li className="muted" title={why}>
+        {entry.name} <span className="visually-hidden">({why})</span>
+      </li>
+    );
+  }
+  return (
+    <li>
+      <button type="button" className="file-entry" aria-current={current === entry.path ? 'true' : undefined} onClick={() => onOpen(entry.path)}>
+        {entry.name}
+      </button>
+    </li>
+  );
+}
+
+function FileView({ file }: { file: string }) {
+  const content = useQuery({ queryKey: fileQueryKey(file), queryFn: () => fetchFile(file) });
+  return (
+    <section className="file-view" aria-label={`File ${file}`}>
+      <h3>{file}</h3>
+      {content.isPending && <p className="muted" role="status">Loading…</p>}
+      {content.error && <p className="notice notice-error" role="alert">{content.error.message}</p>}
+      {content.data && !content.data.shown && (
+        <p className="muted">
+          {content.data.reason === 'binary' ? 'A binary file' : 'Too large to show'} ({content.data.size.toLocaleString('en')} bytes).
+        </p>
+      )}
+      {content.data?.shown && <pre className="file-text" data-testid="file-text"><code>{content.data.text}</code></pre>}
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+import 'server-only';
+import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '@/lib/errors';
+import type { FileContent, FileEntry, FileListing } from '../types';
+import type { Workspace } from './workspaces';
+
+/** A file larger than this is named, not shown. */
+export const MAX_SHOWN_FILE_BYTES = 512 * 1024;
+/** A folder lists at most this many entries (the rest is counted). */
+export const MAX_LISTED_ENTRIES = 1000;
+/** Binary or text: a NUL byte in the first bytes says binary. */
+const SNIFF_BYTES = 8192;
+
+/**
+ * The workspace's files as visitors browse them, confined exactly like the agent: a path is
+ * relative to the workspace folder, and whatever it names — after every symlink is resolved —
+ * must lie inside it. `..`, absolute paths and links that lead out are refused (404, so the
+ * answer says nothing about what lies outside).
+ */
+export function listFolder(workspace: Workspace, relative: string): FileListing {
+  const { real, rel } = resolveInside(workspace, relative);
+  if (!statSync(real).isDirectory()) throw new AppError('bad_request:not_a_folder', `${rel || '/'} is a file, not a folder.`);
+  const names = readdirSync(real).sort((a, b) => a.localeCompare(b));
+  const entries: FileEntry[] = [];
+  for (const name of names.slice(0, MAX_LISTED_ENTRIES)) {
+    const entryPath = rel ? `${rel}/${name}` : name;
+    entries.push(describeEntry(workspace, entryPath, lstatSync(path.join(real, name))));
+  }
+  // Folders first, then files, each alphabetically.
+  entries.sort((a, b) => Number(b.type === 'folder') - Number(a.type === 'folder') || a.name.localeCompare(b.name));
+  return { path: rel, entries, more: Math.max(0, names.length - MAX_LISTED_ENTRIES) };
+}
+
+/** A file's text for the viewer; a binary or too large file is named with its size, not shown. */
+export function readFileForViewer(workspace: Workspace, relative: string): FileContent {
+  const { real, rel } = resolveInside(workspace, relative);
+  const stats = statSync(real);
+  if (!stats.isFile()) throw new AppError('bad_request:not_a_file', `${rel || '/'} is not a file.`);
+  if (stats.size > MAX_SHOWN_FILE_BYTES) return { path: rel, size: stats.size, shown: false, reason: 'too_large', text: null };
+  const bytes = readHead(real, stats.size);
+  if (bytes.subarray(0, SNIFF_BYTES).includes(0)) return { path: rel, size: stats.size, shown: false, reason: 'binary', text: null };
+  return { path: rel, size: stats.size, shown: true, reason: null, text: bytes.toString('utf8') };
+}
+
+function describeEntry(workspace: Workspace, entryPath: string, stats: Stats): FileEntry {
+  const name = path.posix.basename(entryPath);
+  if (stats.isSymbolicLink()) {
+    // A link is shown as what it leads to when that is inside; a link out is named, never followed.
+    try {
+      const { real } = resolveInside(workspace, entryPath);
+      const target = statSync(real);
+      return { name, path: entryPath, type: target.isDirectory() ? 'folder' : 'file', size: target.isDirectory() ? null : target.size };
+    } catch {
+      return { name, path: entryPath, type: 'link_outside', size: null };
+    }
+  }
+  if (stats.isDirectory()) return { name, path: entryPath, type: 'folder', size: null };
+  return { name, path: entryPath, type: stats.isFile() ? 'file' : 'other', size: stats.isFile() ? stats.size : null };
+}
+
+/** The real path of `relative` inside the workspace, and the normalised relative path; 404 otherwise. */
+function resolveInside(workspace: Workspace, relative: string): { real: string; rel: string } {
+  const outside = () => new AppError('not_found:file', 'No such file or folder in this workspace.');
+  if (relative.includes('\u0000') || path.posix.isAbsolute(relative) || path.win32.isAbsolute(relative)) throw outside();
+  const segments = relative.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) throw outside();
+  const root = workspace.filesDir; // already a real path
+  let real: string;
+  try {
+    real = realpathSync(path.join(root, ...segments));
+  } catch {
+    throw outside();
+  }
+  if (real !== root && !real.startsWith(root + path.sep)) throw outside();
+  return { real, rel: segments.join('/') };
+}
+
+function readHead(file: string, size: number): Buffer {
+  const buffer = Buffer.alloc(size);
+  const fd = openSync(file, 'r');
+  try {
+    let read = 0;
+    while (read < size) {
+      const count = readSync(fd, buffer, read, size - read, read);
+      if (count === 0) break;
+      read += count;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
