@@ -9,7 +9,7 @@ test('visiting a workspace subdomain: the reply streams in', async ({ page }) =>
   // While the run streams, Stop replaces Send; the reply grows word by word.
   await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
   await expect(log(page).getByTestId('assistant-message')).toContainText('That is message 1 from you in this session.');
-  await expect(log(page).getByTestId('run-end')).toContainText('claude-sonnet-4-5 in build mode');
+  await expect(log(page).getByTestId('run-end')).toContainText('Claude Sonnet 4.5 in build mode');
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 });
 

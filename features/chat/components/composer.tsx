@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import { MAX_MESSAGE_CHARS, type AgentMode } from '@/features/runs';
+import { MAX_MESSAGE_CHARS, modelDisplayName, type AgentMode } from '@/features/runs';
 
 const modeLabels: Record<AgentMode, string> = { plan: 'Plan (read-only)', ask: 'Ask (asks before acting)', build: 'Build (may edit)' };
 
@@ -51,7 +51,7 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
           <span className="visually-hidden">Model</span>
           <select aria-label="Model" value={model} onChange={(event) => onModel(event.target.value)}>
             {models.map((name) => (
-              <option key={name} value={name}>{name}</option>
+              <option key={name} value={name}>{modelDisplayName(name)}</option>
             ))}
           </select>
         </label>

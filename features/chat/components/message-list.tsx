@@ -1,28 +1,87 @@
 'use client';
 
-import { memo, useEffect, useRef } from 'react';
-import Markdown from 'react-markdown';
-import type { ChatItem } from '@/features/runs';
+import { memo, useEffect, useRef, useState } from 'react';
+import Markdown, { type Components } from 'react-markdown';
+import { modelDisplayName, type ChatItem } from '@/features/runs';
+import remarkGfm from 'remark-gfm';
 import { ApprovalCard, type Decide } from './approval-card';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
 /** `decide` answers the run's approval cards; null when no run is followed here (nothing to answer). */
 export function MessageList({ items, busy, decide }: { items: ChatItem[]; busy: boolean; decide: Decide | null }) {
+  const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
+  // Follow the stream only while the reader is at the bottom: scrolled up to read, they stay put.
+  const [following, setFollowing] = useState(true);
   const last = items.at(-1);
-  // Follow the newest content; items keep their identity, so only the changed one re-renders.
+  // Items keep their identity, so only the changed one re-renders.
   useEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' });
-  }, [items.length, last]);
+    if (following) end.current?.scrollIntoView({ block: 'end' });
+  }, [items.length, last, following]);
+  const onScroll = () => {
+    const element = log.current;
+    if (element) setFollowing(element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM_PX);
+  };
   return (
-    <div className="log" role="log" aria-label="Conversation" aria-busy={busy}>
-      {items.length === 0 && <p className="empty">Ask the agent about this workspace's files.</p>}
-      {items.map((item) => (
-        <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} />
-      ))}
-      <div ref={end} />
+    <div className="log-frame">
+      <div className="log" role="log" aria-label="Conversation" aria-busy={busy} ref={log} onScroll={onScroll}>
+        {items.length === 0 && <p className="empty">Ask the agent about this workspace's files.</p>}
+        {items.map((item) => (
+          <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} />
+        ))}
+        <div ref={end} />
+      </div>
+      {!following && (
+        <button type="button" className="jump-latest" onClick={() => setFollowing(true)}>
+          Jump to latest
+        </button>
+      )}
     </div>
+  );
+}
+
+/** Within this distance of the end, the reader is "at the bottom" (sub-pixel scrolling, a last line in view). */
+const AT_BOTTOM_PX = 48;
+
+const remarkPlugins = [remarkGfm];
+
+/** Code blocks get a Copy button. */
+const markdownComponents: Components = {
+  pre: ({ children, node }) => {
+    const code = node?.children[0];
+    const text = code && code.type === 'element' ? textOf(code) : '';
+    return (
+      <div className="code-block">
+        <pre>{children}</pre>
+        <CopyButton text={text} label="Copy code" />
+      </div>
+    );
+  },
+};
+
+function textOf(node: { type: string; value?: string; children?: Array<{ type: string; value?: string; children?: unknown[] }> }): string {
+  if (node.type === 'text') return node.value ?? '';
+  return (node.children ?? []).map((child) => textOf(child as Parameters<typeof textOf>[0])).join('');
+}
+
+/** Copies `text` to the clipboard and says so for a moment. */
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      className="copy-button"
+      aria-label={label}
+      onClick={() =>
+        void navigator.clipboard.writeText(text).then(() => {
+          setCopied(true);
+          setTimeout(() => setCopied(false), 1500);
+        })
+      }
+    >
+      {copied ? 'Copied' : 'Copy'}
+    </button>
   );
 }
 
@@ -34,8 +93,11 @@ const ItemView = memo(function ItemView({ item, decide }: { item: ChatItem; deci
       return <div className="message user" data-testid="user-message">{item.text}</div>;
     case 'assistant':
       return (
-        <div className="message assistant" data-testid="assistant-message">
-          <Markdown>{item.text}</Markdown>
+        <div className="answer">
+          <div className="message assistant" data-testid="assistant-message">
+            <Markdown remarkPlugins={remarkPlugins} components={markdownComponents}>{item.text}</Markdown>
+          </div>
+          <CopyButton text={item.text} label="Copy answer" />
         </div>
       );
     case 'tool':
@@ -73,7 +135,7 @@ const ItemView = memo(function ItemView({ item, decide }: { item: ChatItem; deci
             </p>
           )}
           {item.status !== 'completed' && <strong>{item.status} · </strong>}
-          {item.model} in {item.mode} mode{item.durationMs !== null && ` · ${formatDuration(item.durationMs)}`}
+          {modelDisplayName(item.model)} in {item.mode} mode{item.durationMs !== null && ` · ${formatDuration(item.durationMs)}`}
           {item.inputTokens !== null && ` · ${item.inputTokens.toLocaleString('en')} in / ${(item.outputTokens ?? 0).toLocaleString('en')} out tokens`}
           {item.costUsd !== null && ` · $${item.costUsd.toFixed(4)}`}
         </div>

@@ -18,6 +18,12 @@ export const demoResponder: Responder = (request): Reply => {
     // A long, steady stream: what a slow real answer looks like, for trying Stop and reloads.
     return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: countTo }, (_, i) => `${i + 1} `) }], delayMs: 100 };
   }
+  if (/\bshow a table\b/i.test(text)) {
+    return say(
+      'The demo files:\n\n| File | What it is |\n|---|---|\n| `README.md` | This workspace |\n| `src/greet.ts` | A greeting |\n| `notes/todo.md` | A task list |\n\n' +
+        'And the list:\n\n- [x] ~~Pick a name~~\n- [ ] Invite the first users\n\n```ts\nexport const answer = 42;\n```',
+    );
+  }
   const command = text.match(/\brun\s+`([^`]+)`/i)?.[1] ?? text.match(/^run\s+(.+)$/i)?.[1];
   if (command) {
     if (!request.tools?.some((tool) => tool.name === 'Bash')) {
