@@ -4,7 +4,7 @@ import { useConversationsStore, useTabConversation } from '@/features/conversati
 import { MuteToggle, NotificationSettings, NotifyOffer, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { clearConversations, deleteConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { Composer } from './composer';
@@ -23,7 +23,20 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
   const [showRecent, setShowRecent] = useState(false);
+  const recentToggle = useRef<HTMLButtonElement>(null);
+  const sidebar = useRef<HTMLElement>(null);
+  // On a phone the sidebar is a sheet over the chat: opening it moves the focus in, Escape closes
+  // it and gives the focus back to its button.
+  useEffect(() => {
+    if (showRecent) sidebar.current?.querySelector<HTMLElement>('button, [href], input')?.focus();
+  }, [showRecent]);
+  const closeRecent = () => {
+    setShowRecent(false);
+    recentToggle.current?.focus();
+  };
   const [showFiles, setShowFiles] = useState(false);
+  const [focusRequest, setFocusRequest] = useState(0);
+  const focusComposer = () => setFocusRequest((count) => count + 1);
   // The agent may have changed files: what the Files panel shows is refreshed when a run ends.
   const queryClient = useQueryClient();
   const runningId = chat.activeRun?.id ?? null;
@@ -76,12 +89,12 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   return (
     <div className="app">
       <header className="topbar">
-        <button type="button" className="recent-toggle" aria-expanded={showRecent} onClick={() => setShowRecent(!showRecent)}>
+        <button type="button" className="recent-toggle" ref={recentToggle} aria-expanded={showRecent} onClick={() => setShowRecent(!showRecent)}>
           Recent
         </button>
-        <div className="title">
+        <h1 className="title">
           <strong>Tether</strong> <span className="workspace">{workspace}</span>
-        </div>
+        </h1>
         {demoModel && (
           <span className="badge" title="No ANTHROPIC_API_KEY is configured: replies come from a built-in demo model.">
             Demo model
@@ -94,16 +107,22 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
         )}
         <ConnectionStatus state={chat.connection} />
         <button type="button" aria-expanded={showFiles} onClick={() => setShowFiles(!showFiles)}>Files</button>
-        <button type="button" onClick={() => void startNew()}>New chat</button>
+        <button type="button" onClick={() => void startNew().then(focusComposer)}>New chat</button>
       </header>
       <div className="body">
-        <aside className={showRecent ? 'sidebar open' : 'sidebar'}>
+        <aside
+          className={showRecent ? 'sidebar open' : 'sidebar'}
+          ref={sidebar}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape' && showRecent) closeRecent();
+          }}
+        >
           <RecentList
             recent={recent}
             currentId={conversationId}
             onOpen={(id) => {
               setShowRecent(false);
-              void open(id);
+              void open(id).then(focusComposer);
             }}
             onClearAll={() => void deleteForGood('all')}
           />
@@ -146,6 +165,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             onMode={(value) => setPreferences({ mode: value })}
             onSend={onSend}
             onStop={chat.stop}
+            focusRequest={focusRequest}
           />
         </main>
         {showFiles && <FilesPanel onClose={() => setShowFiles(false)} />}

@@ -1,6 +1,6 @@
 'use client';
 
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_CHARS, modelDisplayName, type AgentMode } from '@/features/runs';
 
 const modeLabels: Record<AgentMode, string> = { plan: 'Plan (read-only)', ask: 'Ask (asks before acting)', build: 'Build (may edit)' };
@@ -16,10 +16,28 @@ type Props = {
   onMode: (mode: AgentMode) => void;
   onSend: (text: string) => Promise<boolean>;
   onStop: () => void;
+  /** Changes when the message box should take the focus (a new chat, another conversation opened). */
+  focusRequest: number;
 };
 
-export function Composer({ models, modes, model, mode, running, disabled, onModel, onMode, onSend, onStop }: Props) {
+export function Composer({ models, modes, model, mode, running, disabled, onModel, onMode, onSend, onStop, focusRequest }: Props) {
   const [text, setText] = useState('');
+  const message = useRef<HTMLTextAreaElement>(null);
+  const stop = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (focusRequest > 0) message.current?.focus();
+  }, [focusRequest]);
+
+  // Send and Stop take each other's place: the focus, left on nothing when its button went away,
+  // moves onto Stop, and back to the message box (Send is disabled while it is empty).
+  const wasRunning = useRef(running);
+  useEffect(() => {
+    if (wasRunning.current === running) return;
+    wasRunning.current = running;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    (running ? stop.current : message.current)?.focus();
+  }, [running]);
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
@@ -38,6 +56,7 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
   return (
     <form className="composer" onSubmit={submit}>
       <textarea
+        ref={message}
         aria-label="Message"
         placeholder="Ask the agent…"
         value={text}
@@ -64,9 +83,9 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
           </select>
         </label>
         {running ? (
-          <button type="button" className="stop" onClick={onStop}>Stop</button>
+          <button key="stop" type="button" className="stop" ref={stop} onClick={onStop}>Stop</button>
         ) : (
-          <button type="submit" disabled={disabled || !text.trim()}>Send</button>
+          <button key="send" type="submit" disabled={disabled || !text.trim()}>Send</button>
         )}
       </div>
     </form>

@@ -12,7 +12,7 @@ import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey } from '../api/file
 export function FilesPanel({ onClose }: { onClose: () => void }) {
   const [open, setOpen] = useState<string | null>(null);
   return (
-    <aside className="files-panel" aria-label="Files">
+    <aside className="files-panel" aria-label="Files" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
       <div className="files-head">
         <h2>Files</h2>
         <button type="button" className="link-button" onClick={onClose}>Close</button>

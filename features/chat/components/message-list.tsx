@@ -46,8 +46,9 @@ const AT_BOTTOM_PX = 48;
 
 const remarkPlugins = [remarkGfm];
 
-/** Code blocks get a Copy button. */
+/** Code blocks get a Copy button; task-list boxes (read-only) say what they show. */
 const markdownComponents: Components = {
+  input: ({ node: _node, ...props }) => (props.type === 'checkbox' ? <input {...props} aria-label={props.checked ? 'Done' : 'Not done'} /> : <input {...props} />),
   pre: ({ children, node }) => {
     const code = node?.children[0];
     const text = code && code.type === 'element' ? textOf(code) : '';

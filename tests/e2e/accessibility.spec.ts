@@ -1,0 +1,52 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { log, send } from './support/chat';
+
+/** A conversation with what a real one shows: tool cards, a code block, a table, a denied tool call with its diff card. */
+async function fullConversation(page: Page) {
+  await send(page, 'read README.md');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
+  await send(page, 'show a table');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(2);
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('ask');
+  await send(page, 'write axe.md');
+  await log(page).getByTestId('approval-card').getByRole('button', { name: 'Deny' }).click();
+  await expect(log(page).getByTestId('run-end')).toHaveCount(3);
+}
+
+for (const width of [1280, 390]) {
+  test(`axe finds no serious or critical violations at ${width} px, with one h1`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/');
+    await fullConversation(page);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+    expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+  });
+}
+
+test('focus goes where the work is: the message box after New chat, Stop when it replaces Send, and back', async ({ page }) => {
+  await page.goto('/');
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await expect(message).toBeFocused();
+  await message.fill('count to 8');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('button', { name: 'Stop' })).toBeFocused();
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  await expect(message).toBeFocused();
+});
+
+test('on a phone, the Recent sheet takes the focus and Escape closes it, back to its button', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto('/');
+  const toggle = page.getByRole('button', { name: 'Recent' });
+  await toggle.click();
+  const sheet = page.getByRole('navigation', { name: 'Recent conversations' });
+  await expect(sheet).toBeVisible();
+  await expect(page.locator('.sidebar :focus')).toHaveCount(1);
+  await page.keyboard.press('Escape');
+  await expect(sheet).toBeHidden();
+  await expect(toggle).toBeFocused();
+});
