@@ -11,7 +11,7 @@ test('the recent list marks a working conversation, then a finished one as new u
   // A second tab of the same browser; the first one holds its conversation, so it gets its own.
   const other = await context.newPage();
   await other.goto('/');
-  await expect(log(other)).toContainText("Ask the agent about this workspace's files.");
+  await expect(log(other)).toContainText('a Claude agent works on its files with you');
 
   await page.bringToFront();
   // The demo model streams one number per 100 ms: a run that lasts a few seconds.

@@ -64,7 +64,7 @@ test('starting a new chat leaves the old one in the recent list, reopenable', as
   await expect(log(page).getByTestId('run-end')).toBeVisible();
   await page.getByRole('button', { name: 'New chat' }).click();
   await expect(log(page).getByTestId('user-message')).toHaveCount(0);
-  await expect(log(page)).toContainText("Ask the agent about this workspace's files.");
+  await expect(log(page)).toContainText('a Claude agent works on its files with you');
 
   const recent = page.getByRole('navigation', { name: 'Recent conversations' });
   await expect(recent.getByRole('button', { name: /the first conversation/ })).toBeVisible();
@@ -97,7 +97,7 @@ test("another visitor's conversation id reveals nothing", async ({ browser, page
     return { status: response.status, body: await response.json() };
   }, conversationId);
   expect(api).toEqual({ status: 404, body: { error: { code: 'not_found:conversation', message: 'No such conversation.' } } });
-  await expect(log(strangerPage)).toContainText("Ask the agent about this workspace's files.");
+  await expect(log(strangerPage)).toContainText('a Claude agent works on its files with you');
   await expect(log(strangerPage)).not.toContainText('a private message');
   await stranger.close();
 });

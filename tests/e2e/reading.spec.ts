@@ -37,3 +37,27 @@ test('scrolled up during a stream, the view stays put; "Jump to latest" follows 
   await expect(jump).toHaveCount(0);
   await expect(log(page).getByTestId('run-end').last()).toBeInViewport();
 });
+
+test('a first visit explains the workspace and offers example prompts that fill the message box', async ({ page }) => {
+  await page.goto('/');
+  await expect(log(page)).toContainText('This is the demo workspace');
+  await log(page).getByRole('button', { name: 'Read README.md' }).click();
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await expect(message).toHaveValue('Read README.md');
+  await expect(message).toBeFocused();
+});
+
+test('a conversation that expired on the server says so when opened from Recent', async ({ page }) => {
+  await page.goto('/');
+  // As if the server had purged it: a Recent entry with messages that the server does not know.
+  const gone = '00000000-0000-4000-8000-00000000dead';
+  await page.evaluate((id) => {
+    const key = 'tether-conversations';
+    const saved = JSON.parse(localStorage.getItem(key) ?? '{"state":{},"version":1}');
+    saved.state.recent = [{ conversationId: id, workspace: 'demo', lastActivity: Date.now() - 3 * 86_400_000, preview: 'An old question', messageCount: 4, lastViewedAt: 0 }, ...(saved.state.recent ?? [])];
+    localStorage.setItem(key, JSON.stringify(saved));
+  }, gone);
+  await page.reload();
+  await page.getByRole('navigation', { name: 'Recent conversations' }).getByRole('button', { name: /An old question/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'This conversation has expired' })).toBeVisible();
+});

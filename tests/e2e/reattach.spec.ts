@@ -81,7 +81,7 @@ test('switching conversation mid-stream and coming back: the live text continues
 
   await page.getByRole('button', { name: 'New chat' }).click();
   await expect(log(page).getByTestId('user-message')).toHaveCount(0);
-  await expect(log(page)).toContainText("Ask the agent about this workspace's files.");
+  await expect(log(page)).toContainText('a Claude agent works on its files with you');
 
   await recent(page).getByRole('button', { name: /count to 80/ }).click();
   await expect(log(page).getByTestId('user-message')).toHaveText('count to 80');

@@ -36,6 +36,10 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   };
   const [showFiles, setShowFiles] = useState(false);
   const [focusRequest, setFocusRequest] = useState(0);
+  const [draft, setDraft] = useState<{ text: string; count: number } | null>(null);
+  const prefill = (text: string) => setDraft((current) => ({ text, count: (current?.count ?? 0) + 1 }));
+  // Opened from Recent, where it had messages, but the server no longer has it: it expired.
+  const expired = chat.unknownToServer && (recent.find((entry) => entry.conversationId === conversationId)?.messageCount ?? 0) > 0;
   const focusComposer = () => setFocusRequest((count) => count + 1);
   // The agent may have changed files: what the Files panel shows is refreshed when a run ends.
   const queryClient = useQueryClient();
@@ -135,7 +139,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           {chat.loadError && (
             <p className="notice notice-error" role="alert">Could not load this conversation: {chat.loadError.message}</p>
           )}
-          {chat.loading ? <p className="muted" role="status">Loading conversation…</p> : <MessageList items={chat.items} busy={chat.activeRun !== null} decide={chat.decide} />}
+          {chat.loading ? <p className="muted" role="status">Loading conversation…</p> : <MessageList items={chat.items} busy={chat.activeRun !== null} decide={chat.decide} empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />} />}
           {chat.waitingForApproval && (
             <p className="notice notice-info waiting-approval" role="status">Waiting for your approval</p>
           )}
@@ -166,6 +170,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             onSend={onSend}
             onStop={chat.stop}
             focusRequest={focusRequest}
+            draft={draft}
           />
         </main>
         {showFiles && <FilesPanel onClose={() => setShowFiles(false)} />}
@@ -173,3 +178,35 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
     </div>
   );
 }
+
+const EXAMPLE_PROMPTS = ['List the files', 'Read README.md', 'Run `ls -la`'];
+
+/** A new conversation: what this place is, and three things to try (they fill the message box). */
+function FirstVisit({ workspace, onPick }: { workspace: string; onPick: (text: string) => void }) {
+  return (
+    <div className="empty first-visit">
+      <p>
+        This is the <strong>{workspace}</strong> workspace: a Claude agent works on its files with you. No account needed;
+        your conversations stay in this browser and a run goes on if you close the tab.
+      </p>
+      <p>Try:</p>
+      <ul className="examples">
+        {EXAMPLE_PROMPTS.map((prompt) => (
+          <li key={prompt}>
+            <button type="button" onClick={() => onPick(prompt)}>{prompt}</button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Expired() {
+  return (
+    <p className="notice notice-info empty-expired" role="status">
+      This conversation has expired: the server keeps a conversation for a day after its last message. Its messages are
+      gone; start a new chat to carry on.
+    </p>
+  );
+}
+

@@ -18,9 +18,11 @@ type Props = {
   onStop: () => void;
   /** Changes when the message box should take the focus (a new chat, another conversation opened). */
   focusRequest: number;
+  /** Text to put in the message box (an example prompt picked), each time `count` changes. */
+  draft: { text: string; count: number } | null;
 };
 
-export function Composer({ models, modes, model, mode, running, disabled, onModel, onMode, onSend, onStop, focusRequest }: Props) {
+export function Composer({ models, modes, model, mode, running, disabled, onModel, onMode, onSend, onStop, focusRequest, draft }: Props) {
   const [text, setText] = useState('');
   const message = useRef<HTMLTextAreaElement>(null);
   const stop = useRef<HTMLButtonElement>(null);
@@ -28,6 +30,16 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
   useEffect(() => {
     if (focusRequest > 0) message.current?.focus();
   }, [focusRequest]);
+
+  const [draftShown, setDraftShown] = useState(0);
+  if (draft && draft.count !== draftShown) {
+    // State set during render (React's pattern for deriving from a changed prop).
+    setDraftShown(draft.count);
+    setText(draft.text);
+  }
+  useEffect(() => {
+    if (draft) message.current?.focus();
+  }, [draft]);
 
   // Send and Stop take each other's place: the focus, left on nothing when its button went away,
   // moves onto Stop, and back to the message box (Send is disabled while it is empty).

@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
 import Markdown, { type Components } from 'react-markdown';
 import { modelDisplayName, type ChatItem } from '@/features/runs';
 import remarkGfm from 'remark-gfm';
@@ -9,7 +9,7 @@ import { ApprovalCard, type Decide } from './approval-card';
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
 /** `decide` answers the run's approval cards; null when no run is followed here (nothing to answer). */
-export function MessageList({ items, busy, decide }: { items: ChatItem[]; busy: boolean; decide: Decide | null }) {
+export function MessageList({ items, busy, decide, empty }: { items: ChatItem[]; busy: boolean; decide: Decide | null; empty: ReactNode }) {
   const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
   // Follow the stream only while the reader is at the bottom: scrolled up to read, they stay put.
@@ -26,7 +26,7 @@ export function MessageList({ items, busy, decide }: { items: ChatItem[]; busy: 
   return (
     <div className="log-frame">
       <div className="log" role="log" aria-label="Conversation" aria-busy={busy} ref={log} onScroll={onScroll}>
-        {items.length === 0 && <p className="empty">Ask the agent about this workspace's files.</p>}
+        {items.length === 0 && empty}
         {items.map((item) => (
           <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} />
         ))}

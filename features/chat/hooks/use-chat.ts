@@ -139,6 +139,8 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
     waitingForApproval: liveHere.run !== null && items.some((item) => item.kind === 'approval' && item.outcome === null),
     /** Whether the server knows this conversation yet (it does once a message was sent). */
     existsOnServer: Boolean(history.data) || items.some((item) => item.kind === 'user'),
+    /** The server answered that it has no such conversation (never sent, or expired and purged). */
+    unknownToServer: history.data === null && items.length === 0,
     muted,
     /** The mute switch's change, shown at once (the server confirms or undoes it). */
     setMuted,
