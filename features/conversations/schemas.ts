@@ -8,3 +8,15 @@ export const conversationIdsSchema = z
   .string({ error: 'Give ids=<comma-separated conversation ids>' })
   .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
   .pipe(z.array(z.uuid('Not a valid id')).max(MAX_RECENT, `At most ${MAX_RECENT} ids`));
+
+export const MAX_TITLE_CHARS = 120;
+
+/** `PATCH /api/conversations/:id`: a new title. */
+export const renameSchema = z.strictObject({
+  title: z
+    .string()
+    .trim()
+    .min(1, 'The title is empty')
+    .max(MAX_TITLE_CHARS, `The title is longer than ${MAX_TITLE_CHARS} characters`)
+    .refine((title) => !/[\u0000-\u001f\u007f]/.test(title), 'The title contains control characters'),
+});

@@ -1,3 +1,3 @@
-export { conversationIdsSchema } from './schemas';
-export { conversationStatuses, conversationsForSessions, deleteConversations, existingConversations, getConversation, openConversation, setSdkSession } from './server/queries';
+export { conversationIdsSchema, renameSchema } from './schemas';
+export { conversationStatuses, conversationsForSessions, deleteConversations, existingConversations, getConversation, openConversation, renameConversation, setSdkSession } from './server/queries';
 export type { ConversationStatus } from './types';

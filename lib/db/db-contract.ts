@@ -322,6 +322,15 @@ export function defineDbContract(getDb: () => Db) {
     expect(await getDb().call('existing_conversations', { p_ids: [one, two, three] })).toEqual([]);
   });
 
+  it("rename_conversation renames the caller's own live conversation only", async () => {
+    const id = randomUUID();
+    await open({ id, title: 'Before' });
+    const rename = (visitor: string, title: string) => getDb().call<string | null>('rename_conversation', { p_id: id, p_visitor_id: visitor, p_workspace: 'demo', p_title: title });
+    expect(await rename('visitor-b', 'Hijacked')).toBeNull();
+    expect(await rename('visitor-a', 'After')).toBe('After');
+    expect(await get(id)).toMatchObject({ title: 'After' });
+  });
+
   it('purge_expired deletes expired conversations with their runs and counts them', async () => {
     await getDb().call('purge_expired'); // earlier tests leave expired rows behind
     const gone = [randomUUID(), randomUUID()];

@@ -48,16 +48,28 @@ test('a first visit explains the workspace and offers example prompts that fill 
 });
 
 test('a conversation that expired on the server says so when opened from Recent', async ({ page }) => {
+  // As if the server had purged it: this browser's Recent has it, with messages, the server doesn't.
+  // Written from a page of the origin that runs no app, so nothing overwrites it before the app reads it.
+  await page.goto('/api/health');
+  await page.evaluate(() => {
+    const entry = { conversationId: '00000000-0000-4000-8000-00000000dead', workspace: 'demo', lastActivity: Date.now() - 3 * 86_400_000, preview: 'An old question', messageCount: 4, lastViewedAt: 0 };
+    localStorage.setItem('tether-conversations', JSON.stringify({ state: { recent: [entry] }, version: 3 }));
+  });
   await page.goto('/');
-  // As if the server had purged it: a Recent entry with messages that the server does not know.
-  const gone = '00000000-0000-4000-8000-00000000dead';
-  await page.evaluate((id) => {
-    const key = 'tether-conversations';
-    const saved = JSON.parse(localStorage.getItem(key) ?? '{"state":{},"version":1}');
-    saved.state.recent = [{ conversationId: id, workspace: 'demo', lastActivity: Date.now() - 3 * 86_400_000, preview: 'An old question', messageCount: 4, lastViewedAt: 0 }, ...(saved.state.recent ?? [])];
-    localStorage.setItem(key, JSON.stringify(saved));
-  }, gone);
-  await page.reload();
   await page.getByRole('navigation', { name: 'Recent conversations' }).getByRole('button', { name: /An old question/ }).click();
   await expect(page.getByRole('status').filter({ hasText: 'This conversation has expired' })).toBeVisible();
+});
+
+test('renaming a conversation names it in Recent, and the name is kept on the server', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'hello');
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  page.once('dialog', (dialog) => void dialog.accept('Greetings thread'));
+  await page.getByRole('button', { name: 'Rename' }).click();
+  const recent = page.getByRole('navigation', { name: 'Recent conversations' });
+  await expect(recent.getByRole('button', { name: /Greetings thread/ })).toBeVisible();
+  // Forget this browser's copy: the name comes back from the server.
+  await page.evaluate(() => localStorage.removeItem('tether-conversations'));
+  await page.reload();
+  await expect(recent.getByRole('button', { name: /Greetings thread/ })).toBeVisible();
 });

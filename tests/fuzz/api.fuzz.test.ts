@@ -44,6 +44,7 @@ const hints: Record<string, { sample?: (world: World) => unknown; mustNotSend?: 
   // A valid send is allowed only to the owner's conversation: it must answer 404, not start a run.
   'conversations/[id]/messages': { sample: () => ({ text: 'hi', model: MODEL, mode: 'plan' }), mustNotSend: (body, { params }, world) => startsRun(body) && params.id !== world.knownId },
   'conversations/[id]/mute': { sample: () => ({ muted: true }) },
+  'conversations/[id]': { sample: () => ({ title: 'Renamed' }) },
   'runs/[id]/approvals/[approvalId]': { sample: () => ({ decision: 'allow', note: 'ok', scope: 'run', device: 'device-0001' }) },
   'push/subscribe': { sample: (world) => ({ sessionId: world.playgroundId, subscription: world.fuzzDevice, showPreview: true }) },
   'push/unsubscribe': { sample: (world) => ({ sessionId: world.knownId, endpoint: world.ownerEndpoint }) },

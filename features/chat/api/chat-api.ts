@@ -29,6 +29,11 @@ export async function sendMessage(conversationId: string, input: SendMessageInpu
   return run;
 }
 
+/** Gives the conversation a new title; answers the title the server kept. */
+export async function renameConversation(conversationId: string, title: string): Promise<string> {
+  return (await request<{ title: string }>(`/api/conversations/${conversationId}`, { method: 'PATCH', body: JSON.stringify({ title }) })).title;
+}
+
 /** Deletes the conversation for good (records, runs, push subscriptions, transcript). */
 export async function deleteConversation(conversationId: string): Promise<void> {
   await request<{ deleted: string[] }>(`/api/conversations/${conversationId}`, { method: 'DELETE' });

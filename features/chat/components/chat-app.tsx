@@ -5,7 +5,7 @@ import { MuteToggle, NotificationSettings, NotifyOffer, usePush, useServiceWorke
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { clearConversations, deleteConversation } from '../api/chat-api';
+import { clearConversations, deleteConversation, renameConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { Composer } from './composer';
 import { FilesPanel } from './files-panel';
@@ -48,7 +48,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
     if (runningId === null) void queryClient.invalidateQueries({ queryKey: ['files'] });
   }, [runningId, queryClient]);
   const forget = useConversationsStore((state) => state.forget);
-  const [forgetError, setForgetError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   // Conversations this tab has sent a message in: notifications are offered there (never on load).
   const [sentIn, setSentIn] = useState<ReadonlySet<string>>(() => new Set());
   const push = usePush(conversationId);
@@ -66,6 +66,20 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
     }
   }
 
+  const touch = useConversationsStore((state) => state.touch);
+  async function rename() {
+    if (!conversationId) return;
+    const current = recent.find((entry) => entry.conversationId === conversationId)?.preview ?? '';
+    const title = window.prompt('A new name for this conversation', current)?.trim();
+    if (!title || title === current) return;
+    try {
+      setActionError(null);
+      touch({ conversationId, workspace, preview: await renameConversation(conversationId, title) });
+    } catch (error) {
+      setActionError(`Could not rename: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** Deletes for good after the visitor confirms; the other tabs drop them from Recent through the shared store. */
   async function deleteForGood(which: 'this' | 'all') {
     const question = which === 'this'
@@ -73,7 +87,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
       : `Delete all ${recent.length} conversations in this workspace for good? They cannot be brought back.`;
     if (!window.confirm(question)) return;
     try {
-      setForgetError(null);
+      setActionError(null);
       let gone: string[];
       if (which === 'this') {
         if (!conversationId) return;
@@ -86,7 +100,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
       for (const id of gone) forget(id);
       await startNew();
     } catch (error) {
-      setForgetError(error instanceof Error ? error.message : String(error));
+      setActionError(`Could not delete: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -150,13 +164,16 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             <div className="conversation-bar">
               {sentIn.has(conversationId) ? <NotifyOffer push={push} /> : <span />}
               <MuteToggle conversationId={conversationId} muted={chat.muted} onChange={chat.setMuted} />
+              <button type="button" className="link-button" onClick={() => void rename()}>
+                Rename
+              </button>
               <button type="button" className="link-button" onClick={() => void deleteForGood('this')}>
                 Delete conversation
               </button>
             </div>
           )}
-          {forgetError && (
-            <p className="notice notice-error" role="alert">Could not delete: {forgetError}</p>
+          {actionError && (
+            <p className="notice notice-error" role="alert">{actionError}</p>
           )}
           <Composer
             models={models}

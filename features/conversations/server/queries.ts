@@ -49,3 +49,8 @@ export async function existingConversations(ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   return (await db()).call<string[]>('existing_conversations', { p_ids: ids });
 }
+
+/** The visitor's conversation gets a new title; null when it is not theirs (or is gone). */
+export async function renameConversation({ id, visitorId, workspace, title }: { id: string; visitorId: string; workspace: string; title: string }) {
+  return (await db()).call<string | null>('rename_conversation', { p_id: id, p_visitor_id: visitorId, p_workspace: workspace, p_title: title });
+}

@@ -1,7 +1,8 @@
+import { renameConversation, renameSchema } from '@/features/conversations/server';
 import { uuidSchema } from '@/features/runs';
 import { conversationView, deleteConversationsForGood } from '@/features/runs/server';
 import { AppError } from '@/lib/errors';
-import { parseInput } from '@/lib/http';
+import { parseInput, readJson } from '@/lib/http';
 import { route } from '../../_lib/route';
 
 export const GET = route<{ id: string }>(async ({ params, visitorId, workspace }) => {
@@ -15,4 +16,13 @@ export const DELETE = route<{ id: string }>(async ({ params, visitorId, workspac
   const deleted = await deleteConversationsForGood({ visitorId, workspace: workspace.name, ids: [conversationId] });
   if (deleted.length === 0) throw new AppError('not_found:conversation', 'No such conversation.');
   return Response.json({ deleted });
+});
+
+/** Renames the conversation: `{ title }` → `{ title }`. */
+export const PATCH = route<{ id: string }>(async ({ req, params, visitorId, workspace }) => {
+  const conversationId = parseInput(uuidSchema, params.id, 'params');
+  const { title } = await readJson(req, renameSchema, 2048);
+  const renamed = await renameConversation({ id: conversationId, visitorId, workspace: workspace.name, title });
+  if (renamed === null) throw new AppError('not_found:conversation', 'No such conversation.');
+  return Response.json({ title: renamed });
 });
