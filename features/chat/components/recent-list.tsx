@@ -2,6 +2,7 @@
 
 import type { ConversationStatus, RecentConversation } from '@/features/conversations';
 import { useConversationStatuses } from '../hooks/use-conversation-statuses';
+import { relativeTime } from '../relative-time';
 
 type Badge = 'working' | 'new' | null;
 
@@ -48,7 +49,7 @@ export function RecentList({ recent, currentId, onOpen, onClearAll }: {
                   )}
                 </span>
                 <span className="meta">
-                  {entry.messageCount} messages · {new Date(entry.lastActivity).toLocaleString()}
+                  {entry.messageCount} messages · <time dateTime={new Date(entry.lastActivity).toISOString()} title={new Date(entry.lastActivity).toLocaleString()}>{relativeTime(entry.lastActivity)}</time>
                 </span>
               </button>
             </li>
