@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { createClient } from 'redis';
 import webpush from 'web-push';
+import { scratchPostgres, scratchRedis } from '@/tests/fixtures/scratch-services';
 import { startAppServer, visitorCookie, type AppServer } from './app-server';
 import type { BenchApi } from './fake-api';
 import { monotonicMs } from './sse';
@@ -10,8 +9,6 @@ import { median, ms, percentile, ratio } from './stats';
 import { postMessage, readEvents, sendThroughTether } from './tether-client';
 import { startWorker } from './viewers';
 
-const POSTGRES = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS = 'redis://127.0.0.1:6379';
 const REPETITIONS = 5;
 const DELTAS = 200;
 const DELAY_MS = 10;
@@ -47,17 +44,13 @@ export async function benchScaleOut({ api, root, build, env, coldDisk, log }: {
 }
 
 async function startCluster({ root, build, env }: { root: string; build: string; env: Record<string, string> }): Promise<Cluster> {
-  const database = `tether_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await admin(`create database ${database}`);
-  const redisUrl = `${REDIS}/${1 + Math.floor(Math.random() * 15)}`;
-  await flush(redisUrl);
-  const url = new URL(POSTGRES);
-  url.pathname = `/${database}`;
+  const database = await scratchPostgres('tether_bench');
+  const redisDb = await scratchRedis();
   const vapid = webpush.generateVAPIDKeys();
   const shared = {
     ...env,
-    DATABASE_URL: url.toString(),
-    REDIS_URL: redisUrl,
+    DATABASE_URL: database.url,
+    REDIS_URL: redisDb.url,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     VAPID_PUBLIC_KEY: vapid.publicKey,
     VAPID_PRIVATE_KEY: vapid.privateKey,
@@ -71,8 +64,8 @@ async function startCluster({ root, build, env }: { root: string; build: string;
     cookie: await visitorCookie(a!),
     stop: async () => {
       await Promise.all([a!.stop(), b!.stop()]);
-      await admin(`drop database if exists ${database} with (force)`);
-      await flush(redisUrl);
+      await database.release();
+      await redisDb.release();
     },
   };
 }
@@ -205,21 +198,4 @@ async function benchResume({ api, cluster, coldDisk, log }: { api: BenchApi; clu
     '|---|---:|---:|---:|',
     `| **send → first text delta** | ${ms(disk)} | ${ms(store)} | ${ratio(store / disk)} |`,
   ].join('\n');
-}
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: POSTGRES });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function flush(url: string) {
-  const client = createClient({ url });
-  await client.connect();
-  await client.flushDb();
-  await client.close();
 }

@@ -3,7 +3,7 @@ import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { dedicatedRedis, redis, type Redis } from '@/lib/redis';
 import type { DecideApprovalInput } from '../schemas';
-import type { AgentMode, RunEvent, RunInfo, RunStatus } from '../types';
+import type { AgentMode, RunEvent, RunInfo } from '../types';
 import { instanceId } from './instance-id';
 import type { Run } from './run';
 import { RunEventLog } from './run-event-log';
@@ -183,7 +183,7 @@ export class RemoteRun extends RunEventLog {
   }
 
   info(): RunInfo {
-    return { id: this.id, conversationId: this.conversationId, model: this.model, mode: this.mode, status: this.status as RunStatus };
+    return { id: this.id, conversationId: this.conversationId, model: this.model, mode: this.mode, status: this.status };
   }
 
   private async send(control: Control): Promise<void> {

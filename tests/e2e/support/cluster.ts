@@ -1,18 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { createClient } from 'redis';
 import webpush from 'web-push';
 import type { RunEvent } from '@/features/runs';
 import { E2E_DATA_DIR } from '../../../playwright.config';
+import { sseParser } from '../../../scripts/bench/sse';
+import { scratchPostgres, scratchRedis } from '../../fixtures/scratch-services';
 import { startAppServer, type AppServer } from './app-server';
-
-const POSTGRES = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS = 'redis://127.0.0.1:6379';
 
 export type Instance = { name: string; port: number; server: AppServer };
 
@@ -23,18 +20,13 @@ export type Instance = { name: string; port: number; server: AppServer };
  * to them.
  */
 export async function startCluster({ ports, balancerPort }: { ports: [number, number]; balancerPort: number }) {
-  const database = `tether_e2e_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await admin(`create database ${database}`);
-  const redisIndex = 1 + Math.floor(Math.random() * 15);
-  const redisUrl = `${REDIS}/${redisIndex}`;
-  await flushRedis(redisUrl);
-  const databaseUrl = new URL(POSTGRES);
-  databaseUrl.pathname = `/${database}`;
+  const database = await scratchPostgres('tether_e2e');
+  const redisDb = await scratchRedis();
   // What instances on one database share through their environment (README, Deploying).
   const vapid = webpush.generateVAPIDKeys();
   const env = {
-    DATABASE_URL: databaseUrl.toString(),
-    REDIS_URL: redisUrl,
+    DATABASE_URL: database.url,
+    REDIS_URL: redisDb.url,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     VAPID_PUBLIC_KEY: vapid.publicKey,
     VAPID_PRIVATE_KEY: vapid.privateKey,
@@ -70,27 +62,10 @@ export async function startCluster({ ports, balancerPort }: { ports: [number, nu
         await instance.server.exited;
       }
       rmSync(balancer.dir, { recursive: true, force: true });
-      await admin(`drop database if exists ${database} with (force)`);
-      await flushRedis(redisUrl);
+      await database.release();
+      await redisDb.release();
     },
   };
-}
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: POSTGRES });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function flushRedis(url: string) {
-  const client = createClient({ url });
-  await client.connect();
-  await client.flushDb();
-  await client.close();
 }
 
 function startNginx({ port, upstreams }: { port: number; upstreams: number[] }): { child: ChildProcess; dir: string } {
@@ -161,21 +136,13 @@ export function follow(port: number, { runId, cookie, after = 0, onEvent = () =>
     const events: RunEvent[] = [];
     const req = request({ host: '127.0.0.1', port, path: `/api/runs/${runId}/events?after=${after}`, headers: { host: `demo.localhost:${port}`, cookie, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`events on ${port}: ${res.statusCode}`));
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let boundary;
-        while ((boundary = buffer.indexOf('\n\n')) !== -1) {
-          const frame = buffer.slice(0, boundary);
-          buffer = buffer.slice(boundary + 2);
-          const data = frame.split('\n').find((line) => line.startsWith('data: '));
-          if (!data) continue;
-          const event = JSON.parse(data.slice(6)) as RunEvent;
-          events.push(event);
-          onEvent(event);
-        }
+      const parse = sseParser((data) => {
+        const event = JSON.parse(data) as RunEvent;
+        events.push(event);
+        onEvent(event);
       });
+      res.setEncoding('utf8');
+      res.on('data', parse);
       res.on('end', () => resolve(events));
       res.on('error', () => resolve(events));
     });

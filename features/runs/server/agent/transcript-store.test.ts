@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '@/lib/db';
+import { scratchPostgres } from '@/tests/fixtures/scratch-services';
 import { databaseTranscriptStore } from './transcript-store';
 
 const KEY: SessionKey = { projectKey: '-workspace', sessionId: 'session-1' };
@@ -147,25 +147,12 @@ function contract(label: string, open: () => Promise<Db>) {
 
 contract('on PGlite', () => openDb({ kind: 'pglite', dataDir: null }));
 
-const url = process.env.TEST_DATABASE_URL;
-describe.runIf(url)('on PostgreSQL (TEST_DATABASE_URL)', () => {
+describe.runIf(process.env.TEST_DATABASE_URL)('on PostgreSQL (TEST_DATABASE_URL)', () => {
   // A database of its own: other test files recreate the tether schema in TEST_DATABASE_URL's.
-  const name = `tether_transcripts_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = () => new pg.Client({ connectionString: url });
-  const withAdmin = async (sql: string) => {
-    const client = admin();
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  beforeAll(() => withAdmin(`create database ${name}`));
-  afterAll(() => withAdmin(`drop database if exists ${name} with (force)`));
-  contract('a database of its own', () => {
-    const own = new URL(url!);
-    own.pathname = `/${name}`;
-    return openDb({ kind: 'postgres', url: own.toString() });
+  let database: Awaited<ReturnType<typeof scratchPostgres>>;
+  beforeAll(async () => {
+    database = await scratchPostgres('tether_transcripts');
   });
+  afterAll(() => database?.release());
+  contract('a database of its own', () => openDb({ kind: 'postgres', url: database.url }));
 });
