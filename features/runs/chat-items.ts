@@ -1,4 +1,4 @@
-import type { ApprovalDecision, ApprovalScope, RunEvent, ToolStatus } from './types';
+import type { ApprovalDecision, ApprovalScope, FileChange, RunEvent, ToolStatus } from './types';
 
 /**
  * What a conversation shows, in order. Built from the SDK transcript on the server (history)
@@ -22,6 +22,8 @@ export type ChatItem =
       /** Null while it waits for a decision. */
       outcome: { decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: 'visitor' | 'expiry' | 'stop'; device: string | null } | null;
     }
+  /** The files a run changed; `id` is `changes-` and the run's id. */
+  | { kind: 'changes'; id: string; runId: string; files: FileChange[]; undoneAt: string | null }
   | {
       kind: 'run_end';
       id: string;
@@ -81,9 +83,15 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
       const { decision, scope, note, by, device } = event;
       return items.map((item) => (item.kind === 'approval' && item.id === event.approvalId ? { ...item, outcome: { decision, scope, note, by, device } } : item));
     }
+    case 'changes':
+      return [...items, changesItem(event.runId, event.files, null)];
     case 'end':
       return [...items, { kind: 'run_end', id, ...pickEnd(event) }];
   }
+}
+
+export function changesItem(runId: string, files: FileChange[], undoneAt: string | null): ChatItem {
+  return { kind: 'changes', id: `changes-${runId}`, runId, files, undoneAt };
 }
 
 function pickEnd({ status, model, mode, costUsd, inputTokens, outputTokens, durationMs }: Extract<RunEvent, { type: 'end' }>) {

@@ -3,6 +3,7 @@ export { closeAllStreams, streamRunEvents } from './server/event-stream';
 export { startHeartbeat, stopHeartbeat } from './server/instance';
 export { instanceId } from './server/instance-id';
 export { interruptOwnRuns } from './server/queries';
+export { undoRunChanges } from './server/file-changes';
 export { decideAnywhere, findRun, interruptAllRuns, obeyOtherInstances, requireRun, startRun, stopAnywhere, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { claudeExecutable } from './server/agent/agent-options';

@@ -5,6 +5,9 @@ export type AgentMode = (typeof agentModes)[number];
 export type ApprovalDecision = 'allow' | 'deny';
 export type ApprovalScope = 'once' | 'run';
 
+/** One file a run changed: its diff (null when binary or too large to show) and whether Undo can restore it. */
+export type FileChange = { path: string; patch: string | null; added: number | null; removed: number | null; restorable: boolean };
+
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 export type ToolStatus = 'running' | 'ok' | 'error' | 'denied';
 
@@ -33,6 +36,8 @@ export type RunEventBody =
       by: 'visitor' | 'expiry' | 'stop';
       device: string | null;
     }
+  /** At the end of a run that changed files: what it changed, for the Changes section and its Undo. */
+  | { type: 'changes'; runId: string; files: FileChange[] }
   | {
       type: 'end';
       status: Exclude<RunStatus, 'running'>;

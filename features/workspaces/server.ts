@@ -1,2 +1,2 @@
 export { createWorkspace, ensureDemoWorkspace, findWorkspace, requireWorkspace, type Workspace } from './server/workspaces';
-export { listFolder, readFileForViewer } from './server/files';
+export { listFolder, readFileForViewer, restoreFile, snapshotFile, type FileSnapshot } from './server/files';

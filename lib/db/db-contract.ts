@@ -331,6 +331,41 @@ export function defineDbContract(getDb: () => Db) {
     expect(await get(id)).toMatchObject({ title: 'After' });
   });
 
+  it("run changes: recorded per run, listed without contents, given to the owner only, undone once", async () => {
+    const conversationId = randomUUID();
+    await open({ id: conversationId });
+    const run = await startRun(conversationId);
+    await getDb().call('record_run_changes', {
+      p_run_id: run.id,
+      p_paths: ['src/a.ts', 'new.md'],
+      p_befores: ['a\n', null],
+      p_afters: ['b\n', 'x\n'],
+      p_patches: ['@@ -1 +1 @@\n-a\n+b', '@@ -0,0 +1 @@\n+x'],
+      p_added: [1, 1],
+      p_removed: [1, 0],
+      p_restorable: [true, true],
+    });
+    expect(await getDb().call('list_run_changes', { p_conversation_id: conversationId })).toEqual([
+      {
+        runId: run.id,
+        undoneAt: null,
+        files: [
+          { path: 'new.md', patch: '@@ -0,0 +1 @@\n+x', added: 1, removed: 0, restorable: true },
+          { path: 'src/a.ts', patch: '@@ -1 +1 @@\n-a\n+b', added: 1, removed: 1, restorable: true },
+        ],
+      },
+    ]);
+    const changesOf = (visitor: string) => getDb().call<{ files: Array<{ path: string; before: string | null; after: string | null }> } | null>('get_run_changes', { p_run_id: run.id, p_visitor_id: visitor, p_workspace: 'demo' });
+    expect(await changesOf('visitor-b')).toBeNull();
+    expect((await changesOf('visitor-a'))!.files).toEqual([
+      { path: 'new.md', before: null, after: 'x\n', restorable: true },
+      { path: 'src/a.ts', before: 'a\n', after: 'b\n', restorable: true },
+    ]);
+    expect(await getDb().call('mark_run_changes_undone', { p_run_id: run.id })).toBe(true);
+    expect(await getDb().call('mark_run_changes_undone', { p_run_id: run.id })).toBe(false);
+    expect(await changesOf('visitor-a')).toMatchObject({ undoneAt: expect.stringMatching(ISO) });
+  });
+
   it('purge_expired deletes expired conversations with their runs and counts them', async () => {
     await getDb().call('purge_expired'); // earlier tests leave expired rows behind
     const gone = [randomUUID(), randomUUID()];

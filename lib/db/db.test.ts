@@ -23,6 +23,7 @@ function defineAccessTests(getSession: () => SqlSession) {
       { relname: 'conversations', relrowsecurity: true },
       { relname: 'instances', relrowsecurity: true },
       { relname: 'push_subscriptions', relrowsecurity: true },
+      { relname: 'run_changes', relrowsecurity: true },
       { relname: 'runs', relrowsecurity: true },
       { relname: 'transcript_entries', relrowsecurity: true },
     ]);

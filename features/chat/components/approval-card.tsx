@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { MAX_APPROVAL_NOTE_CHARS, type ChatItem, type DecideApprovalInput } from '@/features/runs';
 import { deviceId } from '../device-id';
+import { DiffView } from './diff-view';
 
 type Approval = Extract<ChatItem, { kind: 'approval' }>;
 export type Decide = (approvalId: string, input: DecideApprovalInput) => Promise<void>;
@@ -65,24 +66,10 @@ export function ApprovalCard({ approval, decide }: { approval: Approval; decide:
   );
 }
 
-/** A unified diff with its added and removed lines marked; anything else as plain text. */
+/** A proposed edit's diff, or the command, URL or input as plain text. */
 function DetailView({ detail }: { detail: string }) {
   const isDiff = /^(Index: |=+$|--- )/m.test(detail) && /^@@ /m.test(detail);
-  if (!isDiff) return <pre className="approval-detail">{detail}</pre>;
-  const lines = detail.split('\n').filter((line) => !/^(Index: |=+$)/.test(line));
-  return (
-    <pre className="approval-detail diff" aria-label="Proposed change">
-      {lines.map((line, index) => {
-        const kind = line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('+') ? 'added' : line.startsWith('-') ? 'removed' : line.startsWith('@@') ? 'hunk' : 'context';
-        return (
-          <span key={index} className={`diff-${kind}`}>
-            {line}
-            {'\n'}
-          </span>
-        );
-      })}
-    </pre>
-  );
+  return isDiff ? <DiffView patch={detail} label="Proposed change" /> : <pre className="approval-detail">{detail}</pre>;
 }
 
 function describeOutcome(outcome: NonNullable<Approval['outcome']>): string {

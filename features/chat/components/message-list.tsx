@@ -5,6 +5,7 @@ import Markdown, { type Components } from 'react-markdown';
 import { modelDisplayName, type ChatItem } from '@/features/runs';
 import remarkGfm from 'remark-gfm';
 import { ApprovalCard, type Decide } from './approval-card';
+import { ChangesView } from './changes-view';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
@@ -28,7 +29,7 @@ export function MessageList({ items, busy, decide, empty }: { items: ChatItem[];
       <div className="log" role="log" aria-label="Conversation" aria-busy={busy} ref={log} onScroll={onScroll}>
         {items.length === 0 && empty}
         {items.map((item) => (
-          <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} />
+          <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} busy={item.kind === 'changes' && busy} />
         ))}
         <div ref={end} />
       </div>
@@ -86,10 +87,12 @@ function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-const ItemView = memo(function ItemView({ item, decide }: { item: ChatItem; decide: Decide | null }) {
+const ItemView = memo(function ItemView({ item, decide, busy }: { item: ChatItem; decide: Decide | null; busy: boolean }) {
   switch (item.kind) {
     case 'approval':
       return <ApprovalCard approval={item} decide={decide} />;
+    case 'changes':
+      return <ChangesView changes={item} busy={busy} />;
     case 'user':
       return <div className="message user" data-testid="user-message">{item.text}</div>;
     case 'assistant':

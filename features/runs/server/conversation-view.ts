@@ -7,7 +7,7 @@ import type { ChatItem } from '../chat-items';
 import type { RunInfo } from '../types';
 import { agentWorkspaceDir } from './agent/agent-sandbox';
 import { loadHistory } from './history';
-import { listRuns, type RunRecord } from './queries';
+import { listRunChanges, listRuns, type RunRecord } from './queries';
 import { activeRun } from './run-manager';
 
 export type ConversationView = {
@@ -24,7 +24,7 @@ export async function conversationView({ visitorId, workspace, conversationId }:
 }): Promise<ConversationView> {
   const conversation = await getConversation({ id: conversationId, visitorId, workspace: workspace.name });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
-  const runs = await listRuns(conversationId);
+  const [runs, changes] = await Promise.all([listRuns(conversationId), listRunChanges(conversationId)]);
   const local = activeRun(conversationId);
   const elsewhere = local ? null : runningElsewhere(runs);
   const run = local?.info() ?? elsewhere;
@@ -35,6 +35,7 @@ export async function conversationView({ visitorId, workspace, conversationId }:
         workspaceDir: agentWorkspaceDir(workspace),
         before: local?.startedAt ?? (elsewhere ? new Date(runs.at(-1)!.startedAt) : undefined),
         runs,
+        changes,
       })
     : [];
   const { id, title, createdAt, lastActivityAt, muted } = conversation;

@@ -1,10 +1,10 @@
 import 'server-only';
 import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
-import { appendText, resolveTool, type ChatItem } from '../chat-items';
+import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
 import { blocks, toolResultEvent } from './agent/normalize';
 import { toolTarget } from './agent/tool-target';
 import { transcriptSource } from './agent/transcript';
-import type { RunRecord } from './queries';
+import type { RunChanges, RunRecord } from './queries';
 
 /**
  * A conversation's history, read from the SDK's own transcript (on this instance's disk, or in the
@@ -12,21 +12,28 @@ import type { RunRecord } from './queries';
  * transcript entry it wrote. `before` leaves out what a run still in progress wrote, since the
  * browser replays that run from its events.
  */
-export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, before, runs = [] }: {
+export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, before, runs = [], changes = [] }: {
   conversationId: string;
   sdkSessionId: string;
   /** The workspace folder as the agent saw it, to show its paths relative to it. */
   workspaceDir: string;
   before?: Date;
   runs?: RunRecord[];
+  /** What runs changed: each shows as a Changes section before its run's end. */
+  changes?: RunChanges[];
 }): Promise<ChatItem[]> {
+  const changesOf = new Map(changes.map((change) => [change.runId, changesItem(change.runId, change.files, change.undoneAt)]));
   const messages = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
   const firstTimestamp = (messages[0] as { timestamp?: string } | undefined)?.timestamp;
   // Runs of an earlier, expired session have no entries here: leave them out.
   const pending = runs.filter((run) => run.finishedAt && (!firstTimestamp || run.finishedAt >= firstTimestamp));
   let items: ChatItem[] = [];
   const flushRunsFinishedBy = (time: string | undefined) => {
-    while (pending[0] && (time === undefined || pending[0].finishedAt! <= time)) items = [...items, runEndItem(pending.shift()!)];
+    while (pending[0] && (time === undefined || pending[0].finishedAt! <= time)) {
+      const run = pending.shift()!;
+      const changed = changesOf.get(run.id);
+      items = [...items, ...(changed ? [changed] : []), runEndItem(run)];
+    }
   };
   for (const entry of messages) {
     const timestamp = (entry as { timestamp?: string }).timestamp;

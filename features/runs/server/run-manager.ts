@@ -22,6 +22,7 @@ import { AgentProcess } from './agent-process';
 import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
 import { instanceId } from './instance-id';
 import { FINISHED_RUN_RETENTION_SECONDS, listenForControl, publishRunEvents, remoteRun, watchedElsewhere, type RemoteRun } from './live-events';
+import { FileCheckpoints, saveRunChanges } from './file-changes';
 import { getRun, insertRun, recordRunEnd } from './queries';
 import { Run } from './run';
 import { announceApprovalNeeded, announceRunFinished } from './run-notices';
@@ -108,6 +109,7 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   takeRun({ visitorId, runningNow: [...registry.activeByConversation.values()].filter((run) => run.visitorId === visitorId).length });
   assertCanQueue();
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
+  if (mode !== 'plan') run.checkpoints = new FileCheckpoints(workspace);
   registry.activeByConversation.set(conversationId, run);
   registry.runs.set(run.id, run);
   publishRunEvents(run); // for viewers on other instances (with Redis)
@@ -216,9 +218,11 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
     // Everything the process was started with: a follow-up with other settings needs a new one.
     const key = JSON.stringify([run.model, run.mode, workspace.config]);
+    // A warm process serves later runs too: these find the conversation's run of the moment.
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
+    const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
     const spawn = (resume: string | undefined) => () =>
-      new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, askVisitor }));
+      new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, askVisitor, beforeEdit }));
     process = await acquireProcess({
       conversationId: run.conversationId,
       key,
@@ -311,6 +315,10 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   if (result?.session_id && !isMissingSession(outcome)) {
     // A resume can come back under a new session id: the mapping follows the latest.
     await setSdkSession(run.conversationId, result.session_id).catch((error: unknown) => logger.error('session mapping update failed', { error }));
+  }
+  const changes = run.checkpoints?.changes() ?? [];
+  if (changes.length > 0 && (await saveRunChanges(run.id, changes))) {
+    run.emit({ type: 'changes', runId: run.id, files: changes.map(({ path, patch, added, removed, restorable }) => ({ path, patch, added, removed, restorable })) });
   }
   const end = {
     status,

@@ -4,6 +4,7 @@ import type { PausableTimer } from '@/lib/pausable-timer';
 import { Approvals } from './approvals';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo } from '../types';
 import { RunEventLog } from './run-event-log';
+import type { FileCheckpoints } from './file-changes';
 
 /**
  * One agent run, owned by the server rather than by the request that started it: its events go
@@ -25,6 +26,8 @@ export class Run extends RunEventLog {
   interruptedByShutdown = false;
   /** Ask mode's tool calls waiting for the visitor, and how earlier ones were decided. */
   readonly approvals = new Approvals((body) => this.emit(body));
+  /** The files this run's edits start from (null: a run that can't edit). */
+  checkpoints: FileCheckpoints | null = null;
   private visibleViewers = 0;
 
   constructor(

@@ -3,7 +3,7 @@
  * no further — not through `..`, absolute paths, NUL bytes or symlinks — and big or binary files
  * are named, not shown.
  */
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,5 +82,39 @@ describe('reading a file', () => {
     const relative = typeof target === 'function' ? target() : target;
     expect(() => files.readFileForViewer(workspace, relative)).toThrow(expect.objectContaining({ status: 404, code: 'not_found:file', message: 'No such file or folder in this workspace.' }));
     expect(() => files.listFolder(workspace, relative)).toThrow(expect.objectContaining({ status: 404 }));
+  });
+});
+
+describe("a run's checkpoint and its Undo", () => {
+  it('keeps a text file, an absent one, and only the size and time of a binary or too large one', () => {
+    expect(files.snapshotFile(workspace, 'src/zeta.ts')).toEqual({ state: 'text', text: 'z\n' });
+    expect(files.snapshotFile(workspace, 'src/new/deep.ts')).toEqual({ state: 'absent' });
+    expect(files.snapshotFile(workspace, 'assets/logo.png')).toMatchObject({ state: 'unkept', size: 7 });
+    expect(files.snapshotFile(workspace, 'big.log')).toMatchObject({ state: 'unkept', size: 600 * 1024 });
+  });
+
+  it('restores a file (making its folders) and removes one that was absent', () => {
+    files.restoreFile(workspace, 'restored/deep/file.txt', 'back\n');
+    expect(readFileSync(path.join(workspace.filesDir, 'restored/deep/file.txt'), 'utf8')).toBe('back\n');
+    files.restoreFile(workspace, 'restored/deep/file.txt', null);
+    expect(existsSync(path.join(workspace.filesDir, 'restored/deep/file.txt'))).toBe(false);
+    files.restoreFile(workspace, 'restored/never-there.txt', null); // nothing to remove: fine
+  });
+
+  it.each([
+    ['a link to a file outside', 'leak.txt'],
+    ['a link to a file inside (never written through)', 'alias.ts'],
+    ['through a link to a folder outside', 'leak-dir/secret.txt'],
+    ['a new file under a link to a folder outside', 'leak-dir/planted.txt'],
+    ['.. out of the folder', '../other/files/secret.txt'],
+    ['an absolute path', '/etc/passwd'],
+    ['a NUL byte', 'README.md\u0000.png'],
+    ['the workspace folder itself', ''],
+  ])('refuses %s, reading and writing nothing', (_, relative) => {
+    const refused = expect.objectContaining({ status: 404, code: 'not_found:file' });
+    expect(() => files.snapshotFile(workspace, relative)).toThrow(refused);
+    expect(() => files.restoreFile(workspace, relative, 'planted')).toThrow(refused);
+    expect(readFileSync(secret, 'utf8')).toBe('other secret');
+    expect(existsSync(path.join(path.dirname(secret), 'planted.txt'))).toBe(false);
   });
 });

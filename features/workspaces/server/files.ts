@@ -1,5 +1,5 @@
 import 'server-only';
-import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '@/lib/errors';
 import type { FileContent, FileEntry, FileListing } from '../types';
@@ -43,6 +43,42 @@ export function readFileForViewer(workspace: Workspace, relative: string): FileC
   return { path: rel, size: stats.size, shown: true, reason: null, text: bytes.toString('utf8') };
 }
 
+/**
+ * A file as a run's checkpoint keeps it: its text, absent, or (binary, too large, not a regular
+ * file) only its size and time, enough to tell that it changed but not to restore it.
+ */
+export type FileSnapshot = { state: 'absent' } | { state: 'text'; text: string } | { state: 'unkept'; size: number; mtimeMs: number };
+
+export function snapshotFile(workspace: Workspace, relative: string): FileSnapshot {
+  const { file } = resolveForWrite(workspace, relative);
+  let stats: Stats;
+  try {
+    stats = lstatSync(file);
+  } catch {
+    return { state: 'absent' };
+  }
+  if (!stats.isFile() || stats.size > MAX_SHOWN_FILE_BYTES) return { state: 'unkept', size: stats.size, mtimeMs: stats.mtimeMs };
+  const bytes = readHead(file, stats.size);
+  if (bytes.includes(0)) return { state: 'unkept', size: stats.size, mtimeMs: stats.mtimeMs };
+  return { state: 'text', text: bytes.toString('utf8') };
+}
+
+/** Puts a file back as `text`, or removes it (null); confined like everything here. */
+export function restoreFile(workspace: Workspace, relative: string, text: string | null): void {
+  const { file } = resolveForWrite(workspace, relative);
+  if (text === null) {
+    try {
+      unlinkSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return;
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  resolveForWrite(workspace, relative); // the folders just made are inside too (no link slipped in)
+  writeFileSync(file, text);
+}
+
 function describeEntry(workspace: Workspace, entryPath: string, stats: Stats): FileEntry {
   const name = path.posix.basename(entryPath);
   if (stats.isSymbolicLink()) {
@@ -61,10 +97,7 @@ function describeEntry(workspace: Workspace, entryPath: string, stats: Stats): F
 
 /** The real path of `relative` inside the workspace, and the normalised relative path; 404 otherwise. */
 function resolveInside(workspace: Workspace, relative: string): { real: string; rel: string } {
-  const outside = () => new AppError('not_found:file', 'No such file or folder in this workspace.');
-  if (relative.includes('\u0000') || path.posix.isAbsolute(relative) || path.win32.isAbsolute(relative)) throw outside();
-  const segments = relative.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) throw outside();
+  const segments = segmentsOf(relative);
   const root = workspace.filesDir; // already a real path
   let real: string;
   try {
@@ -72,8 +105,49 @@ function resolveInside(workspace: Workspace, relative: string): { real: string; 
   } catch {
     throw outside();
   }
-  if (real !== root && !real.startsWith(root + path.sep)) throw outside();
+  if (!isInside(root, real)) throw outside();
   return { real, rel: segments.join('/') };
+}
+
+const outside = () => new AppError('not_found:file', 'No such file or folder in this workspace.');
+const isInside = (root: string, real: string) => real === root || real.startsWith(root + path.sep);
+
+/** A relative path's segments; `..`, absolute paths and NUL bytes are refused. */
+function segmentsOf(relative: string): string[] {
+  if (relative.includes('\u0000') || path.posix.isAbsolute(relative) || path.win32.isAbsolute(relative)) throw outside();
+  const segments = relative.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) throw outside();
+  return segments;
+}
+
+/**
+ * Where `relative` lies for writing: its folder (as far as it exists) resolved inside the
+ * workspace, and the file itself never a link. Throws not_found otherwise.
+ */
+function resolveForWrite(workspace: Workspace, relative: string): { file: string } {
+  const segments = segmentsOf(relative);
+  if (segments.length === 0) throw outside();
+  const root = workspace.filesDir;
+  // The deepest existing folder on the way must resolve inside; what's missing below it gets made.
+  let existing = segments.length - 1;
+  let real: string | null = null;
+  while (real === null && existing >= 0) {
+    try {
+      real = realpathSync(path.join(root, ...segments.slice(0, existing)));
+    } catch {
+      existing--;
+    }
+  }
+  if (real === null || !isInside(root, real)) throw outside();
+  const file = path.join(real, ...segments.slice(existing));
+  let isLink = false;
+  try {
+    isLink = lstatSync(file).isSymbolicLink();
+  } catch {
+    // not there: nothing to follow
+  }
+  if (isLink) throw outside();
+  return { file };
 }
 
 function readHead(file: string, size: number): Buffer {

@@ -31,7 +31,10 @@ export function claudeExecutable(): string {
 /** In ask mode: puts one tool call to the visitor and resolves with their verdict. */
 export type AskVisitor = (call: { tool: string; input: Record<string, unknown>; toolId: string }) => Promise<Verdict>;
 
-export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint, askVisitor }: {
+/** Tools that edit one file, and the input field naming it. */
+const fileEdits: Record<string, string> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
+
+export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint, askVisitor, beforeEdit }: {
   conversationId: string;
   workspace: Workspace;
   mode: AgentMode;
@@ -40,6 +43,8 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
   endpoint: ModelEndpoint;
   /** Needed in ask mode. */
   askVisitor?: AskVisitor;
+  /** Told which file (relative to the workspace) an allowed edit is about to change, before it does. */
+  beforeEdit?: (relativePath: string) => void;
 }): Options {
   const { sandboxed } = sandboxState();
   const config = effectiveConfig(workspace.config);
@@ -54,8 +59,14 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
   // so the guard lives there, and in ask mode it sends every acting call on to canUseTool.
   const preToolUse: HookCallback = async (input) => {
     if (input.hook_event_name !== 'PreToolUse') return {};
-    const decision = guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>);
+    const toolInput = (input.tool_input ?? {}) as Record<string, unknown>;
+    const decision = guard(input.tool_name, toolInput);
     if (!decision.allowed) return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: decision.reason } };
+    const edited = toolInput[fileEdits[input.tool_name] ?? ''];
+    if (beforeEdit && typeof edited === 'string') {
+      const relative = path.relative(agentWorkspaceDir(workspace), path.resolve(agentWorkspaceDir(workspace), edited));
+      if (relative && !relative.startsWith('..')) beforeEdit(relative.split(path.sep).join('/'));
+    }
     return asks(input.tool_name) ? { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask' } } : {};
   };
   return {

@@ -7,6 +7,8 @@ import { lastToolResults, lastUserText, type MessagesRequest, type Reply, type R
  */
 export const demoResponder: Responder = (request): Reply => {
   const results = lastToolResults(request);
+  const edit = editStep(request, results);
+  if (edit) return edit;
   if (results.length > 0) {
     const output = results.map((result) => stripReminders(result.content)).join('\n').trim();
     const body = output.split('\n').slice(0, 20).join('\n');
@@ -52,12 +54,48 @@ export const demoResponder: Responder = (request): Reply => {
     `**Demo model.** No \`ANTHROPIC_API_KEY\` is set, so this reply comes from Tether's built-in demo model.\n\n` +
       `You said:\n\n> ${text.split('\n').join('\n> ')}\n\n` +
       `That is message ${countUserTurns(request)} from you in this session.\n\n` +
-      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, *run \`ls -la\`* for a shell command, *write notes.md* in ask mode to approve an edit, or *count to 100* for a long answer.`,
+      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, *run \`ls -la\`* for a shell command, *write notes.md* in ask mode to approve an edit, *edit src/greet.ts* in build mode to see its Changes and undo them, or *count to 100* for a long answer.`,
   );
 };
 
+/**
+ * "edit FILE" takes three turns, as a real model's edit does: Read the file (the CLI edits only
+ * what was read), Edit it (append one line after its last one), then say so.
+ */
+function editStep(request: MessagesRequest, results: Array<{ content: string; isError: boolean }>): Reply | null {
+  const file = currentPrompt(request).trim().match(/^edit\s+([\w./-]+\.\w+)\s*$/i)?.[1];
+  if (!file) return null;
+  if (!request.tools?.some((tool) => tool.name === 'Edit')) return say('Plan mode is read-only: switch to **ask** or **build** mode to let the agent edit files.');
+  const lastTool = request.messages.findLast((message) => message.role === 'assistant' && Array.isArray(message.content))?.content;
+  const lastToolName = Array.isArray(lastTool) ? lastTool.findLast((block) => block.type === 'tool_use')?.name : undefined;
+  if (results.length === 0) return { blocks: [{ type: 'text', text: `Reading \`${file}\` first.` }, { type: 'tool_use', name: 'Read', input: { file_path: file } }], delayMs: 15 };
+  if (results.some((result) => result.isError)) return say(`That didn't work:\n\n\`\`\`\n${stripReminders(results[0]!.content).trim()}\n\`\`\``);
+  if (lastToolName === 'Read') {
+    // The Read result numbers its lines ("  3→text" or "  3\ttext"). The last two lines, a
+    // string more likely found once in the file than the last alone, are what to extend.
+    const lines = stripReminders(results[0]!.content).split('\n').map((line) => line.replace(/^\s*\d+(→|\t|$)/, ''));
+    while (lines.length > 0 && !lines.at(-1)!.trim()) lines.pop();
+    const last = lines.slice(-2).join('\n');
+    if (!last.trim()) return say(`\`${file}\` is empty: ask me to *write ${file}* instead.`);
+    const comment = /\.(ts|tsx|js|jsx|c|cc|go|rs|java)$/.test(file) ? '// ' : /\.(py|sh|rb|ya?ml|toml)$/.test(file) ? '# ' : '';
+    const input = { file_path: file, old_string: last, new_string: `${last}\n${comment}Edited by Tether's demo model.` };
+    return { blocks: [{ type: 'text', text: `Adding a line to \`${file}\`.` }, { type: 'tool_use', name: 'Edit', input }], delayMs: 15 };
+  }
+  return say(`Edited \`${file}\`. The **Changes** below show the diff, and *Undo these changes* puts the file back.`);
+}
+
 function say(text: string): Reply {
   return { blocks: [{ type: 'text', text }], delayMs: 15 };
+}
+
+/** The prompt this turn works on: the last user text, past the tool results that followed it. */
+function currentPrompt(request: MessagesRequest): string {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    if (request.messages[i]!.role !== 'user') continue;
+    const text = lastUserText({ ...request, messages: request.messages.slice(0, i + 1) });
+    if (text.trim()) return text;
+  }
+  return '';
 }
 
 /** How many prompts the request carries: proof that a resumed session sent the earlier turns. */
