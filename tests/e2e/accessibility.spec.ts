@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { log, send } from './support/chat';
 
-/** A conversation with what a real one shows: tool cards, a code block, a table, a denied tool call with its diff card. */
+/** A conversation with what a real one shows: tool cards, a code block, a table, a denied tool call with its diff card, a run's Changes. */
 async function fullConversation(page: Page) {
   await send(page, 'read README.md');
   await expect(log(page).getByTestId('run-end')).toHaveCount(1);
@@ -12,17 +12,27 @@ async function fullConversation(page: Page) {
   await send(page, 'write axe.md');
   await log(page).getByTestId('approval-card').getByRole('button', { name: 'Deny' }).click();
   await expect(log(page).getByTestId('run-end')).toHaveCount(3);
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('build');
+  const file = `axe-${Date.now()}.md`; // a new file, so the run surely changes something
+  await send(page, `write ${file}`);
+  await log(page).getByRole('region', { name: 'Changes' }).getByText(file, { exact: true }).click();
+  await expect(log(page).getByLabel(`Changes to ${file}`)).toBeVisible();
 }
 
 for (const width of [1280, 390]) {
-  test(`axe finds no serious or critical violations at ${width} px, with one h1`, async ({ page }) => {
+  test(`axe finds no serious or critical violations at ${width} px, in the light and the dark theme, with one h1`, async ({ page }) => {
     await page.setViewportSize({ width, height: 900 });
     await page.goto('/');
     await fullConversation(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+      expect(serious.map((violation) => `${colorScheme}: ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+    }
+    // The dark theme is the system's choice, and really dark.
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(15, 17, 21)');
   });
 }
 

@@ -139,7 +139,7 @@ function resolveForWrite(workspace: Workspace, relative: string): { file: string
     }
   }
   if (real === null || !isInside(root, real)) throw outside();
-  const file = path.join(real, ...segments.slice(existing));
+  const file = path.join(/*turbopackIgnore: true*/ real, ...segments.slice(existing));
   let isLink = false;
   try {
     isLink = lstatSync(file).isSymbolicLink();
