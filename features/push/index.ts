@@ -1,5 +1,4 @@
-export { MuteToggle } from './components/mute-toggle';
-export { NotificationSettings } from './components/notification-settings';
-export { NotifyOffer } from './components/notify-offer';
-export { detectPushSupport, usePush, type PushSupport } from './hooks/use-push';
+export { ConversationNotifications } from './components/conversation-notifications';
+export { SettingsDialog } from './components/settings-dialog';
+export { detectPushSupport, usePush, type Push, type PushSupport } from './hooks/use-push';
 export { useServiceWorker } from './hooks/use-service-worker';

@@ -56,7 +56,42 @@ test('on a phone, the Recent sheet takes the focus and Escape closes it, back to
   const sheet = page.getByRole('navigation', { name: 'Recent conversations' });
   await expect(sheet).toBeVisible();
   await expect(page.locator('.sidebar :focus')).toHaveCount(1);
+  // Tab goes round inside the sheet, both ways, never into the chat behind it.
+  for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    await expect(page.locator('.sidebar :focus')).toHaveCount(1);
+  }
   await page.keyboard.press('Escape');
   await expect(sheet).toBeHidden();
   await expect(toggle).toBeFocused();
+
+  // The Files sheet too: it takes the focus, keeps it, and Escape gives it back to its button.
+  const filesToggle = page.getByRole('button', { name: 'Files', exact: true });
+  await filesToggle.click();
+  const files = page.getByRole('complementary', { name: 'Files' });
+  await expect(files.getByRole('button', { name: 'Close' })).toBeFocused();
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    expect(await files.evaluate((panel) => panel.contains(document.activeElement))).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(files).toHaveCount(0);
+  await expect(filesToggle).toBeFocused();
+});
+
+test('the Settings dialog keeps the focus inside, closes on Escape, and gives the focus back', async ({ page }) => {
+  await page.goto('/');
+  const opener = page.getByRole('button', { name: 'Settings' });
+  await opener.click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  await expect(settings).toBeVisible();
+  // A fresh browser is subscribed to nothing, and says so.
+  await expect(settings).toContainText(/Not subscribed|can’t show notifications/);
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    expect(await settings.evaluate((dialog) => dialog.contains(document.activeElement))).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(settings).toBeHidden();
+  await expect(opener).toBeFocused();
 });

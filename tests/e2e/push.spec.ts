@@ -60,7 +60,7 @@ async function pushBrowser(browser: Browser, subscription: TestSubscription): Pr
 /** Asks for a notification for the tab's conversation, as a visitor does after sending. */
 async function notifyMe(page: Page) {
   await page.getByRole('button', { name: 'Notify me when done' }).click();
-  await expect(page.getByText('You’ll get a notification when the agent is done.')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Notifications on' })).toBeVisible();
 }
 
 /**
@@ -239,16 +239,16 @@ test('a muted conversation sends no push', async ({ browser }) => {
   await send(page, 'count to 40');
   const muted = await tabConversationId(page);
   await notifyMe(page);
-  const mute = page.getByRole('switch', { name: 'Mute notifications' });
-  await mute.click();
-  await expect(mute).toHaveAttribute('aria-checked', 'true');
+  await page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Notifications muted' })).toBeVisible();
   // Nobody watches it finish.
   await page.goto('/api/health');
   await waitForRunEnd(context, muted);
   // The mute is kept on the server: back in the conversation, it shows muted.
   await page.goto('/');
   await expect(log(page).getByTestId('user-message')).toHaveText('count to 40');
-  await expect(page.getByRole('switch', { name: 'Mute notifications' })).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByRole('status').filter({ hasText: 'Notifications muted' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Unmute' })).toBeVisible();
 
   // The same browser's next conversation, not muted, finishes with nobody watching: its push
   // arrives, and it is the only one (pushes go out as runs finish, the muted one finished first).
@@ -263,6 +263,27 @@ test('a muted conversation sends no push', async ({ browser }) => {
   const requests = await service.waitFor(1, subscription.endpoint);
   expect(requests.map((request) => request.payload)).toEqual([expectedPush(loud)]);
   await page.close();
+  await context.close();
+});
+
+test('notifications in one place: the conversation says they are on; Settings names the subscriptions and turns them off', async ({ browser }) => {
+  const subscription = service.subscribe();
+  const context = await pushBrowser(browser, subscription);
+  const page = await context.newPage();
+  await page.goto('/');
+  await send(page, 'hello');
+  await expect(page.getByRole('button', { name: 'Notify me when done' })).toBeVisible();
+  await notifyMe(page);
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  await expect(settings).toContainText('Subscribed for 1 conversation.');
+  await settings.getByRole('button', { name: 'Turn off on this device' }).click();
+  await expect(settings).toContainText('Not subscribed');
+  await page.keyboard.press('Escape');
+  await expect(settings).toBeHidden();
+  // Nothing claims to be on: the conversation offers it again.
+  await expect(page.getByRole('button', { name: 'Notify me when done' })).toBeVisible();
+  await expect(page.getByText('Notifications on', { exact: true })).toHaveCount(0);
   await context.close();
 });
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useConversationsStore, useTabConversation } from '@/features/conversations';
-import { MuteToggle, NotificationSettings, NotifyOffer, usePush, useServiceWorker } from '@/features/push';
+import { ConversationNotifications, SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -12,6 +12,7 @@ import { FilesPanel } from './files-panel';
 import { ConnectionStatus } from './connection-status';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
+import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 
 type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean };
 
@@ -35,6 +36,11 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
     recentToggle.current?.focus();
   };
   const [showFiles, setShowFiles] = useState(false);
+  const filesToggle = useRef<HTMLButtonElement>(null);
+  const closeFiles = () => {
+    setShowFiles(false);
+    filesToggle.current?.focus();
+  };
   const [focusRequest, setFocusRequest] = useState(0);
   const [draft, setDraft] = useState<{ text: string; count: number } | null>(null);
   const prefill = (text: string) => setDraft((current) => ({ text, count: (current?.count ?? 0) + 1 }));
@@ -49,8 +55,6 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   }, [runningId, queryClient]);
   const forget = useConversationsStore((state) => state.forget);
   const [actionError, setActionError] = useState<string | null>(null);
-  // Conversations this tab has sent a message in: notifications are offered there (never on load).
-  const [sentIn, setSentIn] = useState<ReadonlySet<string>>(() => new Set());
   const push = usePush(conversationId);
   useServiceWorker({ ready: conversationId !== null, currentId: conversationId, open });
   const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
@@ -59,7 +63,6 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   async function onSend(text: string): Promise<boolean> {
     try {
       await chat.send.mutateAsync({ text, model, mode });
-      if (conversationId) setSentIn((ids) => new Set(ids).add(conversationId));
       return true;
     } catch {
       return false;
@@ -124,7 +127,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           </span>
         )}
         <ConnectionStatus state={chat.connection} />
-        <button type="button" aria-expanded={showFiles} onClick={() => setShowFiles(!showFiles)}>Files</button>
+        <button type="button" ref={filesToggle} aria-expanded={showFiles} onClick={() => (showFiles ? closeFiles() : setShowFiles(true))}>Files</button>
         <button type="button" onClick={() => void startNew().then(focusComposer)}>New chat</button>
       </header>
       <div className="body">
@@ -132,7 +135,9 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           className={showRecent ? 'sidebar open' : 'sidebar'}
           ref={sidebar}
           onKeyDown={(event) => {
-            if (event.key === 'Escape' && showRecent) closeRecent();
+            if (!showRecent) return;
+            if (event.key === 'Escape') closeRecent();
+            keepTabInsideSheet(event);
           }}
         >
           <RecentList
@@ -144,7 +149,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             }}
             onClearAll={() => void deleteForGood('all')}
           />
-          <NotificationSettings />
+          <SettingsDialog push={push} />
         </aside>
         <main className="chat">
           {sharedWithOtherTab && (
@@ -162,8 +167,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           )}
           {conversationId && chat.existsOnServer && (
             <div className="conversation-bar">
-              {sentIn.has(conversationId) ? <NotifyOffer push={push} /> : <span />}
-              <MuteToggle conversationId={conversationId} muted={chat.muted} onChange={chat.setMuted} />
+              <ConversationNotifications push={push} conversationId={conversationId} muted={chat.muted} onMutedChange={chat.setMuted} />
               <button type="button" className="link-button" onClick={() => void rename()}>
                 Rename
               </button>
@@ -190,7 +194,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             draft={draft}
           />
         </main>
-        {showFiles && <FilesPanel onClose={() => setShowFiles(false)} />}
+        {showFiles && <FilesPanel onClose={closeFiles} />}
       </div>
     </div>
   );

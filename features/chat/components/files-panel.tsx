@@ -1,9 +1,10 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FileEntry } from '@/features/workspaces';
 import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey } from '../api/files-api';
+import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 
 /**
  * The workspace's files, read-only: a tree (folders load when opened) and a viewer. The agent's
@@ -11,11 +12,21 @@ import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey } from '../api/file
  */
 export function FilesPanel({ onClose }: { onClose: () => void }) {
   const [open, setOpen] = useState<string | null>(null);
+  // Opened, it takes the focus (on a phone it covers the chat); Escape or Close give it back.
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
   return (
-    <aside className="files-panel" aria-label="Files" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+    <aside
+      className="files-panel"
+      aria-label="Files"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onClose();
+        keepTabInsideSheet(event);
+      }}
+    >
       <div className="files-head">
         <h2>Files</h2>
-        <button type="button" className="link-button" onClick={onClose}>Close</button>
+        <button type="button" className="link-button" ref={close} onClick={onClose}>Close</button>
       </div>
       <Folder folder="" depth={0} onOpen={setOpen} current={open} />
       {open && <FileView file={open} />}

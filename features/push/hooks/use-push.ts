@@ -30,6 +30,7 @@ export function detectPushSupport(): PushSupport {
  */
 export function usePush(conversationId: string | null) {
   const { enabled, showPreview } = useConversationsStore((state) => state.notifications);
+  const setNotificationSettings = useConversationsStore((state) => state.setNotificationSettings);
   const support = useSyncExternalStore(noChanges, detectPushSupport, () => 'unsupported' as const);
   const browserPermission = useSyncExternalStore(onPermissionChange, currentPermission, () => 'default' as const);
   // What the prompt answered, until the browser's own value catches up.
@@ -74,6 +75,8 @@ export function usePush(conversationId: string | null) {
   const follow = useCallback(async () => {
     if (!conversationId) return;
     setError(null);
+    setNotificationSettings({ enabled: true }); // asked again after "Turn off on this device"
+
     // Asked first, straight from the click: Safari only shows the prompt for a user gesture.
     const answer = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
     setPermission(answer);
@@ -96,18 +99,27 @@ export function usePush(conversationId: string | null) {
     } finally {
       setBusy(false);
     }
-  }, [conversationId, serially, showPreview]);
+  }, [conversationId, serially, showPreview, setNotificationSettings]);
 
+  /** This device stops getting notifications, for every conversation (the load-time check unsubscribes them). */
+  const stopAll = useCallback(() => setNotificationSettings({ enabled: false }), [setNotificationSettings]);
+
+  // Nothing claims to be on when it isn't: turned off, or permission withdrawn, follows nothing.
+  const followed = enabled && permission === 'granted' ? (state?.conversations ?? []) : [];
   return {
     support,
     permission,
-    enabled,
-    following: conversationId !== null && (state?.conversations.includes(conversationId) ?? false),
+    following: conversationId !== null && followed.includes(conversationId),
+    /** How many conversations this device gets notifications for. */
+    followedCount: followed.length,
     busy,
     error,
     follow,
+    stopAll,
   };
 }
+
+export type Push = ReturnType<typeof usePush>;
 
 const noChanges = () => () => {};
 
