@@ -1,15 +1,12 @@
 import { z } from 'zod';
+import { MAX_RECENT, MAX_TITLE_CHARS } from './limits';
 
-/** How many conversations a browser keeps in its recent list. */
-export const MAX_RECENT = 10;
 
 /** `?ids=a,b,c`: the recent list's conversations, whose run statuses it asks for in one request. */
 export const conversationIdsSchema = z
   .string({ error: 'Give ids=<comma-separated conversation ids>' })
   .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
   .pipe(z.array(z.uuid('Not a valid id')).max(MAX_RECENT, `At most ${MAX_RECENT} ids`));
-
-export const MAX_TITLE_CHARS = 120;
 
 /** `PATCH /api/conversations/:id`: a new title. */
 export const renameSchema = z.strictObject({

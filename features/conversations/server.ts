@@ -1,3 +1,3 @@
 export { conversationIdsSchema, renameSchema } from './schemas';
-export { conversationStatuses, conversationsForSessions, deleteConversations, existingConversations, getConversation, openConversation, renameConversation, setSdkSession } from './server/queries';
+export { conversationStatuses, conversationsForSessions, deleteConversations, existingConversations, getConversation, listConversations, openConversation, renameConversation, setSdkSession } from './server/queries';
 export type { ConversationStatus } from './types';

@@ -19,3 +19,6 @@ export type ConversationStatus = {
   lastRunStatus: RunStatus | null;
   lastRunFinishedAt: string | null;
 };
+
+/** One line of "See all": a conversation the server still keeps for the visitor. */
+export type ConversationSummary = { id: string; title: string | null; lastActivityAt: string };

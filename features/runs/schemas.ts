@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { MAX_APPROVAL_NOTE_CHARS, MAX_MESSAGE_CHARS } from './limits';
 import { agentModes } from './types';
 
-export const MAX_MESSAGE_CHARS = 20_000;
 
 export const sendMessageSchema = z.object({
   text: z
@@ -19,12 +19,6 @@ export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 
 export const uuidSchema = z.uuid('Not a valid id');
 
-/**
- * The event stream sends a `: heartbeat` comment this often, so a client that hears nothing for
- * about twice as long knows its connection is dead even when no error says so.
- */
-export const HEARTBEAT_MS = 15_000;
-
 /** `?after=` or the SSE `Last-Event-ID` header: the last sequence number the client has. */
 export const afterSeqSchema = z.coerce.number().int().min(0).default(0);
 
@@ -37,8 +31,6 @@ export const visibleSchema = z
   .enum(['0', '1'], { error: 'visible is 1 or 0' })
   .default('1')
   .transform((value) => value === '1');
-
-export const MAX_APPROVAL_NOTE_CHARS = 2000;
 
 /** `POST /api/runs/:runId/approvals/:approvalId`. `device` is the deciding browser's own id, so each device can tell "you" from "another device". */
 export const decideApprovalSchema = z.strictObject({

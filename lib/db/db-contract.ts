@@ -366,6 +366,22 @@ export function defineDbContract(getDb: () => Db) {
     expect(await changesOf('visitor-a')).toMatchObject({ undoneAt: expect.stringMatching(ISO) });
   });
 
+  it("list_conversations gives the caller's live conversations in the workspace, latest first, up to the limit", async () => {
+    const visitor = `visitor-${randomUUID()}`;
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [index, id] of ids.entries()) {
+      await open({ id, visitor, title: `Chat ${index}` });
+      await tick();
+    }
+    await open({ id: randomUUID(), visitor, workspace: 'elsewhere' });
+    await open({ id: randomUUID(), visitor, ttl: -10 });
+    await open({ id: randomUUID(), visitor: 'someone-else' });
+    const list = (limit: number) => getDb().call<Array<{ id: string; title: string; lastActivityAt: string }>>('list_conversations', { p_visitor_id: visitor, p_workspace: 'demo', p_limit: limit });
+    expect((await list(10)).map((c) => c.title)).toEqual(['Chat 2', 'Chat 1', 'Chat 0']);
+    expect((await list(10))[0]).toEqual({ id: ids[2], title: 'Chat 2', lastActivityAt: expect.stringMatching(ISO) });
+    expect((await list(2)).map((c) => c.id)).toEqual([ids[2], ids[1]]);
+  });
+
   it('purge_expired deletes expired conversations with their runs and counts them', async () => {
     await getDb().call('purge_expired'); // earlier tests leave expired rows behind
     const gone = [randomUUID(), randomUUID()];

@@ -18,6 +18,9 @@ test('the Files panel lists the workspace, opens a file read-only, and shows wha
   await files.getByRole('button', { name: 'greet.ts' }).click();
   const view = files.getByRole('region', { name: 'File src/greet.ts' });
   await expect(view.getByTestId('file-text')).toContainText('export function greet(name: string): string {');
+  // Highlighted (the highlighter loads on first use): keywords and the template string are marked.
+  await expect(view.locator('code[data-highlighted="true"] .hljs-keyword').first()).toHaveText('export');
+  await expect(view.locator('.hljs-string')).toContainText('Hello');
 
   // The agent writes a file (build mode): once the run ends, the panel lists it.
   await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('build');

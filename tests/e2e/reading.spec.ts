@@ -12,6 +12,9 @@ test('answers read well: GFM tables and task lists, model names, Copy on code an
   await expect(answer.locator('del')).toHaveText('Pick a name');
   await expect(log(page).getByTestId('run-end')).toContainText('Claude Sonnet 4.5 in');
 
+  // The code block is highlighted as TypeScript.
+  await expect(answer.locator('code.language-typescript, code.language-ts').first()).toBeVisible();
+  await expect(answer.locator('.hljs-keyword').first()).toHaveText('export');
   await log(page).getByRole('button', { name: 'Copy code' }).click();
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('export const answer = 42;\n');
   await log(page).getByRole('button', { name: 'Copy answer' }).last().click();
@@ -79,4 +82,31 @@ test('renaming a conversation names it in Recent, and the name is kept on the se
   await page.evaluate(() => localStorage.removeItem('tether-conversations'));
   await page.reload();
   await expect(recent.getByRole('button', { name: /Greetings thread/ })).toBeVisible();
+});
+
+test('"See all" lists the conversations the server keeps beyond Recent, and opens one', async ({ page }) => {
+  await page.goto('/');
+  // Twelve conversations made through the API (one at a time: a visitor runs two at once at most).
+  const titles = Array.from({ length: 12 }, (_, i) => `See-all conversation ${i + 1}`);
+  await page.evaluate(async (texts) => {
+    for (const text of texts) {
+      const id = crypto.randomUUID();
+      const sent = await fetch(`/api/conversations/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, model: 'claude-sonnet-4-5', mode: 'plan' }) });
+      if (!sent.ok) throw new Error(`send: ${sent.status} ${await sent.text()}`);
+      for (;;) {
+        const view = (await (await fetch(`/api/conversations/${id}`)).json()) as { activeRun: unknown };
+        if (view.activeRun === null) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }, titles);
+  await page.getByRole('button', { name: 'See all' }).click();
+  const all = page.getByRole('dialog', { name: 'All conversations' });
+  await expect(all.getByRole('button', { name: /See-all conversation/ })).toHaveCount(12);
+  // Latest first: the first one made is last.
+  await expect(all.getByRole('button', { name: /See-all conversation/ }).first()).toContainText('See-all conversation 12');
+  await all.getByRole('button', { name: /See-all conversation 1\b/ }).click();
+  await expect(all).toBeHidden();
+  await expect(log(page).getByTestId('user-message')).toHaveText('See-all conversation 1');
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
 });

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConversationStatus } from '@/features/conversations';
+import type { ConversationStatus, ConversationSummary } from '@/features/conversations';
 import { ApiError, requestJson as request } from '@/lib/api-client';
 import { HEARTBEAT_MS, type ChatItem, type DecideApprovalInput, type RunEvent, type RunInfo, type SendMessageInput } from '@/features/runs';
 
@@ -212,4 +212,9 @@ async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<Fra
 export async function undoRunChanges(runId: string): Promise<{ runId: string; paths: string[] }> {
   const { undone } = await request<{ undone: { runId: string; paths: string[] } }>(`/api/runs/${runId}/undo`, { method: 'POST' });
   return undone;
+}
+
+/** "See all": every conversation the server still keeps for this visitor here, latest first. */
+export async function fetchAllConversations(): Promise<ConversationSummary[]> {
+  return (await request<{ conversations: ConversationSummary[] }>('/api/conversations')).conversations;
 }

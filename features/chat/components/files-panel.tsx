@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { FileEntry } from '@/features/workspaces';
 import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey } from '../api/files-api';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
+import { HighlightedCode, languageOfPath } from './highlighted-code';
 
 /**
  * The workspace's files, read-only: a tree (folders load when opened) and a viewer. The agent's
@@ -89,7 +90,11 @@ function FileView({ file }: { file: string }) {
           {content.data.reason === 'binary' ? 'A binary file' : 'Too large to show'} ({content.data.size.toLocaleString('en')} bytes).
         </p>
       )}
-      {content.data?.shown && <pre className="file-text" data-testid="file-text"><code>{content.data.text}</code></pre>}
+      {content.data?.shown && (
+        <pre className="file-text" data-testid="file-text">
+          <HighlightedCode code={content.data.text ?? ''} language={languageOfPath(file)} />
+        </pre>
+      )}
     </section>
   );
 }

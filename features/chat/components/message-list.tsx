@@ -1,10 +1,9 @@
 'use client';
 
-import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
-import Markdown, { type Components } from 'react-markdown';
+import { createContext, lazy, memo, Suspense, useContext, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { modelDisplayName, type ChatItem } from '@/features/runs';
-import remarkGfm from 'remark-gfm';
 import { ApprovalCard, type Decide } from './approval-card';
+import { CopyButton } from './copy-button';
 import { ChangesView } from './changes-view';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
@@ -27,10 +26,12 @@ export function MessageList({ items, busy, decide, empty }: { items: ChatItem[];
   return (
     <div className="log-frame">
       <div className="log" role="log" aria-label="Conversation" aria-busy={busy} ref={log} onScroll={onScroll}>
-        {items.length === 0 && empty}
-        {items.map((item) => (
-          <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} busy={item.kind === 'changes' && busy} />
-        ))}
+        <LogRoot.Provider value={log}>
+          {items.length === 0 && empty}
+          {items.map((item) => (
+            <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} busy={item.kind === 'changes' && busy} />
+          ))}
+        </LogRoot.Provider>
         <div ref={end} />
       </div>
       {!following && (
@@ -45,45 +46,38 @@ export function MessageList({ items, busy, decide, empty }: { items: ChatItem[];
 /** Within this distance of the end, the reader is "at the bottom" (sub-pixel scrolling, a last line in view). */
 const AT_BOTTOM_PX = 48;
 
-const remarkPlugins = [remarkGfm];
+/** The Markdown renderer, a chunk of its own: the page boots without it, and shows plain text until it is in. */
+const Markdown = lazy(() => import('./markdown'));
+/** How far outside the conversation's visible part an answer is rendered as Markdown ahead of being scrolled to. */
+const RENDER_AHEAD = '1200px 0px';
+/** The conversation's scrolling element: answers watch their distance to what it shows. */
+const LogRoot = createContext<RefObject<HTMLDivElement | null> | null>(null);
 
-/** Code blocks get a Copy button; task-list boxes (read-only) say what they show. */
-const markdownComponents: Components = {
-  input: ({ node: _node, ...props }) => (props.type === 'checkbox' ? <input {...props} aria-label={props.checked ? 'Done' : 'Not done'} /> : <input {...props} />),
-  pre: ({ children, node }) => {
-    const code = node?.children[0];
-    const text = code && code.type === 'element' ? textOf(code) : '';
-    return (
-      <div className="code-block">
-        <pre>{children}</pre>
-        <CopyButton text={text} label="Copy code" />
-      </div>
-    );
-  },
-};
-
-function textOf(node: { type: string; value?: string; children?: Array<{ type: string; value?: string; children?: unknown[] }> }): string {
-  if (node.type === 'text') return node.value ?? '';
-  return (node.children ?? []).map((child) => textOf(child as Parameters<typeof textOf>[0])).join('');
-}
-
-/** Copies `text` to the clipboard and says so for a moment. */
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
+/**
+ * An answer: plain text while far from view (a long conversation's reload renders hundreds of
+ * answers; parsing them all as Markdown at once was most of its time), Markdown once near it.
+ */
+function AnswerText({ text }: { text: string }) {
+  const root = useContext(LogRoot);
+  const element = useRef<HTMLDivElement>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    if (near || !element.current) return;
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && setNear(true), { root: root?.current, rootMargin: RENDER_AHEAD });
+    observer.observe(element.current);
+    return () => observer.disconnect();
+  }, [near, root]);
+  const plain = <div className="plain-text">{text}</div>;
   return (
-    <button
-      type="button"
-      className="copy-button"
-      aria-label={label}
-      onClick={() =>
-        void navigator.clipboard.writeText(text).then(() => {
-          setCopied(true);
-          setTimeout(() => setCopied(false), 1500);
-        })
-      }
-    >
-      {copied ? 'Copied' : 'Copy'}
-    </button>
+    <div className="message assistant" data-testid="assistant-message" ref={element}>
+      {near ? (
+        <Suspense fallback={plain}>
+          <Markdown text={text} />
+        </Suspense>
+      ) : (
+        plain
+      )}
+    </div>
   );
 }
 
@@ -98,9 +92,7 @@ const ItemView = memo(function ItemView({ item, decide, busy }: { item: ChatItem
     case 'assistant':
       return (
         <div className="answer">
-          <div className="message assistant" data-testid="assistant-message">
-            <Markdown remarkPlugins={remarkPlugins} components={markdownComponents}>{item.text}</Markdown>
-          </div>
+          <AnswerText text={item.text} />
           <CopyButton text={item.text} label="Copy answer" />
         </div>
       );

@@ -2,6 +2,7 @@
 
 import type { ConversationStatus, RecentConversation } from '@/features/conversations';
 import { useConversationStatuses } from '../hooks/use-conversation-statuses';
+import { AllConversations } from './all-conversations';
 import { relativeTime } from '../relative-time';
 
 type Badge = 'working' | 'new' | null;
@@ -56,11 +57,14 @@ export function RecentList({ recent, currentId, onOpen, onClearAll }: {
           );
         })}
       </ul>
-      {recent.length > 0 && (
-        <button type="button" className="link-button" onClick={onClearAll}>
-          Clear all
-        </button>
-      )}
+      <div className="recent-actions">
+        <AllConversations onOpen={onOpen} />
+        {recent.length > 0 && (
+          <button type="button" className="link-button" onClick={onClearAll}>
+            Clear all
+          </button>
+        )}
+      </div>
     </nav>
   );
 }

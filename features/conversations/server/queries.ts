@@ -1,7 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
-import type { Conversation, ConversationStatus } from '../types';
+import type { Conversation, ConversationStatus, ConversationSummary } from '../types';
 
 const ttlSeconds = () => Math.round(serverEnv().SESSION_TTL_HOURS * 3600);
 
@@ -53,4 +53,12 @@ export async function existingConversations(ids: string[]): Promise<string[]> {
 /** The visitor's conversation gets a new title; null when it is not theirs (or is gone). */
 export async function renameConversation({ id, visitorId, workspace, title }: { id: string; visitorId: string; workspace: string; title: string }) {
   return (await db()).call<string | null>('rename_conversation', { p_id: id, p_visitor_id: visitorId, p_workspace: workspace, p_title: title });
+}
+
+/** "See all" lists at most this many. */
+const MAX_LISTED_CONVERSATIONS = 200;
+
+/** The visitor's live conversations in the workspace, latest first. */
+export async function listConversations({ visitorId, workspace }: Owner) {
+  return (await db()).call<ConversationSummary[]>('list_conversations', { p_visitor_id: visitorId, p_workspace: workspace, p_limit: MAX_LISTED_CONVERSATIONS });
 }

@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { AgentMode } from '@/features/runs';
-import { MAX_RECENT } from '../schemas';
+import { MAX_RECENT } from '../limits';
 
 export { MAX_RECENT };
 

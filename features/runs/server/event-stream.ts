@@ -2,7 +2,7 @@ import 'server-only';
 import type { ServerResponse } from 'node:http';
 import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { HEARTBEAT_MS } from '../schemas';
+import { HEARTBEAT_MS } from '../limits';
 import type { RunEvent } from '../types';
 import type { RunEventLog } from './run-event-log';
 
