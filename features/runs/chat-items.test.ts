@@ -18,7 +18,7 @@ describe('foldRunEvent', () => {
       { type: 'text', text: 'Let me ' },
       { type: 'text', text: 'look.' },
       { type: 'tool', toolId: 'toolu_1', name: 'Read', target: '/etc/passwd' },
-      { type: 'tool_result', toolId: 'toolu_1', status: 'denied', summary: `${DENIAL_PREFIX} /etc/passwd is outside this workspace.` },
+      { type: 'tool_result', toolId: 'toolu_1', status: 'denied', summary: `${DENIAL_PREFIX} /etc/passwd is outside this workspace.`, lines: 1 },
       { type: 'text', text: 'I cannot read that ' },
       { type: 'text', text: 'file.' },
       end,
@@ -26,7 +26,7 @@ describe('foldRunEvent', () => {
     expect(items).toEqual([
       { kind: 'user', id: 'live-0', text: 'Read /etc/passwd' },
       { kind: 'assistant', id: 'live-1', text: 'Let me look.' },
-      { kind: 'tool', id: 'toolu_1', name: 'Read', target: '/etc/passwd', status: 'denied', summary: `${DENIAL_PREFIX} /etc/passwd is outside this workspace.` },
+      { kind: 'tool', id: 'toolu_1', name: 'Read', target: '/etc/passwd', status: 'denied', summary: `${DENIAL_PREFIX} /etc/passwd is outside this workspace.`, lines: 1 },
       { kind: 'assistant', id: 'live-3', text: 'I cannot read that file.' },
       { kind: 'run_end', id: 'live-4', status: 'completed', model: 'demo', mode: 'plan', costUsd: 0.0123, inputTokens: 120, outputTokens: 45, durationMs: 900 },
     ]);
@@ -40,14 +40,14 @@ describe('foldRunEvent', () => {
     ]);
     expect(running.slice(1).map((item) => item.kind === 'tool' && [item.status, item.summary])).toEqual([['running', null], ['running', null]]);
 
-    const resolved = foldRunEvent(running, { type: 'tool_result', toolId: 'b', status: 'ok', summary: '# Title', seq: 4 });
+    const resolved = foldRunEvent(running, { type: 'tool_result', toolId: 'b', status: 'ok', summary: '# Title', lines: 12, seq: 4 });
     expect(resolved[1]).toBe(running[1]);
-    expect(resolved[2]).toMatchObject({ id: 'b', status: 'ok', summary: '# Title' });
+    expect(resolved[2]).toMatchObject({ id: 'b', status: 'ok', summary: '# Title', lines: 12 });
   });
 
   it('ignores a result for an unknown tool', () => {
     const items = fold([start, { type: 'text', text: 'hi' }]);
-    expect(foldRunEvent(items, { type: 'tool_result', toolId: 'nope', status: 'error', summary: 'x', seq: 3 })).toEqual(items);
+    expect(foldRunEvent(items, { type: 'tool_result', toolId: 'nope', status: 'error', summary: 'x', lines: 1, seq: 3 })).toEqual(items);
   });
 
   it('adds notices and errors as separate items that end the assistant text', () => {

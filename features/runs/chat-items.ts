@@ -7,7 +7,7 @@ import type { ApprovalDecision, ApprovalScope, FileChange, RunEvent, ToolStatus 
 export type ChatItem =
   | { kind: 'user'; id: string; text: string }
   | { kind: 'assistant'; id: string; text: string }
-  | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null }
+  | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null; lines: number | null }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
   | { kind: 'queue'; id: string; position: number }
   | { kind: 'retry'; id: string; text: string }
@@ -45,8 +45,9 @@ export function appendText(items: ChatItem[], id: string, text: string): ChatIte
   return [...items, { kind: 'assistant', id, text }];
 }
 
-export function resolveTool(items: ChatItem[], toolId: string, status: ToolStatus, summary: string): ChatItem[] {
-  return items.map((item) => (item.kind === 'tool' && item.id === toolId ? { ...item, status, summary } : item));
+export function resolveTool(items: ChatItem[], result: { toolId: string; status: ToolStatus; summary: string; lines: number }): ChatItem[] {
+  const { toolId, status, summary, lines } = result;
+  return items.map((item) => (item.kind === 'tool' && item.id === toolId ? { ...item, status, summary, lines } : item));
 }
 
 /**
@@ -68,9 +69,9 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
     case 'text':
       return appendText(items, id, event.text);
     case 'tool':
-      return [...items, { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null }];
+      return [...items, { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null, lines: null }];
     case 'tool_result':
-      return resolveTool(items, event.toolId, event.status, event.summary);
+      return resolveTool(items, event);
     case 'notice':
       return [...items, { kind: 'notice', id, tone: 'info', text: event.message }];
     case 'retry':

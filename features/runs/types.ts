@@ -18,7 +18,8 @@ export type RunEventBody =
   | { type: 'queue'; position: number }
   | { type: 'text'; text: string }
   | { type: 'tool'; toolId: string; name: string; target: string | null }
-  | { type: 'tool_result'; toolId: string; status: Exclude<ToolStatus, 'running'>; summary: string }
+  /** `summary`: the output's first lines; `lines`: how many it has in all. */
+  | { type: 'tool_result'; toolId: string; status: Exclude<ToolStatus, 'running'>; summary: string; lines: number }
   | { type: 'notice'; message: string }
   /** The model API failed and the CLI retries it: progress for the waiting visitor, replaced by what comes next. */
   | { type: 'retry'; message: string }

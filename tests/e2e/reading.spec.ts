@@ -21,6 +21,22 @@ test('answers read well: GFM tables and task lists, model names, Copy on code an
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('| File | What it is |');
 });
 
+test('a short tool output shows as it is; a long one is folded with its line count', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'read README.md');
+  const short = log(page).getByTestId('tool-card').last();
+  await expect(short).toHaveAttribute('data-status', 'ok');
+  await expect(short.locator('pre.tool-output')).toContainText('# Demo workspace');
+  await send(page, 'run `seq 1 50`');
+  const long = log(page).getByTestId('tool-card').last();
+  await expect(long).toHaveAttribute('data-status', 'ok');
+  const fold = long.getByText('Output · 50 lines');
+  await expect(fold).toBeVisible();
+  await expect(long.locator('pre.tool-output')).toBeHidden();
+  await fold.click();
+  await expect(long.locator('pre.tool-output')).toContainText('40\n…');
+});
+
 test('scrolled up during a stream, the view stays put; "Jump to latest" follows again', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 420 });
   await page.goto('/');

@@ -103,13 +103,7 @@ const ItemView = memo(function ItemView({ item, decide, busy }: { item: ChatItem
           <span className="tool-name">{item.name}</span>
           {item.target && <code className="tool-target">{item.target}</code>}
           <span className="visually-hidden">{item.status}</span>
-          {item.summary && item.status !== 'ok' && <div className="tool-summary">{item.summary}</div>}
-          {item.summary && item.status === 'ok' && (
-            <details>
-              <summary>Result</summary>
-              <pre>{item.summary}</pre>
-            </details>
-          )}
+          {item.summary && <ToolOutput summary={item.summary} lines={item.lines ?? 1} failed={item.status !== 'ok'} />}
         </div>
       );
     case 'queue':
@@ -138,6 +132,23 @@ const ItemView = memo(function ItemView({ item, decide, busy }: { item: ChatItem
       );
   }
 });
+
+/** Outputs longer than this are folded, with their line count. */
+const FOLD_AFTER_LINES = 3;
+
+/** A tool's output: a few lines as they are, a longer one folded behind "Output · N lines". */
+function ToolOutput({ summary, lines, failed }: { summary: string; lines: number; failed: boolean }) {
+  const className = failed ? 'tool-summary' : 'tool-output';
+  if (lines <= FOLD_AFTER_LINES) return <pre className={className}>{summary}</pre>;
+  return (
+    <details>
+      <summary>
+        {failed ? 'Error' : 'Output'} · {lines.toLocaleString('en')} lines
+      </summary>
+      <pre className={className}>{summary}</pre>
+    </details>
+  );
+}
 
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -48,15 +48,14 @@ export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, 
       for (const block of blocks(content)) {
         if (block.type === 'text') items = addUserText(items, entry.uuid, String((block as { text?: string }).text ?? ''));
         if (block.type === 'tool_result') {
-          const result = toolResultEvent(block);
-          items = resolveTool(items, result.toolId, result.status, result.summary);
+          items = resolveTool(items, toolResultEvent(block));
         }
       }
     } else if (entry.type === 'assistant') {
       for (const block of blocks(content)) {
         if (block.type === 'text') items = appendText(items, entry.uuid, String((block as { text?: string }).text ?? ''));
         if (block.type === 'tool_use') {
-          items = [...items, { kind: 'tool', id: String(block.id), name: String(block.name), target: toolTarget(block.input, workspaceDir), status: 'running', summary: null }];
+          items = [...items, { kind: 'tool', id: String(block.id), name: String(block.name), target: toolTarget(block.input, workspaceDir), status: 'running', summary: null, lines: null }];
         }
       }
     }

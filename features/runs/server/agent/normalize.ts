@@ -37,9 +37,10 @@ export function normalizeMessage(message: SDKMessage, workspaceDir: string): Run
 const HOOK_DENIAL = /^PreToolUse:\S+ hook error: /;
 
 export function toolResultEvent(block: Block): Extract<RunEventBody, { type: 'tool_result' }> {
-  const summary = summarize(block.content).replace(HOOK_DENIAL, '');
+  const { text, lines } = summarize(block.content);
+  const summary = text.replace(HOOK_DENIAL, '');
   const status = summary.startsWith(DENIAL_PREFIX) || summary.startsWith(USER_DENIAL_PREFIX) ? 'denied' : block.is_error ? 'error' : 'ok';
-  return { type: 'tool_result', toolId: String(block.tool_use_id), status, summary };
+  return { type: 'tool_result', toolId: String(block.tool_use_id), status, summary, lines };
 }
 
 export function blocks(content: unknown): Block[] {

@@ -20,15 +20,20 @@ function relativeIfInside(value: string, workspaceDir: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : value;
 }
 
-/** The first lines of a tool result, enough for a compact card. */
-export function summarize(content: unknown): string {
+/** A tool result's first lines shown in its card (the rest is counted, not sent). */
+const SHOWN_LINES = 40;
+const SHOWN_CHARS = 4000;
+
+/** A tool result's text for its card: its first lines, and how many lines it has in all. */
+export function summarize(content: unknown): { text: string; lines: number } {
   const text = typeof content === 'string'
     ? content
     : Array.isArray(content)
       ? content.map((part) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('')
       : '';
   const clean = text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
-  const lines = clean.split('\n');
-  const head = lines.slice(0, 6).join('\n');
-  return head.length > 400 ? `${head.slice(0, 400)}…` : lines.length > 6 ? `${head}\n…` : head;
+  const lines = clean ? clean.split('\n') : [];
+  const head = lines.slice(0, SHOWN_LINES).join('\n');
+  const shown = head.length > SHOWN_CHARS ? `${head.slice(0, SHOWN_CHARS)}…` : lines.length > SHOWN_LINES ? `${head}\n…` : head;
+  return { text: shown, lines: lines.length };
 }
