@@ -22,6 +22,7 @@ import { machine, otherCpuUse, writeResults } from './bench/report';
 import { benchStreamOverhead } from './bench/stream-overhead';
 import { benchViewers, viewersSetup } from './bench/viewers';
 import { benchPushFanout } from './bench/push-fanout';
+import { benchPageWeight } from './bench/page-weight';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed.
@@ -100,6 +101,7 @@ async function main() {
     const replay = await timed('replay', () => benchReplay({ api, server, cookie, log }));
     const approval = await timed('approval', () => benchApproval({ api, server, cookie, log }));
     const pushFanout = await benchPushFanout({ log });
+    const pageWeight = await timed('page weight', () => benchPageWeight({ api, server, cookie }));
 
     const results = [
       `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s;`,
@@ -211,6 +213,10 @@ async function main() {
       'never seen the conversation: resumed from the transcript store), alternating, after one untimed round each.',
       '',
       scaleOut,
+      '',
+      '### 11. Page weight: the JavaScript of the workspace page',
+      '',
+      pageWeight,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);
