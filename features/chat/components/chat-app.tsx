@@ -4,15 +4,17 @@ import { useConversationsStore, useTabConversation } from '@/features/conversati
 import { ConversationNotifications, SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { clearConversations, deleteConversation, renameConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { Composer } from './composer';
-import { FilesPanel } from './files-panel';
 import { ConnectionStatus } from './connection-status';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
+
+/** The Files panel (tree, viewer, highlighter) loads when it is first opened. */
+const FilesPanel = lazy(() => import('./files-panel').then((module) => ({ default: module.FilesPanel })));
 
 type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean };
 
@@ -194,7 +196,11 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             draft={draft}
           />
         </main>
-        {showFiles && <FilesPanel onClose={closeFiles} />}
+        {showFiles && (
+          <Suspense fallback={<aside className="files-panel" aria-label="Files"><p className="muted" role="status">Loading…</p></aside>}>
+            <FilesPanel onClose={closeFiles} />
+          </Suspense>
+        )}
       </div>
     </div>
   );

@@ -1,17 +1,15 @@
-/** A unified diff with its added and removed lines marked (the `Index:` header left out). */
+'use client';
+
+import { lazy, Suspense } from 'react';
+
+/** The diff renderer is a chunk of its own, loaded with the first diff a page shows. */
+const DiffLines = lazy(() => import('./diff-lines'));
+
+/** A unified diff, marked up once its renderer is in (plain text until then). */
 export function DiffView({ patch, label }: { patch: string; label: string }) {
-  const lines = patch.replace(/\n$/, '').split('\n').filter((line) => !/^(Index: |=+$)/.test(line));
   return (
-    <pre className="approval-detail diff" aria-label={label}>
-      {lines.map((line, index) => {
-        const kind = line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('+') ? 'added' : line.startsWith('-') ? 'removed' : line.startsWith('@@') ? 'hunk' : 'context';
-        return (
-          <span key={index} className={`diff-${kind}`}>
-            {line}
-            {'\n'}
-          </span>
-        );
-      })}
-    </pre>
+    <Suspense fallback={<pre className="approval-detail diff" aria-label={label}>{patch}</pre>}>
+      <DiffLines patch={patch} label={label} />
+    </Suspense>
   );
 }
