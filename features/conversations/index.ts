@@ -1,3 +1,3 @@
-export type { Conversation, ConversationStatus, ConversationSummary } from './types';
+export type { Conversation, ConversationStatus, ConversationSummary, Device } from './types';
 export { useTabConversation } from './hooks/use-tab-conversation';
 export { useConversationsStore, type NotificationSettings, type RecentConversation } from './stores/conversations-store';

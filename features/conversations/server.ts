@@ -1,3 +1,4 @@
-export { conversationIdsSchema, renameSchema } from './schemas';
+export { conversationIdsSchema, handoffTokenSchema, renameSchema } from './schemas';
 export { conversationStatuses, conversationsForSessions, deleteConversations, existingConversations, getConversation, listConversations, openConversation, renameConversation, setSdkSession } from './server/queries';
 export type { ConversationStatus } from './types';
+export { actingVisitor, actingVisitorForRun, createHandoff, HANDOFF_TTL_SECONDS, listDevices, redeemHandoff, revokeDevice } from './server/devices';

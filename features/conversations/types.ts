@@ -16,9 +16,13 @@ export type Conversation = {
 /** A conversation's latest run, for the recent list's badges: 'running' = the agent is still working. */
 export type ConversationStatus = {
   id: string;
+  lastRunId: string | null;
   lastRunStatus: RunStatus | null;
   lastRunFinishedAt: string | null;
 };
 
 /** One line of "See all": a conversation the server still keeps for the visitor. */
 export type ConversationSummary = { id: string; title: string | null; lastActivityAt: string };
+
+/** A browser with access to a conversation, as "Devices with access" lists it. */
+export type Device = { deviceId: string; userAgent: string; addedAt: string; lastSeenAt: string; current: boolean };

@@ -4,7 +4,7 @@ export { startHeartbeat, stopHeartbeat } from './server/instance';
 export { instanceId } from './server/instance-id';
 export { interruptOwnRuns } from './server/queries';
 export { undoRunChanges } from './server/file-changes';
-export { decideAnywhere, findRun, interruptAllRuns, obeyOtherInstances, requireRun, startRun, stopAnywhere, stopRun } from './server/run-manager';
+export { decideAnywhere, findRun, interruptAllRuns, isLocalRunOf, obeyOtherInstances, requireRun, startRun, stopAnywhere, stopRun } from './server/run-manager';
 export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { claudeExecutable } from './server/agent/agent-options';
 export { sandboxState } from './server/agent/agent-sandbox';

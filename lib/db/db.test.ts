@@ -20,7 +20,9 @@ function defineAccessTests(getSession: () => SqlSession) {
         where c.relnamespace = 'tether'::regnamespace and c.relkind = 'r' order by 1`,
     );
     expect(tables.rows).toEqual([
+      { relname: 'conversation_devices', relrowsecurity: true },
       { relname: 'conversations', relrowsecurity: true },
+      { relname: 'handoff_links', relrowsecurity: true },
       { relname: 'instances', relrowsecurity: true },
       { relname: 'push_subscriptions', relrowsecurity: true },
       { relname: 'run_changes', relrowsecurity: true },

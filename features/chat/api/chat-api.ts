@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConversationStatus, ConversationSummary } from '@/features/conversations';
+import type { ConversationStatus, ConversationSummary, Device } from '@/features/conversations';
 import { ApiError, requestJson as request } from '@/lib/api-client';
 import { HEARTBEAT_MS, type ChatItem, type DecideApprovalInput, type RunEvent, type RunInfo, type SendMessageInput } from '@/features/runs';
 
@@ -217,4 +217,22 @@ export async function undoRunChanges(runId: string): Promise<{ runId: string; pa
 /** "See all": every conversation the server still keeps for this visitor here, latest first. */
 export async function fetchAllConversations(): Promise<ConversationSummary[]> {
   return (await request<{ conversations: ConversationSummary[] }>('/api/conversations')).conversations;
+}
+
+/** A single-use link (10 minutes) that gives another browser this conversation. */
+export async function createHandoff(conversationId: string): Promise<{ url: string; expiresAt: string }> {
+  return request(`/api/conversations/${conversationId}/handoff`, { method: 'POST' });
+}
+
+/** Opens a handoff link's token: this browser becomes a device of its conversation (its id is returned). */
+export async function redeemHandoff(token: string): Promise<string> {
+  return (await request<{ conversationId: string }>('/api/handoff', { method: 'POST', body: JSON.stringify({ token }) })).conversationId;
+}
+
+export async function fetchDevices(conversationId: string): Promise<Device[]> {
+  return (await request<{ devices: Device[] }>(`/api/conversations/${conversationId}/devices`)).devices;
+}
+
+export async function revokeDevice(conversationId: string, deviceId: string): Promise<void> {
+  await request(`/api/conversations/${conversationId}/devices/${deviceId}`, { method: 'DELETE' });
 }

@@ -5,10 +5,12 @@ import { ConversationNotifications, SettingsDialog, usePush, useServiceWorker } 
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
-import { clearConversations, deleteConversation, renameConversation } from '../api/chat-api';
+import { clearConversations, deleteConversation, redeemHandoff, renameConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
+import { useConversationStatuses } from '../hooks/use-conversation-statuses';
 import { Composer } from './composer';
 import { ConnectionStatus } from './connection-status';
+import { HandoffDialog } from './handoff-dialog';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
@@ -20,11 +22,13 @@ type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoMode
 
 export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Props) {
   const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
-  const chat = useChat({ workspace, conversationId });
-  const preferences = useConversationsStore((state) => state.preferences);
-  const setPreferences = useConversationsStore((state) => state.setPreferences);
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
+  // The same poll as the Recent list's badges (one request): it also shows runs started elsewhere.
+  const statuses = useConversationStatuses({ ids: recent.map((entry) => entry.conversationId), currentId: conversationId });
+  const chat = useChat({ workspace, conversationId, lastRun: conversationId ? statuses.get(conversationId) : undefined });
+  const preferences = useConversationsStore((state) => state.preferences);
+  const setPreferences = useConversationsStore((state) => state.setPreferences);
   const [showRecent, setShowRecent] = useState(false);
   const recentToggle = useRef<HTMLButtonElement>(null);
   const sidebar = useRef<HTMLElement>(null);
@@ -55,6 +59,19 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   useEffect(() => {
     if (runningId === null) void queryClient.invalidateQueries({ queryKey: ['files'] });
   }, [runningId, queryClient]);
+  // Opened from a handoff link: its token (in the fragment, which no server log or Referer sees)
+  // leaves the address bar and the history at once, then makes this browser a device of that
+  // conversation, which opens here. A used, expired or unknown link says so.
+  const [handoffError, setHandoffError] = useState<string | null>(null);
+  useEffect(() => {
+    const token = new URLSearchParams(window.location.hash.slice(1)).get('handoff');
+    if (!token) return;
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+    redeemHandoff(token).then(
+      (id) => void open(id).then(focusComposer),
+      (error: unknown) => setHandoffError(error instanceof Error ? error.message : String(error)),
+    );
+  }, [open]);
   const forget = useConversationsStore((state) => state.forget);
   const [actionError, setActionError] = useState<string | null>(null);
   const push = usePush(conversationId);
@@ -154,6 +171,9 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           <SettingsDialog push={push} />
         </aside>
         <main className="chat">
+          {handoffError && (
+            <p className="notice notice-error" role="alert">{handoffError}</p>
+          )}
           {sharedWithOtherTab && (
             <p className="notice notice-info" role="status">This conversation is also open in another tab.</p>
           )}
@@ -170,6 +190,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           {conversationId && chat.existsOnServer && (
             <div className="conversation-bar">
               <ConversationNotifications push={push} conversationId={conversationId} muted={chat.muted} onMutedChange={chat.setMuted} />
+              <HandoffDialog conversationId={conversationId} />
               <button type="button" className="link-button" onClick={() => void rename()}>
                 Rename
               </button>

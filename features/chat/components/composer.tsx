@@ -80,7 +80,7 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
       <div className="composer-bar">
         <label>
           <span className="visually-hidden">Model</span>
-          <select aria-label="Model" value={model} onChange={(event) => onModel(event.target.value)}>
+          <select aria-label="Model" value={model} disabled={disabled} onChange={(event) => onModel(event.target.value)}>
             {models.map((name) => (
               <option key={name} value={name}>{modelDisplayName(name)}</option>
             ))}
@@ -88,7 +88,7 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
         </label>
         <label>
           <span className="visually-hidden">Mode</span>
-          <select aria-label="Mode" value={mode} onChange={(event) => onMode(event.target.value as AgentMode)}>
+          <select aria-label="Mode" value={mode} disabled={disabled} onChange={(event) => onMode(event.target.value as AgentMode)}>
             {modes.map((name) => (
               <option key={name} value={name}>{modeLabels[name]}</option>
             ))}

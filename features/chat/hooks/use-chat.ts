@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useConversationsStore } from '@/features/conversations';
+import type { ConversationStatus } from '@/features/conversations';
 import { foldRunEvent, type AgentMode, type ChatItem, type DecideApprovalInput, type RunInfo } from '@/features/runs';
 import { decideApproval, fetchConversation, followRun, sendMessage, stopRun, type ConnectionState } from '../api/chat-api';
 import { allConversationStatusesKey } from './use-conversation-statuses';
@@ -14,7 +15,12 @@ export const conversationQueryKey = (conversationId: string | null) => ['convers
  * A conversation as the tab shows it: its history (one query per conversation, so concurrent
  * loads collapse into one) followed by the live events of runs started or re-joined here.
  */
-export function useChat({ workspace, conversationId }: { workspace: string; conversationId: string | null }) {
+export function useChat({ workspace, conversationId, lastRun }: {
+  workspace: string;
+  conversationId: string | null;
+  /** The conversation's latest run as the Recent list's poll sees it: how runs that another tab or device started show up here. */
+  lastRun: ConversationStatus | undefined;
+}) {
   const history = useQuery({
     queryKey: conversationQueryKey(conversationId),
     queryFn: () => fetchConversation(conversationId!),
@@ -93,6 +99,35 @@ export function useChat({ workspace, conversationId }: { workspace: string; conv
   useEffect(() => {
     if (serverRun && live.conversationId === serverRun.conversationId && !followed.current.has(serverRun.id)) follow(serverRun);
   }, [serverRun, follow, live.conversationId]);
+
+  // A run that another device of the conversation (or another tab) started or finished: the
+  // history is loaded again (up to where a running one began, which is then followed from its
+  // first event). This tab's own finished runs come back with it, so its live items are dropped
+  // (as after a reload).
+  const lastRunId = lastRun?.lastRunId ?? null;
+  const lastRunKey = lastRun ? `${lastRunId}:${lastRun.lastRunStatus}` : null;
+  const known = useRef<{ conversationId: string | null; key: string | null }>({ conversationId: null, key: null });
+  const idle = liveHere.run === null && history.data !== undefined;
+  useEffect(() => {
+    if (!idle || !conversationId) return;
+    const first = known.current.conversationId !== conversationId;
+    const changed = !first && known.current.key !== lastRunKey;
+    known.current = { conversationId, key: lastRunKey };
+    if (!changed || lastRunId === null || followed.current.has(lastRunId)) return;
+    let current = true;
+    void fetchConversation(conversationId).then(
+      (view) => {
+        if (!current) return;
+        // Together, in one render: the new history, without the live copy of what it now holds.
+        setLive((state) => (state.conversationId === conversationId ? { ...state, items: [] } : state));
+        queryClient.setQueryData(conversationQueryKey(conversationId), view);
+      },
+      () => {}, // the next status change tries again
+    );
+    return () => {
+      current = false;
+    };
+  }, [idle, lastRunKey, lastRunId, conversationId, queryClient]);
 
   // A conversation opened from elsewhere (a link, another browser tab) joins the recent list.
   const title = history.data?.conversation.title;

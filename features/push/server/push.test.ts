@@ -69,7 +69,7 @@ afterAll(async () => {
 async function conversationWith(devices: TestSubscription[], { showPreview = false } = {}): Promise<string> {
   const id = randomUUID();
   await conversations.openConversation({ id, visitorId, workspace: workspace.name, title: 'push test' });
-  for (const subscription of devices) await push.subscribe({ visitorId, workspace: workspace.name, sessionId: id, subscription, showPreview });
+  for (const subscription of devices) await push.subscribe({ visitorId, device: visitorId, workspace: workspace.name, sessionId: id, subscription, showPreview });
   return id;
 }
 
@@ -286,7 +286,7 @@ describe('subscriptions', () => {
     const conversationId = await conversationWith([]);
     const stranger = { visitorId: randomUUID(), workspace: workspace.name };
     const notFound = { code: 'not_found:conversation', status: 404 };
-    await expect(push.subscribe({ ...stranger, sessionId: conversationId, subscription: service.subscribe(), showPreview: false })).rejects.toMatchObject(notFound);
+    await expect(push.subscribe({ ...stranger, device: stranger.visitorId, sessionId: conversationId, subscription: service.subscribe(), showPreview: false })).rejects.toMatchObject(notFound);
     await expect(push.unsubscribe({ ...stranger, sessionId: conversationId, endpoint: 'https://127.0.0.1/x' })).rejects.toMatchObject(notFound);
     await expect(push.setMuted({ ...stranger, conversationId, muted: true })).rejects.toMatchObject(notFound);
   });

@@ -7,10 +7,11 @@ export type PushTarget = { endpoint: string; p256dh: string; auth: string; showP
 export type PushTargets = { muted: boolean; subscriptions: PushTarget[] };
 
 /** Stores or refreshes the device's subscription; false when the conversation is not the visitor's. */
-export async function upsertSubscription({ conversationId, visitorId, workspace, endpoint, p256dh, auth, showPreview }: Owner & PushTarget) {
+/** `device`: the subscribing browser's own visitor id (revoking that device removes its subscriptions). */
+export async function upsertSubscription({ conversationId, visitorId, device, workspace, endpoint, p256dh, auth, showPreview }: Owner & PushTarget & { device: string }) {
   return (await db()).call<boolean>('subscribe_push', {
     p_conversation_id: conversationId, p_visitor_id: visitorId, p_workspace: workspace,
-    p_endpoint: endpoint, p_public_key: p256dh, p_auth_secret: auth, p_show_preview: showPreview,
+    p_endpoint: endpoint, p_public_key: p256dh, p_auth_secret: auth, p_show_preview: showPreview, p_device_visitor_id: device,
   });
 }
 

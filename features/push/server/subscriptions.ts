@@ -8,10 +8,11 @@ type Owner = { visitorId: string; workspace: string };
 const notFound = () => new AppError('not_found:conversation', 'No such conversation.');
 
 /** Subscribes this device to the visitor's conversation (again: keys and preview choice are refreshed). */
-export async function subscribe({ visitorId, workspace, sessionId, subscription, showPreview }: Owner & SubscribeInput): Promise<void> {
+export async function subscribe({ visitorId, device, workspace, sessionId, subscription, showPreview }: Owner & SubscribeInput & { device: string }): Promise<void> {
   const stored = await upsertSubscription({
     conversationId: sessionId,
     visitorId,
+    device,
     workspace,
     endpoint: subscription.endpoint,
     p256dh: subscription.keys.p256dh,

@@ -42,6 +42,11 @@ export function activeRun(conversationId: string): Run | undefined {
   return registry.activeByConversation.get(conversationId);
 }
 
+/** Whether this instance runs (or just ran) `runId` for `visitorId`: then it is theirs, no need to ask the database. */
+export function isLocalRunOf(runId: string, visitorId: string): boolean {
+  return registry.runs.get(runId)?.visitorId === visitorId;
+}
+
 /** The visitor's run in this workspace, on this instance; anyone else's (or an unknown id) is not found. */
 export function requireRun({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }): Run {
   const run = registry.runs.get(runId);

@@ -1,4 +1,4 @@
-import { renameConversation, renameSchema } from '@/features/conversations/server';
+import { actingVisitor, renameConversation, renameSchema } from '@/features/conversations/server';
 import { uuidSchema } from '@/features/runs';
 import { conversationView, deleteConversationsForGood } from '@/features/runs/server';
 import { AppError } from '@/lib/errors';
@@ -7,13 +7,15 @@ import { route } from '../../_lib/route';
 
 export const GET = route<{ id: string }>(async ({ params, visitorId, workspace }) => {
   const conversationId = parseInput(uuidSchema, params.id, 'params');
-  return Response.json(await conversationView({ visitorId, workspace, conversationId }));
+  const actor = await actingVisitor({ visitorId, workspace: workspace.name, conversationId });
+  return Response.json(await conversationView({ visitorId: actor, workspace, conversationId }));
 });
 
 /** Deletes the conversation for good: records, runs, push subscriptions, transcript. */
 export const DELETE = route<{ id: string }>(async ({ params, visitorId, workspace }) => {
   const conversationId = parseInput(uuidSchema, params.id, 'params');
-  const deleted = await deleteConversationsForGood({ visitorId, workspace: workspace.name, ids: [conversationId] });
+  const actor = await actingVisitor({ visitorId, workspace: workspace.name, conversationId });
+  const deleted = await deleteConversationsForGood({ visitorId: actor, workspace: workspace.name, ids: [conversationId] });
   if (deleted.length === 0) throw new AppError('not_found:conversation', 'No such conversation.');
   return Response.json({ deleted });
 });
@@ -22,7 +24,8 @@ export const DELETE = route<{ id: string }>(async ({ params, visitorId, workspac
 export const PATCH = route<{ id: string }>(async ({ req, params, visitorId, workspace }) => {
   const conversationId = parseInput(uuidSchema, params.id, 'params');
   const { title } = await readJson(req, renameSchema, 2048);
-  const renamed = await renameConversation({ id: conversationId, visitorId, workspace: workspace.name, title });
+  const actor = await actingVisitor({ visitorId, workspace: workspace.name, conversationId });
+  const renamed = await renameConversation({ id: conversationId, visitorId: actor, workspace: workspace.name, title });
   if (renamed === null) throw new AppError('not_found:conversation', 'No such conversation.');
   return Response.json({ title: renamed });
 });

@@ -1,9 +1,11 @@
+import { actingVisitor } from '@/features/conversations/server';
 import { MAX_PUSH_BODY_BYTES, unsubscribe, unsubscribeSchema } from '@/features/push/server';
 import { readJson } from '@/lib/http';
 import { route } from '../../_lib/route';
 
 export const DELETE = route(async ({ req, visitorId, workspace }) => {
   const input = await readJson(req, unsubscribeSchema, MAX_PUSH_BODY_BYTES);
-  await unsubscribe({ visitorId, workspace: workspace.name, ...input });
+  const actor = await actingVisitor({ visitorId, workspace: workspace.name, conversationId: input.sessionId });
+  await unsubscribe({ visitorId: actor, workspace: workspace.name, ...input });
   return Response.json({ ok: true });
 });

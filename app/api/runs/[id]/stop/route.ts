@@ -2,8 +2,10 @@ import { uuidSchema } from '@/features/runs';
 import { findRun, stopAnywhere } from '@/features/runs/server';
 import { parseInput } from '@/lib/http';
 import { route } from '../../../_lib/route';
+import { runActor } from '../../../_lib/run-actor';
 
 export const POST = route<{ id: string }>(async ({ params, visitorId, workspace }) => {
   const runId = parseInput(uuidSchema, params.id, 'params');
-  return Response.json({ run: await stopAnywhere(await findRun({ runId, visitorId, workspace: workspace.name })) });
+  const actor = await runActor({ runId, visitorId, workspace: workspace.name });
+  return Response.json({ run: await stopAnywhere(await findRun({ runId, visitorId: actor, workspace: workspace.name })) });
 });
