@@ -12,12 +12,17 @@ import { isHttpsRequest } from '@/lib/request-origin';
  * page. Page visits also get the visitor cookie here, before the page's own API calls, so
  * those never race to create two visitors.
  */
+/** The read-only page a share link opens (`app/w/[workspace]/shared`). */
+const SHARED_PAGE = '/shared';
+
 export function proxy(req: NextRequest) {
   const workspace = workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN) ?? '_';
   const url = req.nextUrl.clone();
   url.pathname = `/w/${workspace}${req.nextUrl.pathname === '/' ? '' : req.nextUrl.pathname}`;
   const response = NextResponse.rewrite(url);
   const secure = isHttpsRequest(req);
+  // A read-only shared page is no visitor's: it reads with its link's token alone.
+  if (req.nextUrl.pathname === SHARED_PAGE) return response;
   if (!verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value)) {
     try {
       const { name, value, options } = issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '@/lib/errors';
 import type { ServeBeforeNext } from '@/lib/request-hook';
 import { GET as runEvents } from './runs/[id]/events/node-route';
+import { GET as sharedRunEvents } from './shared/runs/[id]/events/node-route';
 import { writeError } from './_lib/route';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void>;
@@ -12,7 +13,10 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse, params: Record<st
  * must cost little memory and little CPU per event (see `streamRunEvents`). Everything else
  * stays a Next route handler.
  */
-const nodeRoutes: Array<{ route: string; methods: Record<string, NodeHandler> }> = [{ route: 'runs/[id]/events', methods: { GET: runEvents } }];
+const nodeRoutes: Array<{ route: string; methods: Record<string, NodeHandler> }> = [
+  { route: 'runs/[id]/events', methods: { GET: runEvents } },
+  { route: 'shared/runs/[id]/events', methods: { GET: sharedRunEvents } },
+];
 
 // `runs/[id]/events` → /^\/api\/runs\/([^/]*)\/events\/?$/ and its parameter names, as Next reads folder names.
 const compiled = nodeRoutes.map(({ route, methods }) => ({

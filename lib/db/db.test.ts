@@ -27,6 +27,7 @@ function defineAccessTests(getSession: () => SqlSession) {
       { relname: 'push_subscriptions', relrowsecurity: true },
       { relname: 'run_changes', relrowsecurity: true },
       { relname: 'runs', relrowsecurity: true },
+      { relname: 'share_links', relrowsecurity: true },
       { relname: 'transcript_entries', relrowsecurity: true },
     ]);
     const policies = await session.query(`select 1 from pg_policies where schemaname = 'tether'`);

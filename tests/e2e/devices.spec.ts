@@ -63,3 +63,64 @@ test('a handoff link that is not valid says so', async ({ page }) => {
   await expect(page.getByText('This handoff link is not valid here')).toBeVisible();
   expect(page.url()).not.toContain('handoff');
 });
+
+test('a read-only share link: a browser with no visitor cookie watches a live run, cannot write, and loses the view when sharing is turned off', async ({ browser, page }) => {
+  await page.goto('/');
+  await send(page, 'hello before sharing');
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  const conversationId = await tabConversationId(page);
+  await page.getByRole('button', { name: 'Continue on another device' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Continue on another device' });
+  await dialog.getByRole('button', { name: 'Share read-only' }).click();
+  const field = dialog.getByRole('textbox', { name: 'Share link' });
+  await expect(field).toHaveValue(/^http:\/\/demo\.localhost:\d+\/shared#share=[\w-]{43}$/);
+  const url = await field.inputValue();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await send(page, 'count to 300');
+  await expect(log(page).getByTestId('assistant-message').last()).toContainText('2 ');
+
+  // Device C: someone else's browser, no cookie of this site.
+  const viewer = await browser.newContext();
+  const c = await viewer.newPage();
+  await c.goto(url);
+  await expect(log(c).getByTestId('user-message')).toHaveText(['hello before sharing', 'count to 300']);
+  const seen = (await log(c).getByTestId('assistant-message').last().textContent())?.length ?? 0;
+  await expect.poll(async () => (await log(c).getByTestId('assistant-message').last().textContent())?.length ?? 0).toBeGreaterThan(seen + 10);
+  expect(c.url()).not.toContain('share=');
+  await expect(c.locator('meta[name="robots"]')).toHaveAttribute('content', /noindex/);
+  await expect(c.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
+  await expect(c.getByRole('button', { name: /^(Send|Stop)$/ })).toHaveCount(0);
+  await expect(c.getByRole('button', { name: 'Continue on another device' })).toHaveCount(0);
+  expect(await viewer.cookies()).toEqual([]);
+
+  // Write attempts through the API, with the share token too: 403 or 404, and nothing reaches the model.
+  const runId = await page.evaluate(async (id) => ((await (await fetch(`/api/conversations/${id}`)).json()) as { activeRun: { id: string } }).activeRun.id, conversationId);
+  const token = url.split('#share=')[1]!;
+  const statuses = await c.evaluate(
+    async ({ id, run, token }) => {
+      const headers = { 'content-type': 'application/json', 'x-share-token': token };
+      const send = (path: string, method: string, body: unknown = {}) => fetch(path, { method, headers, body: JSON.stringify(body) }).then((response) => response.status);
+      return [
+        await send(`/api/conversations/${id}/messages`, 'POST', { text: 'hijack', model: 'claude-sonnet-4-5', mode: 'plan' }),
+        await send(`/api/runs/${run}/stop`, 'POST'),
+        await send(`/api/conversations/${id}/mute`, 'PUT', { muted: true }),
+        await send(`/api/conversations/${id}/handoff`, 'POST'),
+        await send(`/api/conversations/${id}/share`, 'DELETE'),
+        await fetch(`/api/conversations/${id}/devices`, { headers }).then((response) => response.status),
+        await fetch(`/api/conversations/${id}`, { headers }).then((response) => response.status),
+      ];
+    },
+    { id: conversationId, run: runId, token },
+  );
+  for (const status of statuses) expect([403, 404]).toContain(status);
+  await expect(log(page).getByTestId('user-message')).toHaveText(['hello before sharing', 'count to 300']);
+
+  // The owner turns the link off: the viewer's live view ends and says so.
+  await page.getByRole('button', { name: 'Continue on another device' }).click();
+  await dialog.getByRole('button', { name: 'Turn off sharing' }).click();
+  await expect(dialog.getByRole('button', { name: 'Share read-only' })).toBeVisible();
+  await expect(c.getByText('This share link is off')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await viewer.close();
+});

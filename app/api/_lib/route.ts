@@ -66,7 +66,7 @@ function identifyCaller(req: NextRequest): { visitorId: string; workspace: Works
   return { visitorId: issued.visitorId, workspace, setCookie: serializeCookie(issued.name, issued.value, issued.options) };
 }
 
-function headersOf(incoming: IncomingMessage): Headers {
+export function headersOf(incoming: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConversationStatus, ConversationSummary, Device } from '@/features/conversations';
+import { SHARE_TOKEN_HEADER, type ConversationStatus, type ConversationSummary, type Device } from '@/features/conversations';
 import { ApiError, requestJson as request } from '@/lib/api-client';
 import { HEARTBEAT_MS, type ChatItem, type DecideApprovalInput, type RunEvent, type RunInfo, type SendMessageInput } from '@/features/runs';
 
@@ -77,9 +77,11 @@ const MAX_BACKOFF_MS = 10_000;
  * finishes in front of someone needs no push notification. When the tab is shown or hidden,
  * the connection is replaced at once, resuming after the last event, so the server always knows.
  */
-export async function followRun({ runId, after, onEvent, onConnection, signal }: {
+export async function followRun({ runId, after, onEvent, onConnection, signal, shareToken }: {
   runId: string;
   after: number;
+  /** Watching through a read-only share link: its stream, with its token. */
+  shareToken?: string;
   onEvent: (event: RunEvent) => void;
   onConnection?: (state: ConnectionState) => void;
   signal: AbortSignal;
@@ -121,7 +123,9 @@ export async function followRun({ runId, after, onEvent, onConnection, signal }:
     };
     try {
       alive();
-      const response = await fetch(`/api/runs/${runId}/events?after=${lastSeq}&visible=${visible ? 1 : 0}`, { signal: connection.signal, headers: { accept: 'text/event-stream' } });
+      const response = shareToken
+        ? await fetch(`/api/shared/runs/${runId}/events?after=${lastSeq}`, { signal: connection.signal, headers: { accept: 'text/event-stream', [SHARE_TOKEN_HEADER]: shareToken } })
+        : await fetch(`/api/runs/${runId}/events?after=${lastSeq}&visible=${visible ? 1 : 0}`, { signal: connection.signal, headers: { accept: 'text/event-stream' } });
       if (response.status === 404) return 'gone';
       if (!response.ok || !response.body) throw new Error(`events ${response.status}`);
       report('live');
@@ -235,4 +239,28 @@ export async function fetchDevices(conversationId: string): Promise<Device[]> {
 
 export async function revokeDevice(conversationId: string, deviceId: string): Promise<void> {
   await request(`/api/conversations/${conversationId}/devices/${deviceId}`, { method: 'DELETE' });
+}
+
+export type SharedView = { conversation: { title: string | null }; items: ChatItem[]; activeRun: RunInfo | null };
+
+/** A shared conversation, read-only; null when the link is off (or never was). */
+export async function fetchShared(shareToken: string): Promise<SharedView | null> {
+  try {
+    return await request<SharedView>('/api/shared', { headers: { [SHARE_TOKEN_HEADER]: shareToken } });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export async function shareConversation(conversationId: string): Promise<{ url: string }> {
+  return request(`/api/conversations/${conversationId}/share`, { method: 'POST' });
+}
+
+export async function fetchSharing(conversationId: string): Promise<boolean> {
+  return (await request<{ shared: boolean }>(`/api/conversations/${conversationId}/share`)).shared;
+}
+
+export async function stopSharing(conversationId: string): Promise<void> {
+  await request(`/api/conversations/${conversationId}/share`, { method: 'DELETE' });
 }

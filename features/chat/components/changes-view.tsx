@@ -13,7 +13,7 @@ type Changes = Extract<ChatItem, { kind: 'changes' }>;
  * them inline one at a time), and "Undo these changes". `busy`: a run is in progress, which
  * Undo must wait for.
  */
-export function ChangesView({ changes, busy }: { changes: Changes; busy: boolean }) {
+export function ChangesView({ changes, busy, readOnly }: { changes: Changes; busy: boolean; readOnly: boolean }) {
   const queryClient = useQueryClient();
   const [undoing, setUndoing] = useState(false);
   const [undoneHere, setUndoneHere] = useState(false);
@@ -61,7 +61,9 @@ export function ChangesView({ changes, busy }: { changes: Changes; busy: boolean
           </li>
         ))}
       </ul>
-      {undone ? (
+      {readOnly ? (
+        undone && <p className="changes-outcome" role="status">Undone.</p>
+      ) : undone ? (
         <p className="changes-outcome" role="status">Undone: {count === 1 ? 'the file is back as it was' : 'these files are back as they were'} before this run.</p>
       ) : restorable ? (
         <div className="changes-actions">

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { keepTabInside } from '@/lib/keep-tab-inside';
-import { createHandoff, fetchDevices, revokeDevice } from '../api/chat-api';
+import { createHandoff, fetchDevices, fetchSharing, revokeDevice, shareConversation, stopSharing } from '../api/chat-api';
 import { deviceName } from '../device-name';
 import { relativeTime } from '../relative-time';
 import { CopyButton } from './copy-button';
@@ -69,6 +69,7 @@ export function HandoffDialog({ conversationId }: { conversationId: string }) {
             </p>
           </>
         )}
+        <ShareReadOnly conversationId={conversationId} open={open} />
         <section aria-labelledby="devices-title">
           <h3 id="devices-title">Devices with access</h3>
           {devices.error && <p className="notice notice-error" role="alert">{devices.error.message}</p>}
@@ -100,6 +101,51 @@ export function HandoffDialog({ conversationId }: { conversationId: string }) {
         </form>
       </dialog>
     </>
+  );
+}
+
+/**
+ * "Share read-only": a link anyone can open to read the history and watch live runs, nothing
+ * more. Sharing again makes a new link (the old one stops); "Turn off sharing" stops it at once.
+ */
+function ShareReadOnly({ conversationId, open }: { conversationId: string; open: boolean }) {
+  const queryClient = useQueryClient();
+  const sharingKey = ['sharing', conversationId] as const;
+  const sharing = useQuery({ queryKey: sharingKey, queryFn: () => fetchSharing(conversationId), enabled: open });
+  const share = useMutation({ mutationFn: () => shareConversation(conversationId), onSuccess: () => queryClient.setQueryData(sharingKey, true) });
+  const stop = useMutation({
+    mutationFn: () => stopSharing(conversationId),
+    onSuccess: () => {
+      queryClient.setQueryData(sharingKey, false);
+      share.reset();
+    },
+  });
+  return (
+    <section aria-labelledby="share-title">
+      <h3 id="share-title">Share read-only</h3>
+      <p className="muted">Whoever has the link can read this conversation and watch its runs: not send, stop, approve, or see the files.</p>
+      {share.data && sharing.data && (
+        <div className="handoff-link">
+          <label>
+            Share link
+            <input type="text" readOnly value={share.data.url} onFocus={(event) => event.target.select()} />
+          </label>
+          <CopyButton text={share.data.url} label="Copy share link" />
+        </div>
+      )}
+      {sharing.data && !share.data && <p role="status">A read-only link is on.</p>}
+      <div className="share-actions">
+        <button type="button" disabled={share.isPending} onClick={() => share.mutate()}>
+          {sharing.data ? 'New share link' : 'Share read-only'}
+        </button>
+        {sharing.data && (
+          <button type="button" disabled={stop.isPending} onClick={() => stop.mutate()}>
+            Turn off sharing
+          </button>
+        )}
+      </div>
+      {(share.error ?? stop.error) && <p className="notice notice-error" role="alert">{(share.error ?? stop.error)!.message}</p>}
+    </section>
   );
 }
 

@@ -9,7 +9,8 @@ import { ChangesView } from './changes-view';
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
 /** `decide` answers the run's approval cards; null when no run is followed here (nothing to answer). */
-export function MessageList({ items, busy, decide, empty }: { items: ChatItem[]; busy: boolean; decide: Decide | null; empty: ReactNode }) {
+/** `readOnly`: a shared page's view (no Undo). */
+export function MessageList({ items, busy, decide, empty, readOnly = false }: { items: ChatItem[]; busy: boolean; decide: Decide | null; empty: ReactNode; readOnly?: boolean }) {
   const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
   // Follow the stream only while the reader is at the bottom: scrolled up to read, they stay put.
@@ -29,7 +30,7 @@ export function MessageList({ items, busy, decide, empty }: { items: ChatItem[];
         <LogRoot.Provider value={log}>
           {items.length === 0 && empty}
           {items.map((item) => (
-            <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} busy={item.kind === 'changes' && busy} />
+            <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} busy={item.kind === 'changes' && busy} readOnly={readOnly} />
           ))}
         </LogRoot.Provider>
         <div ref={end} />
@@ -81,12 +82,12 @@ function AnswerText({ text }: { text: string }) {
   );
 }
 
-const ItemView = memo(function ItemView({ item, decide, busy }: { item: ChatItem; decide: Decide | null; busy: boolean }) {
+const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item: ChatItem; decide: Decide | null; busy: boolean; readOnly: boolean }) {
   switch (item.kind) {
     case 'approval':
       return <ApprovalCard approval={item} decide={decide} />;
     case 'changes':
-      return <ChangesView changes={item} busy={busy} />;
+      return <ChangesView changes={item} busy={busy} readOnly={readOnly} />;
     case 'user':
       return <div className="message user" data-testid="user-message">{item.text}</div>;
     case 'assistant':

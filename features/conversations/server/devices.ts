@@ -14,7 +14,7 @@ const store = globalThis as { tetherHandoffLimits?: { make: SlidingWindowLimit; 
 const limits = (store.tetherHandoffLimits ??= { make: new SlidingWindowLimit(HANDOFFS_PER_MINUTE, 60_000), open: new SlidingWindowLimit(HANDOFFS_PER_MINUTE, 60_000) });
 
 /** Only a token's hash is stored or compared; the token itself appears nowhere on the server. */
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 type Caller = { visitorId: string; workspace: string };
 
@@ -33,7 +33,7 @@ export async function actingVisitorForRun({ visitorId, workspace, runId }: Calle
   return (await (await db()).call<string | null>('run_actor', { p_run_id: runId, p_visitor_id: visitorId, p_workspace: workspace })) ?? visitorId;
 }
 
-async function requireDevice({ visitorId, workspace, conversationId }: Caller & { conversationId: string }): Promise<void> {
+export async function requireDevice({ visitorId, workspace, conversationId }: Caller & { conversationId: string }): Promise<void> {
   const owner = await (await db()).call<string | null>('conversation_actor', { p_conversation_id: conversationId, p_visitor_id: visitorId, p_workspace: workspace });
   if (owner === null) throw new AppError('not_found:conversation', 'No such conversation.');
 }

@@ -1,0 +1,87 @@
+'use client';
+
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { foldRunEvent, type ChatItem } from '@/features/runs';
+import { fetchShared, followRun } from '../api/chat-api';
+import { MessageList } from './message-list';
+
+/** This tab's share token: from the link's fragment, kept for reloads (the fragment itself is cleared). */
+const TOKEN_KEY = 'tether-share-token';
+
+function readToken(): string | null {
+  return new URLSearchParams(window.location.hash.slice(1)).get('share') ?? sessionStorage.getItem(TOKEN_KEY);
+}
+
+/**
+ * A conversation shared read-only: its history and its run in progress, live. No message box,
+ * no Stop, no approvals, no Undo, no files, no devices; when the owner turns the link off, the
+ * view says so.
+ */
+export function SharedConversation({ workspace }: { workspace: string }) {
+  const token = useSyncExternalStore(noChanges, readToken, () => null);
+  useEffect(() => {
+    const fromLink = new URLSearchParams(window.location.hash.slice(1)).get('share');
+    if (!fromLink) return;
+    sessionStorage.setItem(TOKEN_KEY, fromLink);
+    window.history.replaceState(null, '', window.location.pathname);
+  }, []);
+  const queryClient = useQueryClient();
+  const [live, setLive] = useState<{ runId: string | null; items: ChatItem[] }>({ runId: null, items: [] });
+  // Between runs the view is read again every few seconds: the owner's next message shows up.
+  const view = useQuery({
+    queryKey: ['shared', token],
+    queryFn: () => fetchShared(token!),
+    enabled: token !== null,
+    refetchOnWindowFocus: false,
+    refetchInterval: (query) => (query.state.data?.activeRun ? false : POLL_MS),
+  });
+
+  // Follow the run in progress. When it ends, or its stream is gone (the link was turned off),
+  // the view is read again: the history then holds the run.
+  const activeRunId = view.data?.activeRun?.id ?? null;
+  useEffect(() => {
+    if (!activeRunId || !token) return;
+    const controller = new AbortController();
+    void followRun({
+      runId: activeRunId,
+      after: 0,
+      shareToken: token,
+      signal: controller.signal,
+      onEvent: (event) => setLive((state) => ({ runId: activeRunId, items: foldRunEvent(state.runId === activeRunId ? state.items : [], event) })),
+    }).then((outcome) => {
+      if (outcome !== 'aborted') void queryClient.invalidateQueries({ queryKey: ['shared', token] });
+    });
+    return () => controller.abort();
+  }, [activeRunId, token, queryClient]);
+
+  const items = useMemo(() => [...(view.data?.items ?? []), ...(live.runId === activeRunId ? live.items : [])], [view.data, live, activeRunId]);
+  const off = token === null || view.data === null;
+  return (
+    <div className="app shared">
+      <header className="topbar">
+        <h1 className="title">
+          <strong>Tether</strong> <span className="workspace">{workspace}</span>
+          {view.data?.conversation.title && <> · {view.data.conversation.title}</>}
+        </h1>
+        <span className="badge">Read-only</span>
+      </header>
+      <main className="chat">
+        {off ? (
+          <p className="notice notice-info" role="status">
+            This share link is off: its owner turned it off, or the conversation is gone.
+          </p>
+        ) : view.error ? (
+          <p className="notice notice-error" role="alert">Could not load the conversation: {view.error.message}</p>
+        ) : view.isPending ? (
+          <p className="muted" role="status">Loading conversation…</p>
+        ) : (
+          <MessageList items={items} busy={activeRunId !== null} decide={null} readOnly empty={<p className="muted">Nothing here yet.</p>} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+const noChanges = () => () => {};
+const POLL_MS = 5_000;
