@@ -1,12 +1,14 @@
 /// <reference lib="webworker" />
+import { CONVERSATION_HISTORY_PATH, OFFLINE_CONVERSATIONS_CACHE, OFFLINE_CONVERSATIONS_KEPT, OFFLINE_PAGES_CACHE } from '@/features/conversations/worker';
 import { registerPushHandlers } from '@/features/push/worker';
-import { NetworkOnly, Serwist, type PrecacheEntry, type SerwistGlobalConfig } from 'serwist';
+import { ExpirationPlugin, NetworkFirst, Serwist, type PrecacheEntry, type SerwistGlobalConfig } from 'serwist';
 
 /**
  * The app's service worker, bundled by `serwist build` into public/sw.js. It precaches the
- * static assets and the offline page, shows the offline page when a page can't be loaded, and
- * handles push notifications. API requests (the run event streams among them) pass straight
- * through: nothing here caches server data.
+ * static assets and the offline page, and handles push notifications. Pages and conversations'
+ * histories come from the network whenever it answers; their latest answers are kept, so the
+ * installed app starts offline and shows a saved copy (the offline page when it has none).
+ * Every other API request (the run event streams among them) passes straight through.
  */
 declare global {
   interface WorkerGlobalScope extends SerwistGlobalConfig {
@@ -23,8 +25,11 @@ const serwist = new Serwist({
   skipWaiting: true,
   clientsClaim: true,
   runtimeCaching: [
-    // Pages are always fresh from the server (a conversation is live data); offline, the fallback below.
-    { matcher: ({ request }) => request.mode === 'navigate', handler: new NetworkOnly() },
+    { matcher: ({ request }) => request.mode === 'navigate', handler: new NetworkFirst({ cacheName: OFFLINE_PAGES_CACHE, networkTimeoutSeconds: 5 }) },
+    {
+      matcher: ({ request, sameOrigin, url }) => sameOrigin && request.method === 'GET' && CONVERSATION_HISTORY_PATH.test(url.pathname),
+      handler: new NetworkFirst({ cacheName: OFFLINE_CONVERSATIONS_CACHE, plugins: [new ExpirationPlugin({ maxEntries: OFFLINE_CONVERSATIONS_KEPT })] }),
+    },
   ],
   fallbacks: {
     entries: [{ url: OFFLINE_PAGE, matcher: ({ request }) => request.destination === 'document' }],

@@ -1,6 +1,6 @@
 'use client';
 
-import { useConversationsStore, useTabConversation } from '@/features/conversations';
+import { forgetOfflineCopies, useConversationsStore, useTabConversation } from '@/features/conversations';
 import { ConversationNotifications, SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { clearConversations, deleteConversation, redeemHandoff, renameConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { useConversationStatuses } from '../hooks/use-conversation-statuses';
+import { useOnline } from '../hooks/use-online';
 import { Composer } from './composer';
 import { ConnectionStatus } from './connection-status';
 import { HandoffDialog } from './handoff-dialog';
@@ -75,6 +76,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   const forget = useConversationsStore((state) => state.forget);
   const [actionError, setActionError] = useState<string | null>(null);
   const push = usePush(conversationId);
+  const online = useOnline();
   useServiceWorker({ ready: conversationId !== null, currentId: conversationId, open });
   const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
   const mode: AgentMode = modes.includes(preferences.mode) ? preferences.mode : modes[0]!;
@@ -120,6 +122,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
         gone = [...(await clearConversations()), ...recent.map((entry) => entry.conversationId)];
       }
       for (const id of gone) forget(id);
+      await forgetOfflineCopies(which === 'all' ? null : gone);
       await startNew();
     } catch (error) {
       setActionError(`Could not delete: ${error instanceof Error ? error.message : String(error)}`);
@@ -174,6 +177,9 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           {handoffError && (
             <p className="notice notice-error" role="alert">{handoffError}</p>
           )}
+          {!online && (
+            <p className="notice notice-info" role="status">Offline — showing a saved copy. It refreshes by itself when the network is back.</p>
+          )}
           {sharedWithOtherTab && (
             <p className="notice notice-info" role="status">This conversation is also open in another tab.</p>
           )}
@@ -208,7 +214,8 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             model={model}
             mode={mode}
             running={chat.activeRun !== null}
-            disabled={chat.loading || chat.send.isPending}
+            disabled={chat.loading || chat.send.isPending || !online}
+            disabledReason={online ? null : 'You are offline: messages can be sent once the network is back.'}
             onModel={(value) => setPreferences({ model: value })}
             onMode={(value) => setPreferences({ mode: value })}
             onSend={onSend}

@@ -12,6 +12,8 @@ type Props = {
   mode: AgentMode;
   running: boolean;
   disabled: boolean;
+  /** Said under the message box while it can't send (offline). */
+  disabledReason?: string | null;
   onModel: (model: string) => void;
   onMode: (mode: AgentMode) => void;
   onSend: (text: string) => Promise<boolean>;
@@ -22,7 +24,7 @@ type Props = {
   draft: { text: string; count: number } | null;
 };
 
-export function Composer({ models, modes, model, mode, running, disabled, onModel, onMode, onSend, onStop, focusRequest, draft }: Props) {
+export function Composer({ models, modes, model, mode, running, disabled, disabledReason = null, onModel, onMode, onSend, onStop, focusRequest, draft }: Props) {
   const [text, setText] = useState('');
   const message = useRef<HTMLTextAreaElement>(null);
   const stop = useRef<HTMLButtonElement>(null);
@@ -76,7 +78,10 @@ export function Composer({ models, modes, model, mode, running, disabled, onMode
         rows={2}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
+        disabled={disabledReason !== null}
+        aria-describedby={disabledReason ? 'composer-disabled-reason' : undefined}
       />
+      {disabledReason && <p className="muted composer-reason" id="composer-disabled-reason">{disabledReason}</p>}
       <div className="composer-bar">
         <label>
           <span className="visually-hidden">Model</span>

@@ -30,6 +30,9 @@ export function useChat({ workspace, conversationId, lastRun }: {
     staleTime: Infinity,
     gcTime: 0,
     refetchOnWindowFocus: false,
+    // Offline, the service worker answers with the saved copy; back online, the real thing
+    // (and a run still going is re-joined from it).
+    refetchOnReconnect: 'always',
   });
   const [live, setLive] = useState<LiveState>({ conversationId, items: [], run: null, connection: null });
   const following = useRef<AbortController | null>(null);

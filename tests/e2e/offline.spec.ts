@@ -1,0 +1,41 @@
+import { expect, test } from '@playwright/test';
+import { log, send } from './support/chat';
+
+test('offline, the app starts from the service worker with a saved copy and says so; back online it is live again', async ({ context, page }) => {
+  await page.goto('/');
+  await send(page, 'hello before the train');
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  // From the worker's first control on, the page and the history it loads are saved as they come.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await page.reload();
+  await expect(log(page).getByTestId('user-message')).toHaveText(['hello before the train']);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByText('Offline — showing a saved copy')).toBeVisible();
+  await expect(log(page).getByTestId('user-message')).toHaveText(['hello before the train']);
+  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+  await expect(page.getByText('You are offline: messages can be sent once the network is back.')).toBeVisible();
+
+  await context.setOffline(false);
+  await expect(page.getByText('Offline — showing a saved copy')).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  await send(page, 'back online');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(2);
+});
+
+test('deleting a conversation removes its saved copy', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'soon deleted');
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await page.reload();
+  await expect(log(page).getByTestId('user-message')).toHaveText(['soon deleted']);
+  const id = await page.evaluate(() => sessionStorage.getItem('tether-tab-conversation:demo'));
+  const saved = () => page.evaluate(async (conversation) => Boolean(await (await caches.open('tether-conversations')).match(`/api/conversations/${conversation}`)), id);
+  await expect.poll(saved).toBe(true);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Delete conversation' }).click();
+  await expect.poll(saved).toBe(false);
+});
