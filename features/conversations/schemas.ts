@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { MAX_RECENT, MAX_TITLE_CHARS } from './limits';
 
-
 /** `?ids=a,b,c`: the recent list's conversations, whose run statuses it asks for in one request. */
 export const conversationIdsSchema = z
   .string({ error: 'Give ids=<comma-separated conversation ids>' })

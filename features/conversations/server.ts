@@ -2,4 +2,4 @@ export { conversationIdsSchema, handoffTokenSchema, renameSchema } from './schem
 export { conversationStatuses, conversationsForSessions, deleteConversations, existingConversations, getConversation, listConversations, openConversation, renameConversation, setSdkSession } from './server/queries';
 export type { ConversationStatus } from './types';
 export { isShared, openShare, shareConversation, stopSharing } from './server/shares';
-export { actingVisitor, actingVisitorForRun, createHandoff, HANDOFF_TTL_SECONDS, listDevices, redeemHandoff, revokeDevice } from './server/devices';
+export { actingVisitor, actingVisitorForRun, createHandoff, listDevices, redeemHandoff, revokeDevice } from './server/devices';

@@ -2,8 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useConversationsStore } from '@/features/conversations';
-import type { ConversationStatus } from '@/features/conversations';
+import { useConversationsStore, type ConversationStatus } from '@/features/conversations';
 import { foldRunEvent, type AgentMode, type ChatItem, type DecideApprovalInput, type RunInfo } from '@/features/runs';
 import { decideApproval, fetchConversation, followRun, sendMessage, stopRun, type ConnectionState } from '../api/chat-api';
 import { allConversationStatusesKey } from './use-conversation-statuses';
