@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NextRequest } from 'next/server';
-import { SHARE_TOKEN_HEADER } from '@/features/conversations';
-import { openShare } from '@/features/conversations/server';
+import { openShare, SHARE_TOKEN_HEADER } from '@/features/conversations/server';
 import { workspaceFromHost } from '@/features/workspaces';
 import { requireWorkspace, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';

@@ -1,44 +1,31 @@
 'use client';
 
-import { useRef } from 'react';
 import { useConversationsStore } from '@/features/conversations';
-import { keepTabInside } from '@/lib/keep-tab-inside';
+import { ModalDialog } from '@/lib/modal-dialog';
 import type { Push } from '../hooks/use-push';
 import { BLOCKED_HELP, IOS_GUIDANCE } from './conversation-notifications';
 
 /**
- * This browser's preferences, in a modal dialog (the browser's own: Escape closes it, and the
- * page behind is inert; Tab goes round inside it): whether notifications show a preview, and what this device is
+ * This browser's preferences: whether notifications show a preview, and what this device is
  * subscribed to, with a way to stop all of it.
  */
 export function SettingsDialog({ push }: { push: Push }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLButtonElement>(null);
   const { showPreview } = useConversationsStore((state) => state.notifications);
   const update = useConversationsStore((state) => state.setNotificationSettings);
   return (
-    <>
-      <button type="button" className="settings-button" ref={opener} onClick={() => dialog.current?.showModal()}>
-        Settings
-      </button>
-      <dialog ref={dialog} className="settings-dialog" aria-labelledby="settings-title" onClose={() => opener.current?.focus()} onKeyDown={keepTabInside}>
-        <h2 id="settings-title">Settings</h2>
-        <section aria-labelledby="device-notifications-title">
-          <h3 id="device-notifications-title">Notifications on this device</h3>
-          <p>{deviceState(push)}</p>
-          {push.followedCount > 0 && (
-            <button type="button" onClick={push.stopAll}>Turn off on this device</button>
-          )}
-          <label>
-            <input type="checkbox" checked={showPreview} onChange={(event) => update({ showPreview: event.target.checked })} />
-            Show the answer’s first words in notifications
-          </label>
-        </section>
-        <form method="dialog">
-          <button type="submit">Close</button>
-        </form>
-      </dialog>
-    </>
+    <ModalDialog label="Settings" title="Settings" buttonClassName="settings-button">
+      <section aria-labelledby="device-notifications-title">
+        <h3 id="device-notifications-title">Notifications on this device</h3>
+        <p>{deviceState(push)}</p>
+        {push.followedCount > 0 && (
+          <button type="button" onClick={push.stopAll}>Turn off on this device</button>
+        )}
+        <label>
+          <input type="checkbox" checked={showPreview} onChange={(event) => update({ showPreview: event.target.checked })} />
+          Show the answer’s first words in notifications
+        </label>
+      </section>
+    </ModalDialog>
   );
 }
 

@@ -1,5 +1,4 @@
-import { SHARE_TOKEN_HEADER } from '@/features/conversations';
-import { openShare } from '@/features/conversations/server';
+import { openShare, SHARE_TOKEN_HEADER } from '@/features/conversations/server';
 import { afterSeqSchema, uuidSchema } from '@/features/runs';
 import { findRun, streamRunEvents } from '@/features/runs/server';
 import { AppError } from '@/lib/errors';
