@@ -40,25 +40,38 @@ export function route<P extends Record<string, string> = Record<string, never>>(
  * headers here.
  */
 export function nodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void | Promise<void>) {
-  return async (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> => {
-    for (const { key, value } of securityHeaders({ development: serverEnv().NODE_ENV === 'development' })) res.setHeader(key, value);
-    try {
-      const req = new NextRequest(new URL(incoming.url ?? '/', 'http://localhost'), { method: incoming.method, headers: headersOf(incoming) });
+  return (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> =>
+    serveBeforeNext(incoming, res, async (req) => {
       const caller = identifyCaller(req);
       if (caller.setCookie) res.setHeader('set-cookie', caller.setCookie);
       await handler({ req, params: params as P, visitorId: caller.visitorId, workspace: caller.workspace, res });
-    } catch (error) {
-      // Once the stream has begun, the failure is the stream's to report (it ends the response).
-      if (res.headersSent) return void res.destroy();
-      writeError(res, error);
-    }
-  };
+    });
+}
+
+/**
+ * What every route served before Next shares: the security headers, the request as a
+ * NextRequest, and errors answered as `{ error }` (or, once a stream has begun, ending it).
+ */
+export async function serveBeforeNext(incoming: IncomingMessage, res: ServerResponse, serve: (req: NextRequest) => Promise<void>): Promise<void> {
+  for (const { key, value } of securityHeaders({ development: serverEnv().NODE_ENV === 'development' })) res.setHeader(key, value);
+  try {
+    await serve(new NextRequest(new URL(incoming.url ?? '/', 'http://localhost'), { method: incoming.method, headers: headersOf(incoming) }));
+  } catch (error) {
+    // Once the stream has begun, the failure is the stream's to report (it ends the response).
+    if (res.headersSent) return void res.destroy();
+    writeError(res, error);
+  }
+}
+
+/** The workspace the request's Host names (404 for none). */
+export function workspaceOf(req: NextRequest): Workspace {
+  return requireWorkspace(workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN));
 }
 
 /** Who is asking, in which workspace; issues a visitor cookie (`setCookie`) to a newcomer. */
 function identifyCaller(req: NextRequest): { visitorId: string; workspace: Workspace; setCookie?: string } {
   assertSameOrigin(req);
-  const workspace = requireWorkspace(workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN));
+  const workspace = workspaceOf(req);
   const secure = isHttpsRequest(req);
   const visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
   if (visitorId) return { visitorId, workspace };
@@ -66,7 +79,7 @@ function identifyCaller(req: NextRequest): { visitorId: string; workspace: Works
   return { visitorId: issued.visitorId, workspace, setCookie: serializeCookie(issued.name, issued.value, issued.options) };
 }
 
-export function headersOf(incoming: IncomingMessage): Headers {
+function headersOf(incoming: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
