@@ -86,6 +86,10 @@ const serverEnvSchema = z
     // Ask mode: an approval nobody answers is denied after this long.
     TETHER_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
     TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+    // The model door (features/runs/server/agent/model-door.ts): the output cap of one model
+    // request (the most the CLI asks for), and requests in flight at once per agent process.
+    TETHER_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1024).max(1_000_000).default(32_000),
+    TETHER_MODEL_REQUESTS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(4),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()
