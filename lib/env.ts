@@ -90,6 +90,9 @@ const serverEnvSchema = z
     // request (the most the CLI asks for), and requests in flight at once per agent process.
     TETHER_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1024).max(1_000_000).default(32_000),
     TETHER_MODEL_REQUESTS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(4),
+    // The web proxy of workspaces with allowWeb: connections at once per agent, megabytes per run.
+    TETHER_WEB_CONNECTIONS_AT_ONCE: z.coerce.number().int().min(1).max(1024).default(8),
+    TETHER_WEB_MB_PER_RUN: z.coerce.number().int().min(1).max(1_000_000).default(256),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()

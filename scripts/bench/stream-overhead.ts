@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { query } from '@anthropic-ai/claude-agent-sdk';
 import { agentOptions } from '@/features/runs/server/agent/agent-options';
 import { sandboxState } from '@/features/runs/server/agent/agent-sandbox';
-import { ModelDoor } from '@/features/runs/server/agent/model-door';
+import { doorRules, ModelDoor } from '@/features/runs/server/agent/model-door';
 import { loopbackBridge } from '@/features/runs/server/agent/unconfined-spawner';
 import type { Workspace } from '@/features/workspaces/server';
 import type { AppServer } from './app-server';
@@ -64,7 +64,7 @@ async function viaSdk({ api, workspace, delayMs, prompt }: { api: BenchApi; work
   const started = performance.now();
   const endpoint = { apiKey: 'bench', baseUrl: api.url, demo: false };
   // Behind a door of its own, as every agent process is; the direct side skips only Tether's server.
-  const door = new ModelDoor({ models: [BENCH_MODEL], maxOutputTokens: 32_000, maxInFlight: 4, free: false });
+  const door = new ModelDoor({ ...doorRules(workspace, endpoint), models: [BENCH_MODEL] });
   door.open({ onSpend: () => {} });
   const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
   const agent = query({

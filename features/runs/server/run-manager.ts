@@ -14,14 +14,14 @@ import { agentOptions, type AskVisitor } from './agent/agent-options';
 import { describeToolCall } from './agent/describe-tool-call';
 import { copyDiskTranscriptToDatabase } from './agent/transcript';
 import { agentWorkspaceDir, sandboxState } from './agent/agent-sandbox';
-import { ModelDoor } from './agent/model-door';
+import { doorRules, ModelDoor } from './agent/model-door';
 import { loopbackBridge } from './agent/unconfined-spawner';
 import { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
 import { AgentProcess } from './agent-process';
-import { assertOffered, conversationsFull, offeredModels, takeConversation, takeRun } from './fair-use';
+import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
 import { meterSpend } from './run-spend';
 import { instanceId } from './instance-id';
 import { FINISHED_RUN_RETENTION_SECONDS, listenForControl, publishRunEvents, remoteRun, watchedElsewhere, type RemoteRun } from './live-events';
@@ -231,7 +231,7 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
     const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
     const spawn = (resume: string | undefined) => () => {
-      const door = new ModelDoor({ models: offeredModels(workspace), maxOutputTokens: serverEnv().TETHER_MAX_OUTPUT_TOKENS, maxInFlight: serverEnv().TETHER_MODEL_REQUESTS_AT_ONCE, free: endpoint.demo });
+      const door = new ModelDoor(doorRules(workspace, endpoint));
       const options = agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, door, loopback, askVisitor, beforeEdit });
       return new AgentProcess(run.conversationId, key, options, door);
     };

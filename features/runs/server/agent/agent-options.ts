@@ -6,7 +6,7 @@ import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import type { AgentMode } from '../../types';
 import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
-import type { BridgeDoor } from '@/lib/sandbox/model-bridge';
+import type { ModelDoor } from './model-door';
 import type { ModelEndpoint } from './model-endpoint';
 import { loopbackBridge, unconfinedSpawner } from './unconfined-spawner';
 import { availableTools, checkToolUse } from './tool-guard';
@@ -44,7 +44,7 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
   resume: string | undefined;
   endpoint: ModelEndpoint;
   /** The process's way to the model API: what may pass, and what it spent. */
-  door: BridgeDoor;
+  door: ModelDoor;
   /** Without the sandbox: the server's loopback bridge (`loopbackBridge()`), which the door sits on. */
   loopback: Awaited<ReturnType<typeof loopbackBridge>> | null;
   /** Needed in ask mode. */

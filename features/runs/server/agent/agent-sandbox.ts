@@ -14,7 +14,7 @@ import { probeSandbox, SANDBOX_PATH, SANDBOX_UID } from '@/lib/sandbox/bubblewra
 import { createCgroup, sweepCgroups } from '@/lib/sandbox/cgroup';
 import { startModelBridge, type BridgeDoor } from '@/lib/sandbox/model-bridge';
 import { spawnSandboxed } from '@/lib/sandbox/sandboxed-process';
-import { startWebProxy } from '@/lib/sandbox/web-proxy';
+import { startWebProxy, type WebAllowance } from '@/lib/sandbox/web-proxy';
 import type { ModelEndpoint } from './model-endpoint';
 
 /**
@@ -111,8 +111,8 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
   /** Gives the sandbox a web proxy that reaches public addresses only. */
   allowWeb: boolean;
   endpoint: ModelEndpoint;
-  /** What this process may do through its bridge, and what it spends. */
-  door: BridgeDoor;
+  /** What this process may do through its bridge (and its web proxy), and what it spends. */
+  door: BridgeDoor & { web: WebAllowance };
 }): (options: SpawnOptions) => SpawnedProcess {
   return (options) => {
     // Short, private and fresh: Unix socket paths are limited to ~107 bytes.
@@ -125,7 +125,7 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
     });
     bridge.doors.set(token, door);
     const web = allowWeb
-      ? startWebProxy({ socketPath: path.join(runtimeDir, 'web.sock'), onError: (error) => logger.error('web proxy failed', { conversationId, error }) })
+      ? startWebProxy({ socketPath: path.join(runtimeDir, 'web.sock'), allowance: door.web, onError: (error) => logger.error('web proxy failed', { conversationId, error }) })
       : null;
     const webProxyUrl = `http://127.0.0.1:${INSIDE.webPort}`;
     // Resuming from a transcript store, the SDK writes the session into a fresh config folder of

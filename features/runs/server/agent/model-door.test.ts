@@ -3,7 +3,7 @@ import type { BridgeAdmission, BridgeRefusal } from '@/lib/sandbox/model-bridge'
 import { ModelDoor, type Spend } from './model-door';
 import { costOf } from './model-prices';
 
-const rules = { models: ['claude-sonnet-4-5', 'claude-haiku-4-5'], maxOutputTokens: 32_000, maxInFlight: 2, free: false };
+const rules = { models: ['claude-sonnet-4-5', 'claude-haiku-4-5'], maxOutputTokens: 32_000, maxInFlight: 2, free: false, web: { maxConnections: 8, maxBytes: 1 << 20 } };
 const usage = { inputTokens: 1000, outputTokens: 500, cacheWrite5mTokens: 200, cacheWrite1hTokens: 100, cacheReadTokens: 4000 };
 
 function ask(door: ModelDoor, { method = 'POST', path = '/v1/messages', body = { model: 'claude-sonnet-4-5', max_tokens: 32_000 } as unknown }: { method?: string; path?: string; body?: unknown } = {}) {

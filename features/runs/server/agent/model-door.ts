@@ -1,7 +1,12 @@
 import 'server-only';
 import type { ModelUsage } from '@/lib/messages-api/usage';
 import type { BridgeAdmission, BridgeRequest, BridgeRefusal } from '@/lib/sandbox/model-bridge';
+import { WebAllowance } from '@/lib/sandbox/web-proxy';
+import type { Workspace } from '@/features/workspaces/server';
+import { serverEnv } from '@/lib/env';
+import { offeredModels } from '../fair-use';
 import { costOf } from './model-prices';
+import type { ModelEndpoint } from './model-endpoint';
 
 /**
  * What one agent process may do through its model bridge, and what it spent. The shell in the
@@ -21,11 +26,25 @@ export type DoorRules = {
   maxInFlight: number;
   /** The demo model: metered like any other, at a price of zero. */
   free: boolean;
+  /** Connections at once and bytes per run through the web proxy, in workspaces that allow the web. */
+  web: { maxConnections: number; maxBytes: number };
 };
 
 export type Spend = { model: string; usd: number; usage: ModelUsage };
 /** The active run, as the door sees it. */
 export type Visit = { onSpend: (spend: Spend) => void };
+
+/** The rules from the server's settings, for a process in `workspace`. */
+export function doorRules(workspace: Workspace, endpoint: ModelEndpoint): DoorRules {
+  const env = serverEnv();
+  return {
+    models: offeredModels(workspace),
+    maxOutputTokens: env.TETHER_MAX_OUTPUT_TOKENS,
+    maxInFlight: env.TETHER_MODEL_REQUESTS_AT_ONCE,
+    free: endpoint.demo,
+    web: { maxConnections: env.TETHER_WEB_CONNECTIONS_AT_ONCE, maxBytes: env.TETHER_WEB_MB_PER_RUN * 1024 * 1024 },
+  };
+}
 
 const PATHS: Record<string, { metered: boolean }> = { '/v1/messages': { metered: true }, '/v1/messages/count_tokens': { metered: false } };
 /** The API needs a thinking budget of at least this, below max_tokens. */
@@ -35,13 +54,18 @@ export class ModelDoor {
   private visit: Visit | null = null;
   private refusal: string | null = null;
   private readonly inFlight = new Set<() => void>();
+  /** The same process's allowance on the web proxy: its byte count starts afresh with each run. */
+  readonly web: WebAllowance;
 
-  constructor(private readonly rules: DoorRules) {}
+  constructor(private readonly rules: DoorRules) {
+    this.web = new WebAllowance(rules.web.maxConnections, rules.web.maxBytes);
+  }
 
   /** A run of this process starts: the door opens for it (approval waits included). */
   open(visit: Visit): void {
     this.visit = visit;
     this.refusal = null;
+    this.web.startRun();
   }
 
   /** The run ended: the door shuts, and requests still in flight (the shell's) are cut. */
