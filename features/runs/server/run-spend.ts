@@ -13,7 +13,7 @@ export function meterSpend({ run, spend, onExhausted }: { run: Run; spend: Spend
   run.spent.inputTokens += spend.usage.inputTokens + spend.usage.cacheReadTokens + spend.usage.cacheWrite5mTokens + spend.usage.cacheWrite1hTokens;
   run.spent.outputTokens += spend.usage.outputTokens;
   const perRun = serverEnv().TETHER_MAX_BUDGET_USD;
-  if (perRun !== undefined && run.spent.usd >= perRun) exhaust(run, `This run reached its cost budget ($${perRun.toFixed(2)}) and was stopped.`, onExhausted);
+  if (perRun !== undefined && run.spent.usd >= perRun) exhaust(run, `This run reached its cost budget (${usd(perRun)}) and was stopped.`, onExhausted);
 }
 
 function exhaust(run: Run, message: string, onExhausted: (message: string) => void) {
@@ -21,4 +21,9 @@ function exhaust(run: Run, message: string, onExhausted: (message: string) => vo
   run.budgetExceeded = message;
   run.process?.door.refuse(message);
   onExhausted(message);
+}
+
+/** Dollars as people read them: cents, or more digits for budgets under a cent. */
+export function usd(amount: number): string {
+  return `$${amount.toFixed(amount > 0 && amount < 0.01 ? 4 : 2)}`;
 }
