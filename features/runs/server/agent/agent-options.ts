@@ -6,7 +6,9 @@ import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import type { AgentMode } from '../../types';
 import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
+import { offeredModels } from '../fair-use';
 import type { ModelDoor } from './model-door';
+import { cheapestModel } from './model-prices';
 import type { ModelEndpoint } from './model-endpoint';
 import { loopbackBridge, unconfinedSpawner } from './unconfined-spawner';
 import { availableTools, checkToolUse } from './tool-guard';
@@ -116,6 +118,12 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
       CLAUDE_CODE_DISABLE_AUTO_MEMORY: '1',
       DISABLE_AUTOUPDATER: '1',
       CLAUDE_AGENT_SDK_CLIENT_APP: 'tether/0.1',
+      // The CLI's own small tasks and subagents' model aliases name offered models only: the door
+      // refuses any other.
+      ANTHROPIC_SMALL_FAST_MODEL: cheapestModel(offeredModels(workspace)),
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: cheapestModel(offeredModels(workspace)),
+      ANTHROPIC_DEFAULT_SONNET_MODEL: model,
+      ANTHROPIC_DEFAULT_OPUS_MODEL: model,
       ...(env.transcripts === 'database' ? { CLAUDE_CODE_PROJECT_DIR_NAME: SHARED_PROJECT_KEY } : {}),
       ...(maxRetries !== undefined ? { CLAUDE_CODE_MAX_RETRIES: String(maxRetries) } : {}),
     },

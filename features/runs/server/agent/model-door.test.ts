@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeAdmission, BridgeRefusal } from '@/lib/sandbox/model-bridge';
 import { ModelDoor, type Spend } from './model-door';
-import { costOf } from './model-prices';
+import { cheapestModel, costOf } from './model-prices';
 
 const rules = { models: ['claude-sonnet-4-5', 'claude-haiku-4-5'], maxOutputTokens: 32_000, maxInFlight: 2, free: false, web: { maxConnections: 8, maxBytes: 1 << 20 } };
 const usage = { inputTokens: 1000, outputTokens: 500, cacheWrite5mTokens: 200, cacheWrite1hTokens: 100, cacheReadTokens: 4000 };
@@ -89,6 +89,11 @@ describe('the model door', () => {
     expect(spends[0]).toMatchObject({ usd: 0, usage });
     expect(costOf('claude-next-9', usage)).toBe(costOf('claude-opus-4-1', usage));
     expect(costOf('claude-opus-4-1', usage)).toBeGreaterThan(costOf('claude-sonnet-4-5', usage));
+  });
+
+  it("names the cheapest offered model for the CLI's own small tasks", () => {
+    expect(cheapestModel(['claude-opus-4-1', 'claude-sonnet-4-5', 'claude-haiku-4-5'])).toBe('claude-haiku-4-5');
+    expect(cheapestModel(['claude-opus-4-1', 'claude-sonnet-4-5'])).toBe('claude-sonnet-4-5');
   });
 
   it('answers 429 for the rest of the run once a budget is used up, and opens afresh for the next run', () => {

@@ -36,3 +36,8 @@ export function costOf(model: string, usage: ModelUsage): number {
     usage.cacheReadTokens * price.cacheRead;
   return micro / 1_000_000;
 }
+
+/** The offered model with the lowest price: what the CLI's own small tasks (summaries of fetched pages) use. */
+export function cheapestModel(models: readonly string[]): string {
+  return models.reduce((best, model) => (priceOf(model).output < priceOf(best).output ? model : best), models[0]!);
+}
