@@ -86,6 +86,10 @@ const serverEnvSchema = z
     // Ask mode: an approval nobody answers is denied after this long.
     TETHER_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
     TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+    // Disk: each workspace's files on a size-limited image of their own (0: off, e.g. when a shared
+    // volume enforces its own quota), and the free space kept on the data root for the database.
+    TETHER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).max(1_048_576).refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16').default(1024),
+    TETHER_DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()

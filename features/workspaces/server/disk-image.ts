@@ -1,0 +1,91 @@
+import 'server-only';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { recordMountMadeHere } from '@/lib/mounts';
+
+/**
+ * A workspace's files on a filesystem of their own: a sparse ext4 image beside workspace.json
+ * (`<workspace>/files.img`), loop-mounted at `<workspace>/files`. The kernel then refuses any write
+ * past its size with ENOSPC — the shell's as much as the file tools' — and nothing else on the
+ * host's disk can fill up through it. Mounting needs root (CAP_SYS_ADMIN) and loop devices.
+ */
+
+export const IMAGE_NAME = 'files.img';
+
+export type ImageSupport = { supported: true } | { supported: false; reason: string };
+
+// Once per process: make, mount and drop a tiny image where nobody looks.
+const PROBE = `set -eu
+dir=$(mktemp -d)
+trap 'umount "$dir/m" 2>/dev/null || true; rm -rf "$dir"' EXIT
+truncate -s 8M "$dir/i"
+mkfs.ext4 -q -F "$dir/i"
+mkdir "$dir/m"
+mount -o loop "$dir/i" "$dir/m"`;
+
+/**
+ * Makes (first time) and mounts a workspace's image, then grows it to the size asked for. Runs
+ * under flock on `<workspace>/.disk.lock` and checks the mount table inside the lock, so two
+ * servers on one machine sharing the workspaces folder neither race nor mount twice. The first
+ * time, the folder's existing files move into the image (`mkfs -d`); each step can be redone, so a
+ * crash halfway is finished by the next start. lost+found is removed: the agent and the Files
+ * panel see only the workspace's own files. Prints what it did.
+ */
+const MOUNT = `set -eu
+root=$1 size=$2
+img=$root/${IMAGE_NAME} files=$root/files staging=$root/.files-to-image
+if ! mountpoint -q "$files"; then
+  if [ ! -e "$img" ]; then
+    if [ ! -d "$staging" ]; then mkdir -p "$files"; mv "$files" "$staging"; fi
+    truncate -s "$size" "$img.new"
+    # A fresh sparse file reads as zeros, so the journal and inode tables need no zeroing.
+    mkfs.ext4 -q -F -m 0 -E lazy_itable_init=1,lazy_journal_init=1 -d "$staging" "$img.new"
+    mv "$img.new" "$img"
+    echo created
+  fi
+  mkdir -p "$files"
+  mount -o loop,nosuid,nodev "$img" "$files"
+  rmdir "$files/lost+found" 2>/dev/null || true
+  rm -rf "$staging"
+  echo mounted
+fi
+if [ "$size" -gt "$(stat -c %s "$img")" ]; then
+  device=$(findmnt -n -o SOURCE --mountpoint "$files")
+  truncate -s "$size" "$img"
+  losetup -c "$device"
+  resize2fs "$device" >/dev/null 2>&1
+  echo grown
+fi`;
+
+const store = globalThis as { tetherImageSupport?: ImageSupport };
+
+/** Whether this process may loop-mount images (root with loop devices), probed once. */
+export function imageSupport(): ImageSupport {
+  if (store.tetherImageSupport) return store.tetherImageSupport;
+  try {
+    execFileSync('sh', ['-c', PROBE], { stdio: ['ignore', 'ignore', 'pipe'] });
+    store.tetherImageSupport = { supported: true };
+  } catch (error) {
+    store.tetherImageSupport = { supported: false, reason: lastLine(error) };
+  }
+  return store.tetherImageSupport;
+}
+
+/**
+ * Makes sure `<root>/files` is the workspace's image, mounted, at least `sizeBytes` big (an image
+ * never shrinks: ext4 can only shrink offline). Returns what it did, for the log.
+ */
+export function mountImage({ root, sizeBytes }: { root: string; sizeBytes: number }): string[] {
+  const output = execFileSync('flock', ['-w', '600', path.join(root, '.disk.lock'), 'sh', '-c', MOUNT, 'sh', root, String(sizeBytes)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const steps = output.split('\n').filter(Boolean);
+  if (steps.includes('mounted')) recordMountMadeHere(path.join(root, 'files'));
+  return steps;
+}
+
+export function lastLine(error: unknown): string {
+  const stderr = (error as { stderr?: Buffer | string }).stderr?.toString().trim();
+  return stderr?.split('\n').at(-1) || (error instanceof Error ? error.message : String(error));
+}
