@@ -24,16 +24,19 @@ mkdir "$dir/m"
 mount -o loop "$dir/i" "$dir/m"`;
 
 /**
- * Makes (first time) and mounts a workspace's image, then grows it to the size asked for. Runs
+ * Makes (first time) and mounts a workspace's image, and grows it to the size asked for. Runs
  * under flock on `<workspace>/.disk.lock` and checks the mount table inside the lock, so two
  * servers on one machine sharing the workspaces folder neither race nor mount twice. The first
  * time, the folder's existing files move into the image (`mkfs -d`); each step can be redone, so a
  * crash halfway is finished by the next start. lost+found is removed: the agent and the Files
- * panel see only the workspace's own files. Prints what it did.
+ * panel see only the workspace's own files. Growing a mounted image needs CAP_SYS_RESOURCE
+ * (online resize); without it the image is left as it was and grows, offline, at its next mount.
+ * Prints what it did.
  */
 const MOUNT = `set -eu
 root=$1 size=$2
 img=$root/${IMAGE_NAME} files=$root/files staging=$root/.files-to-image
+current() { stat -c %s "$img"; }
 if ! mountpoint -q "$files"; then
   if [ ! -e "$img" ]; then
     if [ ! -d "$staging" ]; then mkdir -p "$files"; mv "$files" "$staging"; fi
@@ -42,19 +45,26 @@ if ! mountpoint -q "$files"; then
     mkfs.ext4 -q -F -m 0 -E lazy_itable_init=1,lazy_journal_init=1 -d "$staging" "$img.new"
     mv "$img.new" "$img"
     echo created
+  elif [ "$size" -gt "$(current)" ]; then
+    truncate -s "$size" "$img"
+    e2fsck -f -p "$img" >/dev/null || [ $? -le 1 ]
+    resize2fs "$img" >/dev/null 2>&1
+    echo grown
   fi
   mkdir -p "$files"
   mount -o loop,nosuid,nodev "$img" "$files"
   rmdir "$files/lost+found" 2>/dev/null || true
   rm -rf "$staging"
   echo mounted
-fi
-if [ "$size" -gt "$(stat -c %s "$img")" ]; then
-  device=$(findmnt -n -o SOURCE --mountpoint "$files")
+elif [ "$size" -gt "$(current)" ]; then
+  before=$(current) device=$(findmnt -n -o SOURCE --mountpoint "$files")
   truncate -s "$size" "$img"
   losetup -c "$device"
-  resize2fs "$device" >/dev/null 2>&1
-  echo grown
+  if resize2fs "$device" >/dev/null 2>&1; then echo grown; else
+    truncate -s "$before" "$img"
+    losetup -c "$device"
+    echo grow_deferred
+  fi
 fi`;
 
 const store = globalThis as { tetherImageSupport?: ImageSupport };
@@ -72,17 +82,20 @@ export function imageSupport(): ImageSupport {
 }
 
 /**
- * Makes sure `<root>/files` is the workspace's image, mounted, at least `sizeBytes` big (an image
- * never shrinks: ext4 can only shrink offline). Returns what it did, for the log.
+ * Makes sure `<root>/files` is the workspace's image, mounted, and asks for it to be `sizeBytes`
+ * big (an image never shrinks: ext4 shrinks only offline, and only as far as its files allow).
+ * Returns what it did: created, grown, mounted, grow_deferred.
  */
 export function mountImage({ root, sizeBytes }: { root: string; sizeBytes: number }): string[] {
-  const output = execFileSync('flock', ['-w', '600', path.join(root, '.disk.lock'), 'sh', '-c', MOUNT, 'sh', root, String(sizeBytes)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const output = execFileSync(...mountImageCommand({ root, sizeBytes }), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const steps = output.split('\n').filter(Boolean);
   if (steps.includes('mounted')) recordMountMadeHere(path.join(root, 'files'));
   return steps;
+}
+
+/** The command line that does it (exported so a test can run two at once, as two servers would). */
+export function mountImageCommand({ root, sizeBytes }: { root: string; sizeBytes: number }): [string, string[]] {
+  return ['flock', ['-w', '600', path.join(root, '.disk.lock'), 'sh', '-c', MOUNT, 'sh', root, String(sizeBytes)]];
 }
 
 export function lastLine(error: unknown): string {

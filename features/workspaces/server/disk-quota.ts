@@ -18,9 +18,10 @@ const GB = 1024 * MB;
 // A little room is left once the big write fails (a few blocks): near enough counts as full.
 const FULL_MARGIN_BYTES = MB;
 
-type State = { sizes: Map<string, number>; warned: boolean };
+// Per workspace root: the quota last applied (so each is applied once) and the image's size.
+type State = { applied: Map<string, { wanted: number; size: number }>; warned: boolean };
 const store = globalThis as { tetherDiskQuota?: State };
-const state = (store.tetherDiskQuota ??= { sizes: new Map(), warned: false });
+const state = (store.tetherDiskQuota ??= { applied: new Map(), warned: false });
 
 function wantedBytes(config: WorkspaceConfig): number | null {
   const serverMb = serverEnv().TETHER_WORKSPACE_QUOTA_MB;
@@ -35,8 +36,8 @@ function wantedBytes(config: WorkspaceConfig): number | null {
  */
 export function applyDiskQuota({ root, config }: { root: string; config: WorkspaceConfig }): number | undefined {
   const wanted = wantedBytes(config);
-  const known = state.sizes.get(root);
-  if (known !== undefined && (wanted === null || known >= wanted)) return known;
+  const known = state.applied.get(root);
+  if (known && (wanted === null || known.wanted >= wanted)) return known.size;
   const hasImage = existsSync(path.join(root, IMAGE_NAME));
   if (wanted === null && !hasImage) return undefined;
   const support = imageSupport();
@@ -51,11 +52,14 @@ export function applyDiskQuota({ root, config }: { root: string; config: Workspa
   try {
     const steps = mountImage({ root, sizeBytes: wanted });
     if (steps.length > 0) logger.info('workspace disk image', { workspace: path.basename(root), steps, quotaMb: wanted / MB });
+    if (steps.includes('grow_deferred')) {
+      logger.warn('A workspace quota grew, but its image can only grow at its next mount: resizing a mounted filesystem needs CAP_SYS_RESOURCE.', { workspace: path.basename(root) });
+    }
   } catch (error) {
     throw unmountable(root, lastLine(error));
   }
   const size = statSync(path.join(root, IMAGE_NAME)).size;
-  state.sizes.set(root, size);
+  state.applied.set(root, { wanted, size });
   return size;
 }
 
