@@ -76,8 +76,13 @@ function unmountable(root: string, reason: string): AppError {
 export function workspaceFullNotice(workspace: { filesDir: string; diskQuotaBytes?: number }): string | null {
   const total = workspace.diskQuotaBytes;
   if (total === undefined) return null;
-  const { bavail, bsize } = statfsSync(workspace.filesDir);
-  const free = bavail * bsize;
+  let free: number;
+  try {
+    const { bavail, bsize } = statfsSync(workspace.filesDir);
+    free = bavail * bsize;
+  } catch {
+    return null; // a notice is a courtesy: never fail a run's end over it
+  }
   if (free > Math.max(FULL_MARGIN_BYTES, total / 100)) return null;
   return `The workspace is full (${formatBytes(total - free)} of ${formatBytes(total)}): writes fail until some files are deleted.`;
 }
