@@ -19,7 +19,7 @@ it('makes a plain folder with a warning when the server may not mount images', (
     cwd: repo,
     uid: NOBODY,
     gid: NOBODY,
-    env: { PATH: process.env.PATH, HOME: dataDir, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { NODE_ENV: 'test', PATH: process.env.PATH, HOME: dataDir, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     encoding: 'utf8',
   });
   expect(result.status).toBe(0);

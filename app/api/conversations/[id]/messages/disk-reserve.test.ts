@@ -46,17 +46,17 @@ afterAll(async () => {
   unmountUnder(dataDir); // the workspace's image, then the tmpfs itself
 });
 
-function call(handler: (req: NextRequest, context: { params: Promise<{ id: string }> }) => Promise<Response>, { url, id = '', method = 'GET', body }: { url: string; id?: string; method?: string; body?: unknown }) {
-  const req = new NextRequest(`http://127.0.0.1:3000${url}`, {
+function request({ url, method = 'GET', body }: { url: string; method?: string; body?: unknown }) {
+  return new NextRequest(`http://127.0.0.1:3000${url}`, {
     method,
     headers: { host: 'demo.localhost:3000', 'content-type': 'application/json', cookie },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return handler(req, { params: Promise.resolve({ id }) });
 }
 
-const send = (id: string) => call(messages.POST, { url: `/api/conversations/${id}/messages`, id, method: 'POST', body: { text: 'hi', model: 'claude-sonnet-4-5', mode: 'build' } });
-const history = (id: string) => call(conversation.GET, { url: `/api/conversations/${id}`, id });
+const send = (id: string) =>
+  messages.POST(request({ url: `/api/conversations/${id}/messages`, method: 'POST', body: { text: 'hi', model: 'claude-sonnet-4-5', mode: 'build' } }), { params: Promise.resolve({ id }) });
+const history = (id: string) => conversation.GET(request({ url: `/api/conversations/${id}` }), { params: Promise.resolve({ id }) });
 const freeBytes = () => statfsSync(dataDir).bavail * statfsSync(dataDir).bsize;
 
 /** Takes the data root's free space down to `left` bytes. */
@@ -96,7 +96,7 @@ describe('the disk reserve', () => {
     const { items } = await view.json();
     expect(items.map((item: { kind: string }) => item.kind)).toEqual(['user', 'assistant', 'run_end']);
     expect(JSON.stringify(items)).toContain('hello back');
-    const file = await call(fileContent.GET, { url: '/api/files/content?path=README.md' });
+    const file = await fileContent.GET(request({ url: '/api/files/content?path=README.md' }), { params: Promise.resolve({}) });
     expect(file.status).toBe(200);
     expect((await file.json()).text).toContain('Demo workspace');
   });
