@@ -86,6 +86,13 @@ const serverEnvSchema = z
     // Ask mode: an approval nobody answers is denied after this long.
     TETHER_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
     TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+    // The model door (features/runs/server/agent/model-door.ts): the output cap of one model
+    // request (the most the CLI asks for), and requests in flight at once per agent process.
+    TETHER_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1024).max(1_000_000).default(32_000),
+    TETHER_MODEL_REQUESTS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(4),
+    // The web proxy of workspaces with allowWeb: connections at once per agent, megabytes per run.
+    TETHER_WEB_CONNECTIONS_AT_ONCE: z.coerce.number().int().min(1).max(1024).default(8),
+    TETHER_WEB_MB_PER_RUN: z.coerce.number().int().min(1).max(1_000_000).default(256),
     // Disk: each workspace's files on a size-limited image of their own (0: off, e.g. when a shared
     // volume enforces its own quota), and the free space kept on the data root for the database.
     TETHER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).max(1_048_576).refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16').default(1024),

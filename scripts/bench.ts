@@ -23,6 +23,7 @@ import { benchStreamOverhead } from './bench/stream-overhead';
 import { benchViewers, viewersSetup } from './bench/viewers';
 import { benchPushFanout } from './bench/push-fanout';
 import { benchPageWeight } from './bench/page-weight';
+import { benchModelDoor, modelDoorSetup } from './bench/model-door';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed.
@@ -102,6 +103,7 @@ async function main() {
     const approval = await timed('approval', () => benchApproval({ api, server, cookie, log }));
     const pushFanout = await benchPushFanout({ log });
     const pageWeight = await timed('page weight', () => benchPageWeight({ api, server, cookie }));
+    const modelDoor = await timed('model door', () => benchModelDoor({ api, log }));
 
     const results = [
       `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s;`,
@@ -217,6 +219,15 @@ async function main() {
       '### 11. Page weight: the JavaScript of the workspace page',
       '',
       pageWeight,
+      '',
+      "### 12. The model door's cost per model request",
+      '',
+      `${modelDoorSetup.requests} requests per side, alternating, one at a time: a ${modelDoorSetup.bodyKiB} KiB Messages API body (the size of the CLI's, system`,
+      `prompt and tool schemas included) answered with a ${modelDoorSetup.deltas}-delta stream. **Direct**: to the scripted API. **Through the door**:`,
+      "to an agent's bridge on its Unix socket (token, the door's path, model and output checks on the parsed body,",
+      'forwarding, the usage read from the stream as it passes). *Added* = the difference at that percentile.',
+      '',
+      modelDoor,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

@@ -13,13 +13,16 @@ import type { RunEvent, RunInfo } from '../types';
 import { agentOptions, type AskVisitor } from './agent/agent-options';
 import { describeToolCall } from './agent/describe-tool-call';
 import { copyDiskTranscriptToDatabase } from './agent/transcript';
-import { agentWorkspaceDir } from './agent/agent-sandbox';
+import { agentWorkspaceDir, sandboxState } from './agent/agent-sandbox';
+import { doorRules, ModelDoor } from './agent/model-door';
+import { loopbackBridge } from './agent/unconfined-spawner';
 import { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
 import { AgentProcess } from './agent-process';
 import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
+import { meterSpend } from './run-spend';
 import { instanceId } from './instance-id';
 import { FINISHED_RUN_RETENTION_SECONDS, listenForControl, publishRunEvents, remoteRun, watchedElsewhere, type RemoteRun } from './live-events';
 import { FileCheckpoints, saveRunChanges } from './file-changes';
@@ -213,7 +216,7 @@ async function askTheVisitor(conversationId: string, workspace: Workspace, { too
   }
 }
 
-type Attempt = { result: SDKResultMessage | undefined; costUsd?: number; thrown: unknown; crashed?: AgentProcess['exit'] };
+type Attempt = { result: SDKResultMessage | undefined; thrown: unknown; crashed?: AgentProcess['exit'] };
 
 async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
   const started = Date.now();
@@ -227,8 +230,12 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     // A warm process serves later runs too: these find the conversation's run of the moment.
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
     const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
-    const spawn = (resume: string | undefined) => () =>
-      new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, askVisitor, beforeEdit }));
+    const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
+    const spawn = (resume: string | undefined) => () => {
+      const door = new ModelDoor(doorRules(workspace, endpoint));
+      const options = agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, door, loopback, askVisitor, beforeEdit });
+      return new AgentProcess(run.conversationId, key, options, door);
+    };
     process = await acquireProcess({
       conversationId: run.conversationId,
       key,
@@ -271,8 +278,10 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
 
 async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<Attempt> {
   let refused: string | undefined;
+  // The door is open for this run alone; a spent budget shuts it and ends the turn.
+  process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
   try {
-    const { result, costUsd } = await process.turn(prompt, async (message) => {
+    const result = await process.turn(prompt, async (message) => {
       if (message.type === 'system' && message.subtype === 'init') return void (await setSdkSession(run.conversationId, message.session_id));
       if (message.type === 'system' && message.subtype === 'api_retry') {
         if (message.error_status === 401 || message.error_status === 403) {
@@ -293,11 +302,13 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
       }
       for (const event of normalizeMessage(message, agentWorkspaceDir(workspace))) run.emit(event);
     });
-    return refused ? { result: undefined, thrown: new Error(refused) } : { result, costUsd, thrown: undefined };
+    return refused ? { result: undefined, thrown: new Error(refused) } : { result, thrown: undefined };
   } catch (thrown) {
     if (refused) return { result: undefined, thrown: new Error(refused) };
     // The SDK's iterator throws after an error result, and when the process dies.
     return { result: undefined, thrown, crashed: await process.exited(CRASH_GRACE_MS) };
+  } finally {
+    process.door.close();
   }
 }
 
@@ -305,16 +316,26 @@ async function finish({ run, workspace, outcome, durationMs }: { run: Run; works
   const { result } = outcome;
   // A Stop that came as the answer completed did not stop anything: record what really happened.
   const stopped = run.stopRequested && result?.terminal_reason !== 'completed';
+  const completed = result && !result.is_error && !outcome.thrown && result.terminal_reason === 'completed';
   const status = run.interruptedByShutdown
     ? 'interrupted'
-    : run.timedOut
+    : run.timedOut || (run.budgetExceeded && !completed)
       ? 'failed'
       : stopped
       ? 'stopped'
       : result && !result.is_error && !outcome.thrown
         ? 'completed'
         : 'failed';
-  const failure = status !== 'failed' ? null : run.timedOut ? timeLimitFailure(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS) : describeFailure(outcome);
+  const failure =
+    status !== 'failed'
+      ? null
+      : run.timedOut
+        ? timeLimitFailure(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS)
+        : run.budgetExceeded
+          ? { code: 'limit:budget', message: run.budgetExceeded }
+          : describeFailure(outcome);
+  // The answer was complete when the budget ran out: it stands, and the next message will be refused.
+  if (status === 'completed' && run.budgetExceeded) run.emit({ type: 'notice', message: run.budgetExceeded });
   if (failure) run.emit({ type: 'error', code: failure.code, message: failure.message });
   if (status === 'stopped') run.emit({ type: 'notice', message: 'Stopped.' });
   if (status === 'interrupted') run.emit({ type: 'notice', message: 'The server is restarting; this run was cut off. Send a message to carry on.' });
@@ -332,9 +353,10 @@ async function finish({ run, workspace, outcome, durationMs }: { run: Run; works
     status,
     model: run.model,
     mode: run.mode,
-    costUsd: outcome.costUsd ?? null,
-    inputTokens: result ? result.usage.input_tokens + (result.usage.cache_read_input_tokens ?? 0) + (result.usage.cache_creation_input_tokens ?? 0) : null,
-    outputTokens: result?.usage.output_tokens ?? null,
+    // The door's figures: every request of the run, the shell's direct calls included.
+    costUsd: run.spent.usd,
+    inputTokens: run.spent.inputTokens,
+    outputTokens: run.spent.outputTokens,
     durationMs,
   } as const;
   // False when the run was no longer 'running' in the database: another instance, finding this
