@@ -128,6 +128,13 @@ describe('a workspace disk quota', () => {
     expect(existsSync(path.join(root('race'), '.files-to-image'))).toBe(false);
   });
 
+  it('mounts the image again when someone unmounted it under the running server', () => {
+    unmountUnder(path.join(root('race'), 'files'));
+    const race = workspaces.findWorkspace('race')!; // no restart: this process had it mounted
+    expect(mountsAt('race')).toHaveLength(1);
+    expect(readFileSync(path.join(race.filesDir, 'a.txt'), 'utf8')).toBe('a');
+  });
+
   it('names sizes in the units people read', () => {
     expect(quota.formatBytes(1024 * MB)).toBe('1.0 GB');
     expect(quota.formatBytes(64 * MB)).toBe('64 MB');

@@ -37,7 +37,7 @@ function wantedBytes(config: WorkspaceConfig): number | null {
 export function applyDiskQuota({ root, config }: { root: string; config: WorkspaceConfig }): number | undefined {
   const wanted = wantedBytes(config);
   const known = state.applied.get(root);
-  if (known && (wanted === null || known.wanted >= wanted)) return known.size;
+  if (known && (wanted === null || known.wanted >= wanted) && stillMounted(root)) return known.size;
   const hasImage = existsSync(path.join(root, IMAGE_NAME));
   if (wanted === null && !hasImage) return undefined;
   const support = imageSupport();
@@ -61,6 +61,15 @@ export function applyDiskQuota({ root, config }: { root: string; config: Workspa
   const size = statSync(path.join(root, IMAGE_NAME)).size;
   state.applied.set(root, { wanted, size });
   return size;
+}
+
+/**
+ * A mount point sits on another device than its parent. Checked on every lookup (two stat calls):
+ * should someone unmount an image under a running server, its agents must not go on writing into
+ * the bare folder beneath, on the host's disk — the next lookup mounts it again.
+ */
+function stillMounted(root: string): boolean {
+  return statSync(path.join(root, 'files')).dev !== statSync(root).dev;
 }
 
 function unmountable(root: string, reason: string): AppError {
