@@ -11,6 +11,8 @@ import { recordMountMadeHere } from '@/lib/mounts';
  */
 
 export const IMAGE_NAME = 'files.img';
+/** Where a workspace's existing files wait while their image is made. */
+export const STAGING_NAME = '.files-to-image';
 
 export type ImageSupport = { supported: true } | { supported: false; reason: string };
 
@@ -35,7 +37,7 @@ mount -o loop "$dir/i" "$dir/m"`;
  */
 const MOUNT = `set -eu
 root=$1 size=$2
-img=$root/${IMAGE_NAME} files=$root/files staging=$root/.files-to-image
+img=$root/${IMAGE_NAME} files=$root/files staging=$root/${STAGING_NAME}
 current() { stat -c %s "$img"; }
 if ! mountpoint -q "$files"; then
   if [ ! -e "$img" ]; then

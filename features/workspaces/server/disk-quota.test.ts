@@ -81,6 +81,15 @@ describe('a workspace disk quota', () => {
     expect(readdirSync(root('legacy')).sort()).toEqual(['.disk.lock', 'files', 'files.img', 'workspace.json']);
   });
 
+  it('finishes a move into a new image that was cut short (a crash after the files were set aside)', () => {
+    mkdirSync(path.join(root('cut'), '.files-to-image'), { recursive: true });
+    writeFileSync(path.join(root('cut'), '.files-to-image', 'kept.txt'), 'kept');
+    const cut = workspaces.findWorkspace('cut')!;
+    expect(readFileSync(path.join(cut.filesDir, 'kept.txt'), 'utf8')).toBe('kept');
+    expect(existsSync(path.join(root('cut'), '.files-to-image'))).toBe(false);
+    expect(mountsAt('cut')).toHaveLength(1);
+  });
+
   it('keeps a mounted workspace working when its quota grows, and has grown it by its next mount, files intact', () => {
     const before = statfsSync(path.join(root('legacy'), 'files'));
     writeFileSync(path.join(root('legacy'), 'workspace.json'), JSON.stringify({ quotaMb: 48 }));

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { workspaceConfigSchema, workspaceNameSchema, type WorkspaceConfig } from '../schemas';
-import { IMAGE_NAME } from './disk-image';
+import { IMAGE_NAME, STAGING_NAME } from './disk-image';
+
+const FILES = 'files';
 import { applyDiskQuota } from './disk-quota';
 
 export type Workspace = {
@@ -24,8 +26,8 @@ function workspaceRoot(name: string): string {
 export function findWorkspace(name: string): Workspace | null {
   if (!workspaceNameSchema.safeParse(name).success) return null;
   const root = workspaceRoot(name);
-  // The image alone counts too: files/ is only its mount point.
-  if (!existsSync(path.join(root, 'files')) && !existsSync(path.join(root, IMAGE_NAME))) return null;
+  // files/ is only the image's mount point; a move into a new image cut short leaves the staging folder.
+  if (![FILES, IMAGE_NAME, STAGING_NAME].some((entry) => existsSync(path.join(root, entry)))) return null;
   const config = readConfig(path.join(root, 'workspace.json'));
   const diskQuotaBytes = applyDiskQuota({ root, config });
   const workspace = { name, filesDir: realpathSync(path.join(root, 'files')), config };
