@@ -93,6 +93,10 @@ const serverEnvSchema = z
     // The web proxy of workspaces with allowWeb: connections at once per agent, megabytes per run.
     TETHER_WEB_CONNECTIONS_AT_ONCE: z.coerce.number().int().min(1).max(1024).default(8),
     TETHER_WEB_MB_PER_RUN: z.coerce.number().int().min(1).max(1_000_000).default(256),
+    // Disk: each workspace's files on a size-limited image of their own (0: off, e.g. when a shared
+    // volume enforces its own quota), and the free space kept on the data root for the database.
+    TETHER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).max(1_048_576).refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16').default(1024),
+    TETHER_DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()

@@ -24,6 +24,7 @@ import { benchViewers, viewersSetup } from './bench/viewers';
 import { benchPushFanout } from './bench/push-fanout';
 import { benchPageWeight } from './bench/page-weight';
 import { benchModelDoor, modelDoorSetup } from './bench/model-door';
+import { benchDiskQuota, diskQuotaSetup } from './bench/disk-quota';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed.
@@ -104,6 +105,7 @@ async function main() {
     const pushFanout = await benchPushFanout({ log });
     const pageWeight = await timed('page weight', () => benchPageWeight({ api, server, cookie }));
     const modelDoor = await timed('model door', () => benchModelDoor({ api, log }));
+    const diskQuota = await timed('disk quota', () => benchDiskQuota({ log }));
 
     const results = [
       `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s;`,
@@ -228,6 +230,16 @@ async function main() {
       'forwarding, the usage read from the stream as it passes). *Added* = the difference at that percentile.',
       '',
       modelDoor,
+      '',
+      "### 13. The workspace disk quota's cost",
+      '',
+      "Once per workspace: making and mounting its 1 GiB sparse ext4 image (`mountImage`: flock, `mkfs.ext4 -d`, `mount -o loop`),",
+      `empty, median of ${diskQuotaSetup.images}, and with ${diskQuotaSetup.migrate.files} files of ${diskQuotaSetup.migrate.kib} KiB already in the folder (an older workspace's first`,
+      'start). Per run: the same cold run (a new conversation, a new CLI in the sandbox, `TETHER_WARM_IDLE_SECONDS=0`) in a',
+      'workspace on its image and in one in a plain folder (`TETHER_WORKSPACE_QUOTA_MB=0`), each side a process of its own',
+      `driving the run manager with a scripted API, ${diskQuotaSetup.runs} runs per side, alternating, after one untimed run each.`,
+      '',
+      diskQuota,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

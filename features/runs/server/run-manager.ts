@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { getConversation, openConversation, setSdkSession } from '@/features/conversations/server';
-import type { Workspace } from '@/features/workspaces/server';
+import { assertDiskReserve, workspaceFullNotice, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
@@ -104,6 +104,7 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   conversationId: string;
 }): Promise<RunInfo> {
   assertOffered({ workspace, model, mode });
+  assertDiskReserve();
   // A visitor at today's cap may go on in an existing conversation, not start another.
   if (conversationsFull(visitorId) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) takeConversation(visitorId);
   const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
@@ -272,7 +273,7 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && !run.stopRequested && !run.timedOut;
     if (process) releaseProcess(process, { keepWarm: healthy && !run.interruptedByShutdown });
   }
-  await finish({ run, outcome, durationMs: Date.now() - started });
+  await finish({ run, workspace, outcome, durationMs: Date.now() - started });
 }
 
 async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<Attempt> {
@@ -311,7 +312,7 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
   }
 }
 
-async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt; durationMs: number }) {
+async function finish({ run, workspace, outcome, durationMs }: { run: Run; workspace: Workspace; outcome: Attempt; durationMs: number }) {
   const { result } = outcome;
   // A Stop that came as the answer completed did not stop anything: record what really happened.
   const stopped = run.stopRequested && result?.terminal_reason !== 'completed';
@@ -346,6 +347,8 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   if (changes.length > 0 && (await saveRunChanges(run.id, changes))) {
     run.emit({ type: 'changes', runId: run.id, files: changes.map(({ path, patch, added, removed, restorable }) => ({ path, patch, added, removed, restorable })) });
   }
+  const full = workspaceFullNotice(workspace);
+  if (full) run.emit({ type: 'notice', message: full });
   const end = {
     status,
     model: run.model,
