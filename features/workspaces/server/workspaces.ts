@@ -5,9 +5,9 @@ import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { workspaceConfigSchema, workspaceNameSchema, type WorkspaceConfig } from '../schemas';
 import { IMAGE_NAME, STAGING_NAME } from './disk-image';
+import { applyDiskQuota } from './disk-quota';
 
 const FILES = 'files';
-import { applyDiskQuota } from './disk-quota';
 
 export type Workspace = {
   name: string;
