@@ -59,9 +59,13 @@ export function databaseStore({ db, prefix }: { db: () => Promise<Db>; prefix: s
 function makeStore(kind: StoreKind, backing: Backing | null): LimitStore {
   let lastOutageLog = 0;
   let pausedUntil = 0;
+  // One counter per rule name: asking twice gets the same counts (the memory store has no other place for them).
+  const counters = new Map<string, Counter>();
   return {
     kind,
     counter({ name, durationSeconds }) {
+      const known = counters.get(name);
+      if (known) return known;
       const options = { keyPrefix: name, points: NO_CEILING, duration: durationSeconds };
       const memory = new RateLimiterMemory(options);
       // Made on first use: the connection may still be on its way (or down) when the rules are built.
@@ -85,7 +89,7 @@ function makeStore(kind: StoreKind, backing: Backing | null): LimitStore {
           return run(memory);
         }
       };
-      return {
+      const counter: Counter = {
         durationSeconds,
         add: (key, points) => attempt('add', async (limiter) => count(await limiter.penalty(key, points))),
         get: (key) => attempt('get', async (limiter) => {
@@ -95,6 +99,8 @@ function makeStore(kind: StoreKind, backing: Backing | null): LimitStore {
         set: (key, points) => attempt('set', async (limiter) => void (await limiter.set(key, points, durationSeconds))),
         remove: (key) => attempt('remove', async (limiter) => void (await limiter.delete(key))),
       };
+      counters.set(name, counter);
+      return counter;
     },
   };
 }
