@@ -59,12 +59,12 @@ export function databaseStore({ db, prefix }: { db: () => Promise<Db>; prefix: s
 function makeStore(kind: StoreKind, backing: Backing | null): LimitStore {
   let lastOutageLog = 0;
   let pausedUntil = 0;
-  // One counter per rule name: asking twice gets the same counts (the memory store has no other place for them).
+  // One counter per rule: asking twice gets the same counts (the memory store has no other place for them).
   const counters = new Map<string, Counter>();
   return {
     kind,
     counter({ name, durationSeconds }) {
-      const known = counters.get(name);
+      const known = counters.get(`${name}/${durationSeconds}`);
       if (known) return known;
       const options = { keyPrefix: name, points: NO_CEILING, duration: durationSeconds };
       const memory = new RateLimiterMemory(options);
@@ -99,7 +99,7 @@ function makeStore(kind: StoreKind, backing: Backing | null): LimitStore {
         set: (key, points) => attempt('set', async (limiter) => void (await limiter.set(key, points, durationSeconds))),
         remove: (key) => attempt('remove', async (limiter) => void (await limiter.delete(key))),
       };
-      counters.set(name, counter);
+      counters.set(`${name}/${durationSeconds}`, counter);
       return counter;
     },
   };
