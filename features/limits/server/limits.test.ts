@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dailyBudgets } from './budgets';
 import { humanDuration } from './human-duration';
 import { runSlots } from './run-slots';
+import { sharedGauge } from './shared-gauge';
 import { slidingWindow } from './sliding-window';
 import { memoryStore } from './store';
 
@@ -88,6 +89,33 @@ describe('runs at once', () => {
     expect(await survivor.take({ visitorId: 'v', runId: 'next' })).toBe(true);
     await survivor.release('next');
     await crashed.release('lost');
+  });
+});
+
+describe('open viewers', () => {
+  it("count every instance's, and a dead instance's leave the count when the next period starts", async () => {
+    const store = memoryStore();
+    const dying = sharedGauge(store, { name: 'viewers', periodSeconds: 60 });
+    const survivor = sharedGauge(store, { name: 'viewers', periodSeconds: 60 });
+    expect(await dying.open('run', 3)).toBe(true);
+    expect(await dying.open('run', 3)).toBe(true);
+    expect(await survivor.open('run', 3)).toBe(true);
+    expect(await survivor.open('run', 3)).toBe(false);
+    expect(survivor.openHere('run')).toBe(1);
+    // `dying` makes no more calls (its renewal timer never fires while only Date moves): next period
+    // only the survivor's own viewer counts.
+    at(60_000);
+    expect(await survivor.open('run', 3)).toBe(true);
+    expect(await survivor.open('run', 3)).toBe(true);
+    expect(await survivor.open('run', 3)).toBe(false);
+    // Its own viewers carry over into the period after.
+    at(120_000);
+    expect(await survivor.open('run', 3)).toBe(false);
+    await survivor.close('run');
+    expect(await survivor.open('run', 3)).toBe(true);
+    for (let i = 0; i < 3; i++) await survivor.close('run');
+    expect(survivor.openHere('run')).toBe(0);
+    expect(await survivor.open('run', 1)).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import { dailyBudgets } from './budgets';
 import { runSlots } from './run-slots';
 import { slidingWindow } from './sliding-window';
 import { databaseStore, memoryStore, redisStore, type LimitStore } from './store';
+import { viewerCaps } from './viewer-caps';
 
 /** A slot of "runs at once" is renewed while its run lives; a dead instance's slots free within this. */
 export const RUN_SLOT_LEASE_SECONDS = 60;
@@ -18,6 +19,8 @@ type Settings = Pick<
   | 'TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE'
   | 'TETHER_BUDGET_USD_PER_VISITOR_PER_DAY'
   | 'TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY'
+  | 'TETHER_VIEWERS_PER_RUN'
+  | 'TETHER_VIEWERS_PER_VISITOR'
 > & { linksPerMinute: number };
 
 /** Every shared rule over one store. Two instances building this over one store share every count. */
@@ -30,6 +33,7 @@ export function buildLimits(store: LimitStore, settings: Settings) {
     newVisitors: slidingWindow(store, { name: 'new-visitors', limit: settings.TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE, windowSeconds: 60 }),
     linksMade: slidingWindow(store, { name: 'links-made', limit: settings.linksPerMinute, windowSeconds: 60 }),
     handoffsOpened: slidingWindow(store, { name: 'handoffs-opened', limit: settings.linksPerMinute, windowSeconds: 60 }),
+    viewers: viewerCaps(store, { perRun: settings.TETHER_VIEWERS_PER_RUN, perVisitor: settings.TETHER_VIEWERS_PER_VISITOR }),
     budgets: dailyBudgets(store, { visitorUsd: settings.TETHER_BUDGET_USD_PER_VISITOR_PER_DAY, workspaceUsd: settings.TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY }),
   };
 }

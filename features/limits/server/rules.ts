@@ -76,6 +76,20 @@ export async function takeHandoffOpened(visitorId: string): Promise<void> {
   if (!allowed.ok) throw new AppError('rate_limited:handoff', `Too many handoff links opened: try again in ${allowed.retryAfterSeconds} s.`, { retryAfterSeconds: allowed.retryAfterSeconds });
 }
 
+/**
+ * A place for one more open event stream of the run, for the visitor (or share link); throws
+ * before anything is written when either cap is reached. Call the returned function when the
+ * stream closes.
+ */
+export async function openViewer({ runId, visitorId }: { runId: string; visitorId: string }): Promise<() => Promise<void>> {
+  const { viewers } = limits();
+  const leave = await viewers.open({ runId, visitorId });
+  if (leave) return leave;
+  throw new AppError('rate_limited:viewers', `Too many open views of this run or from this browser (at most ${viewers.perRun} per run and ${viewers.perVisitor} per visitor). Close some tabs and try again.`, {
+    retryAfterSeconds: 5,
+  });
+}
+
 /** Throws AppError('rate_limited:budget_visitor' | 'rate_limited:budget_workspace', message, { retryAfterSeconds }) when a daily budget is used up. */
 export async function assertBudgetLeft(input: { visitorId: string; workspace: string }): Promise<void> {
   const exhausted = await limits().budgets.exhausted(input);

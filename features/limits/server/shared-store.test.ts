@@ -20,6 +20,8 @@ const settings = {
   TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE: 4,
   TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: 2,
   TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 20,
+  TETHER_VIEWERS_PER_RUN: 3,
+  TETHER_VIEWERS_PER_VISITOR: 4,
   linksPerMinute: 10,
 };
 
@@ -89,6 +91,41 @@ function sharedRules(stores: () => [LimitStore, LimitStore]) {
     for (let i = 0; i < 10; i++) expect((await (i % 2 ? a : b).linksMade.take(visitorId)).ok).toBe(true);
     expect((await a.linksMade.take(visitorId)).ok).toBe(false);
     expect((await b.handoffsOpened.take(visitorId)).ok).toBe(true);
+  });
+
+  it('caps open viewers of a run and of a visitor across instances, and gives a place back when one closes', async () => {
+    const [a, b] = two();
+    const runId = randomUUID();
+    const visitorId = randomUUID();
+    const leave = [await a.viewers.open({ runId, visitorId }), await b.viewers.open({ runId, visitorId }), await a.viewers.open({ runId, visitorId })];
+    expect(leave.every(Boolean)).toBe(true);
+    expect(await b.viewers.open({ runId, visitorId: randomUUID() })).toBeNull(); // 3 per run
+    const fourth = await b.viewers.open({ runId: randomUUID(), visitorId });
+    expect(fourth).not.toBeNull(); // the visitor's 4th
+    expect(await a.viewers.open({ runId: randomUUID(), visitorId })).toBeNull(); // 4 per visitor
+    await fourth!();
+    await leave[1]!();
+    const another = await a.viewers.open({ runId, visitorId: randomUUID() });
+    expect(another).not.toBeNull();
+    await Promise.all([leave[0]!(), leave[2]!(), another!()]);
+  });
+
+  it("drops a dead instance's viewers from the count within a period, and keeps the living one's", async () => {
+    const [a, b] = stores();
+    const { sharedGauge } = await import('./shared-gauge');
+    const runId = randomUUID();
+    // What a dead instance leaves: two viewers added to this period's count, never renewed.
+    await a.counter({ name: 'viewers-gauge', durationSeconds: 2 }).add(`${runId}:${Math.floor(Date.now() / 1000)}`, 2);
+    const survivor = sharedGauge(b, { name: 'viewers-gauge', periodSeconds: 1 });
+    await eventually(() => survivor.open(runId, 3), 'a first place');
+    await eventually(() => survivor.open(runId, 3), 'the dead instance\'s viewers to leave the count');
+    expect(await survivor.open(runId, 3)).toBe(true);
+    // Three open here, carried from period to period: a fourth never fits.
+    for (let i = 0; i < 3; i++) {
+      expect(await survivor.open(runId, 3)).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    for (let i = 0; i < 3; i++) await survivor.close(runId);
   });
 
   it('sees a budget charged on one instance as used up on the other, with the amount', async () => {
