@@ -1,3 +1,5 @@
+import 'server-only';
+
 /** "3 hours", "45 minutes", "1 minute", "20 seconds": how long, as a person would say it. */
 export function humanDuration(seconds: number): string {
   const [amount, unit] = seconds < 90 ? [Math.max(1, Math.round(seconds)), 'second'] : seconds < 90 * 60 ? [Math.round(seconds / 60), 'minute'] : [Math.round(seconds / 3600), 'hour'];
