@@ -81,6 +81,9 @@ const serverEnvSchema = z
     TETHER_CONVERSATIONS_PER_VISITOR_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(100),
     TETHER_VIEWERS_PER_RUN: z.coerce.number().int().min(1).max(100_000).default(200),
     TETHER_VIEWERS_PER_VISITOR: z.coerce.number().int().min(1).max(100_000).default(20),
+    // Daily model spend (USD, sliding 24 h) per visitor and per workspace, across instances; 0 turns one off.
+    TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: z.coerce.number().min(0).max(1_000_000).default(2),
+    TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: z.coerce.number().min(0).max(1_000_000).default(20),
     TETHER_RUN_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     TETHER_MAX_TURNS: z.coerce.number().int().min(1).max(1000).default(50),
     // Ask mode: an approval nobody answers is denied after this long.

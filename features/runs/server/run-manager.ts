@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { getConversation, openConversation, setSdkSession } from '@/features/conversations/server';
+import { assertBudgetLeft, conversationsFull, releaseRun, takeConversation, takeRun } from '@/features/limits/server';
 import { assertDiskReserve, workspaceFullNotice, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
@@ -21,7 +22,7 @@ import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
 import { AgentProcess } from './agent-process';
-import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
+import { assertOffered } from './fair-use';
 import { meterSpend } from './run-spend';
 import { instanceId } from './instance-id';
 import { FINISHED_RUN_RETENTION_SECONDS, listenForControl, publishRunEvents, remoteRun, watchedElsewhere, type RemoteRun } from './live-events';
@@ -105,17 +106,17 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
 }): Promise<RunInfo> {
   assertOffered({ workspace, model, mode });
   assertDiskReserve();
+  await assertBudgetLeft({ visitorId, workspace: workspace.name });
   // A visitor at today's cap may go on in an existing conversation, not start another.
-  if (conversationsFull(visitorId) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) takeConversation(visitorId);
+  if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) await takeConversation(visitorId);
   const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
   // Created by this call: both times are the same transaction's now(), and no session yet.
-  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) takeConversation(visitorId);
+  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) await takeConversation(visitorId);
   // Check and claim with no await in between, so two sends can't both start a run.
   if (registry.activeByConversation.has(conversationId)) {
     throw new AppError('conflict:run_active', 'A run is already in progress in this conversation. Wait for it or stop it.');
   }
-  takeRun({ visitorId, runningNow: [...registry.activeByConversation.values()].filter((run) => run.visitorId === visitorId).length });
   assertCanQueue();
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   if (mode !== 'plan') run.checkpoints = new FileCheckpoints(workspace);
@@ -124,6 +125,8 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   publishRunEvents(run); // for viewers on other instances (with Redis)
   let recorded;
   try {
+    // Runs at once count on every instance: the run holds a slot until it ends (or is forgotten).
+    await takeRun({ visitorId, runId: run.id });
     recorded = await insertRun({ id: run.id, conversationId, model, mode, owner: instanceId() });
   } catch (error) {
     forget(run);
@@ -372,6 +375,7 @@ async function finish({ run, workspace, outcome, durationMs }: { run: Run; works
   const watched = run.hasVisibleViewer() || (await watchedElsewhere(run.id));
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
+  void releaseRun(run.id);
   if (recorded) announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
@@ -384,11 +388,13 @@ function failStuckRun(run: Run, error: unknown) {
   run.emit({ type: 'error', code: 'internal', message: 'Something went wrong on our side while finishing this run.' });
   run.emit({ type: 'end', status: 'failed', model: run.model, mode: run.mode, costUsd: null, inputTokens: null, outputTokens: null, durationMs: Date.now() - run.startedAt.getTime() });
   registry.activeByConversation.delete(run.conversationId);
+  void releaseRun(run.id);
   const durationMs = Date.now() - run.startedAt.getTime();
   void recordRunEnd({ id: run.id, status: 'failed', costUsd: null, inputTokens: null, outputTokens: null, durationMs, error: 'finishing failed' }).catch(() => {});
 }
 
 function forget(run: Run) {
   registry.runs.delete(run.id);
+  void releaseRun(run.id);
   if (registry.activeByConversation.get(run.conversationId) === run) registry.activeByConversation.delete(run.conversationId);
 }
