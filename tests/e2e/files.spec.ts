@@ -8,7 +8,7 @@ const onDisk = (relative: string) => path.join(E2E_DATA_DIR, 'workspaces', 'demo
 
 test('the Files panel lists the workspace, opens a file read-only, and shows what a run changed', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('button', { name: 'Files' }).click();
+  await page.getByRole('button', { name: 'Files', exact: true }).click();
   const files = page.getByRole('complementary', { name: 'Files' });
   await expect(files.getByRole('button', { name: 'src/' })).toBeVisible();
   await expect(files.getByRole('button', { name: 'README.md' })).toBeVisible();

@@ -1,4 +1,5 @@
 import 'server-only';
+import { formatUsd } from '@/lib/format-usd';
 import { humanDuration } from './human-duration';
 import { slidingWindow, type SlidingWindow, type Verdict } from './sliding-window';
 import type { LimitStore } from './store';
@@ -24,8 +25,8 @@ export function dailyBudgets(store: LimitStore, { visitorUsd, workspaceUsd }: { 
     if (verdict.ok) return null;
     const frees = `It frees up in ${humanDuration(verdict.retryAfterSeconds)}.`;
     return which === 'visitor'
-      ? { code: 'rate_limited:budget_visitor', message: `You have used today's budget ($${usd.toFixed(2)}). ${frees}`, retryAfterSeconds: verdict.retryAfterSeconds }
-      : { code: 'rate_limited:budget_workspace', message: `This workspace has used today's budget ($${usd.toFixed(2)}). ${frees}`, retryAfterSeconds: verdict.retryAfterSeconds };
+      ? { code: 'rate_limited:budget_visitor', message: `You have used today's budget (${formatUsd(usd)}). ${frees}`, retryAfterSeconds: verdict.retryAfterSeconds }
+      : { code: 'rate_limited:budget_workspace', message: `This workspace has used today's budget (${formatUsd(usd)}). ${frees}`, retryAfterSeconds: verdict.retryAfterSeconds };
   };
   // Both used up: the one that frees up later is the one to wait for.
   const later = (a: BudgetExhausted | null, b: BudgetExhausted | null) => (!a ? b : !b ? a : b.retryAfterSeconds > a.retryAfterSeconds ? b : a);
