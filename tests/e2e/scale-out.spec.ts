@@ -99,6 +99,25 @@ test('two sends for one conversation at once, one to each instance: one 202, one
   expect(JSON.parse(answers.find((answer) => answer.status === 409)!.body)).toMatchObject({ error: { code: 'conflict:run_active' } });
 });
 
+test("a visitor's runs at once count on both instances: one on A and one on B fill the share, a third on A answers 429", async () => {
+  // A visitor of their own (the default share is 2 runs at once); A alone sees only one of them.
+  const visitor = await visitorCookie(cluster.b.port);
+  const body = { text: 'count to 300', model: 'claude-sonnet-4-5', mode: 'plan' };
+  const post = (port: number) => call(port, { method: 'POST', path: `/api/conversations/${randomUUID()}/messages`, cookie: visitor, json: body });
+  const started = [await post(cluster.a.port), await post(cluster.b.port)];
+  expect(started.map((answer) => answer.status)).toEqual([202, 202]);
+  const third = await post(cluster.a.port);
+  expect(third.status, third.body).toBe(429);
+  expect(Number(third.retryAfter)).toBeGreaterThan(0);
+  expect(JSON.parse(third.body)).toMatchObject({ error: { code: 'rate_limited:runs_at_once' } });
+  for (const [answer, port] of [[started[0]!, cluster.a.port], [started[1]!, cluster.b.port]] as const) {
+    const runId = (JSON.parse(answer.body) as { run: { id: string } }).run.id;
+    await call(port, { method: 'POST', path: `/api/runs/${runId}/stop`, cookie: visitor });
+  }
+  // Stopped runs give their slots back: a new send goes through, on either instance.
+  await expect.poll(async () => (await post(cluster.a.port)).status, { timeout: 20_000 }).toBe(202);
+});
+
 test('in the browser, through the balancer: chat, reload mid-run (another instance), switch, Stop', async ({ page }) => {
   const base = `http://demo.localhost:${cluster.balancerPort}`;
   await page.goto(base);

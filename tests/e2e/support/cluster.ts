@@ -118,13 +118,13 @@ async function waitUntilUp(port: number) {
 
 /** An HTTP call to one instance as the demo workspace's browser (Node can't resolve *.localhost: 127.0.0.1 and a Host header). */
 export function call(port: number, { method = 'GET', path: urlPath, cookie, json }: { method?: string; path: string; cookie?: string; json?: unknown }) {
-  return new Promise<{ status: number; body: string; setCookie: string[] }>((resolve, reject) => {
+  return new Promise<{ status: number; body: string; setCookie: string[]; retryAfter: string | undefined }>((resolve, reject) => {
     const body = json === undefined ? undefined : JSON.stringify(json);
     const req = request({ host: '127.0.0.1', port, method, path: urlPath, headers: { host: `demo.localhost:${port}`, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, setCookie: [res.headers['set-cookie'] ?? []].flat() }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, setCookie: [res.headers['set-cookie'] ?? []].flat(), retryAfter: res.headers['retry-after'] }));
       res.on('error', reject);
     });
     req.on('error', reject);
