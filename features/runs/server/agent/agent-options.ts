@@ -9,7 +9,7 @@ import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandb
 import type { ModelEndpoint } from './model-endpoint';
 import { availableTools, checkToolUse } from './tool-guard';
 import { SHARED_PROJECT_KEY } from './transcript';
-import { databaseTranscriptStore } from './transcript-store';
+import { mirroredTranscriptStore } from './transcript-mirror';
 import { Approvals, type Verdict } from '../approvals';
 
 const store = globalThis as { tetherClaudeExecutable?: string };
@@ -93,8 +93,9 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
       return verdict.behavior === 'allow' ? { behavior: 'allow', updatedInput: input } : verdict;
     },
     // Transcripts in the database: the SDK mirrors each line there as the CLI writes it (eagerly:
-    // an instance that dies mid-run loses little) and resumes a session from there.
-    ...(env.transcripts === 'database' ? { sessionStore: databaseTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
+    // an instance that dies mid-run loses little), through a queue that outlasts database outages,
+    // and resumes a session from there.
+    ...(env.transcripts === 'database' ? { sessionStore: mirroredTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
     ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint }) } : {}),
     // The SDK's env replaces the child's environment entirely: pass only what it needs. In the
     // sandbox the spawner swaps the key for a token its bridge accepts, so the key stays outside.
