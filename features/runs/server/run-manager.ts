@@ -343,14 +343,15 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   // now and the run is recorded (and announced) once it does; a refused write still announces.
   const record = writeRunEnd(run.conversationId, { id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null });
   const recorded: Promise<boolean> = record.landed.then((row) => row !== null, () => true);
-  const landedNow = (await record.first) !== 'pending';
+  // Known now unless it waits for the database (then announced once recorded).
+  const recordedNow = (await record.first) === 'pending' ? undefined : await recorded;
   // Read before `end`: it closes the streams, and with them the visible viewers' count.
   const watched = run.hasVisibleViewer() || (await watchedElsewhere(run.id));
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
   const announce = () => announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
-  if (landedNow && (await recorded)) announce();
-  if (!landedNow) void recorded.then((yes) => yes && announce());
+  if (recordedNow) announce();
+  if (recordedNow === undefined) void recorded.then((yes) => yes && announce());
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
 }
