@@ -31,6 +31,10 @@ type Queue = {
   counted: number;
   /** It had to wait: once drained, compare the store with the disk. */
   backfill: boolean;
+  /** Lines ever queued, and ever done with (stored or refused): a flush waits for the first as it was. */
+  queued: number;
+  done: number;
+  flushes: Array<{ until: number; resolve: () => void }>;
 };
 
 // Route handlers and instrumentation get separate module copies: the queues live on globalThis.
@@ -58,23 +62,36 @@ export function enqueue(conversationId: string, key: SessionKey, entries: Sessio
   if (entries.length === 0) return;
   const id = queueId(conversationId, key);
   let queue = queues.get(id);
-  if (!queue) queues.set(id, (queue = { conversationId, key, entries: [], draining: null, counted: 0, backfill: false }));
+  if (!queue) queues.set(id, (queue = { conversationId, key, entries: [], draining: null, counted: 0, backfill: false, queued: 0, done: 0, flushes: [] }));
   queue.entries.push(...entries);
+  queue.queued += entries.length;
   if (queue.backfill) count(queue, entries.length);
-  queue.draining ??= drain(queue).finally(() => {
+  kick(id, queue);
+}
+
+function kick(id: string, queue: Queue) {
+  if (queue.draining) return;
+  queue.draining = drain(queue).finally(() => {
     queue.draining = null;
-    if (queue.entries.length === 0 && !queue.backfill) queues.delete(id);
+    // Lines that came between the drain's last look and now.
+    if (queue.entries.length > 0) kick(id, queue);
+    else if (!queue.backfill) queues.delete(id);
   });
 }
 
-/** Resolves once this instance holds nothing more of the session for the store (or after `timeoutMs`); true when it drained. */
+/**
+ * Resolves once the lines this instance held for the session when called are stored (or after
+ * `timeoutMs`); true when they were. Lines a run adds meanwhile are not waited for.
+ */
 export async function flushTranscript(conversationId: string, sessionId: string, timeoutMs: number): Promise<boolean> {
-  const draining = [...queues.values()].filter((queue) => queue.conversationId === conversationId && queue.key.sessionId === sessionId && queue.draining).map((queue) => queue.draining);
-  if (draining.length === 0) return true;
+  const waits = [...queues.values()]
+    .filter((queue) => queue.conversationId === conversationId && queue.key.sessionId === sessionId && queue.done < queue.queued)
+    .map((queue) => new Promise<void>((resolve) => queue.flushes.push({ until: queue.queued, resolve })));
+  if (waits.length === 0) return true;
   let timer: NodeJS.Timeout | undefined;
-  const drained = await Promise.race([Promise.all(draining).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+  const flushed = await Promise.race([Promise.all(waits).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
   clearTimeout(timer);
-  return drained;
+  return flushed;
 }
 
 /**
@@ -127,6 +144,9 @@ async function drain(queue: Queue): Promise<void> {
     }
     await write.landed.catch((error: unknown) => logger.error('transcript lines refused by the store', { conversationId: queue.conversationId, lines: batch.length, error }));
     queue.entries.splice(0, batch.length);
+    queue.done += batch.length;
+    for (const flush of queue.flushes) if (flush.until <= queue.done) flush.resolve();
+    queue.flushes = queue.flushes.filter((flush) => flush.until > queue.done);
     count(queue, -Math.min(queue.counted, batch.length));
     if (queue.entries.length === 0 && queue.backfill) {
       // The queue had to wait: make sure, from the disk, that the store now has every line.
