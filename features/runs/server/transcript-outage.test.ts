@@ -25,7 +25,10 @@ const OUTAGE_AFTER_END_MS = 2000;
 const answer = (round: number) => Array.from({ length: 40 }, (_, i) => `w${i + 1}r${round}`).join(' ');
 
 function script(request: MessagesRequest): Reply {
-  const round = Number(/Answer (\d+)/.exec(lastUserText(request))?.[1] ?? 0);
+  // "Edit, then answer N": a Write first (so the run has Changes), then the answer.
+  if (lastUserText(request).startsWith('Edit')) return { blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: path.join(agentDir, 'created.txt'), content: 'new\n' } }] };
+  // The latest prompt's round (after a tool result the last user message holds no text).
+  const round = Number([...JSON.stringify(request.messages).matchAll(/nswer (\d+)/g)].at(-1)?.[1] ?? 0);
   return { blocks: [{ type: 'text', text: answer(round) }], delayMs: 30 };
 }
 
@@ -40,12 +43,14 @@ let conversations: typeof import('@/features/conversations/server');
 let health: typeof import('@/app/api/health/route');
 let http: typeof import('@/lib/http');
 let workspace: import('@/features/workspaces/server').Workspace;
+let agentDir: string;
 
 beforeAll(async () => {
   scratch = await scratchPostgres('tether_outage');
   relay = await startTcpRelay(scratch.url);
   api = await startAgentTestEnv({ responder: script, dataDir, env: { DATABASE_URL: relay.url, TETHER_TRANSCRIPTS: 'database' } });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'outage' });
+  agentDir = (await import('./agent/agent-sandbox')).agentWorkspaceDir(workspace);
   runs = await import('./run-manager');
   views = await import('./conversation-view');
   queries = await import('./queries');
@@ -74,8 +79,8 @@ const storedText = async (conversationId: string) => {
 };
 
 /** Sends `text`; `cutWhen` sees each event and says when to cut the database off. Resolves at `end`, the database still away. */
-async function sendWithCut(conversationId: string, text: string, cutWhen: (event: RunEvent, events: RunEvent[]) => boolean): Promise<RunEvent[]> {
-  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode: 'plan' });
+async function sendWithCut(conversationId: string, text: string, cutWhen: (event: RunEvent, events: RunEvent[]) => boolean, mode: 'plan' | 'build' = 'plan'): Promise<RunEvent[]> {
+  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode });
   const seen: RunEvent[] = [];
   let cutting: Promise<void> | undefined;
   const events = await eventsUntilEnd(runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name }), (event) => {
@@ -121,17 +126,19 @@ describe('a database blip during a run', () => {
     expect(records.map((run) => run.status)).toEqual(Array(5).fill('completed'));
   });
 
-  it('cut exactly as the run ends: viewers get `end` at once, and its record, cost and status land after the restore', async () => {
+  it('cut exactly as the run ends: viewers get `end` at once, and its record, cost, status and Changes land after the restore', async () => {
     const conversationId = randomUUID();
-    const events = await sendWithCut(conversationId, 'Answer 9', (_event, seen) => textOf(seen) === answer(9));
+    const events = await sendWithCut(conversationId, 'Edit, then answer 9', (_event, seen) => textOf(seen) === answer(9), 'build');
     const end = events.at(-1);
     expect(end).toMatchObject({ type: 'end', status: 'completed' });
-    expect((await healthNow()).pending.writes).toBeGreaterThan(0); // the run's end, at least
+    expect(events.find((event) => event.type === 'changes')).toMatchObject({ files: [{ path: 'created.txt', added: 1, removed: 0 }] });
+    expect((await healthNow()).pending.writes).toBeGreaterThan(0); // the run's end and Changes, at least
     await restoreAndSettle();
     const [record] = await queries.listRuns(conversationId);
     expect(record).toMatchObject({ status: 'completed', error: null });
     expect(record!.costUsd).toBeGreaterThan(0);
     expect(record).toMatchObject({ costUsd: end?.type === 'end' ? end.costUsd : -1, outputTokens: end?.type === 'end' ? end.outputTokens : -1 });
+    expect(await queries.listRunChanges(conversationId)).toMatchObject([{ runId: record!.id, files: [{ path: 'created.txt' }] }]);
     expect(await assistantTexts(conversationId)).toEqual([answer(9)]);
   });
 });
