@@ -25,6 +25,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  globalTeardown: './tests/e2e/support/unmount-data.ts',
   reporter: process.env.CI ? 'list' : 'line',
   use: {
     baseURL: `http://demo.localhost:${E2E_PORT}`,
@@ -36,7 +37,8 @@ export default defineConfig({
   },
   webServer: {
     // `npm run build`: next build, then serwist build (the service worker, public/sw.js).
-    command: `rm -rf ${E2E_DATA_DIR} && ${makePushCertificate} && npm run build && npx next start -p ${E2E_PORT}`,
+    // Workspaces sit on loop-mounted images under the data folder: detach them before deleting it.
+    command: `npx tsx scripts/unmount-under.ts ${E2E_DATA_DIR} && rm -rf ${E2E_DATA_DIR} && ${makePushCertificate} && npm run build && npx next start -p ${E2E_PORT}`,
     url: `http://127.0.0.1:${E2E_PORT}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
@@ -45,6 +47,8 @@ export default defineConfig({
     env: {
       TETHER_DATA_DIR: E2E_DATA_DIR,
       LOG_LEVEL: 'warn',
+      // The default (2 GB free) would refuse sends on a small CI disk.
+      TETHER_DISK_RESERVE_MB: '100',
       // The test push service runs on 127.0.0.1 with a self-signed certificate.
       PUSH_ALLOWED_HOSTS: '127.0.0.1',
       NODE_EXTRA_CA_CERTS: `${E2E_PUSH_TLS_DIR}/cert.pem`,

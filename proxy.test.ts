@@ -18,25 +18,25 @@ function parse(header: string | null) {
   return { name: pair.split('=')[0], attributes: attributes.map((attribute) => attribute.toLowerCase()) };
 }
 
-function visit(headers: Record<string, string> = {}) {
-  return proxy(new NextRequest('http://127.0.0.1:3000/', { headers: { host: 'demo.localhost:3000', ...headers } }));
+async function visit(headers: Record<string, string> = {}) {
+  return await proxy(new NextRequest('http://127.0.0.1:3000/', { headers: { host: 'demo.localhost:3000', ...headers } }));
 }
 
-describe('the visitor cookie on a page visit', () => {
-  it('is tether_visitor over http, __Host-tether_visitor with Secure over https', () => {
-    const plain = parse(visit().headers.get('set-cookie'));
+describe('the visitor cookie on a page visit', async () => {
+  it('is tether_visitor over http, __Host-tether_visitor with Secure over https', async () => {
+    const plain = parse((await visit()).headers.get('set-cookie'));
     expect(plain.name).toBe('tether_visitor');
     expect(plain.attributes).toEqual(expect.arrayContaining(['path=/', 'httponly', 'samesite=lax']));
     expect(plain.attributes).not.toContain('secure');
-    const secure = parse(visit({ 'x-forwarded-proto': 'https' }).headers.get('set-cookie'));
+    const secure = parse((await visit({ 'x-forwarded-proto': 'https' })).headers.get('set-cookie'));
     expect(secure.name).toBe('__Host-tether_visitor');
     expect(secure.attributes).toEqual(expect.arrayContaining(['path=/', 'secure', 'httponly', 'samesite=lax']));
     expect(secure.attributes.some((attribute) => attribute.startsWith('domain='))).toBe(false);
   });
 
-  it('is not issued again when the request carries a valid one under its name', () => {
-    const cookie = visit({ 'x-forwarded-proto': 'https' }).headers.get('set-cookie')!.split(';')[0]!;
-    expect(visit({ 'x-forwarded-proto': 'https', cookie }).headers.get('set-cookie')).toBeNull();
-    expect(visit({ cookie }).headers.get('set-cookie')).toMatch(/^tether_visitor=/);
+  it('is not issued again when the request carries a valid one under its name', async () => {
+    const cookie = (await visit({ 'x-forwarded-proto': 'https' })).headers.get('set-cookie')!.split(';')[0]!;
+    expect((await visit({ 'x-forwarded-proto': 'https', cookie })).headers.get('set-cookie')).toBeNull();
+    expect((await visit({ cookie })).headers.get('set-cookie')).toMatch(/^tether_visitor=/);
   });
 });

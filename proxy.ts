@@ -15,7 +15,7 @@ import { isHttpsRequest } from '@/lib/request-origin';
 /** The read-only page a share link opens (`app/w/[workspace]/shared`). */
 const SHARED_PAGE = '/shared';
 
-export function proxy(req: NextRequest) {
+export async function proxy(req: NextRequest) {
   const workspace = workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN) ?? '_';
   const url = req.nextUrl.clone();
   url.pathname = `/w/${workspace}${req.nextUrl.pathname === '/' ? '' : req.nextUrl.pathname}`;
@@ -25,7 +25,7 @@ export function proxy(req: NextRequest) {
   if (req.nextUrl.pathname === SHARED_PAGE) return response;
   if (!verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value)) {
     try {
-      const { name, value, options } = issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
+      const { name, value, options } = await issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
       response.cookies.set(name, value, options);
     } catch (error) {
       if (!(error instanceof AppError) || error.retryAfterSeconds === undefined) throw error;

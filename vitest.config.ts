@@ -16,5 +16,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: true,
+    setupFiles: ['tests/fixtures/unmount-after-file.ts'],
+    // The default reserve (2 GB free) would refuse every send on a small CI disk; the reserve's own test sets its own.
+    env: { TETHER_DISK_RESERVE_MB: '100' },
   },
 });

@@ -59,6 +59,13 @@ describe('parseServerEnv', () => {
     expect(problems).toMatch(message);
   });
 
+  it('defaults the daily budgets to $2 per visitor and $20 per workspace; 0 (off) is allowed, a negative amount is not', () => {
+    expect(parseServerEnv({})).toMatchObject({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: 2, TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 20 });
+    expect(parseServerEnv({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0', TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: '7.5' })).toMatchObject({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: 0, TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 7.5 });
+    expect(problemsIn({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '-1' })).toMatch(/TETHER_BUDGET_USD_PER_VISITOR_PER_DAY/);
+    expect(problemsIn({ TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 'lots' })).toMatch(/TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY/);
+  });
+
   it('accepts Supabase when both variables are set', () => {
     const env = parseServerEnv({ SUPABASE_URL: 'https://x.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'key' });
     expect(env.SUPABASE_URL).toBe('https://x.supabase.co');

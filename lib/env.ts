@@ -81,11 +81,25 @@ const serverEnvSchema = z
     TETHER_CONVERSATIONS_PER_VISITOR_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(100),
     TETHER_VIEWERS_PER_RUN: z.coerce.number().int().min(1).max(100_000).default(200),
     TETHER_VIEWERS_PER_VISITOR: z.coerce.number().int().min(1).max(100_000).default(20),
+    // Daily model spend (USD, sliding 24 h) per visitor and per workspace, across instances; 0 turns one off.
+    TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: z.coerce.number().min(0).max(1_000_000).default(2),
+    TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: z.coerce.number().min(0).max(1_000_000).default(20),
     TETHER_RUN_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     TETHER_MAX_TURNS: z.coerce.number().int().min(1).max(1000).default(50),
     // Ask mode: an approval nobody answers is denied after this long.
     TETHER_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
     TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+    // The model door (features/runs/server/agent/model-door.ts): the output cap of one model
+    // request (the most the CLI asks for), and requests in flight at once per agent process.
+    TETHER_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1024).max(1_000_000).default(32_000),
+    TETHER_MODEL_REQUESTS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(4),
+    // The web proxy of workspaces with allowWeb: connections at once per agent, megabytes per run.
+    TETHER_WEB_CONNECTIONS_AT_ONCE: z.coerce.number().int().min(1).max(1024).default(8),
+    TETHER_WEB_MB_PER_RUN: z.coerce.number().int().min(1).max(1_000_000).default(256),
+    // Disk: each workspace's files on a size-limited image of their own (0: off, e.g. when a shared
+    // volume enforces its own quota), and the free space kept on the data root for the database.
+    TETHER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).max(1_048_576).refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16').default(1024),
+    TETHER_DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()

@@ -23,6 +23,8 @@ import { benchStreamOverhead } from './bench/stream-overhead';
 import { benchViewers, viewersSetup } from './bench/viewers';
 import { benchPushFanout } from './bench/push-fanout';
 import { benchPageWeight } from './bench/page-weight';
+import { benchModelDoor, modelDoorSetup } from './bench/model-door';
+import { benchDiskQuota, diskQuotaSetup } from './bench/disk-quota';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed.
@@ -63,6 +65,8 @@ async function main() {
       TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE: '100000',
       TETHER_VIEWERS_PER_RUN: '2000',
       TETHER_VIEWERS_PER_VISITOR: '2000',
+      TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0',
+      TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: '0',
     };
     // A second server keeps no warm agent processes: the cold side of the follow-up benchmark, and
     // the history benchmark's server, whose check must resume the grown transcript from disk (a warm
@@ -102,6 +106,8 @@ async function main() {
     const approval = await timed('approval', () => benchApproval({ api, server, cookie, log }));
     const pushFanout = await benchPushFanout({ log });
     const pageWeight = await timed('page weight', () => benchPageWeight({ api, server, cookie }));
+    const modelDoor = await timed('model door', () => benchModelDoor({ api, log }));
+    const diskQuota = await timed('disk quota', () => benchDiskQuota({ log }));
 
     const results = [
       `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${Math.round((Date.now() - started) / 1000)} s;`,
@@ -217,6 +223,25 @@ async function main() {
       '### 11. Page weight: the JavaScript of the workspace page',
       '',
       pageWeight,
+      '',
+      "### 12. The model door's cost per model request",
+      '',
+      `${modelDoorSetup.requests} requests per side, alternating, one at a time: a ${modelDoorSetup.bodyKiB} KiB Messages API body (the size of the CLI's, system`,
+      `prompt and tool schemas included) answered with a ${modelDoorSetup.deltas}-delta stream. **Direct**: to the scripted API. **Through the door**:`,
+      "to an agent's bridge on its Unix socket (token, the door's path, model and output checks on the parsed body,",
+      'forwarding, the usage read from the stream as it passes). *Added* = the difference at that percentile.',
+      '',
+      modelDoor,
+      '',
+      "### 13. The workspace disk quota's cost",
+      '',
+      "Once per workspace: making and mounting its 1 GiB sparse ext4 image (`mountImage`: flock, `mkfs.ext4 -d`, `mount -o loop`),",
+      `empty, median of ${diskQuotaSetup.images}, and with ${diskQuotaSetup.migrate.files} files of ${diskQuotaSetup.migrate.kib} KiB already in the folder (an older workspace's first`,
+      'start). Per run: the same cold run (a new conversation, a new CLI in the sandbox, `TETHER_WARM_IDLE_SECONDS=0`) in a',
+      'workspace on its image and in one in a plain folder (`TETHER_WORKSPACE_QUOTA_MB=0`), each side a process of its own',
+      `driving the run manager with a scripted API, ${diskQuotaSetup.runs} runs per side, alternating, after one untimed run each.`,
+      '',
+      diskQuota,
     ].join('\n');
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

@@ -14,6 +14,8 @@ export const workspaceConfigSchema = z.object({
   models: z.array(z.string().min(1)).min(1).optional(),
   /** Narrows the agent modes (`plan`, `ask`, `build`) for this workspace; absent: all of them. */
   modes: z.array(z.enum(['plan', 'ask', 'build'])).min(1).optional(),
+  /** This workspace's disk quota in MB (TETHER_WORKSPACE_QUOTA_MB otherwise); a bigger one later grows it. */
+  quotaMb: z.number().int().min(16).max(1_048_576).optional(),
 });
 
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;

@@ -24,6 +24,7 @@ function defineAccessTests(getSession: () => SqlSession) {
       { relname: 'conversations', relrowsecurity: true },
       { relname: 'handoff_links', relrowsecurity: true },
       { relname: 'instances', relrowsecurity: true },
+      { relname: 'limit_counters', relrowsecurity: true },
       { relname: 'push_subscriptions', relrowsecurity: true },
       { relname: 'run_changes', relrowsecurity: true },
       { relname: 'runs', relrowsecurity: true },

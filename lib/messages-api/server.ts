@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * A small Messages-API-compatible server (`POST /v1/messages`, streaming SSE only).
+ * A small Messages-API-compatible server (`POST /v1/messages`, streaming SSE only, and
+ * `POST /v1/messages/count_tokens`).
  * The Claude Code CLI talks to it exactly as it talks to the real API, which makes it the
  * offline demo model and the scripted model of every agent test.
  */
@@ -34,6 +35,10 @@ export type MessagesApi = {
   requests: MessagesRequest[];
   /** The `x-api-key` each of those requests carried. */
   apiKeys: Array<string | undefined>;
+  /** The usage each answer reported, in the order of `requests` (what a door meters). */
+  usages: Array<{ model: string; inputTokens: number; outputTokens: number }>;
+  /** Every request that arrived, on any path (`POST /v1/messages`, `GET /v1/models`, …). */
+  calls: string[];
   close: () => Promise<void>;
 };
 
@@ -66,6 +71,8 @@ function flatten(content: unknown): string {
 export async function startMessagesApi({ responder, port = 0 }: { responder: Responder; port?: number }): Promise<MessagesApi> {
   const requests: MessagesRequest[] = [];
   const apiKeys: Array<string | undefined> = [];
+  const usages: MessagesApi['usages'] = [];
+  const calls: string[] = [];
   let nextId = 0;
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -76,6 +83,12 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '').split('?')[0];
+    calls.push(`${req.method} ${path}`);
+    if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
+      const body = JSON.parse(await readBody(req)) as MessagesRequest;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ input_tokens: estimateTokens(body) }));
+    }
     if (req.method !== 'POST' || path !== '/v1/messages') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `No route ${path}` } }));
@@ -101,11 +114,13 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
     const pause = () => (reply.delayMs ? new Promise((resolve) => setTimeout(resolve, reply.delayMs)) : Promise.resolve());
 
     const messageId = `msg_${++nextId}`;
+    const usage = { model: body.model, inputTokens: estimateTokens(body), outputTokens: 0 };
+    usages.push(usage);
     send('message_start', {
       type: 'message_start',
       message: {
         id: messageId, type: 'message', role: 'assistant', model: body.model, content: [],
-        stop_reason: null, stop_sequence: null, usage: { input_tokens: estimateTokens(body), output_tokens: 1 },
+        stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.inputTokens, output_tokens: 1 },
       },
     });
     let outputTokens = 0;
@@ -127,6 +142,7 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
       send('content_block_stop', { type: 'content_block_stop', index });
     }
     const toolCall = reply.blocks.some((block) => block.type === 'tool_use');
+    usage.outputTokens = outputTokens;
     send('message_delta', { type: 'message_delta', delta: { stop_reason: toolCall ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: outputTokens } });
     send('message_stop', { type: 'message_stop' });
     res.end();
@@ -138,6 +154,8 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
     url: `http://127.0.0.1:${boundPort}`,
     requests,
     apiKeys,
+    usages,
+    calls,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

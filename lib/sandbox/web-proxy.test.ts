@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SocketServer } from './socket-server';
-import { isPublicAddress, startWebProxy } from './web-proxy';
+import { isPublicAddress, startWebProxy, WebAllowance } from './web-proxy';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tether-web-proxy-'));
 const socketPath = path.join(dir, 'web.sock');
@@ -26,6 +26,7 @@ beforeAll(async () => {
   };
   proxy = startWebProxy({
     socketPath,
+    allowance: new WebAllowance(8, 1 << 20),
     lookup: async (host) => {
       resolved.push(host);
       if (!names[host]) throw new Error('ENOTFOUND');
@@ -95,5 +96,70 @@ describe('the web proxy', () => {
   it('refuses plain http to loopback, and anything but absolute http URLs', async () => {
     expect(await get(`http://127.0.0.1:${localPort}/`)).toMatchObject({ status: 403, body: expect.stringContaining('not on the public internet') });
     expect((await get('/relative')).status).toBe(400);
+  });
+});
+
+describe("the web proxy's allowance", () => {
+  // A "public" server for this test alone: it serves 64 KiB, or holds the connection open.
+  let site: Server;
+  let sitePort: number;
+  const sockets: string[] = [];
+
+  beforeAll(async () => {
+    site = createServer((req, res) => (req.url === '/hold' ? res.write('held') : res.end(Buffer.alloc(64 * 1024, 'x')))).listen(0, '127.0.0.1');
+    await new Promise((resolve) => site.once('listening', resolve));
+    sitePort = (site.address() as AddressInfo).port;
+  });
+
+  afterAll(() => {
+    site.closeAllConnections();
+    site.close();
+  });
+
+  function proxyWith(allowance: WebAllowance): string {
+    const at = path.join(dir, `web-${sockets.length}.sock`);
+    sockets.push(at);
+    startWebProxy({ socketPath: at, allowance, lookup: async () => ['127.0.0.1'], isAllowed: (address) => address === '127.0.0.1', onError: (error) => { throw error; } });
+    return at;
+  }
+
+  function fetchVia(at: string, urlPath: string): Promise<{ status: number; bytes: number; cut: boolean }> {
+    return new Promise((resolve) => {
+      const req = request({ socketPath: at, path: `http://site.test:${sitePort}${urlPath}` }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (urlPath === '/hold') resolve({ status: res.statusCode ?? 0, bytes, cut: false });
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, cut: false }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, bytes, cut: true }));
+        res.on('aborted', () => resolve({ status: res.statusCode ?? 0, bytes, cut: true }));
+      });
+      req.on('error', () => resolve({ status: 0, bytes: 0, cut: true }));
+      req.end();
+    });
+  }
+
+  it('refuses connections past the number at once, with a 429, and takes new ones as they close', async () => {
+    const allowance = new WebAllowance(2, 1 << 30);
+    const at = proxyWith(allowance);
+    expect((await fetchVia(at, '/hold')).status).toBe(200);
+    expect((await fetchVia(at, '/hold')).status).toBe(200);
+    const third = await fetchVia(at, '/');
+    expect(third.status).toBe(429);
+    site.closeAllConnections(); // the held ones end
+    await expect.poll(async () => (await fetchVia(at, '/')).status).toBe(200);
+  });
+
+  it('cuts the download that crosses the bytes per run, refuses the next, and starts afresh with the next run', async () => {
+    const allowance = new WebAllowance(8, 100 * 1024);
+    const at = proxyWith(allowance);
+    expect(await fetchVia(at, '/')).toMatchObject({ status: 200, bytes: 64 * 1024, cut: false });
+    const crossing = await fetchVia(at, '/');
+    expect(crossing.cut).toBe(true);
+    expect(crossing.bytes).toBeLessThan(64 * 1024);
+    expect((await fetchVia(at, '/')).status).toBe(429);
+    allowance.startRun();
+    expect((await fetchVia(at, '/')).status).toBe(200);
   });
 });

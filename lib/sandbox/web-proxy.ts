@@ -32,7 +32,7 @@ export function isPublicAddress(address: string): boolean {
 const systemLookup: Lookup = async (host) => (await dnsLookup(host, { all: true })).map((entry) => entry.address);
 
 /** The address to connect to, or why not: every address the host resolves to must be public. */
-async function destination(host: string, lookup: Lookup): Promise<{ address: string } | { refused: string }> {
+async function destination(host: string, lookup: Lookup, isAllowed: (address: string) => boolean): Promise<{ address: string } | { refused: string }> {
   const bare = host.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {
@@ -41,12 +41,61 @@ async function destination(host: string, lookup: Lookup): Promise<{ address: str
     return { refused: `cannot resolve ${bare}` };
   }
   if (addresses.length === 0) return { refused: `cannot resolve ${bare}` };
-  const hidden = addresses.find((address) => !isPublicAddress(address));
+  const hidden = addresses.find((address) => !isAllowed(address));
   if (hidden) return { refused: `${bare} is not on the public internet (${hidden})` };
   return { address: addresses[0]! };
 }
 
-export function startWebProxy({ socketPath, lookup = systemLookup, onError }: { socketPath: string; lookup?: Lookup; onError: (error: Error) => void }): SocketServer {
+/**
+ * What one agent process may take from the web: connections at once, and bytes (both ways) per
+ * run (`startRun` resets the count). Past either, new connections are refused and a connection
+ * that crosses the byte limit is cut.
+ */
+export class WebAllowance {
+  private connections = 0;
+  private bytes = 0;
+
+  constructor(
+    readonly maxConnections: number,
+    readonly maxBytes: number,
+  ) {}
+
+  startRun(): void {
+    this.bytes = 0;
+  }
+
+  /** Why a new connection is refused, or null (then it counts until `release`). */
+  take(): string | null {
+    if (this.bytes >= this.maxBytes) return `this run has used its web allowance (${Math.round(this.maxBytes / 1024 / 1024)} MB)`;
+    if (this.connections >= this.maxConnections) return `at most ${this.maxConnections} web connections may be open at once`;
+    this.connections++;
+    return null;
+  }
+
+  release(): void {
+    this.connections--;
+  }
+
+  /** Counts `size` bytes; false once the run is past its allowance (cut the connection). */
+  count(size: number): boolean {
+    this.bytes += size;
+    return this.bytes <= this.maxBytes;
+  }
+}
+
+/** Counts each chunk either way against the allowance, and cuts both ends past it. */
+function metered(allowance: WebAllowance, ends: Array<{ on: (event: 'data', listener: (chunk: Buffer) => void) => unknown; destroy: () => void }>) {
+  for (const end of ends) end.on('data', (chunk) => allowance.count(chunk.length) || ends.forEach((each) => each.destroy()));
+}
+
+export function startWebProxy({ socketPath, allowance, lookup = systemLookup, isAllowed = isPublicAddress, onError }: {
+  socketPath: string;
+  allowance: WebAllowance;
+  lookup?: Lookup;
+  /** Which addresses may be reached: the public internet (tests name a local server of theirs). */
+  isAllowed?: (address: string) => boolean;
+  onError: (error: Error) => void;
+}): SocketServer {
   const server: Server = createServer(async (req, res) => {
     let url: URL;
     try {
@@ -56,15 +105,22 @@ export function startWebProxy({ socketPath, lookup = systemLookup, onError }: { 
       res.writeHead(400, { 'content-type': 'text/plain' }).end('This proxy takes absolute http:// URLs, or CONNECT for https.\n');
       return;
     }
-    const target = await destination(url.hostname, lookup);
+    const target = await destination(url.hostname, lookup, isAllowed);
     if ('refused' in target) return void res.writeHead(403, { 'content-type': 'text/plain' }).end(`Refused: ${target.refused}.\n`);
+    const limited = allowance.take();
+    if (limited) return void res.writeHead(429, { 'content-type': 'text/plain' }).end(`Refused: ${limited}.\n`);
+    res.once('close', () => allowance.release());
     const outbound = httpRequest(
       { host: target.address, port: url.port || 80, method: req.method, path: url.pathname + url.search, headers: { ...req.headers, host: url.host }, setHost: false },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        metered(allowance, [answer, res]);
+        // An answer the site broke off ends the agent's side too (and frees its connection).
+        answer.on('close', () => answer.complete || res.destroy());
         answer.pipe(res);
       },
     );
+    metered(allowance, [req, outbound]);
     outbound.on('error', (error) => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end(`${error.message}\n`)));
     req.pipe(outbound);
   });
@@ -72,10 +128,14 @@ export function startWebProxy({ socketPath, lookup = systemLookup, onError }: { 
   server.on('connect', async (req, client) => {
     const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(req.url ?? '');
     if (!match) return void client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
-    const target = await destination(match[1]!, lookup);
+    const target = await destination(match[1]!, lookup, isAllowed);
     if ('refused' in target) return void client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nRefused: ${target.refused}.\n`);
+    const limited = allowance.take();
+    if (limited) return void client.end(`HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\n\r\nRefused: ${limited}.\n`);
+    client.once('close', () => allowance.release());
     const upstream = connect(Number(match[2]), target.address, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      metered(allowance, [upstream, client]);
       upstream.pipe(client);
       client.pipe(upstream);
     });

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { query } from '@anthropic-ai/claude-agent-sdk';
 import { agentOptions } from '@/features/runs/server/agent/agent-options';
+import { sandboxState } from '@/features/runs/server/agent/agent-sandbox';
+import { doorRules, ModelDoor } from '@/features/runs/server/agent/model-door';
+import { loopbackBridge } from '@/features/runs/server/agent/unconfined-spawner';
 import type { Workspace } from '@/features/workspaces/server';
 import type { AppServer } from './app-server';
 import type { BenchApi } from './fake-api';
@@ -59,9 +62,14 @@ async function viaSdk({ api, workspace, delayMs, prompt }: { api: BenchApi; work
   const receivedAt: number[] = [];
   let doneAt = Number.NaN;
   const started = performance.now();
+  const endpoint = { apiKey: 'bench', baseUrl: api.url, demo: false };
+  // Behind a door of its own, as every agent process is; the direct side skips only Tether's server.
+  const door = new ModelDoor({ ...doorRules(workspace, endpoint), models: [BENCH_MODEL] });
+  door.open({ onSpend: () => {} });
+  const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
   const agent = query({
     prompt,
-    options: agentOptions({ conversationId: randomUUID(), workspace, mode: 'plan', model: BENCH_MODEL, resume: undefined, endpoint: { apiKey: 'bench', baseUrl: api.url, demo: false } }),
+    options: agentOptions({ conversationId: randomUUID(), workspace, mode: 'plan', model: BENCH_MODEL, resume: undefined, endpoint, door, loopback }),
   });
   try {
     for await (const message of agent) {

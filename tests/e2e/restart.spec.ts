@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { unmountUnder } from '../../lib/mounts';
 import { startAppServer, type AppServer } from './support/app-server';
 import { send } from './support/chat';
 
@@ -12,6 +13,7 @@ test.afterEach(() => {
 });
 
 test('a server restart mid-run: streams close, the run shows as interrupted, the next message resumes the session', async ({ page }) => {
+  unmountUnder(DATA_DIR); // its workspaces' disk images, left by an earlier run
   rmSync(DATA_DIR, { recursive: true, force: true });
   server = await startAppServer({ port: PORT, dataDir: DATA_DIR });
   const log = page.getByRole('log', { name: 'Conversation' });

@@ -23,7 +23,7 @@ export function route<P extends Record<string, string> = Record<string, never>>(
     let setCookie: string | undefined;
     let response: Response;
     try {
-      const caller = identifyCaller(req);
+      const caller = await identifyCaller(req);
       setCookie = caller.setCookie;
       response = await handler({ req, params: await params, ...caller });
     } catch (error) {
@@ -42,7 +42,7 @@ export function route<P extends Record<string, string> = Record<string, never>>(
 export function nodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void | Promise<void>) {
   return (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> =>
     serveBeforeNext(incoming, res, async (req) => {
-      const caller = identifyCaller(req);
+      const caller = await identifyCaller(req);
       if (caller.setCookie) res.setHeader('set-cookie', caller.setCookie);
       await handler({ req, params: params as P, visitorId: caller.visitorId, workspace: caller.workspace, res });
     });
@@ -69,13 +69,13 @@ export function workspaceOf(req: NextRequest): Workspace {
 }
 
 /** Who is asking, in which workspace; issues a visitor cookie (`setCookie`) to a newcomer. */
-function identifyCaller(req: NextRequest): { visitorId: string; workspace: Workspace; setCookie?: string } {
+async function identifyCaller(req: NextRequest): Promise<{ visitorId: string; workspace: Workspace; setCookie?: string }> {
   assertSameOrigin(req);
   const workspace = workspaceOf(req);
   const secure = isHttpsRequest(req);
   const visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
   if (visitorId) return { visitorId, workspace };
-  const issued = issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
+  const issued = await issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
   return { visitorId: issued.visitorId, workspace, setCookie: serializeCookie(issued.name, issued.value, issued.options) };
 }
 

@@ -1,24 +1,12 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
+import { takeHandoffOpened, takeLinkMade } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
 import { db } from '@/lib/db/instance';
-import { SlidingWindowLimit } from '@/lib/rate-limit';
 import type { Device } from '../types';
 
 /** A handoff link works once, for this long. */
 export const HANDOFF_TTL_SECONDS = 10 * 60;
-/** Links (handoff or share) a visitor may make, and handoff links it may open, per minute (a token is 256 random bits: this is about noise, not guessing). */
-const LINKS_PER_MINUTE = 10;
-
-const store = globalThis as { tetherHandoffLimits?: { make: SlidingWindowLimit; open: SlidingWindowLimit } };
-const limits = (store.tetherHandoffLimits ??= { make: new SlidingWindowLimit(LINKS_PER_MINUTE, 60_000), open: new SlidingWindowLimit(LINKS_PER_MINUTE, 60_000) });
-
-/** Counts a link the visitor makes; refused past the limit. */
-export function takeLinkMade(visitorId: string): void {
-  const allowed = limits.make.take(visitorId);
-  if (!allowed.ok) throw new AppError('rate_limited:links', `Too many links: try again in ${allowed.retryAfterSeconds} s.`, { retryAfterSeconds: allowed.retryAfterSeconds });
-}
-
 /** Only a token's hash is stored or compared; the token itself appears nowhere on the server. */
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -46,7 +34,7 @@ export async function requireDevice({ visitorId, workspace, conversationId }: Ca
 
 /** A single-use link (10 minutes) that gives the browser opening it this conversation; the token travels in the URL fragment. */
 export async function createHandoff({ visitorId, workspace, conversationId, userAgent, origin }: Caller & { conversationId: string; userAgent: string; origin: string }) {
-  takeLinkMade(visitorId);
+  await takeLinkMade(visitorId);
   await requireDevice({ visitorId, workspace, conversationId });
   const token = randomBytes(32).toString('base64url');
   const { expiresAt } = await (await db()).call<{ expiresAt: string }>('create_handoff', {
@@ -67,8 +55,7 @@ const refusals = {
 
 /** Opens a handoff link: the caller becomes a device of its conversation, whose id is returned. */
 export async function redeemHandoff({ visitorId, workspace, token, userAgent }: Caller & { token: string; userAgent: string }): Promise<string> {
-  const allowed = limits.open.take(visitorId);
-  if (!allowed.ok) throw new AppError('rate_limited:handoff', `Too many handoff links opened: try again in ${allowed.retryAfterSeconds} s.`, { retryAfterSeconds: allowed.retryAfterSeconds });
+  await takeHandoffOpened(visitorId);
   const result = await (await db()).call<{ status: 'ok'; conversationId: string } | { status: keyof typeof refusals }>('redeem_handoff', {
     p_token_hash: hashToken(token),
     p_visitor_id: visitorId,

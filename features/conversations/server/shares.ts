@@ -1,14 +1,15 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
+import { takeLinkMade } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
 import { db } from '@/lib/db/instance';
-import { hashToken, requireDevice, takeLinkMade } from './devices';
+import { hashToken, requireDevice } from './devices';
 
 type Caller = { visitorId: string; workspace: string; conversationId: string };
 
 /** "Share read-only": a new link (the old one, if any, stops working); the token travels in the URL fragment. */
 export async function shareConversation({ visitorId, workspace, conversationId, origin }: Caller & { origin: string }): Promise<{ url: string }> {
-  takeLinkMade(visitorId);
+  await takeLinkMade(visitorId);
   await requireDevice({ visitorId, workspace, conversationId });
   const token = randomBytes(32).toString('base64url');
   await (await db()).call('share_conversation', { p_conversation_id: conversationId, p_token_hash: hashToken(token) });

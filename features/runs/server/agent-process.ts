@@ -1,7 +1,7 @@
 import 'server-only';
-import { spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { query, type Options, type Query, type SDKMessage, type SDKResultMessage, type SDKUserMessage, type SpawnedProcess, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import type { ModelDoor } from './agent/model-door';
 
 /**
  * One CLI child for one conversation, in the SDK's streaming-input mode: the prompt is an
@@ -16,7 +16,6 @@ export class AgentProcess {
   private readonly inbox = new Inbox<SDKUserMessage>();
   private readonly messages: AsyncIterator<SDKMessage>;
   private turns = 0;
-  private spentUsd = 0;
   /** How the CLI child ended (killed, out of memory, crashed), once it has; null while it runs. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private child: SpawnedProcess | undefined;
@@ -27,10 +26,13 @@ export class AgentProcess {
     readonly conversationId: string,
     readonly key: string,
     options: Options,
+    /** The process's way to the model API (its spawner's bridge): open only while a run is active. */
+    readonly door: ModelDoor,
   ) {
-    // Start the child ourselves (or through the sandbox's spawner) to learn when it dies: a warm
+    // The spawner (sandboxed or not, both behind the door) tells us when the child dies: a warm
     // process that died while idle must not be handed the next message.
-    const start = options.spawnClaudeCodeProcess ?? spawnDirectly;
+    const start = options.spawnClaudeCodeProcess;
+    if (!start) throw new Error('Agent processes start through a spawner that puts them behind the model door.');
     const spawnClaudeCodeProcess = (spawnOptions: SpawnOptions): SpawnedProcess => {
       const child = (this.child = start(spawnOptions));
       // The SDK, the sandbox and this class each watch the child's exit (a resume from the
@@ -65,20 +67,15 @@ export class AgentProcess {
 
   /**
    * Sends one prompt and hands every message of that turn to `onMessage`; resolves with the
-   * turn's result and its own cost (the result's `total_cost_usd` adds up over the process's
-   * turns). Throws when the process ended (after an error result the SDK's iterator throws).
+   * turn's result. Throws when the process ended (after an error result the SDK's iterator throws).
    */
-  async turn(prompt: string, onMessage: (message: SDKMessage) => Promise<void>): Promise<{ result: SDKResultMessage; costUsd: number }> {
+  async turn(prompt: string, onMessage: (message: SDKMessage) => Promise<void>): Promise<SDKResultMessage> {
     this.turns += 1;
     this.inbox.push({ type: 'user', message: { role: 'user', content: prompt }, parent_tool_use_id: null });
     for (;;) {
       const { value, done } = await this.messages.next();
       if (done) throw new Error('The agent process ended unexpectedly.');
-      if (value.type === 'result') {
-        const costUsd = value.total_cost_usd - this.spentUsd;
-        this.spentUsd = value.total_cost_usd;
-        return { result: value, costUsd };
-      }
+      if (value.type === 'result') return value;
       await onMessage(value);
     }
   }
@@ -99,11 +96,6 @@ export class AgentProcess {
     this.inbox.end();
     this.query.close();
   }
-}
-
-/** What the SDK does without a custom spawner. */
-function spawnDirectly({ command, args, cwd, env, signal }: SpawnOptions): SpawnedProcess {
-  return spawn(command, args, { cwd, env: env as NodeJS.ProcessEnv, signal, stdio: ['pipe', 'pipe', 'ignore'] });
 }
 
 /** An async iterable fed by push(); ends when end() is called. */

@@ -60,8 +60,8 @@ beforeAll(async () => {
   runs = await import('./run-manager');
   ({ POST } = await import('@/app/api/runs/[id]/approvals/[approvalId]/route'));
   const { issueVisitorCookie } = await import('@/features/visitors/server');
-  owner = issueVisitorCookie({ secure: false, address: '127.0.0.1' });
-  stranger = issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  owner = await issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  stranger = await issueVisitorCookie({ secure: false, address: '127.0.0.1' });
 });
 
 afterAll(async () => {

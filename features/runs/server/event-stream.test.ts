@@ -39,7 +39,7 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
 beforeAll(async () => {
   api = await startAgentTestEnv({ responder: script, dataDir });
   workspace = (await import('@/features/workspaces/server')).ensureDemoWorkspace();
-  visitor = (await import('@/features/visitors/server')).issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  visitor = await (await import('@/features/visitors/server')).issueVisitorCookie({ secure: false, address: '127.0.0.1' });
   runs = await import('./run-manager');
   // Driven through the SSE route itself, over HTTP, exactly as a browser reaches it.
   server = await startApiServer();
@@ -279,7 +279,7 @@ describe('GET /api/runs/:id/events, re-attached after disconnects', () => {
 
   it("answers 404 for another visitor's run", async () => {
     const run = fuzzed ?? (await startRun('hello'));
-    const stranger = (await import('@/features/visitors/server')).issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+    const stranger = await (await import('@/features/visitors/server')).issueVisitorCookie({ secure: false, address: '127.0.0.1' });
     const response = await request({ run, after: 0, cookie: stranger.value, signal: new AbortController().signal });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'not_found:run', message: expect.any(String) } });

@@ -1,17 +1,13 @@
 import 'server-only';
 import type { ServerResponse } from 'node:http';
-import { serverEnv } from '@/lib/env';
-import { AppError } from '@/lib/errors';
+import { openViewer } from '@/features/limits/server';
 import { HEARTBEAT_MS } from '../limits';
 import type { RunEvent } from '../types';
 import type { RunEventLog } from './run-event-log';
 
-// Open streams, so a shutdown can close them; and how many each run and each visitor has open,
-// for the caps.
-type Streams = { open: Set<() => void>; byRun: Map<string, number>; byVisitor: Map<string, number> };
-const store = globalThis as { tetherStreams?: Streams };
-const streams = (store.tetherStreams ??= { open: new Set(), byRun: new Map(), byVisitor: new Map() });
-const openStreams = streams.open;
+// Open streams, so a shutdown can close them. (The viewer caps count in features/limits, across instances.)
+const store = globalThis as { tetherOpenStreams?: Set<() => void> };
+const openStreams = (store.tetherOpenStreams ??= new Set());
 
 /**
  * What a viewer that doesn't read may leave queued on the server before its connection is cut
@@ -38,15 +34,9 @@ export function closeAllStreams(): void {
  * machinery and web streams cost ~80 KiB and ~12 µs per delivered event per viewer, which a
  * thousand viewers of a fast run can't afford.
  */
-export function streamRunEvents({ run, visitorId, after, visible = true, res }: { run: RunEventLog; visitorId: string; after: number; visible?: boolean; res: ServerResponse }): void {
-  const { TETHER_VIEWERS_PER_RUN: perRun, TETHER_VIEWERS_PER_VISITOR: perVisitor } = serverEnv();
-  if ((streams.byRun.get(run.id) ?? 0) >= perRun || (streams.byVisitor.get(visitorId) ?? 0) >= perVisitor) {
-    throw new AppError('rate_limited:viewers', `Too many open views of this run or from this browser (at most ${perRun} per run and ${perVisitor} per visitor). Close some tabs and try again.`, {
-      retryAfterSeconds: 5,
-    });
-  }
-  count(streams.byRun, run.id, 1);
-  count(streams.byVisitor, visitorId, 1);
+export async function streamRunEvents({ run, visitorId, after, visible = true, res }: { run: RunEventLog; visitorId: string; after: number; visible?: boolean; res: ServerResponse }): Promise<void> {
+  const leaveCaps = await openViewer({ runId: run.id, visitorId });
+  if (res.destroyed) return leaveCaps(); // the viewer left while its place was counted
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -71,8 +61,7 @@ export function streamRunEvents({ run, visitorId, after, visible = true, res }: 
   const finish = (ending: () => void) => {
     if (!open) return;
     open = false;
-    count(streams.byRun, run.id, -1);
-    count(streams.byVisitor, visitorId, -1);
+    void leaveCaps();
     clearInterval(heartbeat);
     unsubscribe();
     leave();
@@ -99,10 +88,4 @@ export function streamRunEvents({ run, visitorId, after, visible = true, res }: 
     if (event.type === 'end') queueMicrotask(close);
   });
   if (run.status !== 'running' && run.events.length <= after) close();
-}
-
-function count(counts: Map<string, number>, key: string, delta: number): void {
-  const next = (counts.get(key) ?? 0) + delta;
-  if (next > 0) counts.set(key, next);
-  else counts.delete(key);
 }

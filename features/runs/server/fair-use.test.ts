@@ -37,6 +37,7 @@ beforeAll(async () => {
       TETHER_CONVERSATIONS_PER_VISITOR_PER_DAY: '3',
       TETHER_RUN_TIME_LIMIT_SECONDS: '3',
       TETHER_MAX_TURNS: '1',
+      TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0.5',
     },
   });
   const workspaces = await import('@/features/workspaces/server');
@@ -93,6 +94,21 @@ describe('per-visitor limits', () => {
     for (const conversationId of conversations) await events(await start({ visitorId, conversationId }), visitorId);
     await expect(start({ visitorId })).rejects.toMatchObject({ status: 429, code: 'rate_limited:conversations_per_day' });
     expect(endOf(await events(await start({ visitorId, conversationId: conversations[0] }), visitorId)).status).toBe('completed');
+  });
+});
+
+describe('daily budgets', () => {
+  it("refuses a new send with 429 and Retry-After once the visitor's daily budget is spent, before any run starts", async () => {
+    const { chargeSpend } = await import('@/features/limits/server');
+    const visitorId = randomUUID();
+    const conversationId = randomUUID();
+    expect(endOf(await events(await start({ visitorId, conversationId }), visitorId)).status).toBe('completed');
+    const used = await chargeSpend({ visitorId, workspace: 'fair', usd: 0.75 });
+    expect(used).toMatchObject({ code: 'rate_limited:budget_visitor', message: expect.stringContaining("You have used today's budget ($0.50). It frees up in") });
+    await expect(start({ visitorId, conversationId })).rejects.toMatchObject({ status: 429, code: 'rate_limited:budget_visitor', retryAfterSeconds: used!.retryAfterSeconds });
+    await expect(start({ visitorId })).rejects.toMatchObject({ status: 429, code: 'rate_limited:budget_visitor' });
+    const other = randomUUID();
+    expect(endOf(await events(await start({ visitorId: other }), other)).status).toBe('completed');
   });
 });
 

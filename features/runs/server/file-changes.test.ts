@@ -35,8 +35,8 @@ beforeAll(async () => {
   views = await import('./conversation-view');
   ({ POST } = await import('@/app/api/runs/[id]/undo/route'));
   const { issueVisitorCookie } = await import('@/features/visitors/server');
-  owner = issueVisitorCookie({ secure: false, address: '127.0.0.1' });
-  stranger = issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  owner = await issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  stranger = await issueVisitorCookie({ secure: false, address: '127.0.0.1' });
 });
 
 afterAll(async () => {

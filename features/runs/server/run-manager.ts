@@ -2,7 +2,8 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { getConversation, openConversation } from '@/features/conversations/server';
-import type { Workspace } from '@/features/workspaces/server';
+import { assertBudgetLeft, conversationsFull, releaseRun, takeConversation, takeRun } from '@/features/limits/server';
+import { assertDiskReserve, workspaceFullNotice, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
@@ -13,13 +14,16 @@ import type { RunEvent, RunInfo } from '../types';
 import { agentOptions, type AskVisitor } from './agent/agent-options';
 import { describeToolCall } from './agent/describe-tool-call';
 import { copyDiskTranscriptToDatabase } from './agent/transcript';
-import { agentWorkspaceDir } from './agent/agent-sandbox';
+import { agentWorkspaceDir, sandboxState } from './agent/agent-sandbox';
+import { doorRules, ModelDoor } from './agent/model-door';
+import { loopbackBridge } from './agent/unconfined-spawner';
 import { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './agent/failures';
 import { modelEndpoint } from './agent/model-endpoint';
 import { normalizeMessage } from './agent/normalize';
 import { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './agent-pool';
 import { AgentProcess } from './agent-process';
-import { assertOffered, conversationsFull, takeConversation, takeRun } from './fair-use';
+import { assertOffered } from './fair-use';
+import { meterSpend } from './run-spend';
 import { instanceId } from './instance-id';
 import { FINISHED_RUN_RETENTION_SECONDS, listenForControl, publishRunEvents, remoteRun, watchedElsewhere, type RemoteRun } from './live-events';
 import { FileCheckpoints } from './file-changes';
@@ -102,19 +106,20 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   conversationId: string;
 }): Promise<RunInfo> {
   assertOffered({ workspace, model, mode });
+  assertDiskReserve();
+  await assertBudgetLeft({ visitorId, workspace: workspace.name });
   // A visitor at today's cap may go on in an existing conversation, not start another.
-  if (conversationsFull(visitorId) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) takeConversation(visitorId);
+  if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) await takeConversation(visitorId);
   const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
   // After an outage: the last run's end and mapping land first (else this run would 409, or resume the wrong session).
   await assertRunWritesSettled(conversationId);
   // Created by this call: both times are the same transaction's now(), and no session yet.
-  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) takeConversation(visitorId);
+  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) await takeConversation(visitorId);
   // Check and claim with no await in between, so two sends can't both start a run.
   if (registry.activeByConversation.has(conversationId)) {
     throw new AppError('conflict:run_active', 'A run is already in progress in this conversation. Wait for it or stop it.');
   }
-  takeRun({ visitorId, runningNow: [...registry.activeByConversation.values()].filter((run) => run.visitorId === visitorId).length });
   assertCanQueue();
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   if (mode !== 'plan') run.checkpoints = new FileCheckpoints(workspace);
@@ -123,6 +128,8 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   publishRunEvents(run); // for viewers on other instances (with Redis)
   let recorded;
   try {
+    // Runs at once count on every instance: the run holds a slot until it ends (or is forgotten).
+    await takeRun({ visitorId, runId: run.id });
     recorded = await insertRun({ id: run.id, conversationId, model, mode, owner: instanceId() });
   } catch (error) {
     forget(run);
@@ -215,7 +222,7 @@ async function askTheVisitor(conversationId: string, workspace: Workspace, { too
   }
 }
 
-type Attempt = { result: SDKResultMessage | undefined; costUsd?: number; thrown: unknown; crashed?: AgentProcess['exit'] };
+type Attempt = { result: SDKResultMessage | undefined; thrown: unknown; crashed?: AgentProcess['exit'] };
 
 async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
   const started = Date.now();
@@ -229,8 +236,12 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     // A warm process serves later runs too: these find the conversation's run of the moment.
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
     const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
-    const spawn = (resume: string | undefined) => () =>
-      new AgentProcess(run.conversationId, key, agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, askVisitor, beforeEdit }));
+    const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
+    const spawn = (resume: string | undefined) => () => {
+      const door = new ModelDoor(doorRules(workspace, endpoint));
+      const options = agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, door, loopback, askVisitor, beforeEdit });
+      return new AgentProcess(run.conversationId, key, options, door);
+    };
     process = await acquireProcess({
       conversationId: run.conversationId,
       key,
@@ -268,13 +279,15 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
     const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && !run.stopRequested && !run.timedOut;
     if (process) releaseProcess(process, { keepWarm: healthy && !run.interruptedByShutdown });
   }
-  await finish({ run, outcome, durationMs: Date.now() - started });
+  await finish({ run, workspace, outcome, durationMs: Date.now() - started });
 }
 
 async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<Attempt> {
   let refused: string | undefined;
+  // The door is open for this run alone; a spent budget shuts it and ends the turn.
+  process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
   try {
-    const { result, costUsd } = await process.turn(prompt, async (message) => {
+    const result = await process.turn(prompt, async (message) => {
       if (message.type === 'system' && message.subtype === 'init') return void (await writeSessionMapping(run.conversationId, message.session_id).first);
       if (message.type === 'system' && message.subtype === 'api_retry') {
         if (message.error_status === 401 || message.error_status === 403) {
@@ -295,28 +308,40 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
       }
       for (const event of normalizeMessage(message, agentWorkspaceDir(workspace))) run.emit(event);
     });
-    return refused ? { result: undefined, thrown: new Error(refused) } : { result, costUsd, thrown: undefined };
+    return refused ? { result: undefined, thrown: new Error(refused) } : { result, thrown: undefined };
   } catch (thrown) {
     if (refused) return { result: undefined, thrown: new Error(refused) };
     // The SDK's iterator throws after an error result, and when the process dies.
     return { result: undefined, thrown, crashed: await process.exited(CRASH_GRACE_MS) };
+  } finally {
+    process.door.close();
   }
 }
 
-async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt; durationMs: number }) {
+async function finish({ run, workspace, outcome, durationMs }: { run: Run; workspace: Workspace; outcome: Attempt; durationMs: number }) {
   const { result } = outcome;
   // A Stop that came as the answer completed did not stop anything: record what really happened.
   const stopped = run.stopRequested && result?.terminal_reason !== 'completed';
+  const completed = result && !result.is_error && !outcome.thrown && result.terminal_reason === 'completed';
   const status = run.interruptedByShutdown
     ? 'interrupted'
-    : run.timedOut
+    : run.timedOut || (run.budgetExceeded && !completed)
       ? 'failed'
       : stopped
       ? 'stopped'
       : result && !result.is_error && !outcome.thrown
         ? 'completed'
         : 'failed';
-  const failure = status !== 'failed' ? null : run.timedOut ? timeLimitFailure(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS) : describeFailure(outcome);
+  const failure =
+    status !== 'failed'
+      ? null
+      : run.timedOut
+        ? timeLimitFailure(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS)
+        : run.budgetExceeded
+          ? { code: 'limit:budget', message: run.budgetExceeded }
+          : describeFailure(outcome);
+  // The answer was complete when the budget ran out: it stands, and the next message will be refused.
+  if (status === 'completed' && run.budgetExceeded) run.emit({ type: 'notice', message: run.budgetExceeded });
   if (failure) run.emit({ type: 'error', code: failure.code, message: failure.message });
   if (status === 'stopped') run.emit({ type: 'notice', message: 'Stopped.' });
   if (status === 'interrupted') run.emit({ type: 'notice', message: 'The server is restarting; this run was cut off. Send a message to carry on.' });
@@ -329,13 +354,16 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   if (changes.length > 0 && (await writeRunChanges({ conversationId: run.conversationId, runId: run.id, changes }).first) !== 'refused') {
     run.emit({ type: 'changes', runId: run.id, files: changes.map(({ path, patch, added, removed, restorable }) => ({ path, patch, added, removed, restorable })) });
   }
+  const full = workspaceFullNotice(workspace);
+  if (full) run.emit({ type: 'notice', message: full });
   const end = {
     status,
     model: run.model,
     mode: run.mode,
-    costUsd: outcome.costUsd ?? null,
-    inputTokens: result ? result.usage.input_tokens + (result.usage.cache_read_input_tokens ?? 0) + (result.usage.cache_creation_input_tokens ?? 0) : null,
-    outputTokens: result?.usage.output_tokens ?? null,
+    // The door's figures: every request of the run, the shell's direct calls included.
+    costUsd: run.spent.usd,
+    inputTokens: run.spent.inputTokens,
+    outputTokens: run.spent.outputTokens,
     durationMs,
   } as const;
   // Null when the run was no longer 'running' in the database: another instance, finding this one
@@ -349,6 +377,7 @@ async function finish({ run, outcome, durationMs }: { run: Run; outcome: Attempt
   const watched = run.hasVisibleViewer() || (await watchedElsewhere(run.id));
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
+  void releaseRun(run.id);
   const announce = () => announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
   if (recordedNow) announce();
   if (recordedNow === undefined) void recorded.then((yes) => yes && announce());
@@ -363,11 +392,13 @@ function failStuckRun(run: Run, error: unknown) {
   run.emit({ type: 'error', code: 'internal', message: 'Something went wrong on our side while finishing this run.' });
   run.emit({ type: 'end', status: 'failed', model: run.model, mode: run.mode, costUsd: null, inputTokens: null, outputTokens: null, durationMs: Date.now() - run.startedAt.getTime() });
   registry.activeByConversation.delete(run.conversationId);
+  void releaseRun(run.id);
   const durationMs = Date.now() - run.startedAt.getTime();
   void writeRunEnd(run.conversationId, { id: run.id, status: 'failed', costUsd: null, inputTokens: null, outputTokens: null, durationMs, error: 'finishing failed' }).landed.catch(() => {});
 }
 
 function forget(run: Run) {
   registry.runs.delete(run.id);
+  void releaseRun(run.id);
   if (registry.activeByConversation.get(run.conversationId) === run) registry.activeByConversation.delete(run.conversationId);
 }

@@ -24,6 +24,10 @@ export class Run extends RunEventLog {
   /** The agent's turn is over (the run is being recorded): Stop has nothing left to stop. */
   turnDone = false;
   interruptedByShutdown = false;
+  /** What the run's model door metered so far: the run's cost and tokens. */
+  readonly spent = { usd: 0, inputTokens: 0, outputTokens: 0 };
+  /** Set when a budget ran out during the run: it ends failed with this message. */
+  budgetExceeded: string | null = null;
   /** Ask mode's tool calls waiting for the visitor, and how earlier ones were decided. */
   readonly approvals = new Approvals((body) => this.emit(body));
   /** The files this run's edits start from (null: a run that can't edit). */

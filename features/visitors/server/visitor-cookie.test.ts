@@ -21,23 +21,23 @@ afterAll(() => rmSync(dataRoot, { recursive: true, force: true }));
 const secretFile = path.join(dataRoot, 'session-secret');
 
 describe('issue and verify', () => {
-  it('round-trips a new visitor id', () => {
-    const { visitorId, value } = cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  it('round-trips a new visitor id', async () => {
+    const { visitorId, value } = await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
     expect(visitorId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(value.startsWith(`${visitorId}.`)).toBe(true);
     expect(cookies.verifyVisitorCookie(value)).toBe(visitorId);
   });
 
-  it('gives every visitor a different id', () => {
-    const a = cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
-    const b = cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  it('gives every visitor a different id', async () => {
+    const a = await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+    const b = await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
     expect(a.visitorId).not.toBe(b.visitorId);
   });
 
-  it('rejects tampered, malformed and empty values', () => {
-    const { visitorId, value } = cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  it('rejects tampered, malformed and empty values', async () => {
+    const { visitorId, value } = await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
     const signature = value.split('.')[1] ?? '';
-    const other = cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+    const other = await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
     const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
     for (const bad of [
       `${other.visitorId}.${signature}`, // someone else's id with this signature
@@ -58,8 +58,8 @@ describe('issue and verify', () => {
 });
 
 describe('the signing secret', () => {
-  it('is generated once in the data root with mode 0600 and reused', () => {
-    const { value } = cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  it('is generated once in the data root with mode 0600 and reused', async () => {
+    const { value } = await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     const key = readFileSync(secretFile, 'utf8');
     expect(key.length).toBeGreaterThanOrEqual(40);
@@ -77,7 +77,7 @@ describe('the signing secret', () => {
     vi.resetModules();
     try {
       const fresh = await import('./visitor-cookie');
-      const { visitorId, value } = fresh.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+      const { visitorId, value } = await fresh.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
       expect(value).toBe(`${visitorId}.${createHmac('sha256', configured).update(visitorId).digest('base64url')}`);
     } finally {
       delete process.env.SESSION_SECRET;
@@ -87,16 +87,16 @@ describe('the signing secret', () => {
 });
 
 describe('cookie options', () => {
-  it('is __Host-tether_visitor over https, tether_visitor over plain http', () => {
+  it('is __Host-tether_visitor over https, tether_visitor over plain http', async () => {
     expect(cookies.visitorCookieName({ secure: true })).toBe('__Host-tether_visitor');
     expect(cookies.visitorCookieName({ secure: false })).toBe('tether_visitor');
-    expect(cookies.issueVisitorCookie({ secure: true, address: '127.0.0.1' }).name).toBe('__Host-tether_visitor');
-    expect(cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' }).name).toBe('tether_visitor');
+    expect((await cookies.issueVisitorCookie({ secure: true, address: '127.0.0.1' })).name).toBe('__Host-tether_visitor');
+    expect((await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' })).name).toBe('tether_visitor');
   });
 
-  it('sets Secure only when asked, always HttpOnly and SameSite=Lax, never a Domain', () => {
-    const secure = cookies.issueVisitorCookie({ secure: true, address: '127.0.0.1' });
-    const plain = cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
+  it('sets Secure only when asked, always HttpOnly and SameSite=Lax, never a Domain', async () => {
+    const secure = await cookies.issueVisitorCookie({ secure: true, address: '127.0.0.1' });
+    const plain = await cookies.issueVisitorCookie({ secure: false, address: '127.0.0.1' });
     expect(secure.options).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: true, path: '/' });
     // What browsers require of a __Host- cookie: Secure, Path=/ and no Domain.
     const header = cookies.serializeCookie(secure.name, secure.value, secure.options);

@@ -1,10 +1,9 @@
 import 'server-only';
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { takeNewVisitor } from '@/features/limits/server';
 import { dataDir, dataPath } from '@/lib/data-dir';
 import { serverEnv } from '@/lib/env';
-import { AppError } from '@/lib/errors';
-import { SlidingWindowLimit } from '@/lib/rate-limit';
 
 /**
  * Anonymous visitors: a random id in a signed cookie. There are no accounts; the id only
@@ -59,27 +58,13 @@ export function visitorCookieName({ secure }: { secure: boolean }): string {
 }
 
 /**
- * A request without a cookie is a new visitor, and each visitor gets its own fair share: so new
- * visitors per client address are capped (TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE), or
- * dropping the cookie would be a way around every per-visitor limit.
- */
-function newVisitors(): SlidingWindowLimit {
-  const store = globalThis as { tetherNewVisitors?: SlidingWindowLimit };
-  return (store.tetherNewVisitors ??= new SlidingWindowLimit(serverEnv().TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE, 60_000));
-}
-
-/**
  * A new visitor from `address` (429 past the cap). `secure` comes from the request: Secure on
  * https (directly or behind a TLS proxy), not on plain http, where browsers other than on
  * localhost would drop it.
  */
-export function issueVisitorCookie({ secure, address }: { secure: boolean; address: string }): { visitorId: string; name: string; value: string; options: CookieOptions } {
-  const admitted = newVisitors().take(address);
-  if (!admitted.ok) {
-    throw new AppError('rate_limited:new_visitors', 'Too many new visitors from your network in the last minute. Try again shortly, and keep cookies on for this site.', {
-      retryAfterSeconds: admitted.retryAfterSeconds,
-    });
-  }
+export async function issueVisitorCookie({ secure, address }: { secure: boolean; address: string }): Promise<{ visitorId: string; name: string; value: string; options: CookieOptions }> {
+  // Each visitor gets its own fair share, so new ones per address are capped (features/limits).
+  await takeNewVisitor(address);
   const visitorId = randomUUID();
   return {
     visitorId,

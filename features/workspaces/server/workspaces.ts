@@ -4,12 +4,18 @@ import path from 'node:path';
 import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { workspaceConfigSchema, workspaceNameSchema, type WorkspaceConfig } from '../schemas';
+import { IMAGE_NAME, STAGING_NAME } from './disk-image';
+import { applyDiskQuota } from './disk-quota';
+
+const FILES = 'files';
 
 export type Workspace = {
   name: string;
   /** Real path of the folder the agent works in. */
   filesDir: string;
   config: WorkspaceConfig;
+  /** Set when the files live on a size-limited image: its size (README, "Disk quota and reserve"). */
+  diskQuotaBytes?: number;
 };
 
 function workspaceRoot(name: string): string {
@@ -20,9 +26,12 @@ function workspaceRoot(name: string): string {
 export function findWorkspace(name: string): Workspace | null {
   if (!workspaceNameSchema.safeParse(name).success) return null;
   const root = workspaceRoot(name);
-  const files = path.join(root, 'files');
-  if (!existsSync(files)) return null;
-  return { name, filesDir: realpathSync(files), config: readConfig(path.join(root, 'workspace.json')) };
+  // files/ is only the image's mount point; a move into a new image cut short leaves the staging folder.
+  if (![FILES, IMAGE_NAME, STAGING_NAME].some((entry) => existsSync(path.join(root, entry)))) return null;
+  const config = readConfig(path.join(root, 'workspace.json'));
+  const diskQuotaBytes = applyDiskQuota({ root, config });
+  const workspace = { name, filesDir: realpathSync(path.join(root, 'files')), config };
+  return diskQuotaBytes === undefined ? workspace : { ...workspace, diskQuotaBytes };
 }
 
 export function requireWorkspace(name: string | null): Workspace {
@@ -42,10 +51,11 @@ export function createWorkspace({ name, files = {}, config = {} }: {
   config?: Partial<WorkspaceConfig>;
 }): Workspace {
   const root = workspaceRoot(name);
-  if (existsSync(path.join(root, 'files'))) throw new AppError('conflict:workspace_exists', `Workspace "${name}" already exists.`);
-  const filesDir = path.join(root, 'files');
-  mkdirSync(filesDir, { recursive: true });
+  if (existsSync(path.join(root, 'files')) || existsSync(path.join(root, IMAGE_NAME))) throw new AppError('conflict:workspace_exists', `Workspace "${name}" already exists.`);
+  mkdirSync(path.join(root, 'files'), { recursive: true });
   writeFileSync(path.join(root, 'workspace.json'), JSON.stringify(workspaceConfigSchema.parse(config), null, 2) + '\n');
+  // Found (and so put on its disk image) before the sample files go in.
+  const { filesDir } = findWorkspace(name)!;
   for (const [relative, content] of Object.entries(files)) {
     const target = path.resolve(filesDir, relative);
     if (!target.startsWith(filesDir + path.sep)) throw new Error(`Sample file escapes the workspace: ${relative}`);

@@ -13,7 +13,8 @@ export type AppServer = { port: number; child: ChildProcess; exited: Promise<num
 export async function startAppServer({ port, dataDir, env = {} }: { port: number; dataDir: string; env?: Record<string, string> }): Promise<AppServer> {
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
     cwd: repo,
-    env: { ...process.env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    // The default disk reserve (2 GB free) would refuse sends on a small CI disk.
+    env: { ...process.env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TETHER_DISK_RESERVE_MB: '100', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import webpush from 'web-push';
 import type { RunEvent } from '@/features/runs';
+import { unmountUnder } from '../../../lib/mounts';
 import { E2E_DATA_DIR } from '../../../playwright.config';
 import { sseParser } from '../../../scripts/bench/sse';
 import { scratchPostgres, scratchRedis } from '../../fixtures/scratch-services';
@@ -62,6 +63,7 @@ export async function startCluster({ ports, balancerPort }: { ports: [number, nu
         await instance.server.exited;
       }
       rmSync(balancer.dir, { recursive: true, force: true });
+      unmountUnder(env.TETHER_WORKSPACES_DIR); // the shared workspaces' disk images
       await database.release();
       await redisDb.release();
     },

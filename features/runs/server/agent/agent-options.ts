@@ -6,7 +6,11 @@ import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import type { AgentMode } from '../../types';
 import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
+import { offeredModels } from '../fair-use';
+import type { ModelDoor } from './model-door';
+import { cheapestModel } from './model-prices';
 import type { ModelEndpoint } from './model-endpoint';
+import { loopbackBridge, unconfinedSpawner } from './unconfined-spawner';
 import { availableTools, checkToolUse } from './tool-guard';
 import { SHARED_PROJECT_KEY } from './transcript';
 import { mirroredTranscriptStore } from './transcript-mirror';
@@ -34,13 +38,17 @@ export type AskVisitor = (call: { tool: string; input: Record<string, unknown>; 
 /** Tools that edit one file, and the input field naming it. */
 const fileEdits: Record<string, string> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
 
-export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint, askVisitor, beforeEdit }: {
+export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint, door, loopback, askVisitor, beforeEdit }: {
   conversationId: string;
   workspace: Workspace;
   mode: AgentMode;
   model: string;
   resume: string | undefined;
   endpoint: ModelEndpoint;
+  /** The process's way to the model API: what may pass, and what it spent. */
+  door: ModelDoor;
+  /** Without the sandbox: the server's loopback bridge (`loopbackBridge()`), which the door sits on. */
+  loopback: Awaited<ReturnType<typeof loopbackBridge>> | null;
   /** Needed in ask mode. */
   askVisitor?: AskVisitor;
   /** Told which file (relative to the workspace) an allowed edit is about to change, before it does. */
@@ -81,9 +89,8 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
     settingSources: [],
     tools: availableTools(mode, config),
     permissionMode: 'default',
-    // Per-run fair use: model round trips for one message, and optionally its cost.
+    // Per-run fair use: model round trips for one message (its cost is the door's to meter).
     maxTurns: env.TETHER_MAX_TURNS,
-    ...(env.TETHER_MAX_BUDGET_USD !== undefined ? { maxBudgetUsd: env.TETHER_MAX_BUDGET_USD } : {}),
     hooks: { PreToolUse: [{ hooks: [preToolUse] }] },
     canUseTool: async (toolName, input, { toolUseID }) => {
       const decision = guard(toolName, input);
@@ -96,9 +103,11 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
     // an instance that dies mid-run loses little), through a queue that outlasts database outages,
     // and resumes a session from there.
     ...(env.transcripts === 'database' ? { sessionStore: mirroredTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
-    ...(sandboxed ? { spawnClaudeCodeProcess: sandboxedSpawner({ conversationId, workspace, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint }) } : {}),
-    // The SDK's env replaces the child's environment entirely: pass only what it needs. In the
-    // sandbox the spawner swaps the key for a token its bridge accepts, so the key stays outside.
+    spawnClaudeCodeProcess: sandboxed
+      ? sandboxedSpawner({ conversationId, workspace, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint, door })
+      : unconfinedSpawner({ bridge: requireLoopback(loopback), door }),
+    // The SDK's env replaces the child's environment entirely: pass only what it needs. The
+    // spawner adds a token its bridge accepts and the bridge's address: the key stays outside.
     env: {
       PATH: paths.path,
       HOME: paths.home,
@@ -110,9 +119,19 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
       CLAUDE_CODE_DISABLE_AUTO_MEMORY: '1',
       DISABLE_AUTOUPDATER: '1',
       CLAUDE_AGENT_SDK_CLIENT_APP: 'tether/0.1',
+      // The CLI's own small tasks and subagents' model aliases name offered models only: the door
+      // refuses any other.
+      ANTHROPIC_SMALL_FAST_MODEL: cheapestModel(offeredModels(workspace)),
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: cheapestModel(offeredModels(workspace)),
+      ANTHROPIC_DEFAULT_SONNET_MODEL: model,
+      ANTHROPIC_DEFAULT_OPUS_MODEL: model,
       ...(env.transcripts === 'database' ? { CLAUDE_CODE_PROJECT_DIR_NAME: SHARED_PROJECT_KEY } : {}),
-      ...(sandboxed ? {} : { ANTHROPIC_API_KEY: endpoint.apiKey, ...(endpoint.baseUrl ? { ANTHROPIC_BASE_URL: endpoint.baseUrl } : {}) }),
       ...(maxRetries !== undefined ? { CLAUDE_CODE_MAX_RETRIES: String(maxRetries) } : {}),
     },
   };
+}
+
+function requireLoopback<T>(bridge: T | null): T {
+  if (!bridge) throw new Error('An agent without the sandbox needs the loopback model bridge (loopbackBridge()).');
+  return bridge;
 }

@@ -12,9 +12,9 @@ import { processPath, serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { probeSandbox, SANDBOX_PATH, SANDBOX_UID } from '@/lib/sandbox/bubblewrap';
 import { createCgroup, sweepCgroups } from '@/lib/sandbox/cgroup';
-import { startModelBridge } from '@/lib/sandbox/model-bridge';
+import { startModelBridge, type BridgeDoor } from '@/lib/sandbox/model-bridge';
 import { spawnSandboxed } from '@/lib/sandbox/sandboxed-process';
-import { startWebProxy } from '@/lib/sandbox/web-proxy';
+import { startWebProxy, type WebAllowance } from '@/lib/sandbox/web-proxy';
 import type { ModelEndpoint } from './model-endpoint';
 
 /**
@@ -104,13 +104,15 @@ export function agentPaths(conversationId: string): { home: string; configDir: s
  * The SDK's `spawnClaudeCodeProcess` for one conversation's agent: the CLI in a sandbox, its
  * model API reached through a bridge of its own that holds a fresh token for this process alone.
  */
-export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb, endpoint }: {
+export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb, endpoint, door }: {
   conversationId: string;
   workspace: Workspace;
   writable: boolean;
   /** Gives the sandbox a web proxy that reaches public addresses only. */
   allowWeb: boolean;
   endpoint: ModelEndpoint;
+  /** What this process may do through its bridge (and its web proxy), and what it spends. */
+  door: BridgeDoor & { web: WebAllowance };
 }): (options: SpawnOptions) => SpawnedProcess {
   return (options) => {
     // Short, private and fresh: Unix socket paths are limited to ~107 bytes.
@@ -118,12 +120,12 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
     const token = randomBytes(32).toString('base64url');
     const bridge = startModelBridge({
       socketPath: path.join(runtimeDir, 'model.sock'),
-      token,
       upstream: { baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey },
       onError: (error) => logger.error('model bridge failed', { conversationId, error }),
     });
+    bridge.doors.set(token, door);
     const web = allowWeb
-      ? startWebProxy({ socketPath: path.join(runtimeDir, 'web.sock'), onError: (error) => logger.error('web proxy failed', { conversationId, error }) })
+      ? startWebProxy({ socketPath: path.join(runtimeDir, 'web.sock'), allowance: door.web, onError: (error) => logger.error('web proxy failed', { conversationId, error }) })
       : null;
     const webProxyUrl = `http://127.0.0.1:${INSIDE.webPort}`;
     // Resuming from a transcript store, the SDK writes the session into a fresh config folder of

@@ -26,9 +26,6 @@ export function describeFailure(outcome: Outcome): { code: string; message: stri
   if (outcome.result?.subtype === 'error_max_turns') {
     return { code: 'limit:turns', message: `The agent reached its limit of ${outcome.result.num_turns} steps for one message. Send another message to let it go on.` };
   }
-  if (outcome.result?.subtype === 'error_max_budget_usd') {
-    return { code: 'limit:budget', message: `This run reached its cost budget ($${outcome.result.total_cost_usd.toFixed(2)}) and was stopped.` };
-  }
   const text = failureText(outcome).replace(/^(Error: )?Claude Code returned an error result: /, '').trim();
   const status = Number(text.match(/API Error: (?:Request rejected \()?(\d{3})/)?.[1]);
   if (status === 401 || status === 403 || /authenticat|api key/i.test(text)) {

@@ -13,5 +13,5 @@ export const GET = nodeRoute<{ id: string }>(async ({ req, params, visitorId, wo
   const actor = await runActor({ runId, visitorId, workspace: workspace.name });
   const run = await findRun({ runId, visitorId: actor, workspace: workspace.name });
   if (res.destroyed) return; // the viewer left while the run was looked up
-  streamRunEvents({ run, visitorId, after, visible, res });
+  await streamRunEvents({ run, visitorId, after, visible, res });
 });

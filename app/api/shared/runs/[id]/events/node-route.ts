@@ -17,7 +17,7 @@ export const GET = shareNodeRoute<{ id: string }>(async ({ req, params, workspac
   if (res.destroyed) return;
   // Share viewers count under the conversation (not a visitor), and never stand in for the owner
   // watching: a run they see finish still notifies the owner's devices.
-  streamRunEvents({ run, visitorId: `share:${shared.conversationId}`, after, visible: false, res });
+  await streamRunEvents({ run, visitorId: `share:${shared.conversationId}`, after, visible: false, res });
   const token = req.headers.get(SHARE_TOKEN_HEADER) ?? '';
   const recheck = setInterval(() => {
     openShare({ token, workspace: workspace.name }).catch(() => res.destroy());

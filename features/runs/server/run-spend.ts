@@ -1,0 +1,32 @@
+import 'server-only';
+import { chargeSpend } from '@/features/limits/server';
+import { serverEnv } from '@/lib/env';
+import type { Spend } from './agent/model-door';
+import type { Run } from './run';
+
+/**
+ * What a run spent, as its model door metered it (the CLI's own turns and any request its shell
+ * made): the run's recorded cost and tokens, and the visitor's and workspace's daily spend. When
+ * a budget is used up the door refuses the rest of the run and `onExhausted` ends it.
+ */
+export function meterSpend({ run, spend, onExhausted }: { run: Run; spend: Spend; onExhausted: (message: string) => void }): void {
+  run.spent.usd += spend.usd;
+  run.spent.inputTokens += spend.usage.inputTokens + spend.usage.cacheReadTokens + spend.usage.cacheWrite5mTokens + spend.usage.cacheWrite1hTokens;
+  run.spent.outputTokens += spend.usage.outputTokens;
+  const perRun = serverEnv().TETHER_MAX_BUDGET_USD;
+  if (perRun !== undefined && run.spent.usd >= perRun) return exhaust(run, `This run reached its cost budget (${usd(perRun)}) and was stopped.`, onExhausted);
+  // The visitor's and the workspace's daily budgets, in the store every instance shares.
+  void chargeSpend({ visitorId: run.visitorId, workspace: run.workspace, usd: spend.usd }).then((exhausted) => exhausted && exhaust(run, exhausted.message, onExhausted));
+}
+
+function exhaust(run: Run, message: string, onExhausted: (message: string) => void) {
+  if (run.budgetExceeded) return;
+  run.budgetExceeded = message;
+  run.process?.door.refuse(message);
+  onExhausted(message);
+}
+
+/** Dollars as people read them: cents, or more digits for budgets under a cent. */
+export function usd(amount: number): string {
+  return `$${amount.toFixed(amount > 0 && amount < 0.01 ? 4 : 2)}`;
+}
