@@ -29,9 +29,16 @@ export function retryDelay(attempt: number): number {
 
 /**
  * Runs `write` until it lands. `counted: false` leaves it out of the backlog's `writes` (the
- * caller counts what it holds itself).
+ * caller counts what it holds itself); `retryable` tells a failure worth retrying (by default,
+ * the database not answering).
  */
-export function retryWrite<T>({ what, key, write, counted = true }: { what: string; key?: string; write: () => Promise<T>; counted?: boolean }): RetriedWrite<T> {
+export function retryWrite<T>({ what, key, write, counted = true, retryable = isTransientDbError }: {
+  what: string;
+  key?: string;
+  write: () => Promise<T>;
+  counted?: boolean;
+  retryable?: (error: unknown) => boolean;
+}): RetriedWrite<T> {
   let settleFirst!: (first: FirstTry) => void;
   const first = new Promise<FirstTry>((resolve) => (settleFirst = resolve));
   const lane = key ? state.lanes.get(key) : undefined;
@@ -56,7 +63,7 @@ export function retryWrite<T>({ what, key, write, counted = true }: { what: stri
         wakeRetries();
         return value;
       } catch (error) {
-        if (!isTransientDbError(error)) {
+        if (!retryable(error)) {
           logger.error('database write refused', { what, error });
           throw error;
         }

@@ -122,6 +122,8 @@ describe('a database blip during a run', () => {
       expect(await assistantTexts(conversationId)).toEqual(expected);
       for (const text of expected) expect(await storedText(conversationId)).toContain(text);
     }
+    // Each round also gave its run slot back while the database was away (two at once per
+    // visitor): had that been dropped, the third round would have been refused.
     const records = await queries.listRuns(conversationId);
     expect(records.map((run) => run.status)).toEqual(Array(5).fill('completed'));
   });
