@@ -58,7 +58,7 @@ export function mirroredTranscriptStore(conversationId: string): SessionStore {
   };
 }
 
-export function enqueue(conversationId: string, key: SessionKey, entries: SessionStoreEntry[]): void {
+function enqueue(conversationId: string, key: SessionKey, entries: SessionStoreEntry[]): void {
   if (entries.length === 0) return;
   const id = queueId(conversationId, key);
   let queue = queues.get(id);
