@@ -1,5 +1,6 @@
 import { sendRunNotices, settlePushes } from '@/features/push/server';
 import {
+  backfillLocalTranscripts,
   claudeExecutable,
   closeAllStreams,
   instanceId,
@@ -14,6 +15,7 @@ import {
   sweepAgentHomes,
 } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
+import { backlogCleared } from '@/lib/db/backlog';
 import { closeDb, db } from '@/lib/db/instance';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
@@ -24,6 +26,7 @@ import { serveApiBeforeNext } from './app/api/node-routes';
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 3000;
 const PUSH_GRACE_MS = 2000;
+const BACKLOG_GRACE_MS = 3000;
 
 export async function startServer() {
   try {
@@ -52,6 +55,10 @@ async function start() {
   await obeyOtherInstances(); // with Redis: Stop and approvals sent from other instances' viewers
   await moveLegacyTranscripts();
   await sweepAgentHomes();
+  // Lines a crash left unmirrored: the disk has them, the store gets them (in the background).
+  if (env.transcripts === 'database') {
+    void backfillLocalTranscripts(env.SESSION_TTL_HOURS * 3600 * 1000).catch((error: unknown) => logger.error('transcript back-fill failed', { error }));
+  }
   const endpoint = await modelEndpoint();
   if ((env.DATABASE_URL || env.SUPABASE_URL) && (!env.SESSION_SECRET || !env.VAPID_PUBLIC_KEY)) {
     // Instances sharing a database serve each other's visitors: they must sign and push alike.
@@ -84,6 +91,7 @@ async function start() {
       void interruptAllRuns(SHUTDOWN_GRACE_MS)
         .finally(closeAllStreams)
         .then(() => settlePushes(PUSH_GRACE_MS)) // "Task was interrupted" notices under way
+        .then(() => backlogCleared(BACKLOG_GRACE_MS)) // writes still waiting for the database (the disk keeps the transcripts)
         .then(() => stopHeartbeat().catch((error: unknown) => logger.error('leaving failed', { error })))
         .then(closeRedis)
         .then(closeDb)

@@ -1,4 +1,5 @@
 import { z, ZodError } from 'zod';
+import { isTransientDbError } from './db/errors';
 import { AppError, errorBody, type ErrorBody } from './errors';
 import { logger } from './logger';
 
@@ -62,6 +63,12 @@ export function errorAnswer(error: unknown): { status: number; body: ErrorBody; 
   if (error instanceof AppError) {
     const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
     return { status: error.status, body: errorBody(error), headers };
+  }
+  // By name: the database is opened by instrumentation's copy of lib/db, so `instanceof` can't tell.
+  if ((error as Error | null)?.name === 'DbError' && isTransientDbError(error)) {
+    // A failover or restart: say so (and when to come back) rather than a bare 500.
+    logger.warn('database unavailable', { error });
+    return errorAnswer(new AppError('unavailable:database', 'The database is not answering right now. Try again in a few seconds.', { retryAfterSeconds: 5 }));
   }
   logger.error('unhandled error in route', { error });
   return { status: 500, body: errorBody(new AppError('internal', 'Something went wrong on our side.')), headers: {} };

@@ -9,6 +9,7 @@ export { modelEndpoint, usesDemoModel } from './server/agent/model-endpoint';
 export { claudeExecutable } from './server/agent/agent-options';
 export { sandboxState } from './server/agent/agent-sandbox';
 export { moveLegacyTranscripts } from './server/agent/legacy-transcripts';
+export { backfillLocalTranscripts } from './server/agent/transcript-mirror';
 export { deleteConversationsForGood, sweepAgentHomes } from './server/forget';
 export { offeredModels, offeredModes } from './server/fair-use';
 export { onApprovalNeeded, onRunFinished, type ApprovalNeeded, type RunFinished } from './server/run-notices';

@@ -20,3 +20,25 @@ export function toDbError(fn: string, error: unknown): DbError {
     cause: error,
   });
 }
+
+/** SQLSTATE classes and codes that mean "the database can't answer now", not "the call is wrong". */
+const TRANSIENT_SQLSTATE = /^(08|53|57P|40001|40P01|PGRST00[0-3])/;
+const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** What pg, PGlite and fetch say without a code when the connection itself failed. */
+const TRANSIENT_MESSAGE = /connection terminated|connect|timeout|socket|fetch failed|closed/i;
+
+/**
+ * True when a failed call may succeed if tried again later: the database was unreachable,
+ * restarting, failing over or overloaded. A refused call (a constraint, a bad argument) is not.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const { code, message, errors } = cause as { code?: unknown; message?: unknown; errors?: unknown };
+    if (typeof code === 'string' && (TRANSIENT_ERRNO.has(code) || TRANSIENT_SQLSTATE.test(code))) return true;
+    if (typeof code === 'string' && code.length > 0) return false;
+    // pg reports a refused connection to every address of a host as one AggregateError.
+    if (Array.isArray(errors) && errors.some((inner) => isTransientDbError(inner))) return true;
+    if (typeof message === 'string' && TRANSIENT_MESSAGE.test(message) && !(cause as { cause?: unknown }).cause) return true;
+  }
+  return false;
+}

@@ -4,9 +4,13 @@ import type { Db, OpenDbOptions } from './types';
 import { applyMigrations, type SqlSession } from './migrate';
 import { buildCall, readResult } from './sql-call';
 
+const CONNECT_TIMEOUT_MS = 3000;
+
 /** Any Postgres reachable by URL, Supabase's connection string included. */
 export async function openPostgresDb(url: string, options: OpenDbOptions = {}): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url });
+  // A database that doesn't answer a connect (a failover in progress, a dropped network) fails
+  // the call within seconds instead of holding the request until the OS gives up.
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client dropped by the server emits 'error' on the pool, which would crash the
   // process; the pool replaces it and the next call gets a fresh connection.
   pool.on('error', () => {});

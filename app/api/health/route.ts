@@ -1,9 +1,15 @@
+import { backlog, backlogTotal } from '@/lib/db/backlog';
 import { db } from '@/lib/db/instance';
 
 export const dynamic = 'force-dynamic';
 
-/** For load balancers and the test runner: 200 once the database is open. Needs no workspace. */
+/**
+ * For load balancers and the test runner: 200 once the database is open. Needs no workspace.
+ * `degraded` while this instance holds writes (transcript lines, run records) the database has
+ * not taken yet — it still serves, so it stays 200 — and `ok` again once they landed.
+ */
 export async function GET() {
   await db();
-  return Response.json({ ok: true });
+  const degraded = backlogTotal() > 0;
+  return Response.json({ ok: !degraded, status: degraded ? 'degraded' : 'ok', pending: backlog() });
 }

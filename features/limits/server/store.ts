@@ -1,6 +1,7 @@
 import 'server-only';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Db } from '@/lib/db';
+import { retryWrite } from '@/lib/db/retry';
 import { logger } from '@/lib/logger';
 import type { Redis } from '@/lib/redis';
 import { RateLimiterDatabase } from './database-limiter';
@@ -97,7 +98,18 @@ function makeStore(kind: StoreKind, backing: Backing | null): LimitStore {
           return res ? count(res) : null;
         }),
         set: (key, points) => attempt('set', async (limiter) => void (await limiter.set(key, points, durationSeconds))),
-        remove: (key) => attempt('remove', async (limiter) => void (await limiter.delete(key))),
+        remove: async (key) => {
+          let reached = true;
+          await attempt('remove', async (limiter) => {
+            if (limiter === memory) reached = false;
+            await limiter.delete(key);
+          });
+          // A removal the shared store missed (a run slot given back during an outage) would hold
+          // its key there until it expires: it is retried until the store answers.
+          if (!reached && backing) {
+            void retryWrite({ what: `limit ${name}: remove`, retryable: () => true, write: () => withTimeout(sharedLimiter().then((limiter) => limiter.delete(key))) }).landed.catch(() => {});
+          }
+        },
       };
       counters.set(`${name}/${durationSeconds}`, counter);
       return counter;

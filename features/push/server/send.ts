@@ -1,4 +1,5 @@
 import 'server-only';
+import { retryWrite } from '@/lib/db/retry';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import type { PushPayload } from '../schemas';
@@ -17,8 +18,9 @@ export function pushSender(): PushSender {
   store.tetherPushSender ??= new PushSender({
     keys: vapidKeys(),
     extraHosts: serverEnv().PUSH_ALLOWED_HOSTS,
+    // Retried while the database can't answer: a dead endpoint left behind would be pushed to again.
     onGone: (endpoint) =>
-      deleteEndpoint(endpoint).then(
+      retryWrite({ what: 'push subscription delete', write: () => deleteEndpoint(endpoint) }).landed.then(
         (deleted) => logger.info('push subscription gone', { deleted }),
         (error: unknown) => logger.error('push subscription delete failed', { error }),
       ),
@@ -84,7 +86,8 @@ export async function settlePushes(timeoutMs = Infinity): Promise<void> {
  */
 async function notify(conversationId: string, noticeFor: (showPreview: boolean) => PushPayload | null, what: string): Promise<void> {
   if (noticeFor(false) === null) return;
-  const targets = await pushTargets(conversationId);
+  // Retried too: a run recorded after an outage is announced as the database answers again.
+  const targets = await retryWrite({ what: 'push targets', counted: false, write: () => pushTargets(conversationId) }).landed;
   if (!targets || targets.muted || targets.subscriptions.length === 0) return;
   const topic = topicFor(conversationId);
   const messages = targets.subscriptions.flatMap((subscription) => {

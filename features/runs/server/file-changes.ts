@@ -2,9 +2,8 @@ import 'server-only';
 import { createTwoFilesPatch } from 'diff';
 import { restoreFile, snapshotFile, type FileSnapshot, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
-import { logger } from '@/lib/logger';
 import type { FileChange } from '../types';
-import { getRunChanges, listRuns, markRunChangesUndone, recordRunChanges } from './queries';
+import { getRunChanges, listRuns, markRunChangesUndone } from './queries';
 
 /** A run keeps the starting point of at most this many files; edits past that aren't tracked. */
 const MAX_TRACKED_FILES = 200;
@@ -71,17 +70,6 @@ function describeChange(path: string, before: FileSnapshot, after: FileSnapshot)
   }
   const shown = patch.length > MAX_PATCH_CHARS ? `${patch.slice(0, MAX_PATCH_CHARS)}\n… (cut: ${patch.length - MAX_PATCH_CHARS} more characters)` : patch;
   return { path, patch: shown, added, removed, restorable: true, before: text(before), after: text(after) };
-}
-
-/** Keeps a finished run's changes for its Changes section and Undo; false when that failed (it is logged). */
-export async function saveRunChanges(runId: string, changes: KeptChange[]): Promise<boolean> {
-  return recordRunChanges(runId, changes).then(
-    () => true,
-    (error: unknown) => {
-      logger.error('run changes not recorded', { runId, error });
-      return false;
-    },
-  );
 }
 
 /**

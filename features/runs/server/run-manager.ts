@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import { getConversation, openConversation, setSdkSession } from '@/features/conversations/server';
+import { getConversation, openConversation } from '@/features/conversations/server';
 import { assertBudgetLeft, conversationsFull, releaseRun, takeConversation, takeRun } from '@/features/limits/server';
 import { assertDiskReserve, workspaceFullNotice, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
@@ -26,11 +26,12 @@ import { assertOffered } from './fair-use';
 import { meterSpend } from './run-spend';
 import { instanceId } from './instance-id';
 import { FINISHED_RUN_RETENTION_SECONDS, listenForControl, publishRunEvents, remoteRun, watchedElsewhere, type RemoteRun } from './live-events';
-import { FileCheckpoints, saveRunChanges } from './file-changes';
-import { getRun, insertRun, recordRunEnd } from './queries';
+import { FileCheckpoints } from './file-changes';
+import { getRun, insertRun } from './queries';
 import { Run } from './run';
 import { announceApprovalNeeded, announceRunFinished } from './run-notices';
 import type { Verdict } from './approvals';
+import { assertRunWritesSettled, writeRunChanges, writeRunEnd, writeSessionMapping } from './run-writes';
 
 /** How long a finished run stays replayable in memory (and in Redis); after that its history comes from the transcript. */
 const FINISHED_RUN_RETENTION_MS = FINISHED_RUN_RETENTION_SECONDS * 1000;
@@ -111,6 +112,8 @@ export async function startRun({ visitorId, workspace, conversationId, text, mod
   if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) await takeConversation(visitorId);
   const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  // After an outage: the last run's end and mapping land first (else this run would 409, or resume the wrong session).
+  await assertRunWritesSettled(conversationId);
   // Created by this call: both times are the same transaction's now(), and no session yet.
   if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) await takeConversation(visitorId);
   // Check and claim with no await in between, so two sends can't both start a run.
@@ -259,7 +262,7 @@ async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; wor
       outcome = await attempt({ run, process, workspace, prompt });
       if (resumedCold && isMissingSession(outcome) && !run.stopRequested) {
         // The transcript is gone (expired or deleted): start over rather than fail the message.
-        await setSdkSession(run.conversationId, null);
+        await writeSessionMapping(run.conversationId, null).first;
         run.emit({ type: 'notice', message: 'The earlier session with the agent had expired, so this message starts a fresh session.' });
         process = run.process = replaceProcess(process, spawn(undefined));
         outcome = await attempt({ run, process, workspace, prompt });
@@ -285,7 +288,7 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
   process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
   try {
     const result = await process.turn(prompt, async (message) => {
-      if (message.type === 'system' && message.subtype === 'init') return void (await setSdkSession(run.conversationId, message.session_id));
+      if (message.type === 'system' && message.subtype === 'init') return void (await writeSessionMapping(run.conversationId, message.session_id).first);
       if (message.type === 'system' && message.subtype === 'api_retry') {
         if (message.error_status === 401 || message.error_status === 403) {
           // Retrying refused credentials takes minutes and can't succeed: end the process (and so
@@ -296,7 +299,7 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
         return void run.emit({ type: 'retry', message: retryMessage(message) });
       }
       if (message.type === 'system' && message.subtype === 'mirror_error') {
-        // The transcript store refused a batch three times: this conversation may not resume elsewhere.
+        // The SDK gave up on a batch (the mirror's own queue never refuses one, so this means a bug).
         return void logger.error('transcript mirror failed', { runId: run.id, conversationId: run.conversationId, error: message.error });
       }
       if (message.type === 'rate_limit_event') {
@@ -344,10 +347,11 @@ async function finish({ run, workspace, outcome, durationMs }: { run: Run; works
   if (status === 'interrupted') run.emit({ type: 'notice', message: 'The server is restarting; this run was cut off. Send a message to carry on.' });
   if (result?.session_id && !isMissingSession(outcome)) {
     // A resume can come back under a new session id: the mapping follows the latest.
-    await setSdkSession(run.conversationId, result.session_id).catch((error: unknown) => logger.error('session mapping update failed', { error }));
+    await writeSessionMapping(run.conversationId, result.session_id).first;
   }
   const changes = run.checkpoints?.changes() ?? [];
-  if (changes.length > 0 && (await saveRunChanges(run.id, changes))) {
+  // Shown when kept, or kept as soon as the database answers; not when refused (it is logged).
+  if (changes.length > 0 && (await writeRunChanges({ conversationId: run.conversationId, runId: run.id, changes }).first) !== 'refused') {
     run.emit({ type: 'changes', runId: run.id, files: changes.map(({ path, patch, added, removed, restorable }) => ({ path, patch, added, removed, restorable })) });
   }
   const full = workspaceFullNotice(workspace);
@@ -362,21 +366,21 @@ async function finish({ run, workspace, outcome, durationMs }: { run: Run; works
     outputTokens: run.spent.outputTokens,
     durationMs,
   } as const;
-  // False when the run was no longer 'running' in the database: another instance, finding this
-  // one silent, took it over (and announced it). A failed write still announces.
-  const recorded = await recordRunEnd({ id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null }).then(
-    (row) => row !== null,
-    (error: unknown) => {
-      logger.error('run record update failed', { runId: run.id, error });
-      return true;
-    },
-  );
+  // Null when the run was no longer 'running' in the database: another instance, finding this one
+  // silent, took it over (and announced it). While the database can't answer, viewers get `end`
+  // now and the run is recorded (and announced) once it does; a refused write still announces.
+  const record = writeRunEnd(run.conversationId, { id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null });
+  const recorded: Promise<boolean> = record.landed.then((row) => row !== null, () => true);
+  // Known now unless it waits for the database (then announced once recorded).
+  const recordedNow = (await record.first) === 'pending' ? undefined : await recorded;
   // Read before `end`: it closes the streams, and with them the visible viewers' count.
   const watched = run.hasVisibleViewer() || (await watchedElsewhere(run.id));
   run.emit({ type: 'end', ...end });
   registry.activeByConversation.delete(run.conversationId);
   void releaseRun(run.id);
-  if (recorded) announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
+  const announce = () => announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: failure?.message ?? null, answer: run.finalText(), watched });
+  if (recordedNow) announce();
+  if (recordedNow === undefined) void recorded.then((yes) => yes && announce());
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, durationMs });
 }
@@ -390,7 +394,7 @@ function failStuckRun(run: Run, error: unknown) {
   registry.activeByConversation.delete(run.conversationId);
   void releaseRun(run.id);
   const durationMs = Date.now() - run.startedAt.getTime();
-  void recordRunEnd({ id: run.id, status: 'failed', costUsd: null, inputTokens: null, outputTokens: null, durationMs, error: 'finishing failed' }).catch(() => {});
+  void writeRunEnd(run.conversationId, { id: run.id, status: 'failed', costUsd: null, inputTokens: null, outputTokens: null, durationMs, error: 'finishing failed' }).landed.catch(() => {});
 }
 
 function forget(run: Run) {

@@ -13,7 +13,7 @@ import type { ModelEndpoint } from './model-endpoint';
 import { loopbackBridge, unconfinedSpawner } from './unconfined-spawner';
 import { availableTools, checkToolUse } from './tool-guard';
 import { SHARED_PROJECT_KEY } from './transcript';
-import { databaseTranscriptStore } from './transcript-store';
+import { mirroredTranscriptStore } from './transcript-mirror';
 import { Approvals, type Verdict } from '../approvals';
 
 const store = globalThis as { tetherClaudeExecutable?: string };
@@ -100,8 +100,9 @@ export function agentOptions({ conversationId, workspace, mode, model, resume, e
       return verdict.behavior === 'allow' ? { behavior: 'allow', updatedInput: input } : verdict;
     },
     // Transcripts in the database: the SDK mirrors each line there as the CLI writes it (eagerly:
-    // an instance that dies mid-run loses little) and resumes a session from there.
-    ...(env.transcripts === 'database' ? { sessionStore: databaseTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
+    // an instance that dies mid-run loses little), through a queue that outlasts database outages,
+    // and resumes a session from there.
+    ...(env.transcripts === 'database' ? { sessionStore: mirroredTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
     spawnClaudeCodeProcess: sandboxed
       ? sandboxedSpawner({ conversationId, workspace, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint, door })
       : unconfinedSpawner({ bridge: requireLoopback(loopback), door }),

@@ -9,6 +9,7 @@ import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '@/lib/db';
 import { scratchPostgres } from '@/tests/fixtures/scratch-services';
+import { entryKey } from './transcript-disk';
 import { databaseTranscriptStore } from './transcript-store';
 
 const KEY: SessionKey = { projectKey: '-workspace', sessionId: 'session-1' };
@@ -131,6 +132,21 @@ function contract(label: string, open: () => Promise<Db>) {
       const loaded = await store.load(KEY);
       expect(loaded).toEqual(odd);
       expect(Object.keys(loaded![0]!)).toEqual(['type', 'uuid', 'text', 'z', 'a']);
+    });
+
+    it('tells which entries it lacks, by uuid or (without one) by the JSON as written, so a back-fill sends only those', async () => {
+      const { store, conversationId } = await freshStore();
+      const kept = [entry('user', { uuid: 'u1', text: 'a\u0000b' }), entry('custom-title', { title: 'Ünïcode ✓', z: 1, a: 2 }), entry('assistant', { uuid: 'u2' })];
+      await store.append(KEY, kept);
+      const onDisk = [...kept, entry('custom-title', { title: 'another' }), entry('assistant', { uuid: 'u3' })];
+      const missing = await database.call<number[]>('transcript_missing', {
+        p_conversation_id: conversationId, p_project_key: KEY.projectKey, p_session_id: KEY.sessionId, p_subpath: '', p_keys: onDisk.map(entryKey),
+      });
+      expect(missing).toEqual([3, 4]);
+      const elsewhere = await database.call<number[]>('transcript_missing', {
+        p_conversation_id: conversationId, p_project_key: KEY.projectKey, p_session_id: KEY.sessionId, p_subpath: 'subagents/x', p_keys: kept.map(entryKey),
+      });
+      expect(elsewhere).toEqual([0, 1, 2]);
     });
 
     it("one conversation's store sees none of another's, and deleting the conversation deletes its transcript", async () => {

@@ -1,49 +1,36 @@
 import 'server-only';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
+import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import { serverEnv } from '@/lib/env';
 import { agentHome } from './agent-sandbox';
-import { databaseTranscriptStore } from './transcript-store';
+import { readTranscript, SHARED_PROJECT_KEY } from './transcript-disk';
+import { backfillSession, mirroredTranscriptStore } from './transcript-mirror';
 
-/**
- * The folder name transcripts are kept under (the SDK's project key) when they are in the
- * database: the same on every instance and with or without the sandbox (which names it after
- * `/workspace`), so a conversation resumes anywhere. The CLI takes it from
- * CLAUDE_CODE_PROJECT_DIR_NAME; the history reader derives it from this folder.
- */
-export const SHARED_PROJECT_KEY = '-workspace';
+export { SHARED_PROJECT_KEY };
+/** The folder the shared project key is named after (see SHARED_PROJECT_KEY). */
 const SHARED_PROJECT_DIR = '/workspace';
 
 /**
  * Where a conversation's history is read from (`getSessionMessages`' store and folder): the
- * database when transcripts are kept there (TETHER_TRANSCRIPTS), falling back to this instance's
- * disk for sessions written before they were; else the disk.
+ * database when transcripts are kept there (TETHER_TRANSCRIPTS) — with the lines this instance's
+ * disk has and the store not yet (after an outage), and sessions written before they were —
+ * else the disk.
  */
 export function transcriptSource(conversationId: string, workspaceDir: string): { sessionStore: SessionStore; dir: string } {
-  const disk = transcriptReader(conversationId);
-  if (serverEnv().transcripts === 'disk') return { sessionStore: disk, dir: workspaceDir };
-  const database = databaseTranscriptStore(conversationId);
-  return {
-    sessionStore: { ...database, load: async (key) => (await database.load(key)) ?? (await disk.load(key)) },
-    dir: SHARED_PROJECT_DIR,
-  };
+  if (serverEnv().transcripts === 'disk') return { sessionStore: transcriptReader(conversationId), dir: workspaceDir };
+  return { sessionStore: mirroredTranscriptStore(conversationId), dir: SHARED_PROJECT_DIR };
 }
 
 /**
- * Before an agent resumes a session with transcripts in the database: a session that so far was
- * only on this instance's disk (written before they were) is copied there first. Otherwise the
- * SDK would mirror only what comes next, and a later resume elsewhere would find half a session.
+ * Before an agent resumes a session with transcripts in the database: what this instance's disk
+ * has of it and the store lacks (a session written before they were, lines an outage held back)
+ * is sent there first. Otherwise a later resume elsewhere would find half a session.
  */
 export async function copyDiskTranscriptToDatabase(conversationId: string, sessionId: string): Promise<void> {
-  // Once per session and process: after that the SDK's mirror keeps the database complete.
+  // Once per session and process: after that the mirror keeps the store complete.
   if (copied.has(sessionId)) return;
-  const database = databaseTranscriptStore(conversationId);
-  const key = { projectKey: SHARED_PROJECT_KEY, sessionId };
-  if (await database.load(key)) return;
-  const entries = await transcriptReader(conversationId).load(key);
-  if (entries) await database.append(key, entries);
+  await backfillSession(conversationId, sessionId, SHARED_PROJECT_KEY);
   copied.add(sessionId);
 }
 const copied = new Set<string>();
@@ -58,15 +45,7 @@ export function transcriptReader(conversationId: string): SessionStore {
   return {
     load: async ({ sessionId }) => {
       const file = transcriptFile(conversationId, sessionId);
-      if (!file) return null;
-      const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim());
-      return lines.flatMap((line) => {
-        try {
-          return [JSON.parse(line) as SessionStoreEntry];
-        } catch {
-          return []; // a line cut off by a crash mid-write
-        }
-      });
+      return file ? readTranscript(file) : null;
     },
     append: async () => {
       throw new Error('The transcript reader is read-only.');
