@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createWorkspace } from '@/features/workspaces/server';
+import { unmountUnder } from '@/lib/mounts';
 import { ensureBuild, snapshotBuild, startAppServer, stopAllServers, visitorCookie } from './bench/app-server';
 import { startBenchApi } from './bench/fake-api';
 import { benchFollowUp } from './bench/follow-up';
@@ -27,8 +28,9 @@ import { benchModelDoor, modelDoorSetup } from './bench/model-door';
 import { benchDiskQuota, diskQuotaSetup } from './bench/disk-quota';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
-// Retries: a server that is still exiting may write into the folder while it is removed.
-const removeRoot = () => rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+// Retries: a server that is still exiting may write into the folder while it is removed. The
+// workspaces' disk images are detached first (rm would fail on their mount points).
+const removeRoot = () => (unmountUnder(root), rmSync(root, { recursive: true, force: true, maxRetries: 5 }));
 // On Ctrl-C, stop the servers before removing their data (the finally in main() won't run).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void stopAllServers().finally(() => (removeRoot(), process.exit(130))));
