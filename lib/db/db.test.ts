@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineDbContract } from './db-contract';
+import { defineDbContract } from '@/tests/contracts/db-contract';
 import { openDb, type Db } from './index';
 import { applyMigrations, listMigrations, type SqlSession } from './migrate';
 import { pgliteDb, pgliteSession } from './pglite';

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defineDbContract } from './db-contract';
+import { defineDbContract } from '@/tests/contracts/db-contract';
 import { DbError, openDb, type Db } from './index';
 import { applyMigrations } from './migrate';
 import { pgliteSession } from './pglite';

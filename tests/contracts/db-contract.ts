@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DbError } from './errors';
-import type { Db } from './types';
+import { DbError } from '@/lib/db/errors';
+import type { Db } from '@/lib/db/types';
 
 type Conversation = {
   id: string;
