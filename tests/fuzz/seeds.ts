@@ -12,7 +12,10 @@ import { z } from 'zod';
 
 export type PastFailure = { route: string; seed: number; path: string; found: string };
 
-export const pastFailures: PastFailure[] = [];
+export const pastFailures: PastFailure[] = [
+  // Found again with the control-character check of checkEndpoint taken out (the fix of the suite's first finds).
+  { route: 'push/subscribe', seed: 373_350_790, path: '218:3:0:0:1:1', found: 'a NUL in a push endpoint: 500 from Postgres' },
+];
 
 const env = z
   .object({
