@@ -5,7 +5,9 @@
  * conversation from before the fuzz reads back unchanged and a real send still works.
  *
  * The fuzz never uses the owner's cookie, so anything it changes in the owner's state is a bug.
- * Seeded: a failure report names its seed; replay with FUZZ_SEED=<seed> npx vitest run tests/fuzz.
+ * Each run explores a fresh seed (named in the suite's title and in a failure's report; replay
+ * with FUZZ_SEED=<seed> npx vitest run tests/fuzz), after replaying the failures it found before
+ * (./seeds.ts). FUZZ_RUNS=5000 for a long hunt.
  */
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -22,11 +24,7 @@ import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { startApiServer, type ApiServer } from '@/tests/fixtures/api-server';
 import { bodyText, hostileRequest, toNextRequest, type HostileBody, type HostileRequest } from './hostile-requests';
 import type { Known } from './hostile-values';
-
-const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
-// Bounded so the file stays quick; FUZZ_RUNS=5000 for a long hunt.
-const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 200);
-if (!Number.isSafeInteger(SEED) || !Number.isSafeInteger(RUNS_PER_ROUTE)) throw new Error('FUZZ_SEED and FUZZ_RUNS are integers');
+import { FUZZ_SEED, pastFailures, replayThenExplore } from './seeds';
 const MODEL = 'claude-sonnet-4-5';
 const OWNER_SECRET = `owner-secret-${randomUUID()}`;
 const API_DIR = fileURLToPath(new URL('../../app/api', import.meta.url));
@@ -225,7 +223,11 @@ async function expectWellBehaved(response: Response) {
   expect(errorShape.safeParse(json).success, `not exactly { error: { code, message } }: ${what}`).toBe(true);
 }
 
-describe('every route handler under app/api, fuzzed', () => {
+describe(`every route handler under app/api, fuzzed (FUZZ_SEED=${FUZZ_SEED})`, () => {
+  it('keeps past failures only of routes that exist', () => {
+    for (const past of pastFailures) expect(routes, `tests/fuzz/seeds.ts: ${past.found}`).toContain(past.route);
+  });
+
   it.each(routes)('%s: no 5xx, every 4xx a { error: { code, message } }', async (route) => {
     const methods = handlers.get(route)!.map(([method]) => method);
     expect(methods.length, `app/api/${route} exports no handler`).toBeGreaterThan(0);
@@ -242,14 +244,12 @@ describe('every route handler under app/api, fuzzed', () => {
       .constantFrom(...methods)
       .chain((method) => hostileRequest({ route, known, sample, withBody: method !== 'GET' && method !== 'HEAD' }).map((request): [string, HostileRequest] => [method, request]));
     const modelRequests = api.requests.length;
-    await fc.assert(
-      fc.asyncProperty(cases, async ([method, request]) => {
-        fc.pre(!(request.body && hint.mustNotSend?.(bodyText(request.body), request, world)));
-        await openConversation({ id: world.playgroundId, visitorId: fuzzer.visitorId, workspace: 'demo', title: 'hello' });
-        await expectWellBehaved(await handler(route, method)(toNextRequest(method, request), { params: Promise.resolve(request.params) }));
-      }),
-      { seed: SEED, numRuns: RUNS_PER_ROUTE },
-    );
+    const property = fc.asyncProperty(cases, async ([method, request]) => {
+      fc.pre(!(request.body && hint.mustNotSend?.(bodyText(request.body), request, world)));
+      await openConversation({ id: world.playgroundId, visitorId: fuzzer.visitorId, workspace: 'demo', title: 'hello' });
+      await expectWellBehaved(await handler(route, method)(toNextRequest(method, request), { params: Promise.resolve(request.params) }));
+    });
+    await replayThenExplore(route, property);
     expect(api.requests.length, 'a fuzzed request started an agent run').toBe(modelRequests);
   });
 

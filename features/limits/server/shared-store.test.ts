@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { openDb, type Db } from '@/lib/db';
 import type { Redis } from '@/lib/redis';
-import { scratchPostgres } from '@/tests/fixtures/scratch-services';
+import { scratchPostgres, TEST_REDIS_URL } from '@/tests/fixtures/scratch-services';
 import { buildLimits } from './limits';
 import { databaseStore, redisStore, type LimitStore } from './store';
 
@@ -148,7 +148,7 @@ describe('on Redis', () => {
   let clients: Redis[] = [];
   beforeAll(async () => {
     clients = await Promise.all([0, 1].map(async () => {
-      const client = createClient({ url: 'redis://127.0.0.1:6379' });
+      const client = createClient({ url: TEST_REDIS_URL });
       await client.connect();
       return client;
     }));
@@ -201,7 +201,7 @@ describe('on PGlite (the database store)', () => {
 
 describe('when the shared store is down', () => {
   it('Redis: answers from this instance\'s own count instead of failing, and the limit still holds there', async () => {
-    const client = createClient({ url: 'redis://127.0.0.1:6379' });
+    const client = createClient({ url: TEST_REDIS_URL });
     await client.connect();
     client.destroy();
     const limits = buildLimits(redisStore({ client, prefix: `test:limits:${randomUUID()}` }), settings);
