@@ -47,7 +47,7 @@ export async function followRun({ url, after, headers, onEvent, onConnection, on
   onIgnored?: (reason: string) => void;
   signal: AbortSignal;
   fetch?: typeof globalThis.fetch;
-  /** false: one connection only; a stream that closes before `end` resolves 'closed', a refused one throws. */
+  /** false: one connection only; a stream that closes or breaks before `end` resolves 'closed', a refused one throws. */
   retry?: boolean;
 }): Promise<FollowOutcome> {
   const page = browserPage();
@@ -81,6 +81,7 @@ export async function followRun({ url, after, headers, onEvent, onConnection, on
     };
     signal.addEventListener('abort', drop);
     const unwatch = page?.watch({ onOffline: drop, onVisibility });
+    let connected = false;
     let stall: ReturnType<typeof setTimeout> | undefined;
     const alive = () => {
       clearTimeout(stall);
@@ -91,6 +92,7 @@ export async function followRun({ url, after, headers, onEvent, onConnection, on
       const response = await fetch(url({ after: lastSeq, visible }), { signal: connection.signal, headers: { accept: 'text/event-stream', ...headers } });
       if (response.status === 404) return 'gone';
       if (!response.ok || !response.body) throw new Error(`events ${response.status}`);
+      connected = true;
       report('live');
       const parseEvent = await loadParser();
       for await (const frame of readFrames(response.body)) {
@@ -100,7 +102,11 @@ export async function followRun({ url, after, headers, onEvent, onConnection, on
         if (frame.comment) continue;
         const parsed = parseEvent(frame.data!);
         const seq = parsed.ok ? parsed.event.seq : frame.id === null ? Number.NaN : Number(frame.id);
-        if (seq <= lastSeq) continue;
+        // The server resumes after `after=`: a repeat is a fault to see, not to show twice.
+        if (seq <= lastSeq) {
+          onIgnored(`run event ${seq} ignored: already received`);
+          continue;
+        }
         if (Number.isInteger(seq)) lastSeq = seq; // skipped or not, it is behind us now
         failures = 0;
         if (!parsed.ok) {
@@ -111,8 +117,8 @@ export async function followRun({ url, after, headers, onEvent, onConnection, on
         if (parsed.event.type === 'end') return 'ended';
       }
     } catch (error) {
-      // A dropped or failed connection: try again below.
-      if (!retry && !signal.aborted && !connection.signal.aborted) throw error;
+      // A dropped or failed connection: try again below (without retries, a refused one is the caller's).
+      if (!retry && !connected && !connection.signal.aborted) throw error;
     } finally {
       clearTimeout(stall);
       signal.removeEventListener('abort', drop);
