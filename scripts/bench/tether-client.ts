@@ -1,8 +1,9 @@
 import { request as httpRequest, type Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { parseRunEvent } from '@/features/runs/events';
+import { sseParser } from '@/features/runs/follower/sse-parser';
 import type { AgentMode, RunEvent } from '@/features/runs/types';
 import { send, type AppServer } from './app-server';
-import { sseParser } from './sse';
 
 export const BENCH_MODEL = 'claude-sonnet-4-5';
 
@@ -53,7 +54,9 @@ export type EventsRead = {
 
 /**
  * Reads a run's SSE response to its close (the server closes after `end`), bounded by `timeoutMs`.
- * Rejects when the stream closes without an `end` event.
+ * Rejects when the stream closes without an `end` event, or on an event its schema refuses.
+ * Its own transport (node:http, not the follower's fetch): per-chunk receive times, a chosen
+ * Agent, and the socket's byte count are what the benchmarks measure.
  */
 export function readEvents(
   { server, cookie, path, agent, timeoutMs = 60_000 }: { server: AppServer; cookie: string; path: string; agent?: Agent | false; timeoutMs?: number },
@@ -74,8 +77,12 @@ export function readEvents(
       let events = 0;
       let bodyBytes = 0;
       let receivedAt = 0;
-      const parse = sseParser((data) => {
-        const event = JSON.parse(data) as RunEvent;
+      // The app's own parser and schemas: an event the browser would skip fails the benchmark.
+      const parse = sseParser(({ data }) => {
+        if (data === null) return; // a heartbeat
+        const parsed = parseRunEvent(data);
+        if (!parsed.ok) return void req.destroy(new Error(`GET ${path}: ${parsed.reason}`));
+        const event = parsed.event;
         events += 1;
         onEvent(event, receivedAt);
         if (event.type === 'end') {

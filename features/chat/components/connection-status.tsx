@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConnectionState } from '../api/chat-api';
+import type { ConnectionState } from '@/features/runs';
 
 const labels: Record<ConnectionState, string> = {
   live: 'Live',

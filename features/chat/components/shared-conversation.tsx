@@ -1,9 +1,10 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { foldRunEvent, type ChatItem } from '@/features/runs';
-import { fetchShared, followRun } from '../api/chat-api';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { SHARE_TOKEN_HEADER } from '@/features/conversations';
+import { fetchShared } from '../api/chat-api';
+import { useLiveRun } from '../hooks/use-live-run';
 import { MessageList } from './message-list';
 
 /** This tab's share token: from the link's fragment, kept for reloads (the fragment itself is cleared). */
@@ -27,7 +28,6 @@ export function SharedConversation({ workspace }: { workspace: string }) {
     window.history.replaceState(null, '', window.location.pathname);
   }, []);
   const queryClient = useQueryClient();
-  const [live, setLive] = useState<{ runId: string | null; items: ChatItem[] }>({ runId: null, items: [] });
   // Between runs the view is read again every few seconds: the owner's next message shows up.
   const view = useQuery({
     queryKey: ['shared', token],
@@ -40,22 +40,18 @@ export function SharedConversation({ workspace }: { workspace: string }) {
   // Follow the run in progress. When it ends, or its stream is gone (the link was turned off),
   // the view is read again: the history then holds the run.
   const activeRunId = view.data?.activeRun?.id ?? null;
+  // Live items belong to the run in progress: once the history holds it (the next one, or none), they go.
+  const live = useLiveRun({ scope: activeRunId });
+  const followLive = live.follow;
   useEffect(() => {
     if (!activeRunId || !token) return;
-    const controller = new AbortController();
-    void followRun({
-      runId: activeRunId,
-      after: 0,
-      shareToken: token,
-      signal: controller.signal,
-      onEvent: (event) => setLive((state) => ({ runId: activeRunId, items: foldRunEvent(state.runId === activeRunId ? state.items : [], event) })),
-    }).then((outcome) => {
-      if (outcome !== 'aborted') void queryClient.invalidateQueries({ queryKey: ['shared', token] });
-    });
-    return () => controller.abort();
-  }, [activeRunId, token, queryClient]);
+    followLive(
+      { id: activeRunId },
+      { shared: true, headers: { [SHARE_TOKEN_HEADER]: token }, onDone: () => void queryClient.invalidateQueries({ queryKey: ['shared', token] }) },
+    );
+  }, [activeRunId, token, queryClient, followLive]);
 
-  const items = useMemo(() => [...(view.data?.items ?? []), ...(live.runId === activeRunId ? live.items : [])], [view.data, live, activeRunId]);
+  const items = useMemo(() => [...(view.data?.items ?? []), ...live.items], [view.data, live.items]);
   const off = token === null || view.data === null;
   return (
     <div className="app shared">

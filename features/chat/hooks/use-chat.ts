@@ -3,9 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useConversationsStore, type ConversationStatus } from '@/features/conversations';
-import { foldRunEvent, type AgentMode, type ChatItem, type DecideApprovalInput, type RunInfo } from '@/features/runs';
-import { decideApproval, fetchConversation, followRun, sendMessage, stopRun, type ConnectionState } from '../api/chat-api';
+import type { AgentMode, ChatItem, DecideApprovalInput, RunInfo } from '@/features/runs';
+import { decideApproval, fetchConversation, sendMessage, stopRun } from '../api/chat-api';
 import { allConversationStatusesKey } from './use-conversation-statuses';
+import { useLiveRun } from './use-live-run';
 import { usePageVisible } from './use-page-visible';
 
 export const conversationQueryKey = (conversationId: string | null) => ['conversation', conversationId] as const;
@@ -33,24 +34,15 @@ export function useChat({ workspace, conversationId, lastRun }: {
     // (and a run still going is re-joined from it).
     refetchOnReconnect: 'always',
   });
-  const [live, setLive] = useState<LiveState>({ conversationId, items: [], run: null, connection: null });
-  const following = useRef<AbortController | null>(null);
+  const live = useLiveRun<RunInfo>({ scope: conversationId });
   const followed = useRef(new Set<string>());
   const touch = useConversationsStore((state) => state.touch);
   const markViewed = useConversationsStore((state) => state.markViewed);
   const queryClient = useQueryClient();
 
-  // Another conversation starts with no live items (state reset during render, React's pattern).
-  if (live.conversationId !== conversationId) setLive({ conversationId, items: [], run: null, connection: null });
-  // Switching conversation detaches from the old run's stream (the run itself goes on); its live
-  // items are gone with it, so coming back re-joins the run from its first event.
-  useEffect(
-    () => () => {
-      following.current?.abort();
-      followed.current.clear();
-    },
-    [conversationId],
-  );
+  // Switching conversation detaches from the old run's stream (useLiveRun); its live items are
+  // gone with it, so coming back re-joins the run from its first event.
+  useEffect(() => () => followed.current.clear(), [conversationId]);
 
   // What this tab shows while someone can see it is viewed: its "New" badge clears, in every tab.
   const visible = usePageVisible();
@@ -60,47 +52,38 @@ export function useChat({ workspace, conversationId, lastRun }: {
     if (conversationId && visible) markViewed(conversationId);
   }, [conversationId, visible, markViewed]);
 
-  const liveHere = live.conversationId === conversationId ? live : { items: [], run: null, connection: null };
-  const items = useMemo(() => [...(history.data?.items ?? []), ...liveHere.items], [history.data, liveHere.items]);
+  const items = useMemo(() => [...(history.data?.items ?? []), ...live.items], [history.data, live.items]);
   const itemsRef = useRef(items);
   useEffect(() => {
     itemsRef.current = items;
   }, [items]);
 
+  const { follow: followLive, clear: clearLive } = live;
   const follow = useCallback(
     (run: RunInfo) => {
       followed.current.add(run.id);
-      following.current?.abort();
-      const controller = new AbortController();
-      following.current = controller;
-      const update = (change: (state: LiveState) => Partial<LiveState>) =>
-        setLive((state) => (state.conversationId === run.conversationId ? { ...state, ...change(state) } : state));
-      update(() => ({ run, connection: null }));
-      void followRun({
-        runId: run.id,
-        after: 0,
-        signal: controller.signal,
-        onEvent: (event) => update((state) => ({ items: foldRunEvent(state.items, event) })),
-        onConnection: (connection) => update(() => ({ connection })),
-      }).then((outcome) => {
-        if (outcome === 'aborted') return;
-        // 'gone': the server no longer keeps this run's events; its transcript has the whole of it.
-        update((state) => ({ run: null, connection: null, items: outcome === 'gone' ? [] : state.items }));
-        if (outcome === 'gone') void queryClient.invalidateQueries({ queryKey: conversationQueryKey(run.conversationId) });
-        touch({ conversationId: run.conversationId, workspace, messageCount: countMessages(itemsRef.current) });
-        // Watched to the end: not "New" for the other tabs either.
-        if (shown.current.conversationId === run.conversationId && shown.current.visible) markViewed(run.conversationId);
-        void queryClient.invalidateQueries({ queryKey: allConversationStatusesKey });
+      followLive(run, {
+        onDone: (outcome) => {
+          // 'gone': the server no longer keeps this run's events; its transcript has the whole of it.
+          if (outcome === 'gone') {
+            clearLive();
+            void queryClient.invalidateQueries({ queryKey: conversationQueryKey(run.conversationId) });
+          }
+          touch({ conversationId: run.conversationId, workspace, messageCount: countMessages(itemsRef.current) });
+          // Watched to the end: not "New" for the other tabs either.
+          if (shown.current.conversationId === run.conversationId && shown.current.visible) markViewed(run.conversationId);
+          void queryClient.invalidateQueries({ queryKey: allConversationStatusesKey });
+        },
       });
     },
-    [markViewed, queryClient, touch, workspace],
+    [followLive, clearLive, markViewed, queryClient, touch, workspace],
   );
 
   // Re-join a run that is still going (after a reload, a restart, or coming back to the conversation).
   const serverRun = history.data?.activeRun ?? null;
   useEffect(() => {
-    if (serverRun && live.conversationId === serverRun.conversationId && !followed.current.has(serverRun.id)) follow(serverRun);
-  }, [serverRun, follow, live.conversationId]);
+    if (serverRun && conversationId === serverRun.conversationId && !followed.current.has(serverRun.id)) follow(serverRun);
+  }, [serverRun, follow, conversationId]);
 
   // A run that another device of the conversation (or another tab) started or finished: the
   // history is loaded again (up to where a running one began, which is then followed from its
@@ -109,7 +92,7 @@ export function useChat({ workspace, conversationId, lastRun }: {
   const lastRunId = lastRun?.lastRunId ?? null;
   const lastRunKey = lastRun ? `${lastRunId}:${lastRun.lastRunStatus}` : null;
   const known = useRef<{ conversationId: string | null; key: string | null }>({ conversationId: null, key: null });
-  const idle = liveHere.run === null && history.data !== undefined;
+  const idle = live.run === null && history.data !== undefined;
   useEffect(() => {
     if (!idle || !conversationId) return;
     const first = known.current.conversationId !== conversationId;
@@ -121,7 +104,7 @@ export function useChat({ workspace, conversationId, lastRun }: {
       (view) => {
         if (!current) return;
         // Together, in one render: the new history, without the live copy of what it now holds.
-        setLive((state) => (state.conversationId === conversationId ? { ...state, items: [] } : state));
+        clearLive();
         queryClient.setQueryData(conversationQueryKey(conversationId), view);
       },
       () => {}, // the next status change tries again
@@ -129,7 +112,7 @@ export function useChat({ workspace, conversationId, lastRun }: {
     return () => {
       current = false;
     };
-  }, [idle, lastRunKey, lastRunId, conversationId, queryClient]);
+  }, [idle, lastRunKey, lastRunId, conversationId, queryClient, clearLive]);
 
   // A conversation opened from elsewhere (a link, another browser tab) joins the recent list.
   const title = history.data?.conversation.title;
@@ -151,7 +134,7 @@ export function useChat({ workspace, conversationId, lastRun }: {
 
   const stop = useMutation({ mutationFn: (run: RunInfo) => stopRun(run.id) });
 
-  const runId = liveHere.run?.id ?? null;
+  const runId = live.run?.id ?? null;
   const decide = useMemo(() => (runId ? (approvalId: string, input: DecideApprovalInput) => decideApproval(runId, approvalId, input) : null), [runId]);
 
   // The history may predate the conversation (loaded before its first message): a change made
@@ -164,16 +147,16 @@ export function useChat({ workspace, conversationId, lastRun }: {
     items,
     loading: conversationId === null || history.isPending,
     loadError: history.error,
-    activeRun: liveHere.run,
+    activeRun: live.run,
     /** How the followed run's event stream is connected; null when no run is followed. */
-    connection: liveHere.run ? liveHere.connection : null,
+    connection: live.run ? live.connection : null,
     send,
-    stop: () => liveHere.run && stop.mutate(liveHere.run),
+    stop: () => live.run && stop.mutate(live.run),
     stopping: stop.isPending,
     /** Answers an approval card of the followed run (ask mode); null when no run is followed. */
     decide,
     /** The followed run waits for the visitor to allow or deny a tool call. */
-    waitingForApproval: liveHere.run !== null && items.some((item) => item.kind === 'approval' && item.outcome === null),
+    waitingForApproval: live.run !== null && items.some((item) => item.kind === 'approval' && item.outcome === null),
     /** Whether the server knows this conversation yet (it does once a message was sent). */
     existsOnServer: Boolean(history.data) || items.some((item) => item.kind === 'user'),
     /** The server answered that it has no such conversation (never sent, or expired and purged). */
@@ -183,8 +166,6 @@ export function useChat({ workspace, conversationId, lastRun }: {
     setMuted,
   };
 }
-
-type LiveState = { conversationId: string | null; items: ChatItem[]; run: RunInfo | null; connection: ConnectionState | null };
 
 function countMessages(items: ChatItem[]): number {
   return items.filter((item) => item.kind === 'user' || item.kind === 'assistant').length;

@@ -8,7 +8,8 @@ import webpush from 'web-push';
 import type { RunEvent } from '@/features/runs';
 import { unmountUnder } from '../../../lib/mounts';
 import { E2E_DATA_DIR } from '../../../playwright.config';
-import { sseParser } from '../../../scripts/bench/sse';
+import { followRun } from '../../../features/runs/follower/follow-run';
+import { hostFetch } from '../../fixtures/host-fetch';
 import { scratchPostgres, scratchRedis } from '../../fixtures/scratch-services';
 import { startAppServer, type AppServer } from './app-server';
 
@@ -132,25 +133,30 @@ export function call(port: number, { method = 'GET', path: urlPath, cookie, json
   });
 }
 
-/** Follows a run's event stream on one instance until `end` (or the stream closes); `onEvent` sees each. */
-export function follow(port: number, { runId, cookie, after = 0, onEvent = () => {} }: { runId: string; cookie: string; after?: number; onEvent?: (event: RunEvent) => void }) {
-  return new Promise<RunEvent[]>((resolve, reject) => {
-    const events: RunEvent[] = [];
-    const req = request({ host: '127.0.0.1', port, path: `/api/runs/${runId}/events?after=${after}`, headers: { host: `demo.localhost:${port}`, cookie, accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`events on ${port}: ${res.statusCode}`));
-      const parse = sseParser((data) => {
-        const event = JSON.parse(data) as RunEvent;
-        events.push(event);
-        onEvent(event);
-      });
-      res.setEncoding('utf8');
-      res.on('data', parse);
-      res.on('end', () => resolve(events));
-      res.on('error', () => resolve(events));
-    });
-    req.on('error', reject);
-    req.end();
+/**
+ * Follows a run's event stream on one instance until `end` (or the stream closes), with the
+ * app's own follower and one connection; `onEvent` sees each event. An event its schema refuses
+ * fails the follow.
+ */
+export async function follow(port: number, { runId, cookie, after = 0, onEvent = () => {} }: { runId: string; cookie: string; after?: number; onEvent?: (event: RunEvent) => void }) {
+  const events: RunEvent[] = [];
+  const ignored: string[] = [];
+  const outcome = await followRun({
+    url: ({ after: from }) => `/api/runs/${runId}/events?after=${from}`,
+    after,
+    headers: { cookie },
+    fetch: hostFetch({ port, host: `demo.localhost:${port}` }),
+    signal: new AbortController().signal,
+    retry: false,
+    onIgnored: (reason) => ignored.push(reason),
+    onEvent: (event) => {
+      events.push(event);
+      onEvent(event);
+    },
   });
+  if (outcome === 'gone') throw new Error(`events on ${port}: 404`);
+  if (ignored.length > 0) throw new Error(`events on ${port}: ${ignored.join('; ')}`);
+  return events;
 }
 
 /** A visitor cookie from a first page visit. */

@@ -2,9 +2,9 @@
  * followRun's connection handling, against a scripted event stream and fake timers: a silent
  * connection is replaced, heartbeats count as life, and offline waits for the network.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RunEvent } from '@/features/runs';
-import { followRun, type ConnectionState } from './chat-api';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RunEvent } from '../events';
+import { followRun, type ConnectionState } from './follow-run';
 
 type Connection = { url: string; send: (text: string) => void; close: () => void; aborted: boolean };
 
@@ -12,6 +12,10 @@ let connections: Connection[];
 let network: EventTarget;
 let online: boolean;
 let page: EventTarget & { visibilityState: DocumentVisibilityState };
+
+// The follower loads its event parser lazily (zod stays out of the page's first load); loaded
+// here first, with real timers, so the fake clock below never races that import.
+beforeAll(() => import('../events'));
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
@@ -64,7 +68,7 @@ function follow(after = 0) {
   const events: number[] = [];
   const states: ConnectionState[] = [];
   const outcome = followRun({
-    runId: 'run-1',
+    url: ({ after, visible }) => `/api/runs/run-1/events?after=${after}&visible=${visible ? 1 : 0}`,
     after,
     signal: controller.signal,
     onEvent: (event) => events.push(event.seq),
