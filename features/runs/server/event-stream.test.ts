@@ -2,8 +2,8 @@
  * Re-attaching to a run's event stream, through the real SSE route over a real socket, with the real SDK and
  * CLI against a scripted fake Messages API. A client that is cut off anywhere — between frames or
  * in the middle of one — and comes back with `after=` / `Last-Event-ID` must end up with exactly
- * the server's events: nothing missing, nothing doubled, in order. And a client that goes away
- * must leave no subscriber behind.
+ * the server's events: nothing missing, nothing doubled, in order. (A client that goes away for
+ * good is in event-stream-departures.test.ts.)
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { startApiServer, until, type ApiServer } from '@/tests/fixtures/api-server';
+import { eventOf, listenerCount, readAll, runStreamClient, SseParser, untilEnd, type Connection } from '@/tests/fixtures/run-stream-client';
 import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import type { RunEvent } from '../types';
 import type { Run } from './run';
@@ -28,11 +29,12 @@ let runs: typeof import('./run-manager');
 let server: ApiServer;
 let workspace: import('@/features/workspaces/server').Workspace;
 let visitor: { visitorId: string; value: string };
+let request: ReturnType<typeof runStreamClient>['request'];
+let connect: ReturnType<typeof runStreamClient>['connect'];
 
 function script(request: Parameters<typeof lastUserText>[0]): Reply {
   const prompt = lastUserText(request);
   if (prompt.includes('fuzz')) return { blocks: [{ type: 'text_chunks', chunks: FUZZ_CHUNKS }], delayMs: 2 };
-  if (prompt.includes('slow')) return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: 600 }, (_, i) => `s${i} `) }], delayMs: 20 };
   return { blocks: [{ type: 'text_chunks', chunks: ['Hello', ' there.'] }] };
 }
 
@@ -43,6 +45,7 @@ beforeAll(async () => {
   runs = await import('./run-manager');
   // Driven through the SSE route itself, over HTTP, exactly as a browser reaches it.
   server = await startApiServer();
+  ({ request, connect } = runStreamClient({ server, cookie: visitor.value }));
 });
 
 afterAll(async () => {
@@ -54,92 +57,6 @@ afterAll(async () => {
 async function startRun(text: string): Promise<Run> {
   const info = await runs.startRun({ visitorId: visitor.visitorId, workspace, conversationId: randomUUID(), text, model: 'claude-sonnet-4-5', mode: 'plan' });
   return runs.requireRun({ runId: info.id, visitorId: visitor.visitorId, workspace: workspace.name });
-}
-
-/** Run has no accessor for its subscribers; the private set is read directly. */
-const listenerCount = (run: Run) => (run as unknown as { listeners: Set<unknown> }).listeners.size;
-
-/** Resolves at the run's end. It subscribes too: counts of subscribers below are on top of this one. */
-function untilEnd(run: Run): Promise<void> {
-  return new Promise((resolve) => {
-    const unsubscribe = run.subscribe(run.events.length, (event) => {
-      if (event.type !== 'end') return;
-      queueMicrotask(unsubscribe);
-      resolve();
-    });
-  });
-}
-
-type Connection = { response: Response; reader: ReadableStreamDefaultReader<Uint8Array>; controller: AbortController };
-
-/** GET /api/runs/:id/events as the browser sends it: demo workspace Host, visitor cookie, `after=` or `Last-Event-ID`. */
-async function request({ run, after, lastEventId, cookie = visitor.value, signal }: {
-  run: Run;
-  after?: number;
-  lastEventId?: number;
-  cookie?: string;
-  signal: AbortSignal;
-}): Promise<Response> {
-  const query = after === undefined ? '' : `?after=${after}`;
-  const headers: Record<string, string> = { host: 'demo.localhost:3000', cookie: `tether_visitor=${cookie}`, accept: 'text/event-stream' };
-  if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
-  return server.request(`/api/runs/${run.id}/events${query}`, { headers, signal });
-}
-
-/** An open event stream; abort closes its socket (the client went away). */
-async function connect(options: { run: Run; after?: number; lastEventId?: number }): Promise<Connection> {
-  const controller = new AbortController();
-  const response = await request({ ...options, signal: controller.signal });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-  return { response, reader: response.body!.getReader(), controller };
-}
-
-type Frame = { id: string | undefined; event: string | undefined; data: string | undefined; comment: boolean };
-
-/** An SSE parser fed raw bytes: only frames whose closing blank line has arrived come out. */
-class SseParser {
-  private buffer = '';
-  private readonly decoder = new TextDecoder();
-
-  push(bytes: Uint8Array): Frame[] {
-    this.buffer += this.decoder.decode(bytes, { stream: true });
-    const frames: Frame[] = [];
-    let boundary;
-    while ((boundary = this.buffer.indexOf('\n\n')) !== -1) {
-      const lines = this.buffer.slice(0, boundary).split('\n');
-      this.buffer = this.buffer.slice(boundary + 2);
-      const field = (name: string) => {
-        const values = lines.filter((line) => line.startsWith(`${name}: `)).map((line) => line.slice(name.length + 2));
-        return values.length > 0 ? values.join('\n') : undefined;
-      };
-      frames.push({ id: field('id'), event: field('event'), data: field('data'), comment: lines.every((line) => line.startsWith(':')) });
-    }
-    return frames;
-  }
-}
-
-/** A frame that carries a run event: its id is its seq, and it is named `run`. */
-function eventOf(frame: Frame): RunEvent | null {
-  if (frame.comment) return null;
-  const event = JSON.parse(frame.data!) as RunEvent;
-  expect(frame.event).toBe('run');
-  expect(frame.id).toBe(String(event.seq));
-  return event;
-}
-
-/** Reads a connection to its natural end (the server closes it after `end`). */
-async function readAll(connection: Connection): Promise<RunEvent[]> {
-  const parser = new SseParser();
-  const events: RunEvent[] = [];
-  for (;;) {
-    const { value, done } = await connection.reader.read();
-    if (done) return events;
-    for (const frame of parser.push(value)) {
-      const event = eventOf(frame);
-      if (event) events.push(event);
-    }
-  }
 }
 
 function mulberry32(seed: number): () => number {
@@ -283,58 +200,5 @@ describe('GET /api/runs/:id/events, re-attached after disconnects', () => {
     const response = await request({ run, after: 0, cookie: stranger.value, signal: new AbortController().signal });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'not_found:run', message: expect.any(String) } });
-  });
-});
-
-describe('a client that goes away', () => {
-  it('leaves no subscriber behind, whether the request is aborted or the reader cancelled', async () => {
-    const run = await startRun('slow please');
-    const ended = untilEnd(run);
-    const base = listenerCount(run);
-
-    const aborted = await connect({ run, after: 0 });
-    const cancelled = await connect({ run, after: 0 });
-    const staying = await connect({ run, after: 0 });
-    expect(listenerCount(run)).toBe(base + 3);
-
-    // Wait for live text, so each client is attached to a run that is really streaming.
-    const parser = new SseParser();
-    const seen: RunEvent[] = [];
-    while (!seen.some((event) => event.type === 'text')) {
-      const { value, done } = await staying.reader.read();
-      expect(done).toBe(false);
-      for (const frame of parser.push(value!)) {
-        const event = eventOf(frame);
-        if (event) seen.push(event);
-      }
-    }
-    expect(run.status).toBe('running');
-
-    aborted.controller.abort();
-    await until(() => listenerCount(run) === base + 2, 'the aborted viewer to go');
-    await cancelled.reader.cancel();
-    await until(() => listenerCount(run) === base + 1, 'the cancelled viewer to go');
-
-    await runs.stopRun(run);
-    const rest = await readAll(staying);
-    await ended;
-    expect([...seen, ...rest]).toEqual(run.events);
-    expect(rest.at(-1)).toMatchObject({ type: 'end', status: 'stopped' });
-    // The stream that saw `end` closed itself and unsubscribed.
-    expect(listenerCount(run)).toBe(0);
-  });
-
-  it('leaves no subscriber behind when it was gone before the answer reached it', async () => {
-    const run = await startRun('slow please');
-    const ended = untilEnd(run);
-    const base = listenerCount(run);
-    const gone = new AbortController();
-    const response = request({ run, after: 0, signal: gone.signal });
-    gone.abort(); // the request is on its way; its socket closes before any answer arrives
-    await expect(response).rejects.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 200)); // time for the server to have seen it and answered
-    await until(() => listenerCount(run) === base, 'the departed viewer to go');
-    await runs.stopRun(run);
-    await ended;
   });
 });

@@ -21,8 +21,8 @@ export function meterSpend({ run, spend, onExhausted }: { run: Run; spend: Spend
 }
 
 function exhaust(run: Run, message: string, onExhausted: (message: string) => void) {
-  if (run.budgetExceeded) return;
-  run.budgetExceeded = message;
+  // Once per run: a run already ending for a budget (or a stronger reason) has nothing more to refuse.
+  if (!run.state.requestEnd('budget', message)) return;
   run.process?.door.refuse(message);
   onExhausted(message);
 }

@@ -4,6 +4,7 @@ import type { PausableTimer } from '@/lib/pausable-timer';
 import { Approvals } from './approvals';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo } from '../types';
 import { RunEventLog } from './run-event-log';
+import { RunState } from './run-state';
 import type { FileCheckpoints } from './file-changes';
 
 /**
@@ -16,18 +17,12 @@ export class Run extends RunEventLog {
   process: AgentProcess | undefined;
   /** Aborted by Stop or shutdown while the run still waits for a free agent slot. */
   readonly cancelWait = new AbortController();
-  stopRequested = false;
+  /** Its phase (queued … ended) and, once something ends it, why. */
+  readonly state = new RunState();
   /** The wall-clock limit (TETHER_RUN_TIME_LIMIT_SECONDS) while an agent works on it; paused while it waits for approval. */
   timeLimit: PausableTimer | undefined;
-  /** Stopped by the wall-clock limit (TETHER_RUN_TIME_LIMIT_SECONDS): it ends failed, with a message. */
-  timedOut = false;
-  /** The agent's turn is over (the run is being recorded): Stop has nothing left to stop. */
-  turnDone = false;
-  interruptedByShutdown = false;
   /** What the run's model door metered so far: the run's cost and tokens. */
   readonly spent = { usd: 0, inputTokens: 0, outputTokens: 0 };
-  /** Set when a budget ran out during the run: it ends failed with this message. */
-  budgetExceeded: string | null = null;
   /** Ask mode's tool calls waiting for the visitor, and how earlier ones were decided. */
   readonly approvals = new Approvals((body) => this.emit(body));
   /** The files this run's edits start from (null: a run that can't edit). */

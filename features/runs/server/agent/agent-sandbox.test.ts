@@ -6,7 +6,7 @@
  * of the data root.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -225,25 +225,6 @@ describe('the agent sandbox', () => {
       expect(existsSync(path.join(shell.filesDir, 'plan.txt'))).toBe(false);
       expect(readFileSync(path.join(shell.filesDir, 'notes.txt'), 'utf8')).toBe('shell notes\n');
     });
-  });
-
-  it("moves transcripts from the old shared folder into their conversations' homes at start, and deletes the rest", async () => {
-    // As an earlier version left them: every transcript in one folder, keyed by the workspace's path.
-    const conversationId = randomUUID();
-    await send({ visitorId: visitorA, conversationId, text: 'words from before the upgrade' });
-    (await import('../agent-pool')).closeAllProcesses();
-    const sessionId = (await conversations.getConversation({ id: conversationId, visitorId: visitorA, workspace: 'shell' }))!.sdkSessionId!;
-    const home = path.join(dataDir, 'agents', conversationId);
-    const oldFolder = path.join(dataDir, 'claude', 'projects', shell.filesDir.replace(/[^a-zA-Z0-9]/g, '-'));
-    mkdirSync(path.join(oldFolder, 'memory'), { recursive: true });
-    renameSync(path.join(home, '.claude', 'projects', '-workspace', `${sessionId}.jsonl`), path.join(oldFolder, `${sessionId}.jsonl`));
-    writeFileSync(path.join(oldFolder, `${randomUUID()}.jsonl`), '{"type":"user"}\n'); // a conversation that is gone
-    writeFileSync(path.join(oldFolder, 'memory', 'MEMORY.md'), 'shared by everyone');
-
-    expect(await (await import('./legacy-transcripts')).moveLegacyTranscripts()).toBe(1);
-    expect(existsSync(path.join(dataDir, 'claude'))).toBe(false);
-    await send({ visitorId: visitorA, conversationId, text: 'words after the upgrade' });
-    expect(JSON.stringify(api.requests.at(-1)!.messages)).toContain('words from before the upgrade');
   });
 
   it('keeps history, resume and warm follow-ups working from the private transcript', async () => {

@@ -1,0 +1,66 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { getConversation, openConversation } from '@/features/conversations/server';
+import { assertBudgetLeft, conversationsFull, takeConversation, takeRun } from '@/features/limits/server';
+import { assertDiskReserve, type Workspace } from '@/features/workspaces/server';
+import { AppError } from '@/lib/errors';
+import type { SendMessageInput } from '../schemas';
+import type { RunInfo } from '../types';
+import { assertCanQueue } from './agent-pool';
+import { assertOffered } from './fair-use';
+import { FileCheckpoints } from './file-changes';
+import { instanceId } from './instance-id';
+import { publishRunEvents } from './live-events';
+import { insertRun } from './queries';
+import { Run } from './run';
+import { execute } from './run-execute';
+import { failStuckRun } from './run-finish';
+import { assertNoActiveRun, forget, register, runActiveError } from './run-registry';
+import { assertRunWritesSettled } from './run-writes';
+
+/**
+ * A visitor's message: admitted past every fair-use rule (models and modes on offer, disk, budget,
+ * conversations and runs at once, the queue), recorded as the conversation's one running run, and
+ * handed to `execute`, which goes on after the request has its answer.
+ */
+export async function startRun({ visitorId, workspace, conversationId, text, model, mode }: SendMessageInput & {
+  visitorId: string;
+  workspace: Workspace;
+  conversationId: string;
+}): Promise<RunInfo> {
+  assertOffered({ workspace, model, mode });
+  assertDiskReserve();
+  await assertBudgetLeft({ visitorId, workspace: workspace.name });
+  // A visitor at today's cap may go on in an existing conversation, not start another.
+  if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) await takeConversation(visitorId);
+  const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
+  if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  // After an outage: the last run's end and mapping land first (else this run would 409, or resume the wrong session).
+  await assertRunWritesSettled(conversationId);
+  // Created by this call: both times are the same transaction's now(), and no session yet.
+  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) await takeConversation(visitorId);
+  // Check and claim with no await in between, so two sends can't both start a run.
+  assertNoActiveRun(conversationId);
+  assertCanQueue();
+  const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
+  if (mode !== 'plan') run.checkpoints = new FileCheckpoints(workspace);
+  register(run);
+  publishRunEvents(run); // for viewers on other instances (with Redis)
+  let recorded;
+  try {
+    // Runs at once count on every instance: the run holds a slot until it ends (or is forgotten).
+    await takeRun({ visitorId, runId: run.id });
+    recorded = await insertRun({ id: run.id, conversationId, model, mode, owner: instanceId() });
+  } catch (error) {
+    forget(run);
+    throw error;
+  }
+  if (!recorded) {
+    // Another instance runs this conversation (the database holds one running run per conversation).
+    forget(run);
+    throw runActiveError();
+  }
+  run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
+  void execute({ run, workspace, prompt: text, sdkSessionId: conversation.sdkSessionId ?? undefined }).catch((error: unknown) => failStuckRun(run, error));
+  return run.info();
+}

@@ -1,0 +1,131 @@
+import 'server-only';
+import type { Workspace } from '@/features/workspaces/server';
+import { serverEnv } from '@/lib/env';
+import { logger } from '@/lib/logger';
+import { PausableTimer } from '@/lib/pausable-timer';
+import { agentOptions, type AskVisitor } from './agent/agent-options';
+import { agentWorkspaceDir, sandboxState } from './agent/agent-sandbox';
+import { isMissingSession, rateLimitNotice, retryMessage } from './agent/failures';
+import { doorRules, ModelDoor } from './agent/model-door';
+import { modelEndpoint } from './agent/model-endpoint';
+import { normalizeMessage } from './agent/normalize';
+import { copyDiskTranscriptToDatabase } from './agent/transcript';
+import { loopbackBridge } from './agent/unconfined-spawner';
+import { acquireProcess, releaseProcess, replaceProcess } from './agent-pool';
+import { AgentProcess } from './agent-process';
+import { askTheVisitor } from './approval-bridge';
+import type { Run } from './run';
+import { interrupt } from './run-control';
+import { finish } from './run-finish';
+import { activeRun } from './run-registry';
+import { meterSpend } from './run-spend';
+import type { TurnOutcome } from './run-state';
+import { writeSessionMapping } from './run-writes';
+
+/** How long to wait, when a turn breaks off, for the CLI's exit to tell whether the process died. */
+const CRASH_GRACE_MS = 500;
+
+/**
+ * Runs the run's one turn: waits for an agent process (queued), hands it the prompt (starting,
+ * then running), starts over once as a fresh session when the old one is gone, and records how
+ * it ended (finishing, ended). It never throws for the agent's sake: every failure ends the run.
+ */
+export async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
+  const started = Date.now();
+  let outcome: TurnOutcome = { result: undefined, thrown: undefined };
+  let process: AgentProcess | null = null;
+  try {
+    const endpoint = await modelEndpoint();
+    if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
+    // Everything the process was started with: a follow-up with other settings needs a new one.
+    const key = JSON.stringify([run.model, run.mode, workspace.config]);
+    // A warm process serves later runs too: these find the conversation's run of the moment.
+    const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
+    const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
+    const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
+    const spawn = (resume: string | undefined) => () => {
+      const door = new ModelDoor(doorRules(workspace, endpoint));
+      const options = agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, door, loopback, askVisitor, beforeEdit });
+      return new AgentProcess(run.conversationId, key, options, door);
+    };
+    process = await acquireProcess({
+      conversationId: run.conversationId,
+      key,
+      spawn: spawn(sdkSessionId),
+      signal: run.cancelWait.signal,
+      onPosition: (position) => run.emit({ type: 'queue', position }),
+    });
+    if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
+    // The wall-clock limit counts while an agent works on it: not while it waits in line, nor
+    // while it waits for the visitor's approval.
+    run.timeLimit = new PausableTimer(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS * 1000, () => {
+      run.state.requestEnd('time_limit');
+      void interrupt(run);
+    });
+    if (process) {
+      const resumedCold = process.cold && sdkSessionId !== undefined;
+      run.process = process;
+      run.state.moveTo('starting');
+      outcome = await attempt({ run, process, workspace, prompt });
+      if (resumedCold && isMissingSession(outcome) && !run.state.ending) {
+        // The transcript is gone (expired or deleted): start over rather than fail the message.
+        await writeSessionMapping(run.conversationId, null).first;
+        run.emit({ type: 'notice', message: 'The earlier session with the agent had expired, so this message starts a fresh session.' });
+        process = run.process = replaceProcess(process, spawn(undefined));
+        run.state.moveTo('starting');
+        outcome = await attempt({ run, process, workspace, prompt });
+      }
+    }
+  } catch (error) {
+    // Whatever throws on the way (the model endpoint, a spawn, the database) fails this run: it
+    // must never stay "running" and hold its conversation with 409s.
+    outcome = { result: outcome.result, thrown: error };
+  } finally {
+    run.state.moveTo('finishing');
+    run.timeLimit?.clear();
+    run.process = undefined;
+    const reason = run.state.endReason;
+    const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && (reason === null || reason === 'budget');
+    if (process) releaseProcess(process, { keepWarm: healthy });
+  }
+  await finish({ run, workspace, outcome, durationMs: Date.now() - started });
+}
+
+/** One go of the turn on `process`; what it came back with, never a throw. */
+async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<TurnOutcome> {
+  let refused: string | undefined;
+  // The door is open for this run alone; a spent budget shuts it and ends the turn.
+  process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
+  try {
+    const result = await process.turn(prompt, async (message) => {
+      // The CLI's first word: it is answering now.
+      if (run.state.phase === 'starting') run.state.moveTo('running');
+      if (message.type === 'system' && message.subtype === 'init') return void (await writeSessionMapping(run.conversationId, message.session_id).first);
+      if (message.type === 'system' && message.subtype === 'api_retry') {
+        if (message.error_status === 401 || message.error_status === 403) {
+          // Retrying refused credentials takes minutes and can't succeed: end the process (and so
+          // the turn) now; interrupt() and close() would both wait out the CLI's backoff.
+          refused ??= `API Error: ${message.error_status} ${message.error}`;
+          return void process.kill();
+        }
+        return void run.emit({ type: 'retry', message: retryMessage(message) });
+      }
+      if (message.type === 'system' && message.subtype === 'mirror_error') {
+        // The SDK gave up on a batch (the mirror's own queue never refuses one, so this means a bug).
+        return void logger.error('transcript mirror failed', { runId: run.id, conversationId: run.conversationId, error: message.error });
+      }
+      if (message.type === 'rate_limit_event') {
+        const notice = rateLimitNotice(message.rate_limit_info);
+        return void (notice && run.emit({ type: 'notice', message: notice }));
+      }
+      for (const event of normalizeMessage(message, agentWorkspaceDir(workspace))) run.emit(event);
+    });
+    return refused ? { result: undefined, thrown: new Error(refused) } : { result, thrown: undefined };
+  } catch (thrown) {
+    if (refused) return { result: undefined, thrown: new Error(refused) };
+    // The SDK's iterator throws after an error result, and when the process dies.
+    return { result: undefined, thrown, crashed: await process.exited(CRASH_GRACE_MS) };
+  } finally {
+    process.door.close();
+  }
+}

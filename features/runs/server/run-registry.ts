@@ -1,0 +1,75 @@
+import 'server-only';
+import { releaseRun } from '@/features/limits/server';
+import { AppError } from '@/lib/errors';
+import { hasProcess } from './agent-pool';
+import type { Run } from './run';
+
+// Route handlers and instrumentation get separate module copies: the registry lives on globalThis.
+type Registry = { runs: Map<string, Run>; activeByConversation: Map<string, Run> };
+const store = globalThis as { tetherRuns?: Registry };
+const registry = (store.tetherRuns ??= { runs: new Map(), activeByConversation: new Map() });
+
+/** The conversation's run in progress on this instance. */
+export function activeRun(conversationId: string): Run | undefined {
+  return registry.activeByConversation.get(conversationId);
+}
+
+/** Every run in progress on this instance. */
+export function activeRuns(): Run[] {
+  return [...registry.activeByConversation.values()];
+}
+
+/** A run this instance runs or just ran, by id. */
+export function localRun(runId: string): Run | undefined {
+  return registry.runs.get(runId);
+}
+
+/** Whether this instance runs (or just ran) `runId` for `visitorId`: then it is theirs, no need to ask the database. */
+export function isLocalRunOf(runId: string, visitorId: string): boolean {
+  return registry.runs.get(runId)?.visitorId === visitorId;
+}
+
+/** The visitor's run in this workspace, on this instance; anyone else's (or an unknown id) is not found. */
+export function requireRun({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }): Run {
+  const run = registry.runs.get(runId);
+  if (!run || run.visitorId !== visitorId || run.workspace !== workspace) throw new AppError('not_found:run', 'No such run.');
+  return run;
+}
+
+/** True while the conversation has a run or an agent process on this instance. */
+export function isBusy(conversationId: string): boolean {
+  return registry.activeByConversation.has(conversationId) || hasProcess(conversationId);
+}
+
+/** Refuses a second run in a conversation that has one here. */
+export function assertNoActiveRun(conversationId: string): void {
+  if (registry.activeByConversation.has(conversationId)) throw runActiveError();
+}
+
+/** A second send to a conversation whose run is in progress, here or on another instance. */
+export function runActiveError(): AppError {
+  return new AppError('conflict:run_active', 'A run is already in progress in this conversation. Wait for it or stop it.');
+}
+
+/** Makes `run` its conversation's run in progress; call right after assertNoActiveRun, with no await between. */
+export function register(run: Run): void {
+  registry.activeByConversation.set(run.conversationId, run);
+  registry.runs.set(run.id, run);
+}
+
+/** The run ended: its conversation is free for the next one, and its slot among the visitor's runs is given back. */
+export function markEnded(run: Run): void {
+  if (registry.activeByConversation.get(run.conversationId) === run) registry.activeByConversation.delete(run.conversationId);
+  void releaseRun(run.id);
+}
+
+/** Drops the run from memory (its replay time is over, or its conversation was deleted). */
+export function forget(run: Run): void {
+  registry.runs.delete(run.id);
+  markEnded(run);
+}
+
+/** Every run of the conversation this instance still holds. */
+export function runsOf(conversationId: string): Run[] {
+  return [...registry.runs.values()].filter((run) => run.conversationId === conversationId);
+}

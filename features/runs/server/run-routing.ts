@@ -1,0 +1,50 @@
+import 'server-only';
+import { AppError } from '@/lib/errors';
+import { redis } from '@/lib/redis';
+import type { DecideApprovalInput } from '../schemas';
+import type { RunInfo } from '../types';
+import { listenForControl, remoteRun, type RemoteRun } from './live-events';
+import { getRun } from './queries';
+import type { Run } from './run';
+import { stopRun } from './run-control';
+import { localRun, requireRun } from './run-registry';
+
+/**
+ * The visitor's run in this workspace, wherever it runs: here, or (with Redis) on another
+ * instance, mirrored from its stream. Anyone else's, an unknown id, or one whose events are gone
+ * is not found.
+ */
+export async function findRun({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }): Promise<Run | RemoteRun> {
+  if (localRun(runId)) return requireRun({ runId, visitorId, workspace });
+  const record = redis() ? await getRun({ runId, visitorId, workspace }) : null;
+  const remote = record && (await remoteRun({ ...record, visitorId }));
+  if (!remote) throw new AppError('not_found:run', 'No such run.');
+  return remote;
+}
+
+/** Stop, from any instance. */
+export async function stopAnywhere(run: Run | RemoteRun): Promise<RunInfo> {
+  if (!('remote' in run)) return stopRun(run);
+  await run.stop();
+  return run.info();
+}
+
+/** An approval decision, from any instance. */
+export async function decideAnywhere(run: Run | RemoteRun, approvalId: string, input: DecideApprovalInput): Promise<void> {
+  if (!('remote' in run)) return run.approvals.decide(approvalId, input);
+  await run.decide(approvalId, input);
+}
+
+/** At start (with Redis): Stop and decisions that viewers on other instances send for this instance's runs. */
+export async function obeyOtherInstances(): Promise<void> {
+  await listenForControl((control) => {
+    const run = localRun(control.runId);
+    if (!run) return;
+    if (control.type === 'stop') return void stopRun(run);
+    try {
+      run.approvals.decide(control.approvalId, control.input);
+    } catch {
+      // Decided here or elsewhere first: the first decision stands, and every viewer sees it.
+    }
+  });
+}
