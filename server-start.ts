@@ -16,7 +16,7 @@ import {
 } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
-import { closeDb, db } from '@/lib/db/instance';
+import { closeDb, db } from '@/lib/db/connection';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { closeRedis } from '@/lib/redis';

@@ -188,7 +188,7 @@ afterAll(async () => {
   await apiServer.close();
   await (await import('@/features/runs/server')).interruptAllRuns(1000);
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 const errorShape = z.strictObject({ error: z.strictObject({ code: z.string().min(1), message: z.string().min(1) }) });

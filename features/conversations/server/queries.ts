@@ -1,5 +1,5 @@
 import 'server-only';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 import { serverEnv } from '@/lib/env';
 import type { Conversation, ConversationStatus, ConversationSummary } from '../types';
 

@@ -62,7 +62,7 @@ afterAll(async () => {
   await send.settlePushes();
   await service?.close();
   await api?.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 /** A conversation of ours, with these devices subscribed to it. */

@@ -27,7 +27,7 @@ beforeAll(async () => {
   conversations = await import('@/features/conversations/server');
   queries = await import('@/features/push/server/queries');
 });
-afterAll(async () => (await import('@/lib/db/instance')).closeDb());
+afterAll(async () => (await import('@/lib/db/connection')).closeDb());
 
 /** A visitor with a signed cookie, as the browser would have after its first request. */
 async function newVisitor(): Promise<{ cookie: string; visitorId: string }> {
