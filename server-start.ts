@@ -16,7 +16,7 @@ import {
 } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
-import { closeDb, db } from '@/lib/db/instance';
+import { closeDb, db } from '@/lib/db/connection';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { closeRedis } from '@/lib/redis';
@@ -40,6 +40,7 @@ export async function startServer() {
 
 async function start() {
   const env = serverEnv(); // fails here, with the variable's name, when the configuration is bad
+  for (const deprecation of env.deprecations) logger.warn(deprecation);
   // Before the first request: per-address limits need each socket's address, and run event
   // streams are served before Next.
   hookRequests(serveApiBeforeNext);
@@ -57,7 +58,7 @@ async function start() {
   await sweepAgentHomes();
   // Lines a crash left unmirrored: the disk has them, the store gets them (in the background).
   if (env.transcripts === 'database') {
-    void backfillLocalTranscripts(env.SESSION_TTL_HOURS * 3600 * 1000).catch((error: unknown) => logger.error('transcript back-fill failed', { error }));
+    void backfillLocalTranscripts(env.TETHER_CONVERSATION_TTL_HOURS * 3600 * 1000).catch((error: unknown) => logger.error('transcript back-fill failed', { error }));
   }
   const endpoint = await modelEndpoint();
   if ((env.DATABASE_URL || env.SUPABASE_URL) && (!env.SESSION_SECRET || !env.VAPID_PUBLIC_KEY)) {

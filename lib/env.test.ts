@@ -17,7 +17,7 @@ describe('parseServerEnv', () => {
     expect(env).toMatchObject({
       NODE_ENV: 'development',
       TETHER_BASE_DOMAIN: 'localhost',
-      SESSION_TTL_HOURS: 24,
+      TETHER_CONVERSATION_TTL_HOURS: 24,
       LOG_LEVEL: 'info',
       TETHER_MODELS: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'],
     });
@@ -37,9 +37,9 @@ describe('parseServerEnv', () => {
   });
 
   it('treats a blank API key as unset and coerces numbers', () => {
-    const env = parseServerEnv({ ANTHROPIC_API_KEY: '  ', SESSION_TTL_HOURS: '2', TETHER_AGENT_MAX_RETRIES: '0' });
+    const env = parseServerEnv({ ANTHROPIC_API_KEY: '  ', TETHER_CONVERSATION_TTL_HOURS: '2', TETHER_AGENT_MAX_RETRIES: '0' });
     expect(env.ANTHROPIC_API_KEY).toBeUndefined();
-    expect(env.SESSION_TTL_HOURS).toBe(2);
+    expect(env.TETHER_CONVERSATION_TTL_HOURS).toBe(2);
     expect(env.TETHER_AGENT_MAX_RETRIES).toBe(0);
   });
 
@@ -50,6 +50,7 @@ describe('parseServerEnv', () => {
     [{ ANTHROPIC_BASE_URL: 'not a url' }, /ANTHROPIC_BASE_URL/],
     [{ TETHER_BASE_DOMAIN: 'example.com/path' }, /TETHER_BASE_DOMAIN: a host name/],
     [{ TETHER_BASE_DOMAIN: 'localhost:3000' }, /TETHER_BASE_DOMAIN/],
+    [{ TETHER_CONVERSATION_TTL_HOURS: '-1' }, /TETHER_CONVERSATION_TTL_HOURS/],
     [{ SESSION_TTL_HOURS: '-1' }, /SESSION_TTL_HOURS/],
     [{ TETHER_AGENT_MAX_RETRIES: '11' }, /TETHER_AGENT_MAX_RETRIES/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL/],
@@ -64,6 +65,17 @@ describe('parseServerEnv', () => {
     expect(parseServerEnv({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0', TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: '7.5' })).toMatchObject({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: 0, TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 7.5 });
     expect(problemsIn({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '-1' })).toMatch(/TETHER_BUDGET_USD_PER_VISITOR_PER_DAY/);
     expect(problemsIn({ TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 'lots' })).toMatch(/TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY/);
+  });
+
+  it('reads the conversation TTL under its old name SESSION_TTL_HOURS when the new one is unset, and says so', () => {
+    expect(parseServerEnv({}).deprecations).toEqual([]);
+    const legacy = parseServerEnv({ SESSION_TTL_HOURS: '6' });
+    expect(legacy.TETHER_CONVERSATION_TTL_HOURS).toBe(6);
+    expect(legacy).not.toHaveProperty('SESSION_TTL_HOURS');
+    expect(legacy.deprecations).toEqual([expect.stringMatching(/SESSION_TTL_HOURS is deprecated: rename it TETHER_CONVERSATION_TTL_HOURS/)]);
+    const both = parseServerEnv({ SESSION_TTL_HOURS: '6', TETHER_CONVERSATION_TTL_HOURS: '48' });
+    expect(both.TETHER_CONVERSATION_TTL_HOURS).toBe(48);
+    expect(both.deprecations).toEqual([expect.stringMatching(/SESSION_TTL_HOURS is ignored/)]);
   });
 
   it('accepts Supabase when both variables are set', () => {

@@ -61,7 +61,10 @@ const serverEnvSchema = z
       .regex(/^[a-z0-9.-]+$/i, 'a host name such as example.com or localhost')
       .default('localhost'),
     SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-    SESSION_TTL_HOURS: z.coerce.number().positive().default(24),
+    // A conversation's sliding lifetime. SESSION_TTL_HOURS is its old name, still read (with a
+    // warning at start) when the new one is unset, so existing deployments keep their setting.
+    TETHER_CONVERSATION_TTL_HOURS: z.coerce.number().positive().optional(),
+    SESSION_TTL_HOURS: z.coerce.number().positive().optional(),
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: z.url().optional(),
     TETHER_MODELS: list('claude-sonnet-4-5,claude-opus-4-1,claude-haiku-4-5'),
@@ -142,7 +145,24 @@ const serverEnvSchema = z
     path: ['VAPID_SUBJECT'],
   });
 
-export type ServerEnv = z.infer<typeof serverEnvSchema> & { dataDir: string; workspacesDir: string; transcripts: 'disk' | 'database' };
+type ParsedEnv = z.infer<typeof serverEnvSchema>;
+
+export type ServerEnv = Omit<ParsedEnv, 'SESSION_TTL_HOURS' | 'TETHER_CONVERSATION_TTL_HOURS'> & {
+  TETHER_CONVERSATION_TTL_HOURS: number;
+  dataDir: string;
+  workspacesDir: string;
+  transcripts: 'disk' | 'database';
+  /** Variables set under an old name, worded for the start-up log (the logger can't be used here: it reads this env). */
+  deprecations: string[];
+};
+
+const DEFAULT_CONVERSATION_TTL_HOURS = 24;
+
+function conversationTtl({ SESSION_TTL_HOURS: legacy, TETHER_CONVERSATION_TTL_HOURS: current }: ParsedEnv): { hours: number; deprecations: string[] } {
+  if (legacy === undefined) return { hours: current ?? DEFAULT_CONVERSATION_TTL_HOURS, deprecations: [] };
+  if (current !== undefined) return { hours: current, deprecations: ['SESSION_TTL_HOURS is ignored: TETHER_CONVERSATION_TTL_HOURS is set. Remove the old name.'] };
+  return { hours: legacy, deprecations: ['SESSION_TTL_HOURS is deprecated: rename it TETHER_CONVERSATION_TTL_HOURS (its value is used for now).'] };
+}
 
 export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
   const result = serverEnvSchema.safeParse(source);
@@ -150,12 +170,13 @@ export function parseServerEnv(source: Record<string, string | undefined>): Serv
     const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
     throw new Error(`Invalid environment configuration:\n${problems}`);
   }
-  const { data } = result;
+  const { SESSION_TTL_HOURS: _legacyTtl, ...data } = result.data;
+  const ttl = conversationTtl(result.data);
   const transcripts = data.TETHER_TRANSCRIPTS ?? (data.DATABASE_URL || data.SUPABASE_URL ? 'database' : 'disk');
   const dataDir = path.resolve(data.TETHER_DATA_DIR);
   // A folder chosen at run time: the build must not trace it (turbopackIgnore).
   const workspacesDir = path.resolve(/*turbopackIgnore: true*/ data.TETHER_WORKSPACES_DIR ?? path.join(dataDir, 'workspaces'));
-  return { ...data, dataDir, workspacesDir, transcripts };
+  return { ...data, TETHER_CONVERSATION_TTL_HOURS: ttl.hours, dataDir, workspacesDir, transcripts, deprecations: ttl.deprecations };
 }
 
 let cached: ServerEnv | undefined;

@@ -5,6 +5,12 @@ import { logger } from './logger';
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
+/**
+ * Retry-After for a refusal that frees up when a run ends (this visitor's share, or the server's
+ * agents all busy): about one run's length. One value, so the UI and clients see one rhythm.
+ */
+export const RUN_RETRY_AFTER_SECONDS = 15;
+
 /** Reads a JSON body with a size cap and a schema: 415, 413 or 400 with a clear message otherwise. */
 export async function readJson<T extends z.ZodType>(req: Request, schema: T, maxBytes = MAX_JSON_BODY_BYTES): Promise<z.infer<T>> {
   const type = req.headers.get('content-type') ?? '';

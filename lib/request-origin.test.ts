@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors';
-import { assertSameOrigin, isHttpsRequest } from './request-origin';
+import { assertSameOrigin, isHttpsRequest, requestOrigin } from './request-origin';
 
 describe('isHttpsRequest', () => {
   it.each([
@@ -11,6 +11,16 @@ describe('isHttpsRequest', () => {
     ['x-forwarded-proto: http over https', 'https://demo.example.com/', { 'x-forwarded-proto': 'http' }, false],
   ])('%s', (_, url, headers, expected) => {
     expect(isHttpsRequest(new Request(url, { headers }))).toBe(expected);
+  });
+});
+
+describe('requestOrigin', () => {
+  it.each([
+    ['the Host over plain http', 'http://127.0.0.1:3000/api/x', { host: 'demo.localhost:3000' }, 'http://demo.localhost:3000'],
+    ['https behind a TLS proxy', 'http://127.0.0.1:3000/api/x', { host: 'demo.example.com', 'x-forwarded-proto': 'https' }, 'https://demo.example.com'],
+    ['an https URL', 'https://demo.example.com/api/x', { host: 'demo.example.com' }, 'https://demo.example.com'],
+  ])('%s', (_, url, headers, expected) => {
+    expect(requestOrigin(new Request(url, { headers }))).toBe(expected);
   });
 });
 

@@ -9,6 +9,11 @@ export function isHttpsRequest(req: Request): boolean {
   return (forwarded ?? new URL(req.url).protocol.replace(':', '')) === 'https';
 }
 
+/** This request's own origin as the browser addressed it (scheme + Host), for links it should open. */
+export function requestOrigin(req: Request): string {
+  return `${isHttpsRequest(req) ? 'https' : 'http'}://${req.headers.get('host') ?? ''}`;
+}
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
@@ -22,7 +27,7 @@ export function assertSameOrigin(req: Request): void {
   if (req.headers.get('sec-fetch-site') === 'cross-site') throw crossOrigin();
   const origin = req.headers.get('origin');
   if (origin === null) return;
-  const own = serialisedOrigin(`${isHttpsRequest(req) ? 'https' : 'http'}://${req.headers.get('host') ?? ''}`);
+  const own = serialisedOrigin(requestOrigin(req));
   // An opaque `Origin: null` (sandboxed frames, some redirects) matches nothing.
   if (!own || serialisedOrigin(origin) !== own) throw crossOrigin();
 }

@@ -4,7 +4,7 @@
  * applies them (`supabase db push`). Opening the database is what applies migrations.
  */
 import { openDb } from '@/lib/db';
-import { dbConfigFromEnv } from '@/lib/db/instance';
+import { dbConfigFromEnv } from '@/lib/db/connection';
 
 const config = dbConfigFromEnv();
 if (config.kind === 'supabase') {

@@ -5,7 +5,7 @@ import { checkEndpoint, hostAllowed, subscribeSchema, unsubscribeSchema } from '
 const ecdh = createECDH('prime256v1');
 ecdh.generateKeys();
 const keys = { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
-const body = (subscription: Record<string, unknown>) => ({ sessionId: randomUUID(), subscription: { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', keys, ...subscription } });
+const body = (subscription: Record<string, unknown>) => ({ conversationId: randomUUID(), subscription: { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', keys, ...subscription } });
 
 describe('the push-service allow-list', () => {
   it.each([
@@ -61,14 +61,14 @@ describe('subscribeSchema', () => {
     expect(result.error!.issues.map((issue) => issue.path.join('.'))).toContain(field);
   });
 
-  it('refuses a session id that is not a uuid', () => {
-    expect(schema.safeParse({ ...body({}), sessionId: 'abc' }).success).toBe(false);
+  it('refuses a conversation id that is not a uuid', () => {
+    expect(schema.safeParse({ ...body({}), conversationId: 'abc' }).success).toBe(false);
   });
 });
 
 describe('unsubscribeSchema', () => {
   it('takes any endpoint string but one with control characters (Postgres cannot store NUL)', () => {
-    expect(unsubscribeSchema.safeParse({ sessionId: randomUUID(), endpoint: 'anything at all' }).success).toBe(true);
-    expect(unsubscribeSchema.safeParse({ sessionId: randomUUID(), endpoint: 'https://fcm.googleapis.com/x\u0000' }).success).toBe(false);
+    expect(unsubscribeSchema.safeParse({ conversationId: randomUUID(), endpoint: 'anything at all' }).success).toBe(true);
+    expect(unsubscribeSchema.safeParse({ conversationId: randomUUID(), endpoint: 'https://fcm.googleapis.com/x\u0000' }).success).toBe(false);
   });
 });

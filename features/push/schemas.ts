@@ -59,7 +59,7 @@ export function subscribeSchema(extraHosts: readonly string[]) {
       if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.problem });
     });
   return z.object({
-    sessionId: z.uuid('Not a valid conversation id'),
+    conversationId: z.uuid('Not a valid conversation id'),
     subscription: z.object({
       endpoint,
       expirationTime: z.number().nullable().optional(),
@@ -73,7 +73,7 @@ export type SubscribeInput = z.infer<ReturnType<typeof subscribeSchema>>;
 
 /** `DELETE /api/push/unsubscribe`. Any endpoint string: removing one never sends anything. */
 export const unsubscribeSchema = z.object({
-  sessionId: z.uuid('Not a valid conversation id'),
+  conversationId: z.uuid('Not a valid conversation id'),
   endpoint: z
     .string()
     .min(1)
@@ -88,5 +88,5 @@ export const muteSchema = z.object({ muted: z.boolean() });
 export type PushPayload = {
   title: string;
   body: string;
-  data: { sessionId: string; url: string };
+  data: { conversationId: string; url: string };
 };

@@ -17,8 +17,6 @@ export const sendMessageSchema = z.object({
 
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 
-export const uuidSchema = z.uuid('Not a valid id');
-
 /** `?after=` or the SSE `Last-Event-ID` header: the last sequence number the client has. */
 export const afterSeqSchema = z.coerce.number().int().min(0).default(0);
 

@@ -145,7 +145,7 @@ async function child() {
     process.stdout.write(`${JSON.stringify(sample)}\n`);
   }
   (await import('@/features/runs/server/agent-pool')).closeAllProcesses();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
   await api.close();
   (await import('@/lib/mounts')).unmountMadeHere();
   process.exit(0);

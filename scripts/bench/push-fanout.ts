@@ -23,7 +23,7 @@ export async function benchPushFanout({ log }: { log: (line: string) => void }):
     const ready = await nextMessage<Ready>(child);
     const agent = new https.Agent({ ca: ready.ca, keepAlive: true, maxSockets: CONCURRENCY });
     const keys = { ...webpush.generateVAPIDKeys(), subject: 'mailto:bench@example.com' };
-    const payload = JSON.stringify({ title: 'Task is ready', body: 'claude-sonnet-4-5 in build mode is done working', data: { sessionId: 'bench', url: '/?c=bench' } });
+    const payload = JSON.stringify({ title: 'Task is ready', body: 'claude-sonnet-4-5 in build mode is done working', data: { conversationId: 'bench', url: '/?c=bench' } });
     const topic = 'benchtopic';
 
     const cached = async () => {

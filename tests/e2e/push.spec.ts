@@ -86,7 +86,7 @@ async function waitForRunEnd(context: BrowserContext, conversationId: string) {
 const expectedPush = (conversationId: string) => ({
   title: 'Task is ready',
   body: 'claude-sonnet-4-5 in build mode is done working',
-  data: { sessionId: conversationId, url: `/?c=${conversationId}` },
+  data: { conversationId, url: `/?c=${conversationId}` },
 });
 
 /** The app's service worker, once it runs (registered by the page on load). */
@@ -203,7 +203,7 @@ test('receiving a push on completion and tapping it: the tab was closed, the not
     tag: `conversation-${conversationId}`,
     icon: `${origin()}/icons/icon-192.png`,
     badge: `${origin()}/icons/badge-96.png`,
-    data: { sessionId: conversationId, url: `/?c=${conversationId}` },
+    data: { conversationId, url: `/?c=${conversationId}` },
   });
 
   // No window of the app is open: tapping opens the conversation's URL and closes the notification.
@@ -338,7 +338,7 @@ test('ask mode: with no tab watching, "Approval needed" arrives; tapping it open
   expect(request.payload).toEqual({
     title: 'Approval needed',
     body: 'claude-sonnet-4-5 in ask mode is waiting for your approval',
-    data: { sessionId: conversationId, url: `/?c=${conversationId}` },
+    data: { conversationId, url: `/?c=${conversationId}` },
   });
   const shown = await deliverPush(context, request.payload);
   expect(shown).toMatchObject({ title: 'Approval needed', tag: `conversation-${conversationId}` });

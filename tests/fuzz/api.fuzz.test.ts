@@ -44,8 +44,8 @@ const hints: Record<string, { sample?: (world: World) => unknown; mustNotSend?: 
   'conversations/[id]/mute': { sample: () => ({ muted: true }) },
   'conversations/[id]': { sample: () => ({ title: 'Renamed' }) },
   'runs/[id]/approvals/[approvalId]': { sample: () => ({ decision: 'allow', note: 'ok', scope: 'run', device: 'device-0001' }) },
-  'push/subscribe': { sample: (world) => ({ sessionId: world.playgroundId, subscription: world.fuzzDevice, showPreview: true }) },
-  'push/unsubscribe': { sample: (world) => ({ sessionId: world.knownId, endpoint: world.ownerEndpoint }) },
+  'push/subscribe': { sample: (world) => ({ conversationId: world.playgroundId, subscription: world.fuzzDevice, showPreview: true }) },
+  'push/unsubscribe': { sample: (world) => ({ conversationId: world.knownId, endpoint: world.ownerEndpoint }) },
 };
 
 /**
@@ -174,7 +174,7 @@ beforeAll(async () => {
   const knownId = randomUUID();
   owner = await send({ conversationId: knownId, text: `Remember ${OWNER_SECRET}` });
   const ownerDevice = device(`https://127.0.0.1:8443/push/${randomUUID()}`);
-  expect((await call('push/subscribe', 'POST', { cookie: owner.cookie, body: json({ sessionId: knownId, subscription: ownerDevice }) })).status).toBe(201);
+  expect((await call('push/subscribe', 'POST', { cookie: owner.cookie, body: json({ conversationId: knownId, subscription: ownerDevice }) })).status).toBe(201);
   ownerView = await readConversation(knownId);
   expect(JSON.stringify(ownerView)).toContain(OWNER_SECRET);
 
@@ -188,7 +188,7 @@ afterAll(async () => {
   await apiServer.close();
   await (await import('@/features/runs/server')).interruptAllRuns(1000);
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 const errorShape = z.strictObject({ error: z.strictObject({ code: z.string().min(1), message: z.string().min(1) }) });
@@ -256,10 +256,10 @@ describe(`every route handler under app/api, fuzzed (FUZZ_SEED=${FUZZ_SEED})`, (
   it('answers 4xx to what the fuzz found before, whatever the seed', async () => {
     const finds: Array<[route: string, method: string, params: Record<string, string>, body: HostileBody]> = [
       // An upload that breaks off: the body stream errors (readJson let it through as a 500).
-      ['push/unsubscribe', 'DELETE', {}, { payload: '{"sessionId":', delivery: 'broken-stream' }],
+      ['push/unsubscribe', 'DELETE', {}, { payload: '{"conversationId":', delivery: 'broken-stream' }],
       // NUL, which Postgres text can't hold (500s from the database).
-      ['push/unsubscribe', 'DELETE', {}, json({ sessionId: world.knownId, endpoint: `\u0000${world.ownerEndpoint}` })],
-      ['push/subscribe', 'POST', {}, json({ sessionId: world.playgroundId, subscription: { ...world.fuzzDevice, endpoint: `\u0000${world.fuzzDevice.endpoint}` } })],
+      ['push/unsubscribe', 'DELETE', {}, json({ conversationId: world.knownId, endpoint: `\u0000${world.ownerEndpoint}` })],
+      ['push/subscribe', 'POST', {}, json({ conversationId: world.playgroundId, subscription: { ...world.fuzzDevice, endpoint: `\u0000${world.fuzzDevice.endpoint}` } })],
       ['conversations/[id]/messages', 'POST', { id: world.knownId }, json({ text: '\u0000hi', model: MODEL, mode: 'plan' })],
     ];
     for (const [route, method, params, body] of finds) {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   conversationRoute = (await import('../conversations/[id]/route')).GET as Handler;
   conversations = await import('@/features/conversations/server');
 });
-afterAll(async () => (await import('@/lib/db/instance')).closeDb());
+afterAll(async () => (await import('@/lib/db/connection')).closeDb());
 
 /** A fresh browser of the workspace: its first answer issues the visitor cookie. */
 function browser(workspace = 'demo') {
@@ -77,7 +77,7 @@ describe('handoff links', () => {
 
       // A link made 10 minutes and a second ago, as the server stores it (its token's SHA-256).
       const late = randomBytes(32).toString('base64url');
-      const { db } = await import('@/lib/db/instance');
+      const { db } = await import('@/lib/db/connection');
       await (await db()).call('create_handoff', { p_conversation_id: id, p_visitor_id: made.visitorId, p_user_agent: '', p_token_hash: createHash('sha256').update(late).digest('hex'), p_ttl_seconds: -1 });
       const expired = await browser()(redeemRoute, { method: 'POST', url: '/api/handoff', body: { token: late } });
       expect(expired).toMatchObject({ status: 409, body: { error: { code: 'conflict:handoff_expired', message: expect.stringContaining('expired') } } });

@@ -1,5 +1,5 @@
 import { backlog, backlogTotal } from '@/lib/db/backlog';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 
 export const dynamic = 'force-dynamic';
 

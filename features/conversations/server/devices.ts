@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { takeHandoffOpened, takeLinkMade } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 import type { Device } from '../types';
 
 /** A handoff link works once, for this long. */

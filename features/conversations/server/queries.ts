@@ -1,9 +1,9 @@
 import 'server-only';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 import { serverEnv } from '@/lib/env';
 import type { Conversation, ConversationStatus, ConversationSummary } from '../types';
 
-const ttlSeconds = () => Math.round(serverEnv().SESSION_TTL_HOURS * 3600);
+const ttlSeconds = () => Math.round(serverEnv().TETHER_CONVERSATION_TTL_HOURS * 3600);
 
 type Owner = { visitorId: string; workspace: string };
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { takeLinkMade } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 import { hashToken, requireDevice } from './devices';
 
 type Caller = { visitorId: string; workspace: string; conversationId: string };

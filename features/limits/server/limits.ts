@@ -1,5 +1,5 @@
 import 'server-only';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 import { serverEnv, type ServerEnv } from '@/lib/env';
 import { redis } from '@/lib/redis';
 import { dailyBudgets } from './budgets';

@@ -1,5 +1,6 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
+import { RUN_RETRY_AFTER_SECONDS } from '@/lib/http';
 import { logger } from '@/lib/logger';
 import type { BudgetExhausted } from './budgets';
 import { shortDuration } from './human-duration';
@@ -9,9 +10,6 @@ import { limits } from './limits';
  * Each visitor's fair share, the same on every instance: every refusal is a 429 with
  * Retry-After and a message the UI shows as it is. Other visitors are unaffected.
  */
-
-/** Seconds to suggest when a visitor's own runs fill their share: about one run's length. */
-const RUN_RETRY_AFTER_SECONDS = 15;
 
 /**
  * Refuses a run when the visitor already has their share going (on any instance), or used this

@@ -2,7 +2,7 @@ import { requestJson as request } from '@/lib/api-client';
 
 /**
  * The push routes, for the page and the service worker alike (plain fetch, same origin, so the
- * visitor cookie goes along). `sessionId` is the conversation id.
+ * visitor cookie goes along).
  */
 
 export async function fetchVapidPublicKey(): Promise<string> {
@@ -10,11 +10,11 @@ export async function fetchVapidPublicKey(): Promise<string> {
   return publicKey;
 }
 
-export async function saveSubscription(input: { sessionId: string; subscription: PushSubscriptionJSON; showPreview: boolean }): Promise<void> {
+export async function saveSubscription(input: { conversationId: string; subscription: PushSubscriptionJSON; showPreview: boolean }): Promise<void> {
   await request('/api/push/subscribe', { method: 'POST', body: JSON.stringify(input) });
 }
 
-export async function deleteSubscription(input: { sessionId: string; endpoint: string }): Promise<void> {
+export async function deleteSubscription(input: { conversationId: string; endpoint: string }): Promise<void> {
   await request('/api/push/unsubscribe', { method: 'DELETE', body: JSON.stringify(input) });
 }
 

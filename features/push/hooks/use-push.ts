@@ -87,7 +87,7 @@ export function usePush(conversationId: string | null) {
         const registration = await navigator.serviceWorker.ready;
         const key = await fetchVapidPublicKey();
         const subscription = (await ensureSubscription(registration, key)).toJSON();
-        await saveSubscription({ sessionId: conversationId, subscription, showPreview });
+        await saveSubscription({ conversationId, subscription, showPreview });
         const stored = await readPushState();
         const conversations = [conversationId, ...(stored?.conversations ?? []).filter((id) => id !== conversationId)];
         const next: PushState = { applicationServerKey: key, subscription, conversations, showPreview };
@@ -158,16 +158,16 @@ async function ensureSubscription(registration: ServiceWorkerRegistration, key: 
 /** The subscription changed (or the preview setting did): tell the server, for every followed conversation. */
 async function sendToAll({ stored, subscription, key, showPreview }: { stored: PushState; subscription: PushSubscriptionJSON; key: string; showPreview: boolean }): Promise<PushState> {
   const kept: string[] = [];
-  for (const sessionId of stored.conversations) {
+  for (const conversationId of stored.conversations) {
     try {
-      await saveSubscription({ sessionId, subscription, showPreview });
-      kept.push(sessionId);
+      await saveSubscription({ conversationId, subscription, showPreview });
+      kept.push(conversationId);
     } catch (error) {
-      // Gone from the server (expired with its session): nothing left to follow.
-      if (!(error instanceof ApiError && error.status === 404)) kept.push(sessionId);
+      // Gone from the server (expired with its conversation): nothing left to follow.
+      if (!(error instanceof ApiError && error.status === 404)) kept.push(conversationId);
     }
     const old = stored.subscription?.endpoint;
-    if (old && old !== subscription.endpoint) await deleteSubscription({ sessionId, endpoint: old }).catch(() => {});
+    if (old && old !== subscription.endpoint) await deleteSubscription({ conversationId, endpoint: old }).catch(() => {});
   }
   const next: PushState = { applicationServerKey: key, subscription, conversations: kept, showPreview };
   await writePushState(next);
@@ -178,7 +178,7 @@ async function sendToAll({ stored, subscription, key, showPreview }: { stored: P
 async function forgetAll(stored: PushState): Promise<PushState> {
   const endpoint = stored.subscription?.endpoint;
   if (endpoint) {
-    await Promise.all(stored.conversations.map((sessionId) => deleteSubscription({ sessionId, endpoint }).catch(() => {})));
+    await Promise.all(stored.conversations.map((conversationId) => deleteSubscription({ conversationId, endpoint }).catch(() => {})));
   }
   const next: PushState = { ...stored, conversations: [] };
   await writePushState(next);

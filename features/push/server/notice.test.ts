@@ -12,7 +12,7 @@ describe('runNotice', () => {
     expect(runNotice(run({ answer: 'Done.' }), { showPreview: false })).toEqual({
       title: 'Task is ready',
       body: 'claude-opus-4-1 in plan mode is done working',
-      data: { sessionId: id, url: `/?c=${id}` },
+      data: { conversationId: id, url: `/?c=${id}` },
     });
   });
 
@@ -47,7 +47,7 @@ describe('approvalNotice', () => {
     expect(approvalNotice(approval, { showPreview: true })).toEqual({
       title: 'Approval needed',
       body: 'claude-sonnet-4-5 in ask mode wants to run npm test',
-      data: { sessionId: id, url: `/?c=${id}` },
+      data: { conversationId: id, url: `/?c=${id}` },
     });
     expect(approvalNotice(approval, { showPreview: false }).body).toBe('claude-sonnet-4-5 in ask mode is waiting for your approval');
   });

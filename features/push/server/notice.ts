@@ -32,14 +32,14 @@ export function runNotice(run: RunFinished, { showPreview }: { showPreview: bool
       body = `${who} was cut off by a server restart. Send a message to carry on.`;
       break;
   }
-  return { title, body, data: { sessionId: run.conversationId, url: `/?c=${run.conversationId}` } };
+  return { title, body, data: { conversationId: run.conversationId, url: `/?c=${run.conversationId}` } };
 }
 
 /** "Approval needed": what the agent wants to do is a preview (a path, a command), shown only where the device opted in. */
 export function approvalNotice(approval: ApprovalNeeded, { showPreview }: { showPreview: boolean }): PushPayload {
   const who = `${approval.model} in ${approval.mode} mode`;
   const body = showPreview ? `${who} wants to ${oneLine(approval.summary, PREVIEW_CHARS)}` : `${who} is waiting for your approval`;
-  return { title: 'Approval needed', body, data: { sessionId: approval.conversationId, url: `/?c=${approval.conversationId}` } };
+  return { title: 'Approval needed', body, data: { conversationId: approval.conversationId, url: `/?c=${approval.conversationId}` } };
 }
 
 /** A topic per conversation (≤ 32 URL-safe base64 characters): a newer notice replaces an older one. */

@@ -62,14 +62,14 @@ afterAll(async () => {
   await send.settlePushes();
   await service?.close();
   await api?.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 /** A conversation of ours, with these devices subscribed to it. */
 async function conversationWith(devices: TestSubscription[], { showPreview = false } = {}): Promise<string> {
   const id = randomUUID();
   await conversations.openConversation({ id, visitorId, workspace: workspace.name, title: 'push test' });
-  for (const subscription of devices) await push.subscribe({ visitorId, device: visitorId, workspace: workspace.name, sessionId: id, subscription, showPreview });
+  for (const subscription of devices) await push.subscribe({ visitorId, device: visitorId, workspace: workspace.name, conversationId: id, subscription, showPreview });
   return id;
 }
 
@@ -95,7 +95,7 @@ describe('a push when a run finishes', () => {
     expect(request!.payload).toEqual({
       title: 'Task is ready',
       body: 'claude-sonnet-4-5 in build mode is done working',
-      data: { sessionId: conversationId, url: `/?c=${conversationId}` },
+      data: { conversationId, url: `/?c=${conversationId}` },
     });
     expect(request!.headers).toMatchObject({ urgency: 'high', ttl: '3600', topic: conversationId.replace(/-/g, ''), 'content-encoding': 'aes128gcm' });
     expect(request!.jwt!.claims).toMatchObject({ aud: service.origin, sub: 'mailto:tether@example.com' });
@@ -120,7 +120,7 @@ describe('a push when a run finishes', () => {
     expect(requests.every((request) => request.status === 201 && request.vapidProblem === null)).toBe(true);
     expect(new Set(requests.map((request) => request.headers.authorization)).size).toBe(1);
     expect(send.pushSender().vapid.signed - signedBefore).toBeLessThanOrEqual(1);
-    expect(new Set(requests.map((request) => (request.payload as { data: { sessionId: string } }).data.sessionId))).toEqual(new Set([conversationId]));
+    expect(new Set(requests.map((request) => (request.payload as { data: { conversationId: string } }).data.conversationId))).toEqual(new Set([conversationId]));
   });
 
   it('says so when a run fails', async () => {
@@ -206,7 +206,7 @@ describe('a push when a run in ask mode waits for approval', () => {
     expect(approval!.payload).toEqual({
       title: 'Approval needed',
       body: 'claude-sonnet-4-5 in ask mode is waiting for your approval',
-      data: { sessionId: conversationId, url: `/?c=${conversationId}` },
+      data: { conversationId, url: `/?c=${conversationId}` },
     });
     // The same topic as "Task is ready": a phone that was offline gets only the newer one.
     expect(approval!.headers).toMatchObject({ urgency: 'high', topic: conversationId.replace(/-/g, '') });
@@ -286,16 +286,16 @@ describe('subscriptions', () => {
     const conversationId = await conversationWith([]);
     const stranger = { visitorId: randomUUID(), workspace: workspace.name };
     const notFound = { code: 'not_found:conversation', status: 404 };
-    await expect(push.subscribe({ ...stranger, device: stranger.visitorId, sessionId: conversationId, subscription: service.subscribe(), showPreview: false })).rejects.toMatchObject(notFound);
-    await expect(push.unsubscribe({ ...stranger, sessionId: conversationId, endpoint: 'https://127.0.0.1/x' })).rejects.toMatchObject(notFound);
+    await expect(push.subscribe({ ...stranger, device: stranger.visitorId, conversationId, subscription: service.subscribe(), showPreview: false })).rejects.toMatchObject(notFound);
+    await expect(push.unsubscribe({ ...stranger, conversationId, endpoint: 'https://127.0.0.1/x' })).rejects.toMatchObject(notFound);
     await expect(push.setMuted({ ...stranger, conversationId, muted: true })).rejects.toMatchObject(notFound);
   });
 
   it('unsubscribing stops the pushes, and is idempotent', async () => {
     const device = service.subscribe();
     const conversationId = await conversationWith([device]);
-    await push.unsubscribe({ visitorId, workspace: workspace.name, sessionId: conversationId, endpoint: device.endpoint });
-    await push.unsubscribe({ visitorId, workspace: workspace.name, sessionId: conversationId, endpoint: device.endpoint });
+    await push.unsubscribe({ visitorId, workspace: workspace.name, conversationId, endpoint: device.endpoint });
+    await push.unsubscribe({ visitorId, workspace: workspace.name, conversationId, endpoint: device.endpoint });
     await runToEnd(conversationId);
     expect(service.requestsTo(device.endpoint)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import 'server-only';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 
 type Owner = { conversationId: string; visitorId: string; workspace: string };
 

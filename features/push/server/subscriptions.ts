@@ -8,9 +8,9 @@ type Owner = { visitorId: string; workspace: string };
 const notFound = () => new AppError('not_found:conversation', 'No such conversation.');
 
 /** Subscribes this device to the visitor's conversation (again: keys and preview choice are refreshed). */
-export async function subscribe({ visitorId, device, workspace, sessionId, subscription, showPreview }: Owner & SubscribeInput & { device: string }): Promise<void> {
+export async function subscribe({ visitorId, device, workspace, conversationId, subscription, showPreview }: Owner & SubscribeInput & { device: string }): Promise<void> {
   const stored = await upsertSubscription({
-    conversationId: sessionId,
+    conversationId,
     visitorId,
     device,
     workspace,
@@ -23,8 +23,8 @@ export async function subscribe({ visitorId, device, workspace, sessionId, subsc
 }
 
 /** Idempotent for the owner; someone else's (or a gone) conversation is not found. */
-export async function unsubscribe({ visitorId, workspace, sessionId, endpoint }: Owner & { sessionId: string; endpoint: string }): Promise<void> {
-  const removed = await removeSubscription({ conversationId: sessionId, visitorId, workspace, endpoint });
+export async function unsubscribe({ visitorId, workspace, conversationId, endpoint }: Owner & { conversationId: string; endpoint: string }): Promise<void> {
+  const removed = await removeSubscription({ conversationId, visitorId, workspace, endpoint });
   if (removed === null) throw notFound();
 }
 

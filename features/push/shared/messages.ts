@@ -1,6 +1,6 @@
 import type { PushPayload } from '../schemas';
 
-/** What a push carries, as the server sends it (`sessionId` is the conversation id). */
+/** What a push carries, as the server sends it. */
 export type { PushPayload };
 
 /** The worker asks an open window to show a conversation (after a notification was tapped). */

@@ -17,7 +17,7 @@ export type PushState = {
   showPreview: boolean;
 };
 
-/** Enough for a day of conversations; the server forgets older ones with their session anyway. */
+/** Enough for a day of conversations; the server forgets older ones with their conversation anyway. */
 export const MAX_FOLLOWED = 20;
 /** A tap older than this is not acted on when the app starts. */
 export const PENDING_OPEN_MAX_AGE_MS = 10 * 60_000;

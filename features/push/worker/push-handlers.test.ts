@@ -7,16 +7,16 @@ const id = '0b9f6c1e-3a59-4c7e-9a53-6f1c2d3e4f50';
 
 describe('toPayload', () => {
   it('keeps a well-formed payload as it is', () => {
-    const payload = { title: 'Task is ready', body: 'claude-sonnet-4-5 in build mode is done working', data: { sessionId: id, url: `/?c=${id}` } };
+    const payload = { title: 'Task is ready', body: 'claude-sonnet-4-5 in build mode is done working', data: { conversationId: id, url: `/?c=${id}` } };
     expect(toPayload(payload)).toEqual(payload);
   });
 
   it('shows something for whatever arrives: a push must always become a notification', () => {
-    expect(toPayload(null)).toEqual({ title: 'Tether', body: 'The agent has finished.', data: { sessionId: '', url: '/' } });
+    expect(toPayload(null)).toEqual({ title: 'Tether', body: 'The agent has finished.', data: { conversationId: '', url: '/' } });
     expect(toPayload('not an object')).toEqual(toPayload(null));
     expect(toPayload({ title: '', body: 42 })).toEqual(toPayload(null));
     // A conversation but no URL: the URL that opens it.
-    expect(toPayload({ title: 'Done', data: { sessionId: id } })).toEqual({ title: 'Done', body: 'The agent has finished.', data: { sessionId: id, url: `/?c=${id}` } });
+    expect(toPayload({ title: 'Done', data: { conversationId: id } })).toEqual({ title: 'Done', body: 'The agent has finished.', data: { conversationId: id, url: `/?c=${id}` } });
   });
 });
 

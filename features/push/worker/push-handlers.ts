@@ -27,7 +27,7 @@ export function registerPushHandlers(sw: ServiceWorkerGlobalScope): void {
   });
 }
 
-const FALLBACK: PushPayload = { title: 'Tether', body: 'The agent has finished.', data: { sessionId: '', url: '/' } };
+const FALLBACK: PushPayload = { title: 'Tether', body: 'The agent has finished.', data: { conversationId: '', url: '/' } };
 
 function readJson(data: PushMessageData | null): unknown {
   try {
@@ -41,12 +41,12 @@ function readJson(data: PushMessageData | null): unknown {
 /** Whatever arrived, as a payload that can be shown: missing parts get neutral defaults. */
 export function toPayload(raw: unknown): PushPayload {
   const value = typeof raw === 'object' && raw !== null ? (raw as Partial<PushPayload>) : null;
-  const sessionId = typeof value?.data?.sessionId === 'string' ? value.data.sessionId : '';
-  const url = typeof value?.data?.url === 'string' ? value.data.url : sessionId ? `/?c=${sessionId}` : '/';
+  const conversationId = typeof value?.data?.conversationId === 'string' ? value.data.conversationId : '';
+  const url = typeof value?.data?.url === 'string' ? value.data.url : conversationId ? `/?c=${conversationId}` : '/';
   return {
     title: typeof value?.title === 'string' && value.title ? value.title : FALLBACK.title,
     body: typeof value?.body === 'string' ? value.body : FALLBACK.body,
-    data: { sessionId, url },
+    data: { conversationId, url },
   };
 }
 
@@ -54,23 +54,23 @@ async function showPush(sw: ServiceWorkerGlobalScope, data: PushMessageData | nu
   const payload = toPayload(readJson(data));
   const options: ShowOptions = { body: payload.body, data: payload.data, icon: NOTIFICATION_ICON, badge: NOTIFICATION_BADGE };
   // One notification per conversation: a newer one replaces the older, and alerts again.
-  if (payload.data.sessionId) Object.assign(options, { tag: `conversation-${payload.data.sessionId}`, renotify: true });
+  if (payload.data.conversationId) Object.assign(options, { tag: `conversation-${payload.data.conversationId}`, renotify: true });
   await sw.registration.showNotification(payload.title, options);
 }
 
 async function openFromNotification(sw: ServiceWorkerGlobalScope, data: unknown): Promise<void> {
-  const { sessionId, url } = toPayload({ data }).data;
+  const { conversationId, url } = toPayload({ data }).data;
   // Only ever a page of this app (this workspace's origin).
   const target = new URL(url, sw.location.origin);
   const href = target.origin === sw.location.origin ? target.href : new URL('/', sw.location.origin).href;
   // Also left where the app looks when it starts: iOS may open the app at its start URL.
-  if (sessionId) await setPendingOpen(sessionId).catch(() => {});
+  if (conversationId) await setPendingOpen(conversationId).catch(() => {});
 
   const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const client = windows.find((candidate) => candidate.focused) ?? windows.find((candidate) => candidate.visibilityState === 'visible') ?? windows[0];
   if (client) {
     const focused = await client.focus().catch(() => client);
-    if (sessionId) (focused ?? client).postMessage({ type: OPEN_CONVERSATION, conversationId: sessionId } satisfies OpenConversationMessage);
+    if (conversationId) (focused ?? client).postMessage({ type: OPEN_CONVERSATION, conversationId } satisfies OpenConversationMessage);
     return;
   }
   await sw.clients.openWindow(href);
@@ -89,15 +89,15 @@ async function resubscribe(sw: ServiceWorkerGlobalScope, event: PushSubscription
   const json = subscription.toJSON();
   const oldEndpoint = event.oldSubscription?.endpoint ?? state.subscription?.endpoint;
   const kept: string[] = [];
-  for (const sessionId of state.conversations) {
+  for (const conversationId of state.conversations) {
     try {
-      await saveSubscription({ sessionId, subscription: json, showPreview: state.showPreview });
-      kept.push(sessionId);
+      await saveSubscription({ conversationId, subscription: json, showPreview: state.showPreview });
+      kept.push(conversationId);
     } catch (error) {
       // A conversation the server no longer has is dropped; anything else is tried again on the next load.
-      if (!(error instanceof ApiError && error.status === 404)) kept.push(sessionId);
+      if (!(error instanceof ApiError && error.status === 404)) kept.push(conversationId);
     }
-    if (oldEndpoint && oldEndpoint !== json.endpoint) await deleteSubscription({ sessionId, endpoint: oldEndpoint }).catch(() => {});
+    if (oldEndpoint && oldEndpoint !== json.endpoint) await deleteSubscription({ conversationId, endpoint: oldEndpoint }).catch(() => {});
   }
   await writePushState({ ...state, subscription: json, conversations: kept });
 }

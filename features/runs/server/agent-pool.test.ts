@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   pool.closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 const start = (text: string, conversationId: string = randomUUID()) =>

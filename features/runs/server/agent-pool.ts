@@ -1,6 +1,7 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
+import { RUN_RETRY_AFTER_SECONDS } from '@/lib/http';
 import { logger } from '@/lib/logger';
 import type { AgentProcess } from './agent-process';
 
@@ -22,9 +23,6 @@ const limits = () => {
   return { maxProcesses: env.TETHER_MAX_AGENT_PROCESSES, queueLimit: env.TETHER_RUN_QUEUE_LIMIT, idleMs: env.TETHER_WARM_IDLE_SECONDS * 1000 };
 };
 
-/** Seconds a refused client should wait before trying again: about one run's length. */
-export const RETRY_AFTER_SECONDS = 15;
-
 export function poolStats() {
   const processes = [...pool.processes];
   return { processes: processes.length, busy: processes.filter((process) => process.busy).length, waiting: pool.waiting.length };
@@ -36,7 +34,7 @@ export function assertCanQueue(): void {
   const idle = [...pool.processes].some((process) => !process.busy);
   if (pool.processes.size < maxProcesses || idle || pool.waiting.length < queueLimit) return;
   throw new AppError('rate_limited:capacity', `All agents on this server are busy and ${queueLimit} messages are already waiting. Try again shortly.`, {
-    retryAfterSeconds: RETRY_AFTER_SECONDS,
+    retryAfterSeconds: RUN_RETRY_AFTER_SECONDS,
   });
 }
 

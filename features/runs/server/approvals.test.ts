@@ -67,7 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runs.interruptAllRuns(2000);
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 /** POST /api/runs/:runId/approvals/:approvalId as a browser of `visitor` sends it. */

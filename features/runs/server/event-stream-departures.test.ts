@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 async function startRun(text: string): Promise<Run> {

@@ -49,7 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (await import('./agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 function start({ visitorId, conversationId = randomUUID(), text = 'hello', mode = 'build', model = 'claude-sonnet-4-5', where = workspace }: {

@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runs.interruptAllRuns(2000);
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 async function run(text: string, { conversationId = randomUUID(), mode = 'build' as AgentMode } = {}) {

@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (await import('./agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 async function talk(conversationId: string, text = 'hello', visitor = visitorId): Promise<RunInfo> {
@@ -98,7 +98,7 @@ describe('deleting conversations', () => {
     await talk(expiring);
     (await import('./agent-pool')).closeAllProcesses();
     await conversations.setSdkSession(expiring, null);
-    const db = await (await import('@/lib/db/instance')).db();
+    const db = await (await import('@/lib/db/connection')).db();
     // Expire it now (set_session with a zero lifetime), then purge as the timer does.
     await db.call('set_session', { p_id: expiring, p_sdk_session_id: null, p_ttl_seconds: 0 });
     await db.call('purge_expired', {});

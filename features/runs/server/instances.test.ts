@@ -27,14 +27,14 @@ beforeAll(async () => {
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'alpha' });
   runs = await import('./run-manager');
   instance = await import('./instance');
-  database = await (await import('@/lib/db/instance')).db();
+  database = await (await import('@/lib/db/connection')).db();
   (await import('./run-notices')).onRunFinished((run) => announced.push(run));
 });
 
 afterAll(async () => {
   await instance.stopHeartbeat();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 /** A run another instance (`owner`) started in a conversation of ours. */

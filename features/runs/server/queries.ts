@@ -1,5 +1,5 @@
 import 'server-only';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 import type { AgentMode, FileChange, RunStatus } from '../types';
 import type { KeptChange } from './file-changes';
 

@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (await import('./agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 describe("a run's cost budget", () => {

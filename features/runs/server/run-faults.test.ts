@@ -57,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (await import('./agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 function start(text: string, conversationId = randomUUID()) {

@@ -52,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 function start(text: string, conversationId: string = randomUUID(), visitor: string = visitorId) {

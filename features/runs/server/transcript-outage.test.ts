@@ -64,7 +64,7 @@ afterAll(async () => {
   (await import('./agent-pool')).closeAllProcesses();
   await relay?.restore();
   await api?.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
   await relay?.close();
   await scratch?.release();
 });

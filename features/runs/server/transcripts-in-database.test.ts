@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 async function send(conversationId: string, text: string): Promise<RunEvent[]> {

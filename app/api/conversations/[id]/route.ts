@@ -1,8 +1,8 @@
 import { actingVisitor, renameConversation, renameSchema } from '@/features/conversations/server';
-import { uuidSchema } from '@/features/runs';
 import { conversationView, deleteConversationsForGood } from '@/features/runs/server';
 import { AppError } from '@/lib/errors';
 import { parseInput, readJson } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { route } from '../../_lib/route';
 
 export const GET = route<{ id: string }>(async ({ params, visitorId, workspace }) => {

@@ -27,7 +27,7 @@ beforeAll(async () => {
   conversations = await import('@/features/conversations/server');
   queries = await import('@/features/push/server/queries');
 });
-afterAll(async () => (await import('@/lib/db/instance')).closeDb());
+afterAll(async () => (await import('@/lib/db/connection')).closeDb());
 
 /** A visitor with a signed cookie, as the browser would have after its first request. */
 async function newVisitor(): Promise<{ cookie: string; visitorId: string }> {
@@ -88,7 +88,7 @@ describe('POST /api/push/subscribe', () => {
   it('201 for the owner; several devices; a repeat is an update', async () => {
     const [phone, laptop] = [browserSubscription(), browserSubscription()];
     for (const subscription of [phone, laptop, phone]) {
-      const response = await subscribe({ sessionId: conversationId, subscription, showPreview: true });
+      const response = await subscribe({ conversationId, subscription, showPreview: true });
       expect(response.status).toBe(201);
       expect(await response.json()).toEqual({ ok: true });
     }
@@ -104,23 +104,23 @@ describe('POST /api/push/subscribe', () => {
     ['a p256dh of the wrong size', { keys: { p256dh: randomBytes(33).toString('base64url'), auth: randomBytes(16).toString('base64url') } }],
     ['an auth secret of the wrong size', { keys: { p256dh: browserSubscription().keys.p256dh, auth: randomBytes(8).toString('base64url') } }],
   ])('400 for %s', async (_what, change) => {
-    await expectError(await subscribe({ sessionId: conversationId, subscription: { ...browserSubscription(), ...change } }), 400, 'bad_request:invalid_body');
+    await expectError(await subscribe({ conversationId, subscription: { ...browserSubscription(), ...change } }), 400, 'bad_request:invalid_body');
   });
 
   it('400 for a missing subscription or a session id that is not a uuid', async () => {
-    await expectError(await subscribe({ sessionId: conversationId }), 400, 'bad_request:invalid_body');
-    await expectError(await subscribe({ sessionId: 'nope', subscription: browserSubscription() }), 400, 'bad_request:invalid_body');
+    await expectError(await subscribe({ conversationId }), 400, 'bad_request:invalid_body');
+    await expectError(await subscribe({ conversationId: 'nope', subscription: browserSubscription() }), 400, 'bad_request:invalid_body');
   });
 
   it('413 for an oversize body, 415 for one that is not JSON', async () => {
-    await expectError(await subscribe({ sessionId: conversationId, subscription: browserSubscription(), padding: 'x'.repeat(5000) }), 413, 'payload_too_large');
+    await expectError(await subscribe({ conversationId, subscription: browserSubscription(), padding: 'x'.repeat(5000) }), 413, 'payload_too_large');
     await expectError(await call(subscribeRoute, { method: 'POST', url: '/api/push/subscribe', body: 'x', type: 'text/plain', cookie: owner.cookie }), 415, 'unsupported_media_type');
   });
 
   it("404 for another visitor's conversation, and for one that does not exist", async () => {
     const stranger = await newVisitor();
-    await expectError(await subscribe({ sessionId: conversationId, subscription: browserSubscription() }, stranger.cookie), 404, 'not_found:conversation');
-    await expectError(await subscribe({ sessionId: randomUUID(), subscription: browserSubscription() }), 404, 'not_found:conversation');
+    await expectError(await subscribe({ conversationId, subscription: browserSubscription() }, stranger.cookie), 404, 'not_found:conversation');
+    await expectError(await subscribe({ conversationId: randomUUID(), subscription: browserSubscription() }), 404, 'not_found:conversation');
   });
 });
 
@@ -129,9 +129,9 @@ describe('DELETE /api/push/unsubscribe', () => {
 
   it('200 for the owner, again and again', async () => {
     const device = browserSubscription();
-    await subscribe({ sessionId: conversationId, subscription: device });
+    await subscribe({ conversationId, subscription: device });
     for (let i = 0; i < 2; i++) {
-      const response = await unsubscribe({ sessionId: conversationId, endpoint: device.endpoint });
+      const response = await unsubscribe({ conversationId, endpoint: device.endpoint });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ ok: true });
     }
@@ -140,11 +140,11 @@ describe('DELETE /api/push/unsubscribe', () => {
 
   it("404 for someone else's conversation (their device stays); 400 for a bad body", async () => {
     const device = browserSubscription();
-    await subscribe({ sessionId: conversationId, subscription: device });
+    await subscribe({ conversationId, subscription: device });
     const stranger = await newVisitor();
-    await expectError(await unsubscribe({ sessionId: conversationId, endpoint: device.endpoint }, stranger.cookie), 404, 'not_found:conversation');
+    await expectError(await unsubscribe({ conversationId, endpoint: device.endpoint }, stranger.cookie), 404, 'not_found:conversation');
     expect((await queries.pushTargets(conversationId))!.subscriptions.map((s) => s.endpoint)).toContain(device.endpoint);
-    await expectError(await unsubscribe({ sessionId: conversationId }), 400, 'bad_request:invalid_body');
+    await expectError(await unsubscribe({ conversationId }), 400, 'bad_request:invalid_body');
   });
 });
 

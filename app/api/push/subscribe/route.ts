@@ -5,7 +5,7 @@ import { route } from '../../_lib/route';
 
 export const POST = route(async ({ req, visitorId, workspace }) => {
   const input = await readJson(req, subscribeSchema(), MAX_PUSH_BODY_BYTES);
-  const actor = await actingVisitor({ visitorId, workspace: workspace.name, conversationId: input.sessionId });
+  const actor = await actingVisitor({ visitorId, workspace: workspace.name, conversationId: input.conversationId });
   await subscribe({ visitorId: actor, device: visitorId, workspace: workspace.name, ...input });
   return Response.json({ ok: true }, { status: 201 });
 });

@@ -59,7 +59,7 @@ afterAll(async () => {
   appServer.close();
   (await import('../agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 type Turn = { events: RunEvent[]; toolOutput: string };

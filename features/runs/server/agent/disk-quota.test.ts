@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (await import('../agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 async function runBash(workspace: typeof small, command: string): Promise<{ events: RunEvent[]; output: string }> {

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import { changeBacklog } from '@/lib/db/backlog';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 import { retryWrite } from '@/lib/db/retry';
 import { logger } from '@/lib/logger';
 import { diskTranscripts, entryKey, mergeTranscripts, readTranscript, recentDiskSessions, SHARED_PROJECT_KEY } from './transcript-disk';

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { Db } from '@/lib/db';
-import { db } from '@/lib/db/instance';
+import { db } from '@/lib/db/connection';
 
 /**
  * One conversation's agent transcripts in the database: the SDK's SessionStore, given to the

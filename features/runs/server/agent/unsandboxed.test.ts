@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (await import('../agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
 });
 
 async function send(visitorId: string, conversationId: string, text: string): Promise<RunEvent[]> {

@@ -1,6 +1,6 @@
 import { listDevices } from '@/features/conversations/server';
-import { uuidSchema } from '@/features/runs';
 import { parseInput } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { route } from '../../../_lib/route';
 
 /** "Devices with access": the browsers that may use this conversation. */

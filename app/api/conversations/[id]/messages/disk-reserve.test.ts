@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   (await import('@/features/runs/server/agent-pool')).closeAllProcesses();
   await api.close();
-  await (await import('@/lib/db/instance')).closeDb();
+  await (await import('@/lib/db/connection')).closeDb();
   unmountUnder(dataDir); // the workspace's image, then the tmpfs itself
 });
 

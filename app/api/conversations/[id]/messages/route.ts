@@ -1,7 +1,8 @@
 import { actingVisitor } from '@/features/conversations/server';
-import { sendMessageSchema, uuidSchema } from '@/features/runs';
+import { sendMessageSchema } from '@/features/runs';
 import { startRun } from '@/features/runs/server';
 import { parseInput, readJson } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { route } from '../../../_lib/route';
 
 export const POST = route<{ id: string }>(async ({ req, params, visitorId, workspace }) => {

@@ -1,7 +1,7 @@
 import { actingVisitor } from '@/features/conversations/server';
 import { muteSchema, setMuted } from '@/features/push/server';
-import { uuidSchema } from '@/features/runs';
 import { parseInput, readJson } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { route } from '../../../_lib/route';
 
 export const PUT = route<{ id: string }>(async ({ req, params, visitorId, workspace }) => {

@@ -1,7 +1,7 @@
 import { isShared, shareConversation, stopSharing } from '@/features/conversations/server';
-import { uuidSchema } from '@/features/runs';
 import { parseInput } from '@/lib/http';
-import { isHttpsRequest } from '@/lib/request-origin';
+import { uuidSchema } from '@/lib/ids';
+import { requestOrigin } from '@/lib/request-origin';
 import { route } from '../../../_lib/route';
 
 /** Whether a read-only link to this conversation is on. */
@@ -13,8 +13,7 @@ export const GET = route<{ id: string }>(async ({ params, visitorId, workspace }
 /** "Share read-only": a new link (an earlier one stops working). */
 export const POST = route<{ id: string }>(async ({ req, params, visitorId, workspace }) => {
   const conversationId = parseInput(uuidSchema, params.id, 'params');
-  const origin = `${isHttpsRequest(req) ? 'https' : 'http'}://${req.headers.get('host') ?? ''}`;
-  return Response.json(await shareConversation({ visitorId, workspace: workspace.name, conversationId, origin }), { status: 201, headers: { 'cache-control': 'no-store' } });
+  return Response.json(await shareConversation({ visitorId, workspace: workspace.name, conversationId, origin: requestOrigin(req) }), { status: 201, headers: { 'cache-control': 'no-store' } });
 });
 
 /** Turns the link off, at once, live viewers included. */

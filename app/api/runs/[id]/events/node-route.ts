@@ -1,6 +1,7 @@
-import { afterSeqSchema, uuidSchema, visibleSchema } from '@/features/runs';
+import { afterSeqSchema, visibleSchema } from '@/features/runs';
 import { findRun, streamRunEvents } from '@/features/runs/server';
 import { parseInput } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { nodeRoute } from '../../../_lib/route';
 import { runActor } from '../../../_lib/run-actor';
 

@@ -1,6 +1,6 @@
-import { uuidSchema } from '@/features/runs';
 import { findRun, stopAnywhere } from '@/features/runs/server';
 import { parseInput } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { route } from '../../../_lib/route';
 import { runActor } from '../../../_lib/run-actor';
 

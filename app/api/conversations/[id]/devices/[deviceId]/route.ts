@@ -1,6 +1,6 @@
 import { revokeDevice } from '@/features/conversations/server';
-import { uuidSchema } from '@/features/runs';
 import { parseInput } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { route } from '../../../../_lib/route';
 
 /** Revokes another device's access to this conversation (and its notifications for it). */

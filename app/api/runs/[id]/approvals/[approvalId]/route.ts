@@ -1,6 +1,7 @@
-import { decideApprovalSchema, uuidSchema } from '@/features/runs';
+import { decideApprovalSchema } from '@/features/runs';
 import { decideAnywhere, findRun } from '@/features/runs/server';
 import { parseInput, readJson } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { route } from '../../../../_lib/route';
 import { runActor } from '../../../../_lib/run-actor';
 

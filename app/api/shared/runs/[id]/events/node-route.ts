@@ -1,8 +1,9 @@
 import { openShare, SHARE_TOKEN_HEADER } from '@/features/conversations/server';
-import { afterSeqSchema, uuidSchema } from '@/features/runs';
+import { afterSeqSchema } from '@/features/runs';
 import { findRun, streamRunEvents } from '@/features/runs/server';
 import { AppError } from '@/lib/errors';
 import { parseInput } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { shareNodeRoute } from '../../../../_lib/share-route';
 
 /** How often a share viewer's stream checks that the link is still on: turning it off ends the view within this. */
