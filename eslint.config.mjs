@@ -52,4 +52,9 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: { 'no-console': 'error' },
   },
+  {
+    // Files stay small (STYLE.md): past 250 lines a file is doing two jobs; split it along its seams.
+    files: ['**/*.ts', '**/*.tsx'],
+    rules: { 'max-lines': ['error', { max: 250 }] },
+  },
 );

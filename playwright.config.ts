@@ -8,7 +8,7 @@ import { defineConfig } from '@playwright/test';
 export const E2E_PORT = 3210;
 export const E2E_DATA_DIR = '.e2e-data';
 /**
- * The test push service's key and certificate (tests/e2e/push.spec.ts serves with them). Made
+ * The test push service's key and certificate (tests/e2e/support/push.ts serves with them). Made
  * before the app starts, which trusts the certificate through NODE_EXTRA_CA_CERTS: Node reads
  * that once, at start.
  */

@@ -10,27 +10,25 @@
  * (./seeds.ts). FUZZ_RUNS=5000 for a long hunt.
  */
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { sendMessageSchema } from '@/features/runs';
 import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { startApiServer, type ApiServer } from '@/tests/fixtures/api-server';
 import { bodyText, hostileRequest, toNextRequest, type HostileBody, type HostileRequest } from './hostile-requests';
 import type { Known } from './hostile-values';
+import { API_DIR, METHODS, nextRoutes, nodeRoutes, routes, type Handler } from './routes';
 import { FUZZ_SEED, pastFailures, replayThenExplore } from './seeds';
+import { expectWellBehaved } from './well-behaved';
+
 const MODEL = 'claude-sonnet-4-5';
 const OWNER_SECRET = `owner-secret-${randomUUID()}`;
-const API_DIR = fileURLToPath(new URL('../../app/api', import.meta.url));
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-type Handler = (req: NextRequest, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 type World = { knownId: string; playgroundId: string; ownerEndpoint: string; fuzzDevice: ReturnType<typeof device> };
 type Visitor = { cookie: string; visitorId: string; runId: string };
 
@@ -47,21 +45,6 @@ const hints: Record<string, { sample?: (world: World) => unknown; mustNotSend?: 
   'push/subscribe': { sample: (world) => ({ conversationId: world.playgroundId, subscription: world.fuzzDevice, showPreview: true }) },
   'push/unsubscribe': { sample: (world) => ({ conversationId: world.knownId, endpoint: world.ownerEndpoint }) },
 };
-
-/**
- * `conversations/[id]/messages` for each route.ts (a Next route handler) and each node-route.ts (a
- * route served before Next, `app/api/node-routes.ts`); private `_folders` are not routes.
- */
-function discoverRoutes(file: 'route.ts' | 'node-route.ts', dir = API_DIR, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isFile() && entry.name === file) return [prefix.slice(0, -1)];
-    if (!entry.isDirectory() || entry.name.startsWith('_')) return [];
-    return discoverRoutes(file, path.join(dir, entry.name), `${prefix}${entry.name}/`);
-  });
-}
-const nextRoutes = discoverRoutes('route.ts');
-const nodeRoutes = discoverRoutes('node-route.ts');
-const routes = [...nextRoutes, ...nodeRoutes].sort();
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-fuzz-'));
 let api: MessagesApi;
@@ -191,38 +174,6 @@ afterAll(async () => {
   await (await import('@/lib/db/connection')).closeDb();
 });
 
-const errorShape = z.strictObject({ error: z.strictObject({ code: z.string().min(1), message: z.string().min(1) }) });
-
-async function readBody(response: Response): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`a ${response.status} body that never ends`)), 5000)));
-  try {
-    return await Promise.race([response.text(), stuck]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function expectWellBehaved(response: Response) {
-  const text = await readBody(response);
-  const what = `${response.status} ${response.headers.get('content-type')} ${text.slice(0, 300)}`;
-  expect(response.status, what).toBeGreaterThanOrEqual(200);
-  expect(response.status, what).toBeLessThan(500);
-  if (response.status < 400) {
-    expect(text, "a 2xx to someone else carries the owner's data").not.toContain(OWNER_SECRET);
-    if (/^application\/json/.test(response.headers.get('content-type') ?? '')) expect(() => JSON.parse(text), what).not.toThrow();
-    return;
-  }
-  expect(response.headers.get('content-type'), what).toMatch(/^application\/json/);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`a 4xx body that is not JSON: ${what}`);
-  }
-  expect(errorShape.safeParse(json).success, `not exactly { error: { code, message } }: ${what}`).toBe(true);
-}
-
 describe(`every route handler under app/api, fuzzed (FUZZ_SEED=${FUZZ_SEED})`, () => {
   it('keeps past failures only of routes that exist', () => {
     for (const past of pastFailures) expect(routes, `tests/fuzz/seeds.ts: ${past.found}`).toContain(past.route);
@@ -247,7 +198,7 @@ describe(`every route handler under app/api, fuzzed (FUZZ_SEED=${FUZZ_SEED})`, (
     const property = fc.asyncProperty(cases, async ([method, request]) => {
       fc.pre(!(request.body && hint.mustNotSend?.(bodyText(request.body), request, world)));
       await openConversation({ id: world.playgroundId, visitorId: fuzzer.visitorId, workspace: 'demo', title: 'hello' });
-      await expectWellBehaved(await handler(route, method)(toNextRequest(method, request), { params: Promise.resolve(request.params) }));
+      await expectWellBehaved(await handler(route, method)(toNextRequest(method, request), { params: Promise.resolve(request.params) }), OWNER_SECRET);
     });
     await replayThenExplore(route, property);
     expect(api.requests.length, 'a fuzzed request started an agent run').toBe(modelRequests);
@@ -265,7 +216,7 @@ describe(`every route handler under app/api, fuzzed (FUZZ_SEED=${FUZZ_SEED})`, (
     for (const [route, method, params, body] of finds) {
       const response = await call(route, method, { cookie: fuzzer.cookie, params, body });
       expect(response.status, `${method} ${route} ${bodyText(body)}`).toBe(400);
-      await expectWellBehaved(response);
+      await expectWellBehaved(response, OWNER_SECRET);
     }
   });
 

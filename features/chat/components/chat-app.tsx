@@ -11,6 +11,7 @@ import { useConversationStatuses } from '../hooks/use-conversation-statuses';
 import { useOnline } from '../hooks/use-online';
 import { Composer } from './composer';
 import { ConnectionStatus } from './connection-status';
+import { Expired, FirstVisit } from './empty-conversation';
 import { HandoffDialog } from './handoff-dialog';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
@@ -233,35 +234,3 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
     </div>
   );
 }
-
-const EXAMPLE_PROMPTS = ['List the files', 'Read README.md', 'Run `ls -la`'];
-
-/** A new conversation: what this place is, and three things to try (they fill the message box). */
-function FirstVisit({ workspace, onPick }: { workspace: string; onPick: (text: string) => void }) {
-  return (
-    <div className="empty first-visit">
-      <p>
-        This is the <strong>{workspace}</strong> workspace: a Claude agent works on its files with you. No account needed;
-        your conversations stay in this browser and a run goes on if you close the tab.
-      </p>
-      <p>Try:</p>
-      <ul className="examples">
-        {EXAMPLE_PROMPTS.map((prompt) => (
-          <li key={prompt}>
-            <button type="button" onClick={() => onPick(prompt)}>{prompt}</button>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-function Expired() {
-  return (
-    <p className="notice notice-info empty-expired" role="status">
-      This conversation has expired: the server keeps a conversation for a day after its last message. Its messages are
-      gone; start a new chat to carry on.
-    </p>
-  );
-}
-

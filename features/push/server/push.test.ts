@@ -1,87 +1,10 @@
 /**
- * Push on run completion, end to end: the real Agent SDK and CLI against the scripted fake
- * Messages API, the real web-push encryption and VAPID signing, and a test push service on
- * HTTPS 127.0.0.1 (self-signed) that verifies the JWT and decrypts what arrives.
+ * Push on run completion and on a waiting approval, end to end (see tests/fixtures/push-run-env.ts for the real parts it drives).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
-import type { RunEvent } from '@/features/runs';
-import { startViewerServer } from '@/tests/fixtures/viewer-server';
-import { startPushService, type PushService, type TestSubscription } from '@/tests/fixtures/push-service';
+import { describe, expect, it } from 'vitest';
+import { conversationWith, push, runs, runToEnd, send, service, setUpPushRunEnv, viewers, visitorId, workspace } from '@/tests/fixtures/push-run-env';
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-push-'));
-let api: MessagesApi;
-let service: PushService;
-let runs: typeof import('@/features/runs/server/run-manager');
-let viewers: Awaited<ReturnType<typeof startViewerServer>>;
-let conversations: typeof import('@/features/conversations/server');
-let push: typeof import('@/features/push/server');
-let send: typeof import('./send');
-let queries: typeof import('./queries');
-let workspace: import('@/features/workspaces/server').Workspace;
-
-const visitorId = randomUUID();
-let agentDir: string;
-
-function script(request: Parameters<typeof lastUserText>[0]): Reply {
-  const conversation = JSON.stringify(request.messages);
-  const written = /write (\w+\.txt)/.exec(conversation)?.[1];
-  if (written) {
-    if (!conversation.includes('"tool_result"')) return { blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: path.join(agentDir, written), content: 'new\n' } }] };
-    return { blocks: [{ type: 'text', text: 'Written.' }] };
-  }
-  const prompt = lastUserText(request);
-  if (prompt.includes('slow')) return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: 300 }, (_, i) => `w${i} `) }], delayMs: 20 };
-  if (prompt.includes('overloaded')) return { error: { status: 500, type: 'api_error', message: 'upstream exploded' } };
-  return { blocks: [{ type: 'text_chunks', chunks: ['Hello', ' there', ', friend.'] }] };
-}
-
-beforeAll(async () => {
-  api = await startAgentTestEnv({ responder: script, dataDir, env: { PUSH_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'error' } });
-  service = await startPushService();
-  workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'alpha', files: { 'notes.txt': 'notes' } });
-  agentDir = (await import('@/features/runs/server/agent/agent-sandbox')).agentWorkspaceDir(workspace);
-  runs = await import('@/features/runs/server/run-manager');
-  viewers = await startViewerServer();
-  conversations = await import('@/features/conversations/server');
-  push = await import('@/features/push/server');
-  send = await import('./send');
-  send.sendRunNotices();
-  queries = await import('./queries');
-  // Trust the self-signed push service; short backoff so retry tests are quick.
-  send.configurePushSender({ agent: service.agent, retry: { baseDelayMs: 20 } });
-});
-
-afterAll(async () => {
-  viewers?.close();
-  await send.settlePushes();
-  await service?.close();
-  await api?.close();
-  await (await import('@/lib/db/connection')).closeDb();
-});
-
-/** A conversation of ours, with these devices subscribed to it. */
-async function conversationWith(devices: TestSubscription[], { showPreview = false } = {}): Promise<string> {
-  const id = randomUUID();
-  await conversations.openConversation({ id, visitorId, workspace: workspace.name, title: 'push test' });
-  for (const subscription of devices) await push.subscribe({ visitorId, device: visitorId, workspace: workspace.name, conversationId: id, subscription, showPreview });
-  return id;
-}
-
-/** Runs one message to its end, then waits for whatever push it caused to be sent or given up. */
-async function runToEnd(conversationId: string, text = 'hello', { during, mode = 'build' }: { during?: (runId: string) => void; mode?: 'build' | 'ask' } = {}) {
-  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode });
-  during?.(info.id);
-  const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
-  const end = await new Promise<Extract<RunEvent, { type: 'end' }>>((resolve) => run.subscribe(0, (event) => event.type === 'end' && resolve(event)));
-  await send.settlePushes();
-  return end;
-}
+setUpPushRunEnv();
 
 describe('a push when a run finishes', () => {
   it('sends one notice to a device when nobody watched the run complete: VAPID-signed, encrypted, high urgency, bounded TTL, a topic', async () => {
@@ -237,66 +160,6 @@ describe('a push when a run in ask mode waits for approval', () => {
 
     await push.setMuted({ visitorId, workspace: workspace.name, conversationId, muted: true });
     await runToEnd(conversationId, 'write d.txt', { mode: 'ask', during: answeredAfterPush() });
-    expect(service.requestsTo(device.endpoint)).toEqual([]);
-  });
-});
-
-describe('push service answers', () => {
-  it.each([404, 410])('%i: the subscription is deleted, from every conversation it followed', async (status) => {
-    const [dead, alive] = [service.subscribe(), service.subscribe()];
-    const conversationId = await conversationWith([dead, alive]);
-    const other = await conversationWith([dead]);
-    service.script(dead.endpoint, [{ status }]);
-    expect((await runToEnd(conversationId)).status).toBe('completed');
-
-    expect(service.requestsTo(dead.endpoint).map((request) => request.status)).toEqual([status]);
-    expect((await queries.pushTargets(conversationId))!.subscriptions.map((s) => s.endpoint)).toEqual([alive.endpoint]);
-    expect((await queries.pushTargets(other))!.subscriptions).toEqual([]);
-  });
-
-  it('429 with Retry-After: tried again once that time has passed', async () => {
-    const device = service.subscribe();
-    service.script(device.endpoint, [{ status: 429, retryAfter: '1' }]);
-    await runToEnd(await conversationWith([device]));
-    const [first, second, ...rest] = service.requestsTo(device.endpoint);
-    expect([first!.status, second!.status, rest]).toEqual([429, 201, []]);
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
-    expect(second!.payload).toEqual(first!.payload);
-  });
-
-  it('500 every time: retried a few times, then given up; the run is still completed and the subscription kept', async () => {
-    const device = service.subscribe();
-    service.script(device.endpoint, Array.from({ length: 10 }, () => ({ status: 500 })));
-    const conversationId = await conversationWith([device]);
-    expect((await runToEnd(conversationId)).status).toBe('completed');
-    expect(service.requestsTo(device.endpoint).map((request) => request.status)).toEqual([500, 500, 500, 500]);
-    expect((await queries.pushTargets(conversationId))!.subscriptions).toHaveLength(1);
-  });
-
-  it('a 500 then a 201: delivered on the retry', async () => {
-    const device = service.subscribe();
-    service.script(device.endpoint, [{ status: 500 }]);
-    await runToEnd(await conversationWith([device]));
-    expect(service.requestsTo(device.endpoint).map((request) => request.status)).toEqual([500, 201]);
-  });
-});
-
-describe('subscriptions', () => {
-  it("someone else's conversation is not found, for subscribing, unsubscribing and muting", async () => {
-    const conversationId = await conversationWith([]);
-    const stranger = { visitorId: randomUUID(), workspace: workspace.name };
-    const notFound = { code: 'not_found:conversation', status: 404 };
-    await expect(push.subscribe({ ...stranger, device: stranger.visitorId, conversationId, subscription: service.subscribe(), showPreview: false })).rejects.toMatchObject(notFound);
-    await expect(push.unsubscribe({ ...stranger, conversationId, endpoint: 'https://127.0.0.1/x' })).rejects.toMatchObject(notFound);
-    await expect(push.setMuted({ ...stranger, conversationId, muted: true })).rejects.toMatchObject(notFound);
-  });
-
-  it('unsubscribing stops the pushes, and is idempotent', async () => {
-    const device = service.subscribe();
-    const conversationId = await conversationWith([device]);
-    await push.unsubscribe({ visitorId, workspace: workspace.name, conversationId, endpoint: device.endpoint });
-    await push.unsubscribe({ visitorId, workspace: workspace.name, conversationId, endpoint: device.endpoint });
-    await runToEnd(conversationId);
     expect(service.requestsTo(device.endpoint)).toEqual([]);
   });
 });
