@@ -1,4 +1,4 @@
-import type { RunStatus } from '@/features/runs';
+import type { RunStatus } from './vocabulary';
 
 export type Conversation = {
   id: string;

@@ -3,12 +3,8 @@
  * and the browser's code (no zod) both build on them, so each set is written once.
  */
 
-/** plan: read-only. ask: reads freely, each edit, command or fetch waits for the visitor's decision. build: edits freely. */
-export const agentModes = ['plan', 'ask', 'build'] as const;
-export type AgentMode = (typeof agentModes)[number];
-
-export const runStatuses = ['running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
-export type RunStatus = (typeof runStatuses)[number];
+// A run's mode and status are also a conversation's words (its next mode, its latest status): declared there.
+export { agentModes, runStatuses, type AgentMode, type RunStatus } from '@/features/conversations/vocabulary';
 
 export const toolStatuses = ['running', 'ok', 'error', 'denied'] as const;
 export type ToolStatus = (typeof toolStatuses)[number];

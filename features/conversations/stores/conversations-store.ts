@@ -2,7 +2,7 @@
 
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
-import type { AgentMode } from '@/features/runs';
+import type { AgentMode } from '../vocabulary';
 import { MAX_RECENT } from '../limits';
 
 export { MAX_RECENT };

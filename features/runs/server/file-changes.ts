@@ -2,16 +2,12 @@ import 'server-only';
 import { createTwoFilesPatch } from 'diff';
 import { restoreFile, snapshotFile, type FileSnapshot, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
-import type { FileChange } from '../types';
-import { getRunChanges, listRuns, markRunChangesUndone } from './queries';
+import { getRunChanges, listRuns, markRunChangesUndone, type KeptChange } from './queries';
 
 /** A run keeps the starting point of at most this many files; edits past that aren't tracked. */
 const MAX_TRACKED_FILES = 200;
 /** A longer diff is cut for display (Undo still restores the whole file). */
 const MAX_PATCH_CHARS = 50_000;
-
-/** A change as kept for Undo: the file's text before the run and after it (null: absent, or not kept). */
-export type KeptChange = FileChange & { before: string | null; after: string | null };
 
 /**
  * Each file's content from before a run first edited it: the run's checkpoint. Write, Edit and

@@ -1,7 +1,9 @@
 import 'server-only';
 import { db } from '@/lib/db/connection';
 import type { AgentMode, FileChange, RunStatus } from '../types';
-import type { KeptChange } from './file-changes';
+
+/** A change as kept for Undo: the file's text before the run and after it (null: absent, or not kept). */
+export type KeptChange = FileChange & { before: string | null; after: string | null };
 
 export type RunRecord = {
   id: string;

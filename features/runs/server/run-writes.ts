@@ -2,8 +2,7 @@ import 'server-only';
 import { setSdkSession } from '@/features/conversations/server';
 import { AppError } from '@/lib/errors';
 import { retryWrite, writesSettled, type RetriedWrite } from '@/lib/db/retry';
-import type { KeptChange } from './file-changes';
-import { recordRunChanges, recordRunEnd, type RunRecord } from './queries';
+import { recordRunChanges, recordRunEnd, type KeptChange, type RunRecord } from './queries';
 
 /**
  * A run's writes that a database blip must not drop: its session mapping, its Changes, its end
