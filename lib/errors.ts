@@ -1,6 +1,11 @@
 /**
  * Errors are values with a code (`not_found:conversation`, `conflict:run_active`); the part
  * before the colon picks the HTTP status, in this one place.
+ *
+ * The codes are a closed set, so a typo fails `tsc` on the server and in the browser alike. lib
+ * registers only its own plumbing codes below; each feature registers the codes it owns in its
+ * `errors.ts` by merging into `ErrorCodes` (`declare module '@/lib/errors'`), which keeps product
+ * words out of lib and each code next to the code that throws it.
  */
 
 const statusByKind = {
@@ -18,7 +23,27 @@ const statusByKind = {
 } as const;
 
 export type ErrorKind = keyof typeof statusByKind;
-export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;
+
+/** Every error code the server answers with (keys only; the value says nothing). */
+export interface ErrorCodes {
+  unsupported_media_type: true;
+  payload_too_large: true;
+  method_not_allowed: true;
+  internal: true;
+  'bad_request:invalid_json': true;
+  'bad_request:body_incomplete': true;
+  'bad_request:invalid_body': true;
+  'bad_request:invalid_params': true;
+  'bad_request:invalid_query': true;
+  'forbidden:cross_origin': true;
+  'unavailable:database': true;
+}
+
+export type ErrorCode = keyof ErrorCodes;
+
+// A registered code whose kind has no status fails here (naming it), wherever it was registered.
+type MisnamedCode = Exclude<ErrorCode, `${ErrorKind}:${string}` | ErrorKind>;
+export const everyCodeHasAKind: [MisnamedCode] extends [never] ? true : MisnamedCode = true;
 
 // Next gives route handlers and instrumentation (which serves the event streams) separate copies
 // of this module: a brand shared through the symbol registry makes `instanceof` hold across them.
@@ -45,7 +70,7 @@ export class AppError extends Error {
   }
 }
 
-export type ErrorBody = { error: { code: string; message: string } };
+export type ErrorBody = { error: { code: ErrorCode; message: string } };
 
 export function errorBody(error: AppError): ErrorBody {
   return { error: { code: error.code, message: error.message } };

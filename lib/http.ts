@@ -49,7 +49,7 @@ async function readCapped(req: Request, maxBytes: number): Promise<string> {
 }
 
 /** Validates params, query strings and bodies alike: a 400 naming the field. */
-export function parseInput<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'params' | 'query'): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new AppError(`bad_request:invalid_${where}`, describeIssues(result.error));
   return result.data;

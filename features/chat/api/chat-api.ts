@@ -1,7 +1,7 @@
 'use client';
 
 import { SHARE_TOKEN_HEADER, type ConversationStatus, type ConversationSummary, type Device } from '@/features/conversations';
-import { ApiError, requestJson as request } from '@/lib/api-client';
+import { isApiError, requestJson as request } from '@/lib/api-client';
 import type { ChatItem, DecideApprovalInput, RunInfo, SendMessageInput } from '@/features/runs';
 
 export type ConversationView = {
@@ -16,7 +16,7 @@ export async function fetchConversation(conversationId: string): Promise<Convers
   try {
     return await request<ConversationView>(`/api/conversations/${conversationId}`);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
+    if (isApiError(error, 'not_found:conversation')) return null;
     throw error;
   }
 }
@@ -95,7 +95,7 @@ export async function fetchShared(shareToken: string): Promise<SharedView | null
   try {
     return await request<SharedView>('/api/shared', { headers: { [SHARE_TOKEN_HEADER]: shareToken } });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
+    if (isApiError(error, 'not_found:share', 'not_found:conversation')) return null;
     throw error;
   }
 }

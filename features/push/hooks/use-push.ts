@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useConversationsStore } from '@/features/conversations';
-import { ApiError } from '@/lib/api-client';
+import { isApiError } from '@/lib/api-client';
 import { deleteSubscription, fetchVapidPublicKey, saveSubscription } from '../api/push-api';
 import { base64UrlToBytes, bytesToBase64Url } from '../shared/messages';
 import { readPushState, sameSubscription, writePushState, type PushState } from '../shared/push-state';
@@ -164,7 +164,7 @@ async function sendToAll({ stored, subscription, key, showPreview }: { stored: P
       kept.push(conversationId);
     } catch (error) {
       // Gone from the server (expired with its conversation): nothing left to follow.
-      if (!(error instanceof ApiError && error.status === 404)) kept.push(conversationId);
+      if (!isApiError(error, 'not_found:conversation')) kept.push(conversationId);
     }
     const old = stored.subscription?.endpoint;
     if (old && old !== subscription.endpoint) await deleteSubscription({ conversationId, endpoint: old }).catch(() => {});

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { ApiError } from '@/lib/api-client';
+import { isApiError } from '@/lib/api-client';
 import { deleteSubscription, saveSubscription } from '../api/push-api';
 import { base64UrlToBytes, NOTIFICATION_BADGE, NOTIFICATION_ICON, OPEN_CONVERSATION, type OpenConversationMessage, type PushPayload } from '../shared/messages';
 import { readPushState, setPendingOpen, writePushState } from '../shared/push-state';
@@ -95,7 +95,7 @@ async function resubscribe(sw: ServiceWorkerGlobalScope, event: PushSubscription
       kept.push(conversationId);
     } catch (error) {
       // A conversation the server no longer has is dropped; anything else is tried again on the next load.
-      if (!(error instanceof ApiError && error.status === 404)) kept.push(conversationId);
+      if (!isApiError(error, 'not_found:conversation')) kept.push(conversationId);
     }
     if (oldEndpoint && oldEndpoint !== json.endpoint) await deleteSubscription({ conversationId, endpoint: oldEndpoint }).catch(() => {});
   }
