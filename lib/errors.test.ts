@@ -13,4 +13,16 @@ describe('AppError', () => {
     expect(new Error('plain') instanceof AppError).toBe(false);
     expect((null as unknown) instanceof AppError).toBe(false);
   });
+
+  it('takes only registered codes, and each picks its status by its kind (a typo fails tsc, checked by @ts-expect-error)', () => {
+    // @ts-expect-error: a misspelt code is not in ErrorCodes.
+    const misspelt = new AppError('not_found:conversaton', 'No such conversation.');
+    expect(misspelt.status).toBe(404);
+    // @ts-expect-error: nor is a kind without its reason.
+    expect(new AppError('not_found', 'No such thing.').status).toBe(404);
+    expect(new AppError('rate_limited:capacity', 'Busy.', { retryAfterSeconds: 15 })).toMatchObject({ status: 429, retryAfterSeconds: 15 });
+    expect(new AppError('unavailable:disk_full', 'Full.').status).toBe(503);
+    expect(new AppError('conflict:handoff_used', 'Used.').status).toBe(409);
+    expect(new AppError('internal', 'Oops.').status).toBe(500);
+  });
 });
