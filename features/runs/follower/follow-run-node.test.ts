@@ -80,7 +80,7 @@ describe('followRun outside a browser', () => {
     expect(ignored).toEqual(['run event 2 ignored: unknown event type "later"', 'run event 2 ignored: already received']);
   });
 
-  it('with retry off: one connection, "closed" when it ends before the end event, "gone" on 404, an error on a refusal', async () => {
+  it('with retry off: one connection, "closed" when it ends before the end event, "gone" when the server says the run is gone, an error on a refusal', async () => {
     respond = (_req, res) => {
       sse(res);
       res.end(frame(1, { type: 'text', text: 'a' }));
@@ -89,8 +89,11 @@ describe('followRun outside a browser', () => {
     expect(await closed.outcome).toBe('closed');
     expect(closed.events).toHaveLength(1);
 
-    respond = (_req, res) => res.writeHead(404).end();
+    respond = (_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found:run', message: 'No such run.' } }));
     expect(await follow({ retry: false }).outcome).toBe('gone');
+    // A 404 without the app's answer (a proxy, no route) says nothing about the run.
+    respond = (_req, res) => res.writeHead(404).end();
+    await expect(follow({ retry: false }).outcome).rejects.toThrow('events 404');
     respond = (_req, res) => res.writeHead(429).end();
     await expect(follow({ retry: false }).outcome).rejects.toThrow('events 429');
   });

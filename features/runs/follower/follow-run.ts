@@ -1,3 +1,4 @@
+import type { ErrorBody, ErrorCode } from '@/lib/errors';
 import { HEARTBEAT_MS } from '../limits';
 import type { ParsedRunEvent, RunEvent } from '../events';
 import { sseParser, type SseFrame } from './sse-parser';
@@ -9,6 +10,13 @@ export type FollowOutcome = 'ended' | 'gone' | 'aborted' | 'closed';
 /** Twice the server's heartbeat: a connection that has said nothing for this long is dead. */
 const STALL_MS = 2 * HEARTBEAT_MS;
 const MAX_BACKOFF_MS = 10_000;
+
+/** The server's word that the run (or the conversation or share link reaching it) is no more: stop following. */
+const GONE_CODES: readonly ErrorCode[] = ['not_found:run', 'not_found:conversation', 'not_found:share'];
+const isGone = async (response: Response) => {
+  const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
+  return body?.error !== undefined && GONE_CODES.includes(body.error.code);
+};
 
 // The event schemas bring zod along: loaded on the first follow, not with the page (its first
 // load carries no zod). Started alongside the first request, so it rarely waits.
@@ -90,8 +98,10 @@ export async function followRun({ url, after, headers, onEvent, onConnection, on
     try {
       alive();
       const response = await fetch(url({ after: lastSeq, visible }), { signal: connection.signal, headers: { accept: 'text/event-stream', ...headers } });
-      if (response.status === 404) return 'gone';
-      if (!response.ok || !response.body) throw new Error(`events ${response.status}`);
+      if (!response.ok || !response.body) {
+        if (await isGone(response)) return 'gone';
+        throw new Error(`events ${response.status}`);
+      }
       connected = true;
       report('live');
       const parseEvent = await loadParser();
