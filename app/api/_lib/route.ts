@@ -5,9 +5,11 @@ import { workspaceFromHost } from '@/features/workspaces';
 import { requireWorkspace, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import { clientAddress } from '@/lib/client-address';
-import { errorAnswer, errorResponse } from '@/lib/http';
+import { errorAnswer, errorResponse, parseInput } from '@/lib/http';
+import { uuidSchema } from '@/lib/ids';
 import { assertSameOrigin, isHttpsRequest } from '@/lib/request-origin';
 import { securityHeaders } from '@/lib/security-headers';
+import { conversationActor, runActor, type ActorOf } from './acting-visitor';
 
 type Context<P> = { req: NextRequest; params: P; visitorId: string; workspace: Workspace };
 
@@ -18,7 +20,7 @@ type Context<P> = { req: NextRequest; params: P; visitorId: string; workspace: W
  * `{ error: { code, message } }` with their status. The security headers come from
  * next.config.ts, which Next applies to route handlers' answers too.
  */
-export function route<P extends Record<string, string> = Record<string, never>>(handler: (context: Context<P>) => Promise<Response>) {
+function plainRoute<P extends Record<string, string> = Record<string, never>>(handler: (context: Context<P>) => Promise<Response>) {
   return async (req: NextRequest, { params }: { params: Promise<P> }): Promise<Response> => {
     let setCookie: string | undefined;
     let response: Response;
@@ -39,7 +41,7 @@ export function route<P extends Record<string, string> = Record<string, never>>(
  * Node's response itself. Next's header config doesn't reach these answers: they get the security
  * headers here.
  */
-export function nodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void | Promise<void>) {
+function plainNodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void | Promise<void>) {
   return (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> =>
     serveBeforeNext(incoming, res, async (req) => {
       const caller = await identifyCaller(req);
@@ -47,6 +49,48 @@ export function nodeRoute<P extends Record<string, string>>(handler: (context: C
       await handler({ req, params: params as P, visitorId: caller.visitorId, workspace: caller.workspace, res });
     });
 }
+
+type Params = Record<string, string>;
+/** What a handler reads before the actor is looked up (its body, its query), so a bad request costs no database trip. */
+type Options<C, I> = { input: (context: C) => I | Promise<I> };
+type Acting<I> = { actor: string; input: I };
+/** `route.conversation()` and its kin: with or without `{ input }`, the handler gets the id, `input` and `actor`. */
+type ActingRoute<C, R, Out> = {
+  (handler: (context: C & Acting<undefined>) => Promise<R>): Out;
+  <I>(options: Options<C, I>, handler: (context: C & Acting<I>) => Promise<R>): Out;
+};
+type Wrap<C, R, Out> = (handler: (context: C) => Promise<R>) => Out;
+
+/**
+ * A wrapper for the routes under a conversation or a run (`[id]`): it checks the id, reads the
+ * handler's input, and resolves once whose rights the caller acts with (`actor`: the owner's for
+ * one of the conversation's devices), so no handler looks that up itself.
+ */
+function actingRoute<K extends string, C extends Context<Params>, R, Out>({ key, actorOf, wrap }: { key: K; actorOf: ActorOf; wrap: Wrap<C, R, Out> }) {
+  return ((first: unknown, second?: unknown) => {
+    const [options, handler] = (second === undefined ? [undefined, first] : [first, second]) as [Options<C, unknown> | undefined, (context: C & Acting<unknown>) => Promise<R>];
+    return wrap(async (context) => {
+      const id = parseInput(uuidSchema, context.params.id, 'params');
+      const input = await options?.input(context);
+      const actor = await actorOf({ id, visitorId: context.visitorId, workspace: context.workspace.name });
+      return handler({ ...context, [key]: id, input, actor });
+    });
+  }) as ActingRoute<C & Record<K, string>, R, Out>;
+}
+
+/**
+ * `route()`, plus `route.conversation()` and `route.run()` for the routes under
+ * `conversations/[id]` and `runs/[id]` that act with the owner's rights.
+ */
+export const route = Object.assign(plainRoute, {
+  conversation: actingRoute({ key: 'conversationId', actorOf: conversationActor, wrap: plainRoute<Params> }),
+  run: actingRoute({ key: 'runId', actorOf: runActor, wrap: plainRoute<Params> }),
+});
+
+/** `nodeRoute()`, plus `nodeRoute.run()` (as `route.run()`). */
+export const nodeRoute = Object.assign(plainNodeRoute, {
+  run: actingRoute({ key: 'runId', actorOf: runActor, wrap: plainNodeRoute<Params> }),
+});
 
 /**
  * What every route served before Next shares: the security headers, the request as a
