@@ -6,12 +6,15 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { unmountUnder } from '@/lib/mounts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tether-start-'));
 const refusingBwrap = path.join(dir, 'bwrap-refused');
 writeFileSync(refusingBwrap, '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n');
 chmodSync(refusingBwrap, 0o755);
+// The started servers made their demo workspaces' disk images in their own processes.
+afterAll(() => void unmountUnder(dir));
 
 /** Starts the server with `env`; resolves when it exits or once it says it started (then stops it). */
 function startServer(env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -14,6 +14,7 @@ import { startInstance, type Instance } from '@/tests/fixtures/instance-process'
 import { scratchPostgres } from '@/tests/fixtures/scratch-services';
 import { startTcpRelay, type TcpRelay } from '@/tests/fixtures/tcp-relay';
 import type { RunEvent } from '../types';
+import { unmountUnder } from '@/lib/mounts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tether-outage-instances-'));
 const visitorId = randomUUID();
@@ -51,6 +52,7 @@ afterAll(async () => {
   await api?.close();
   await relay?.close();
   await scratch?.release();
+  unmountUnder(root); // the instances' workspace images: their processes mounted them, not this one
 });
 
 /** An instance on its own data folder (a fresh one unless given) and the relayed database. */
