@@ -1,19 +1,6 @@
 import { sendRunNotices, settlePushes } from '@/features/push/server';
-import {
-  backfillLocalTranscripts,
-  claudeExecutable,
-  closeAllStreams,
-  instanceId,
-  interruptAllRuns,
-  interruptOwnRuns,
-  obeyOtherInstances,
-  modelEndpoint,
-  moveLegacyTranscripts,
-  sandboxState,
-  startHeartbeat,
-  stopHeartbeat,
-  sweepAgentHomes,
-} from '@/features/runs/server';
+import { backfillLocalTranscripts, claudeExecutable, modelEndpoint, moveLegacyTranscripts, sandboxState } from '@/features/agents/server';
+import { closeAllStreams, instanceId, interruptAllRuns, interruptOwnRuns, obeyOtherInstances, startHeartbeat, stopHeartbeat, sweepAgentHomes } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
 import { closeDb, db } from '@/lib/db/connection';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DENIAL_PREFIX, foldRunEvent, type ChatItem } from './chat-items';
+import { DENIAL_PREFIX } from '@/features/agents/vocabulary';
+import { foldRunEvent, type ChatItem } from './chat-items';
 import type { RunEventBody } from './types';
 
 function fold(bodies: RunEventBody[], items: ChatItem[] = []): ChatItem[] {

@@ -36,9 +36,6 @@ export type ChatItem =
       durationMs: number | null;
     };
 
-/** Denial messages start with this, so a denied tool can be told apart from a failed one, live and in history. */
-export const DENIAL_PREFIX = 'Blocked by Tether:';
-
 export function appendText(items: ChatItem[], id: string, text: string): ChatItem[] {
   const last = items.at(-1);
   if (last?.kind === 'assistant') return [...items.slice(0, -1), { ...last, text: last.text + text }];

@@ -2,8 +2,6 @@
 
 export const MAX_MESSAGE_CHARS = 20_000;
 
-export const MAX_APPROVAL_NOTE_CHARS = 2000;
-
 /**
  * The event stream sends a `: heartbeat` comment this often, so a client that hears nothing for
  * about twice as long knows its connection is dead even when no error says so.

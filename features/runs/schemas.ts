@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_APPROVAL_NOTE_CHARS, MAX_MESSAGE_CHARS } from './limits';
+import { MAX_MESSAGE_CHARS } from './limits';
 import { agentModes } from './types';
 
 
@@ -29,18 +29,3 @@ export const visibleSchema = z
   .enum(['0', '1'], { error: 'visible is 1 or 0' })
   .default('1')
   .transform((value) => value === '1');
-
-/** `POST /api/runs/:runId/approvals/:approvalId`. `device` is the deciding browser's own id, so each device can tell "you" from "another device". */
-export const decideApprovalSchema = z.strictObject({
-  decision: z.enum(['allow', 'deny']),
-  note: z
-    .string()
-    .trim()
-    .max(MAX_APPROVAL_NOTE_CHARS, `The note is longer than ${MAX_APPROVAL_NOTE_CHARS} characters`)
-    .refine((note) => !note.includes('\u0000'), 'The note contains a NUL character')
-    .optional(),
-  scope: z.enum(['once', 'run']).default('once'),
-  device: z.string().regex(/^[\w-]{8,64}$/, 'Not a device id').optional(),
-});
-
-export type DecideApprovalInput = z.infer<typeof decideApprovalSchema>;

@@ -9,13 +9,4 @@ export { agentModes, runStatuses, type AgentMode, type RunStatus } from '@/featu
 export const toolStatuses = ['running', 'ok', 'error', 'denied'] as const;
 export type ToolStatus = (typeof toolStatuses)[number];
 
-export const approvalDecisions = ['allow', 'deny'] as const;
-export type ApprovalDecision = (typeof approvalDecisions)[number];
-
-/** `run`: allowed for the rest of this run, for the same tool. */
-export const approvalScopes = ['once', 'run'] as const;
-export type ApprovalScope = (typeof approvalScopes)[number];
-
-/** Who settled an approval: a visitor's device, the expiry, or a Stop. */
-export const approvalDeciders = ['visitor', 'expiry', 'stop'] as const;
-export type ApprovalDecider = (typeof approvalDeciders)[number];
+export { approvalDeciders, approvalDecisions, approvalScopes, type ApprovalDecider, type ApprovalDecision, type ApprovalScope } from '@/features/approvals/vocabulary';

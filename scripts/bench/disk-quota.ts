@@ -144,7 +144,7 @@ async function child() {
     });
     process.stdout.write(`${JSON.stringify(sample)}\n`);
   }
-  (await import('@/features/runs/server/agent-pool')).closeAllProcesses();
+  (await import('@/features/agents/server/agent-pool')).closeAllProcesses();
   await (await import('@/lib/db/connection')).closeDb();
   await api.close();
   (await import('@/lib/mounts')).unmountMadeHere();

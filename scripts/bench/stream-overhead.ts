@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { query } from '@anthropic-ai/claude-agent-sdk';
-import { agentOptions } from '@/features/runs/server/agent/agent-options';
-import { sandboxState } from '@/features/runs/server/agent/agent-sandbox';
-import { doorRules, ModelDoor } from '@/features/runs/server/agent/model-door';
-import { loopbackBridge } from '@/features/runs/server/agent/unconfined-spawner';
+import { agentOptions } from '@/features/agents/server';
+import { sandboxState } from '@/features/agents/server';
+import { doorRules, ModelDoor } from '@/features/agents/server';
+import { loopbackBridge } from '@/features/agents/server';
 import type { Workspace } from '@/features/workspaces/server';
 import type { AppServer } from './app-server';
 import type { BenchApi } from './fake-api';

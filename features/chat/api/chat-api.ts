@@ -2,7 +2,8 @@
 
 import { SHARE_TOKEN_HEADER, type ConversationStatus, type ConversationSummary, type Device } from '@/features/conversations';
 import { isApiError, requestJson as request } from '@/lib/api-client';
-import type { ChatItem, DecideApprovalInput, RunInfo, SendMessageInput } from '@/features/runs';
+import type { DecideApprovalInput } from '@/features/approvals';
+import type { ChatItem, RunInfo, SendMessageInput } from '@/features/runs';
 
 export type ConversationView = {
   /** `muted`: no push notifications for this conversation (absent from servers that predate it). */

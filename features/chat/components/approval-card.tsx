@@ -1,7 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { MAX_APPROVAL_NOTE_CHARS, type ChatItem, type DecideApprovalInput } from '@/features/runs';
+import { MAX_APPROVAL_NOTE_CHARS, type DecideApprovalInput } from '@/features/approvals';
+import type { ChatItem } from '@/features/runs';
 import { deviceId } from '../device-id';
 import { DiffView } from './diff-view';
 

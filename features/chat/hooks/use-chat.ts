@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useConversationsStore, type ConversationStatus } from '@/features/conversations';
-import type { AgentMode, ChatItem, DecideApprovalInput, RunInfo } from '@/features/runs';
+import type { DecideApprovalInput } from '@/features/approvals';
+import type { AgentMode, ChatItem, RunInfo } from '@/features/runs';
 import { decideApproval, fetchConversation, sendMessage, stopRun } from '../api/chat-api';
 import { allConversationStatusesKey } from './use-conversation-statuses';
 import { useLiveRun } from './use-live-run';

@@ -1,10 +1,10 @@
 import 'server-only';
 import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
-import type { AskVisitor } from './agent/agent-options';
-import { agentWorkspaceDir } from './agent/agent-sandbox';
-import { describeToolCall } from './agent/describe-tool-call';
-import type { Verdict } from './approvals';
+import type { AskVisitor } from '@/features/agents/server';
+import { agentWorkspaceDir } from '@/features/agents/server';
+import { describeToolCall } from '@/features/approvals/server';
+import type { Verdict } from '@/features/approvals/server';
 import { watchedElsewhere } from './live-events';
 import { announceApprovalNeeded } from './run-notices';
 import { activeRun } from './run-registry';

@@ -5,7 +5,7 @@ import { AppError } from '@/lib/errors';
 import { redis } from '@/lib/redis';
 import type { ChatItem } from '../chat-items';
 import type { RunInfo } from '../types';
-import { agentWorkspaceDir } from './agent/agent-sandbox';
+import { agentWorkspaceDir } from '@/features/agents/server';
 import { loadHistory } from './history';
 import { listRunChanges, listRuns, type RunRecord } from './queries';
 import { activeRun } from './run-manager';

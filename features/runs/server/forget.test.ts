@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  (await import('./agent-pool')).closeAllProcesses();
+  (await import('../../agents/server/agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });
@@ -96,7 +96,7 @@ describe('deleting conversations', () => {
   it('sweeps the transcripts of conversations that are gone: purged when they expired, or never recorded', async () => {
     const expiring = randomUUID();
     await talk(expiring);
-    (await import('./agent-pool')).closeAllProcesses();
+    (await import('../../agents/server/agent-pool')).closeAllProcesses();
     await conversations.setSdkSession(expiring, null);
     const db = await (await import('@/lib/db/connection')).db();
     // Expire it now (set_session with a zero lifetime), then purge as the timer does.

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { deleteConversations, existingConversations } from '@/features/conversations/server';
 import { dataPath } from '@/lib/data-dir';
 import { logger } from '@/lib/logger';
-import { agentHome } from './agent/agent-sandbox';
+import { agentHome } from '@/features/agents/server';
 import { forgetRunsOf, isBusy } from './run-manager';
 
 /** How long deleting waits for a run in progress to stop before removing its files anyway. */

@@ -1,9 +1,9 @@
 import 'server-only';
 import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
-import { blocks, toolResultEvent } from './agent/normalize';
-import { toolTarget } from './agent/tool-target';
-import { transcriptSource } from './agent/transcript';
+import { blocks, toolResultEvent } from './normalize';
+import { toolTarget } from './tool-target';
+import { transcriptSource } from '@/features/agents/server';
 import type { RunChanges, RunRecord } from './queries';
 
 /**

@@ -2,7 +2,7 @@ import 'server-only';
 import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { dedicatedRedis, redis, type Redis } from '@/lib/redis';
-import type { DecideApprovalInput } from '../schemas';
+import type { DecideApprovalInput } from '@/features/approvals';
 import type { AgentMode, RunEvent, RunInfo } from '../types';
 import { instanceId } from './instance-id';
 import type { Run } from './run';

@@ -6,8 +6,8 @@ import { assertDiskReserve, type Workspace } from '@/features/workspaces/server'
 import { AppError } from '@/lib/errors';
 import type { SendMessageInput } from '../schemas';
 import type { RunInfo } from '../types';
-import { assertCanQueue } from './agent-pool';
-import { assertOffered } from './fair-use';
+import { assertCanQueue } from '@/features/agents/server';
+import { assertOffered } from '@/features/agents/server';
 import { FileCheckpoints } from './file-changes';
 import { instanceId } from './instance-id';
 import { publishRunEvents } from './live-events';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { logger } from '@/lib/logger';
 import type { RunEvent, RunInfo } from '../types';
-import { closeAllProcesses, killProcessesOf } from './agent-pool';
+import { closeAllProcesses, killProcessesOf } from '@/features/agents/server';
 import type { Run } from './run';
 import { activeRun, activeRuns, forget, runsOf } from './run-registry';
 

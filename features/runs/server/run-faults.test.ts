@@ -16,8 +16,8 @@ import type { RunEvent, RunInfo } from '../types';
 const control = vi.hoisted(() => ({ failNextEndpoint: false, overloadedLeft: 0 }));
 
 // The one seam for "a throw on the start path": the model endpoint lookup, the first await there.
-vi.mock('./agent/model-endpoint', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./agent/model-endpoint')>();
+vi.mock('../../agents/server/model-endpoint', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../agents/server/model-endpoint')>();
   return {
     ...original,
     modelEndpoint: async () => {
@@ -55,7 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  (await import('./agent-pool')).closeAllProcesses();
+  (await import('../../agents/server/agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });

@@ -2,7 +2,7 @@ import 'server-only';
 import { workspaceFullNotice, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
-import { isMissingSession } from './agent/failures';
+import { isMissingSession } from '@/features/agents/server';
 import { FINISHED_RUN_RETENTION_SECONDS, watchedElsewhere } from './live-events';
 import type { Run } from './run';
 import { announceRunFinished } from './run-notices';

@@ -109,7 +109,7 @@ describe('runs on the real Agent SDK', () => {
     const stale = randomUUID();
     await conversations.setSdkSession(conversationId, stale);
     // A warm process would simply carry on: the transcript matters when a cold one resumes.
-    (await import('./agent-pool')).closeAllProcesses();
+    (await import('../../agents/server/agent-pool')).closeAllProcesses();
 
     const list = await events(await start('hello after expiry', conversationId));
     expect(list.find((event) => event.type === 'notice')).toMatchObject({ message: expect.stringContaining('expired') });

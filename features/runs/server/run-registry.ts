@@ -1,7 +1,7 @@
 import 'server-only';
 import { releaseRun } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
-import { hasProcess } from './agent-pool';
+import { hasProcess } from '@/features/agents/server';
 import type { Run } from './run';
 
 // Route handlers and instrumentation get separate module copies: the registry lives on globalThis.

@@ -1,7 +1,7 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
 import { redis } from '@/lib/redis';
-import type { DecideApprovalInput } from '../schemas';
+import type { DecideApprovalInput } from '@/features/approvals';
 import type { RunInfo } from '../types';
 import { listenForControl, remoteRun, type RemoteRun } from './live-events';
 import { getRun } from './queries';

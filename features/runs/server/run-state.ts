@@ -1,7 +1,7 @@
 import 'server-only';
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { RunStatus } from '../types';
-import { describeFailure, timeLimitFailure } from './agent/failures';
+import { describeFailure, timeLimitFailure } from '@/features/agents/server';
 
 /**
  * A run's life, one phase at a time:

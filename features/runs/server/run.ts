@@ -1,7 +1,7 @@
 import 'server-only';
-import type { AgentProcess } from './agent-process';
+import type { AgentProcess } from '@/features/agents/server';
 import type { PausableTimer } from '@/lib/pausable-timer';
-import { Approvals } from './approvals';
+import { Approvals } from '@/features/approvals/server';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo } from '../types';
 import { RunEventLog } from './run-event-log';
 import { RunState } from './run-state';

@@ -38,7 +38,7 @@ let api: MessagesApi;
 let runs: typeof import('./run-manager');
 let views: typeof import('./conversation-view');
 let queries: typeof import('./queries');
-let store: typeof import('./agent/transcript-store');
+let store: typeof import('../../agents/server/transcript-store');
 let conversations: typeof import('@/features/conversations/server');
 let health: typeof import('@/app/api/health/route');
 let http: typeof import('@/lib/http');
@@ -50,18 +50,18 @@ beforeAll(async () => {
   relay = await startTcpRelay(scratch.url);
   api = await startAgentTestEnv({ responder: script, dataDir, env: { DATABASE_URL: relay.url, TETHER_TRANSCRIPTS: 'database' } });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'outage' });
-  agentDir = (await import('./agent/agent-sandbox')).agentWorkspaceDir(workspace);
+  agentDir = (await import('../../agents/server/agent-sandbox')).agentWorkspaceDir(workspace);
   runs = await import('./run-manager');
   views = await import('./conversation-view');
   queries = await import('./queries');
-  store = await import('./agent/transcript-store');
+  store = await import('../../agents/server/transcript-store');
   conversations = await import('@/features/conversations/server');
   health = await import('@/app/api/health/route');
   http = await import('@/lib/http');
 });
 
 afterAll(async () => {
-  (await import('./agent-pool')).closeAllProcesses();
+  (await import('../../agents/server/agent-pool')).closeAllProcesses();
   await relay?.restore();
   await api?.close();
   await (await import('@/lib/db/connection')).closeDb();

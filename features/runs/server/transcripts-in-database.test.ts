@@ -20,7 +20,7 @@ let runs: typeof import('./run-manager');
 let conversations: typeof import('@/features/conversations/server');
 let views: typeof import('./conversation-view');
 let workspace: import('@/features/workspaces/server').Workspace;
-let store: typeof import('./agent/transcript-store');
+let store: typeof import('../../agents/server/transcript-store');
 
 /** Answers with what the model was sent: the follow-up proves the earlier turn came along. */
 function script(request: MessagesRequest): Reply {
@@ -38,7 +38,7 @@ beforeAll(async () => {
   runs = await import('./run-manager');
   conversations = await import('@/features/conversations/server');
   views = await import('./conversation-view');
-  store = await import('./agent/transcript-store');
+  store = await import('../../agents/server/transcript-store');
 });
 
 afterAll(async () => {

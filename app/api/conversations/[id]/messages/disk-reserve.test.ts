@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  (await import('@/features/runs/server/agent-pool')).closeAllProcesses();
+  (await import('@/features/agents/server/agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
   unmountUnder(dataDir); // the workspace's image, then the tmpfs itself

@@ -1,4 +1,4 @@
-import { decideApprovalSchema } from '@/features/runs';
+import { decideApprovalSchema } from '@/features/approvals';
 import { decideAnywhere, findRun } from '@/features/runs/server';
 import { parseInput, readJson } from '@/lib/http';
 import { uuidSchema } from '@/lib/ids';

@@ -14,19 +14,19 @@ import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-legacy-'));
 const visitorId = randomUUID();
 let api: MessagesApi;
-let runs: typeof import('../run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let conversations: typeof import('@/features/conversations/server');
 let workspace: import('@/features/workspaces/server').Workspace;
 
 beforeAll(async () => {
   api = await startAgentTestEnv({ responder: () => ({ blocks: [{ type: 'text', text: 'noted' }] }), dataDir });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'shell', files: { 'notes.txt': 'shell notes\n' } });
-  runs = await import('../run-manager');
+  runs = await import('../../runs/server/run-manager');
   conversations = await import('@/features/conversations/server');
 });
 
 afterAll(async () => {
-  (await import('../agent-pool')).closeAllProcesses();
+  (await import('./agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });
@@ -42,7 +42,7 @@ describe('transcripts from before each conversation had a home', () => {
     // As an earlier version left them: every transcript in one folder, keyed by the workspace's path.
     const conversationId = randomUUID();
     await send(conversationId, 'words from before the upgrade');
-    (await import('../agent-pool')).closeAllProcesses();
+    (await import('./agent-pool')).closeAllProcesses();
     const sessionId = (await conversations.getConversation({ id: conversationId, visitorId, workspace: 'shell' }))!.sdkSessionId!;
     const home = path.join(dataDir, 'agents', conversationId);
     const oldFolder = path.join(dataDir, 'claude', 'projects', workspace.filesDir.replace(/[^a-zA-Z0-9]/g, '-'));

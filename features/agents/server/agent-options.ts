@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { HookCallback, Options } from '@anthropic-ai/claude-agent-sdk';
 import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
-import type { AgentMode } from '../../types';
+import type { AgentMode } from '@/features/conversations/vocabulary';
 import { agentPaths, agentWorkspaceDir, effectiveConfig, sandboxedSpawner, sandboxState } from './agent-sandbox';
-import { offeredModels } from '../fair-use';
+import { offeredModels } from './offer';
 import type { ModelDoor } from './model-door';
 import { cheapestModel } from './model-prices';
 import type { ModelEndpoint } from './model-endpoint';
@@ -14,7 +14,7 @@ import { loopbackBridge, unconfinedSpawner } from './unconfined-spawner';
 import { availableTools, checkToolUse } from './tool-guard';
 import { SHARED_PROJECT_KEY } from './transcript';
 import { mirroredTranscriptStore } from './transcript-mirror';
-import { Approvals, type Verdict } from '../approvals';
+import { Approvals, type Verdict } from '@/features/approvals/server';
 
 const store = globalThis as { tetherClaudeExecutable?: string };
 

@@ -10,14 +10,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import type { RunEvent } from '../../types';
+import type { RunEvent } from '../../runs/types';
 import { costOf } from './model-prices';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-door-'));
 const MODEL = 'claude-sonnet-4-5';
 
 let api: MessagesApi;
-let runs: typeof import('../run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let shell: import('@/features/workspaces/server').Workspace;
 
 /** `tool <Name> <json>` makes the agent call that tool, then say "done"; "flood" streams slowly. */
@@ -34,11 +34,11 @@ beforeAll(async () => {
   api = await startAgentTestEnv({ responder: script, dataDir, env: { TETHER_MODELS: `${MODEL},claude-haiku-4-5` } });
   const workspaces = await import('@/features/workspaces/server');
   shell = workspaces.createWorkspace({ name: 'shell', config: { allowBash: true } });
-  runs = await import('../run-manager');
+  runs = await import('../../runs/server/run-manager');
 });
 
 afterAll(async () => {
-  (await import('../agent-pool')).closeAllProcesses();
+  (await import('./agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });
@@ -100,7 +100,7 @@ describe('the model door, from the shell', () => {
     const end = events.at(-1) as Extract<RunEvent, { type: 'end' }>;
     expect(end.costUsd).toBeCloseTo(expected, 12);
     expect(end.outputTokens).toBe(usages.reduce((sum, usage) => sum + usage.outputTokens, 0));
-    const { listRuns } = await import('../queries');
+    const { listRuns } = await import('../../runs/server/queries');
     const recorded = (await listRuns(conversationId)).find((run) => run.id === (events[0] as Extract<RunEvent, { type: 'start' }>).runId);
     expect(recorded?.costUsd).toBeCloseTo(expected, 9);
   });

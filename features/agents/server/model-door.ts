@@ -4,7 +4,7 @@ import type { BridgeAdmission, BridgeRequest, BridgeRefusal } from '@/lib/sandbo
 import { WebAllowance } from '@/lib/sandbox/web-proxy';
 import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
-import { offeredModels } from '../fair-use';
+import { offeredModels } from './offer';
 import { costOf } from './model-prices';
 import type { ModelEndpoint } from './model-endpoint';
 

@@ -2,13 +2,18 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@/lib/errors';
 import type { DecideApprovalInput } from '../schemas';
-import type { ApprovalDecision, ApprovalScope, RunEventBody } from '../types';
+import type { ApprovalDecider, ApprovalDecision, ApprovalScope } from '../vocabulary';
 
 /** Tools that only read: in ask mode they never wait for anyone. */
 const READING_TOOLS = new Set(['Read', 'Glob', 'Grep']);
 
 /** What the agent's tool call would do, as the approval card and the push show it. */
 export type ToolCallDescription = { summary: string; detail: string | null };
+
+/** What approvals announce: the run turns these into its `approval` and `approval_decided` events. */
+export type ApprovalEvent =
+  | { type: 'approval'; approvalId: string; toolId: string; tool: string; summary: string; detail: string | null; expiresAt: string }
+  | { type: 'approval_decided'; approvalId: string; decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: ApprovalDecider; device: string | null };
 
 export type Verdict = { behavior: 'allow' } | { behavior: 'deny'; message: string };
 
@@ -34,7 +39,7 @@ export class Approvals {
   private readonly decided = new Map<string, Decision>();
   private readonly allowedForRun = new Set<string>();
 
-  constructor(private readonly emit: (body: RunEventBody) => void) {}
+  constructor(private readonly emit: (event: ApprovalEvent) => void) {}
 
   static needsApproval(tool: string): boolean {
     return !READING_TOOLS.has(tool);

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
-import { agentModes, type AgentMode } from '../types';
+import { agentModes, type AgentMode } from '@/features/conversations/vocabulary';
 
 /**
  * What a workspace offers: models and modes. (The fair-use limits themselves live in

@@ -11,14 +11,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import type { RunEvent } from '../../types';
+import type { RunEvent } from '../../runs/types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-unsandboxed-'));
 const PHRASE = 'UNSANDBOXED-PHRASE-OF-A-91b';
 const PHRASE_PATTERN = 'UNSANDBOXED-PHRASE-OF-A-91[b]';
 
 let api: MessagesApi;
-let runs: typeof import('../run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let conversations: typeof import('@/features/conversations/server');
 let sandbox: typeof import('./agent-sandbox');
 let workspace: import('@/features/workspaces/server').Workspace;
@@ -35,13 +35,13 @@ beforeAll(async () => {
   const workspaces = await import('@/features/workspaces/server');
   // Asks for a shell and the web; without the sandbox it gets neither.
   workspace = workspaces.createWorkspace({ name: 'open', files: { 'notes.txt': 'notes\n' }, config: { allowBash: true, allowWeb: true } });
-  runs = await import('../run-manager');
+  runs = await import('../../runs/server/run-manager');
   conversations = await import('@/features/conversations/server');
   sandbox = await import('./agent-sandbox');
 });
 
 afterAll(async () => {
-  (await import('../agent-pool')).closeAllProcesses();
+  (await import('./agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });

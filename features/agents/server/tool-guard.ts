@@ -2,8 +2,8 @@ import 'server-only';
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkspaceConfig } from '@/features/workspaces';
-import { DENIAL_PREFIX } from '../../chat-items';
-import type { AgentMode } from '../../types';
+import { DENIAL_PREFIX } from '../vocabulary';
+import type { AgentMode } from '@/features/conversations/vocabulary';
 
 /**
  * Anonymous visitors drive this agent on our server, so its tools are confined: file tools

@@ -2,7 +2,7 @@ import 'server-only';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import type { ToolCallDescription } from '../approvals';
+import type { ToolCallDescription } from './approvals';
 
 /** A diff or command larger than this is cut: the card must stay readable, and events stay small. */
 const MAX_DETAIL_CHARS = 20_000;

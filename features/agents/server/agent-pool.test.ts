@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { lastUserText, type MessagesApi } from '@/lib/messages-api/server';
-import type { RunEvent, RunInfo } from '../types';
+import type { RunEvent, RunInfo } from '../../runs/types';
 
 let api: MessagesApi;
-let runs: typeof import('./run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let pool: typeof import('./agent-pool');
 let workspace: import('@/features/workspaces/server').Workspace;
 const visitorId = randomUUID();
@@ -27,7 +27,7 @@ beforeAll(async () => {
     env: { TETHER_MAX_AGENT_PROCESSES: '1', TETHER_RUN_QUEUE_LIMIT: '1', TETHER_WARM_IDLE_SECONDS: '2', TETHER_RUNS_AT_ONCE_PER_VISITOR: '10' },
   });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'pool' });
-  runs = await import('./run-manager');
+  runs = await import('../../runs/server/run-manager');
   pool = await import('./agent-pool');
 });
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import type { AgentMode, RunEvent } from '../../types';
+import type { AgentMode, RunEvent } from '../../runs/types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-sandbox-'));
 const REAL_KEY = 'sk-ant-real-key-that-must-stay-outside';
@@ -27,7 +27,7 @@ const OTHER_SECRET = 'OTHER-WORKSPACE-SECRET-42';
 
 let api: MessagesApi;
 let appServer: Server;
-let runs: typeof import('../run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let conversations: typeof import('@/features/conversations/server');
 let shell: import('@/features/workspaces/server').Workspace;
 let web: import('@/features/workspaces/server').Workspace;
@@ -49,7 +49,7 @@ beforeAll(async () => {
   workspaces.createWorkspace({ name: 'other', files: { 'secret.txt': OTHER_SECRET } });
   shell = workspaces.createWorkspace({ name: 'shell', files: { 'notes.txt': 'shell notes\n' }, config: { allowBash: true } });
   web = workspaces.createWorkspace({ name: 'web', config: { allowBash: true, allowWeb: true } });
-  runs = await import('../run-manager');
+  runs = await import('../../runs/server/run-manager');
   conversations = await import('@/features/conversations/server');
   // Stands in for the app's own port on the host.
   appServer = createServer((_req, res) => res.end('app')).listen(0, '127.0.0.1');
@@ -57,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   appServer.close();
-  (await import('../agent-pool')).closeAllProcesses();
+  (await import('./agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });
@@ -230,10 +230,10 @@ describe('the agent sandbox', () => {
   it('keeps history, resume and warm follow-ups working from the private transcript', async () => {
     const conversationId = randomUUID();
     await send({ visitorId: visitorA, conversationId, text: 'first words' });
-    (await import('../agent-pool')).closeAllProcesses(); // the next turn starts cold and resumes from the transcript
+    (await import('./agent-pool')).closeAllProcesses(); // the next turn starts cold and resumes from the transcript
     await send({ visitorId: visitorA, conversationId, text: 'second words' });
     expect(JSON.stringify(api.requests.at(-1)!.messages)).toContain('first words');
-    const view = await (await import('../conversation-view')).conversationView({ visitorId: visitorA, workspace: shell, conversationId });
+    const view = await (await import('../../runs/server/conversation-view')).conversationView({ visitorId: visitorA, workspace: shell, conversationId });
     expect(view.items.filter((item) => item.kind === 'user').map((item) => ('text' in item ? item.text : ''))).toEqual(['first words', 'second words']);
   });
 });

@@ -1,8 +1,8 @@
 import 'server-only';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { DENIAL_PREFIX } from '../../chat-items';
-import { USER_DENIAL_PREFIX } from '../approvals';
-import type { RunEventBody } from '../../types';
+import { DENIAL_PREFIX } from '@/features/agents/vocabulary';
+import { USER_DENIAL_PREFIX } from '@/features/approvals/server';
+import type { RunEventBody } from '../types';
 import { summarize, toolTarget } from './tool-target';
 
 type Block = { type: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceConfig } from '@/features/workspaces';
-import { DENIAL_PREFIX } from '../../chat-items';
-import type { AgentMode } from '../../types';
+import { DENIAL_PREFIX } from '../vocabulary';
+import type { AgentMode } from '../../runs/types';
 import { availableTools, checkToolUse, isInside } from './tool-guard';
 
 // root/demo is the workspace folder; root/other-workspace/files/secret.txt sits next to it.

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import type { RunEvent } from '../../types';
+import type { RunEvent } from '../../runs/types';
 
 const MB = 1024 * 1024;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-disk-quota-'));
 
 let api: MessagesApi;
-let runs: typeof import('../run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let small: import('@/features/workspaces/server').Workspace;
 let other: import('@/features/workspaces/server').Workspace;
 
@@ -33,11 +33,11 @@ beforeAll(async () => {
   const workspaces = await import('@/features/workspaces/server');
   small = workspaces.createWorkspace({ name: 'small', files: { 'notes.txt': 'notes\n' }, config: { allowBash: true, quotaMb: 64 } });
   other = workspaces.createWorkspace({ name: 'other', config: { allowBash: true } });
-  runs = await import('../run-manager');
+  runs = await import('../../runs/server/run-manager');
 });
 
 afterAll(async () => {
-  (await import('../agent-pool')).closeAllProcesses();
+  (await import('./agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });

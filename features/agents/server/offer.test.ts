@@ -11,11 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import type { AgentMode, RunEvent, RunInfo } from '../types';
+import type { AgentMode, RunEvent, RunInfo } from '../../runs/types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-fair-'));
 let api: MessagesApi;
-let runs: typeof import('./run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let workspace: import('@/features/workspaces/server').Workspace;
 let narrow: import('@/features/workspaces/server').Workspace;
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
   const workspaces = await import('@/features/workspaces/server');
   workspace = workspaces.createWorkspace({ name: 'fair' });
   narrow = workspaces.createWorkspace({ name: 'narrow', config: { models: ['claude-haiku-4-5'], modes: ['plan'] } });
-  runs = await import('./run-manager');
+  runs = await import('../../runs/server/run-manager');
 });
 
 afterAll(async () => {

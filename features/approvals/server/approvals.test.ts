@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { MessagesApi } from '@/lib/messages-api/server';
-import type { RunEvent } from '../types';
-import type { Run } from './run';
+import type { RunEvent } from '../../runs/types';
+import type { Run } from '../../runs/server/run';
 
 const APPROVAL_TIMEOUT_SECONDS = 4;
 const ORIGINAL = 'export const greeting = "Hello";\n';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-approvals-'));
 let api: MessagesApi;
-let runs: typeof import('./run-manager');
+let runs: typeof import('../../runs/server/run-manager');
 let workspace: import('@/features/workspaces/server').Workspace;
 let agentDir: string;
 let POST: typeof import('@/app/api/runs/[id]/approvals/[approvalId]/route').POST;
@@ -56,8 +56,8 @@ beforeAll(async () => {
   // A file per test: the CLI checks an Edit against the file before asking, so each starts from the original.
   const files = Object.fromEntries(['greet', 'deny', 'expire', 'twice', 'stop'].map((name) => [`${name}.ts`, ORIGINAL]));
   workspace = workspaces.createWorkspace({ name: 'alpha', files, config: { allowBash: true } });
-  agentDir = (await import('./agent/agent-sandbox')).agentWorkspaceDir(workspace);
-  runs = await import('./run-manager');
+  agentDir = (await import('../../agents/server/agent-sandbox')).agentWorkspaceDir(workspace);
+  runs = await import('../../runs/server/run-manager');
   ({ POST } = await import('@/app/api/runs/[id]/approvals/[approvalId]/route'));
   const { issueVisitorCookie } = await import('@/features/visitors/server');
   owner = await issueVisitorCookie({ secure: false, address: '127.0.0.1' });
