@@ -1,6 +1,7 @@
 import { sendRunNotices, settlePushes } from '@/features/push/server';
 import { backfillLocalTranscripts, claudeExecutable, modelEndpoint, moveLegacyTranscripts, sandboxState } from '@/features/agents/server';
-import { closeAllStreams, instanceId, interruptAllRuns, interruptOwnRuns, obeyOtherInstances, startHeartbeat, stopHeartbeat, sweepAgentHomes } from '@/features/runs/server';
+import { instanceId, startHeartbeat, stopHeartbeat } from '@/features/cluster/server';
+import { closeAllStreams, forgetDeletedConversations, interruptAllRuns, interruptOwnRuns, obeyOtherInstances, sweepAgentHomes, takeOverStaleRuns } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
 import { closeDb, db } from '@/lib/db/connection';
@@ -35,11 +36,12 @@ async function start() {
   claudeExecutable(); // found now, while the process is quiet (see there)
   ensureDemoWorkspace();
   sendRunNotices(); // runs announce their ends and approval waits; push listens
+  forgetDeletedConversations(); // conversations announce a deletion; runs stop theirs and remove the transcript
   const started = Date.now();
   const database = await db();
   // Only this instance's own runs: other instances on the database may be running theirs.
   const interrupted = await interruptOwnRuns(instanceId());
-  await startHeartbeat(); // before the first run: a run of an instance that never beat is taken over
+  await startHeartbeat(takeOverStaleRuns); // before the first run: a run of an instance that never beat is taken over
   await obeyOtherInstances(); // with Redis: Stop and approvals sent from other instances' viewers
   await moveLegacyTranscripts();
   await sweepAgentHomes();

@@ -17,8 +17,3 @@ export const renameSchema = z.strictObject({
     .max(MAX_TITLE_CHARS, `The title is longer than ${MAX_TITLE_CHARS} characters`)
     .refine((title) => !/[\u0000-\u001f\u007f]/.test(title), 'The title contains control characters'),
 });
-
-/** `POST /api/handoff`: the token from a handoff link's fragment (32 random bytes, base64url). */
-export const handoffTokenSchema = z.strictObject({
-  token: z.string().regex(/^[\w-]{43}$/, 'Not a handoff token'),
-});

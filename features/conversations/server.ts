@@ -1,7 +1,4 @@
-export { conversationIdsSchema, handoffTokenSchema, renameSchema } from './schemas';
-export { conversationStatuses, conversationsForSessions, deleteConversations, existingConversations, getConversation, listConversations, openConversation, renameConversation, setSdkSession } from './server/queries';
+export { conversationIdsSchema, renameSchema } from './schemas';
+export { deleteConversationsForGood, onConversationDeleted } from './server/deleted';
+export { conversationStatuses, conversationsForSessions, existingConversations, getConversation, listConversations, openConversation, renameConversation, setSdkSession } from './server/queries';
 export type { ConversationStatus } from './types';
-export { isShared, openShare, shareConversation, stopSharing } from './server/shares';
-// The browser's side reads it from the feature's index; server code must not load that (React hooks).
-export { SHARE_TOKEN_HEADER } from './share-token';
-export { actingVisitor, actingVisitorForRun, createHandoff, listDevices, redeemHandoff, revokeDevice } from './server/devices';

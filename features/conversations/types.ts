@@ -23,6 +23,3 @@ export type ConversationStatus = {
 
 /** One line of "See all": a conversation the server still keeps for the visitor. */
 export type ConversationSummary = { id: string; title: string | null; lastActivityAt: string };
-
-/** A browser with access to a conversation, as "Devices with access" lists it. */
-export type Device = { deviceId: string; userAgent: string; addedAt: string; lastSeenAt: string; current: boolean };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FileChange } from '@/features/changes';
 import { agentModes, approvalDeciders, approvalDecisions, approvalScopes, runStatuses, toolStatuses } from './vocabulary';
 
 /**
@@ -12,7 +13,7 @@ import { agentModes, approvalDeciders, approvalDecisions, approvalScopes, runSta
 
 const mode = z.enum(agentModes);
 
-export const fileChangeSchema = z.object({
+export const fileChangeSchema: z.ZodType<FileChange> = z.object({
   path: z.string(),
   /** Null when binary or too large to show. */
   patch: z.string().nullable(),
@@ -22,8 +23,6 @@ export const fileChangeSchema = z.object({
   restorable: z.boolean(),
 });
 
-/** One file a run changed: its diff (null when binary or too large to show) and whether Undo can restore it. */
-export type FileChange = z.infer<typeof fileChangeSchema>;
 
 export const runEventSchemas = {
   start: z.object({ type: z.literal('start'), runId: z.string(), conversationId: z.string(), model: z.string(), mode, prompt: z.string() }),

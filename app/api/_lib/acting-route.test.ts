@@ -17,11 +17,13 @@ let conversationHandler: Handler;
 let runHandler: Handler;
 let seen: Seen[] = [];
 let conversations: typeof import('@/features/conversations/server');
+let sharing: typeof import('@/features/sharing/server');
 
 beforeAll(async () => {
   Object.assign(process.env, { TETHER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tether-acting-route-')), LOG_LEVEL: 'warn' });
   (await import('@/features/workspaces/server')).ensureDemoWorkspace();
   conversations = await import('@/features/conversations/server');
+  sharing = await import('@/features/sharing/server');
   const { readJson } = await import('@/lib/http');
   const { route } = await import('./route');
   conversationHandler = route.conversation({ input: ({ req }) => readJson(req, z.object({ note: z.string() })) }, async ({ conversationId, actor, visitorId, input }) => {
@@ -68,9 +70,9 @@ describe('route.conversation()', () => {
     const id = randomUUID();
     const { visitorId: owner } = await desk(conversationHandler, { id, body: { note: 'before' } });
     await conversations.openConversation({ id, visitorId: owner!, workspace: 'demo', title: 'On the desk' });
-    const { url } = await conversations.createHandoff({ visitorId: owner!, workspace: 'demo', conversationId: id, userAgent: 'desk', origin: 'http://demo.localhost:3000' });
+    const { url } = await sharing.createHandoff({ visitorId: owner!, workspace: 'demo', conversationId: id, userAgent: 'desk', origin: 'http://demo.localhost:3000' });
     const { visitorId: phoneId } = await phone(conversationHandler, { id: randomUUID(), body: { note: 'first visit' } });
-    await conversations.redeemHandoff({ visitorId: phoneId!, workspace: 'demo', token: url.split('#handoff=')[1]!, userAgent: 'phone' });
+    await sharing.redeemHandoff({ visitorId: phoneId!, workspace: 'demo', token: url.split('#handoff=')[1]!, userAgent: 'phone' });
     seen = [];
 
     expect((await desk(conversationHandler, { id, body: { note: 'desk' } })).body.actor).toBe(owner);

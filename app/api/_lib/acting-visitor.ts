@@ -1,4 +1,4 @@
-import { actingVisitor, actingVisitorForRun } from '@/features/conversations/server';
+import { actingVisitor, actingVisitorForRun } from '@/features/sharing/server';
 import { isLocalRunOf } from '@/features/runs/server';
 
 /** Whose rights the caller has on the conversation or run `id` names, in `workspace`. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextRequest } from 'next/server';
-import { openShare, SHARE_TOKEN_HEADER } from '@/features/conversations/server';
+import { openShare, SHARE_TOKEN_HEADER } from '@/features/sharing/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { errorResponse } from '@/lib/http';

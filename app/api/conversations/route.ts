@@ -1,5 +1,5 @@
 import { listConversations } from '@/features/conversations/server';
-import { deleteConversationsForGood } from '@/features/runs/server';
+import { deleteConversationsForGood } from '@/features/conversations/server';
 import { route } from '../_lib/route';
 
 /** "See all": the visitor's conversations in this workspace that the server still keeps, latest first. */

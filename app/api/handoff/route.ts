@@ -1,4 +1,4 @@
-import { handoffTokenSchema, redeemHandoff } from '@/features/conversations/server';
+import { handoffTokenSchema, redeemHandoff } from '@/features/sharing/server';
 import { readJson } from '@/lib/http';
 import { route } from '../_lib/route';
 

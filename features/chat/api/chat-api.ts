@@ -1,6 +1,7 @@
 'use client';
 
-import { SHARE_TOKEN_HEADER, type ConversationStatus, type ConversationSummary, type Device } from '@/features/conversations';
+import { type ConversationStatus, type ConversationSummary } from '@/features/conversations';
+import { SHARE_TOKEN_HEADER, type Device } from '@/features/sharing';
 import { isApiError, requestJson as request } from '@/lib/api-client';
 import type { DecideApprovalInput } from '@/features/approvals';
 import type { ChatItem, RunInfo, SendMessageInput } from '@/features/runs';

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import { SHARE_TOKEN_HEADER } from '@/features/conversations';
+import { SHARE_TOKEN_HEADER } from '@/features/sharing';
 import { fetchShared } from '../api/chat-api';
 import { useLiveRun } from '../hooks/use-live-run';
 import { MessageList } from './message-list';

@@ -7,7 +7,8 @@ import type { ChatItem } from '../chat-items';
 import type { RunInfo } from '../types';
 import { agentWorkspaceDir } from '@/features/agents/server';
 import { loadHistory } from './history';
-import { listRunChanges, listRuns, type RunRecord } from './queries';
+import { listRunChanges } from '@/features/changes/server';
+import { listRuns, type RunRecord } from './queries';
 import { activeRun } from './run-manager';
 
 export type ConversationView = {

@@ -31,6 +31,7 @@ beforeAll(async () => {
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'forget' });
   runs = await import('./run-manager');
   forget = await import('./forget');
+  forget.forgetDeletedConversations();
   conversations = await import('@/features/conversations/server');
   queries = await import('./queries');
 });
@@ -60,7 +61,7 @@ describe('deleting conversations', () => {
     const info = await talk(conversationId);
     expect(existsSync(home(conversationId))).toBe(true);
 
-    expect(await forget.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: [conversationId] })).toEqual([conversationId]);
+    expect(await conversations.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: [conversationId] })).toEqual([conversationId]);
     expect(await conversations.getConversation({ id: conversationId, visitorId, workspace: 'forget' })).toBeNull();
     expect(await queries.listRuns(conversationId)).toEqual([]);
     expect(existsSync(home(conversationId))).toBe(false);
@@ -72,7 +73,7 @@ describe('deleting conversations', () => {
     const conversationId = randomUUID();
     const info = await talk(conversationId, 'slow answer');
     const end = ended(info);
-    await forget.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: [conversationId] });
+    await conversations.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: [conversationId] });
     expect(await end).toMatchObject({ type: 'end', status: 'stopped' });
     expect(existsSync(home(conversationId))).toBe(false);
   });
@@ -84,12 +85,12 @@ describe('deleting conversations', () => {
     for (const id of mine) await talk(id);
     await talk(theirs, 'hello', stranger);
 
-    expect((await forget.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: null })).sort()).toEqual(expect.arrayContaining(mine.sort()));
+    expect((await conversations.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: null })).sort()).toEqual(expect.arrayContaining(mine.sort()));
     for (const id of mine) expect(existsSync(home(id))).toBe(false);
     expect(await conversations.getConversation({ id: theirs, visitorId: stranger, workspace: 'forget' })).not.toBeNull();
     expect(existsSync(home(theirs))).toBe(true);
     // Someone else's id deletes nothing.
-    expect(await forget.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: [theirs] })).toEqual([]);
+    expect(await conversations.deleteConversationsForGood({ visitorId, workspace: 'forget', ids: [theirs] })).toEqual([]);
     expect(existsSync(home(theirs))).toBe(true);
   });
 

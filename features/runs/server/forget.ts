@@ -1,27 +1,28 @@
 import 'server-only';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { deleteConversations, existingConversations } from '@/features/conversations/server';
+import { agentHome } from '@/features/agents/server';
+import { existingConversations, onConversationDeleted } from '@/features/conversations/server';
 import { dataPath } from '@/lib/data-dir';
 import { logger } from '@/lib/logger';
-import { agentHome } from '@/features/agents/server';
 import { forgetRunsOf, isBusy } from './run-manager';
 
 /** How long deleting waits for a run in progress to stop before removing its files anyway. */
 const STOP_WAIT_MS = 3000;
 
+const store = globalThis as { tetherForgetsDeleted?: boolean };
+
 /**
- * Deletes the visitor's conversations in a workspace (`ids`, or all of them when null) for good:
- * the records (session mapping, runs, push subscriptions) first, so they answer 404 at once, then
- * what this instance holds — a run in progress is stopped, its process ended, its runs dropped
- * from memory — and last the conversation's agent home with its transcript. Returns the ids deleted.
+ * At start: when a conversation is deleted, what this instance holds of it goes too. A run in
+ * progress is stopped, its process ended, its runs dropped from memory, and last its agent home
+ * with the transcript.
  */
-export async function deleteConversationsForGood({ visitorId, workspace, ids }: { visitorId: string; workspace: string; ids: string[] | null }): Promise<string[]> {
-  const deleted = await deleteConversations({ visitorId, workspace, ids });
-  for (const conversationId of deleted) {
+export function forgetDeletedConversations(): void {
+  if (store.tetherForgetsDeleted) return;
+  store.tetherForgetsDeleted = true;
+  onConversationDeleted(async (conversationId) => {
     await forgetRunsOf(conversationId, STOP_WAIT_MS);
     rmSync(agentHome(conversationId), { recursive: true, force: true, maxRetries: 5 });
-  }
-  return deleted;
+  });
 }
 
 /**

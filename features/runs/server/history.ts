@@ -4,7 +4,8 @@ import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-ite
 import { blocks, toolResultEvent } from './normalize';
 import { toolTarget } from './tool-target';
 import { transcriptSource } from '@/features/agents/server';
-import type { RunChanges, RunRecord } from './queries';
+import type { RunChanges } from '@/features/changes/server';
+import type { RunRecord } from './queries';
 
 /**
  * A conversation's history, read from the SDK's own transcript (on this instance's disk, or in the

@@ -4,7 +4,7 @@ import { logger } from '@/lib/logger';
 import { dedicatedRedis, redis, type Redis } from '@/lib/redis';
 import type { DecideApprovalInput } from '@/features/approvals';
 import type { AgentMode, RunEvent, RunInfo } from '../types';
-import { instanceId } from './instance-id';
+import { instanceId } from '@/features/cluster/server';
 import type { Run } from './run';
 import { RunEventLog } from './run-event-log';
 

@@ -1,9 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/connection';
-import type { AgentMode, FileChange, RunStatus } from '../types';
-
-/** A change as kept for Undo: the file's text before the run and after it (null: absent, or not kept). */
-export type KeptChange = FileChange & { before: string | null; after: string | null };
+import type { AgentMode, RunStatus } from '../types';
 
 export type RunRecord = {
   id: string;
@@ -56,49 +53,7 @@ export async function interruptOwnRuns(owner: string) {
 
 export type TakenOverRun = { id: string; conversationId: string; model: string; mode: AgentMode; startedAt: string };
 
-/** This instance is alive; the runs of instances silent for `staleSeconds` are interrupted and returned (to this caller only). */
-export async function beatAndTakeOverStaleRuns(owner: string, staleSeconds: number): Promise<TakenOverRun[]> {
-  const database = await db();
-  await database.call('instance_heartbeat', { p_id: owner });
-  return database.call<TakenOverRun[]>('take_over_stale_runs', { p_stale_seconds: staleSeconds });
-}
-
-export async function leaveInstances(owner: string) {
-  await (await db()).call('instance_leave', { p_id: owner });
-}
-
-export async function recordRunChanges(runId: string, changes: KeptChange[]) {
-  await (await db()).call('record_run_changes', {
-    p_run_id: runId,
-    p_paths: changes.map((change) => change.path),
-    p_befores: changes.map((change) => change.before),
-    p_afters: changes.map((change) => change.after),
-    p_patches: changes.map((change) => change.patch),
-    p_added: changes.map((change) => change.added),
-    p_removed: changes.map((change) => change.removed),
-    p_restorable: changes.map((change) => change.restorable),
-  });
-}
-
-export type RunChanges = { runId: string; undoneAt: string | null; files: FileChange[] };
-
-/** Per run of the conversation that changed files: what it changed (without the contents). */
-export async function listRunChanges(conversationId: string) {
-  return (await db()).call<RunChanges[]>('list_run_changes', { p_conversation_id: conversationId });
-}
-
-type KeptFile = { path: string; before: string | null; after: string | null; restorable: boolean };
-
-/** The visitor's run's changes with the files' contents (for Undo), or null. */
-export async function getRunChanges({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }) {
-  return (await db()).call<{ runId: string; conversationId: string; status: RunStatus; undoneAt: string | null; files: KeptFile[] } | null>('get_run_changes', {
-    p_run_id: runId,
-    p_visitor_id: visitorId,
-    p_workspace: workspace,
-  });
-}
-
-/** False when they were undone already. */
-export async function markRunChangesUndone(runId: string) {
-  return (await db()).call<boolean>('mark_run_changes_undone', { p_run_id: runId });
+/** The runs of instances silent for `staleSeconds`, interrupted and returned (to this caller only). */
+export async function takeOverStaleRuns(staleSeconds: number): Promise<TakenOverRun[]> {
+  return (await db()).call<TakenOverRun[]>('take_over_stale_runs', { p_stale_seconds: staleSeconds });
 }

@@ -2,7 +2,8 @@ import 'server-only';
 import { setSdkSession } from '@/features/conversations/server';
 import { AppError } from '@/lib/errors';
 import { retryWrite, writesSettled, type RetriedWrite } from '@/lib/db/retry';
-import { recordRunChanges, recordRunEnd, type KeptChange, type RunRecord } from './queries';
+import { recordRunChanges, type KeptChange } from '@/features/changes/server';
+import { recordRunEnd, type RunRecord } from './queries';
 
 /**
  * A run's writes that a database blip must not drop: its session mapping, its Changes, its end

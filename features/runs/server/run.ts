@@ -5,7 +5,7 @@ import { Approvals } from '@/features/approvals/server';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo } from '../types';
 import { RunEventLog } from './run-event-log';
 import { RunState } from './run-state';
-import type { FileCheckpoints } from './file-changes';
+import type { FileCheckpoints } from '@/features/changes/server';
 
 /**
  * One agent run, owned by the server rather than by the request that started it: its events go

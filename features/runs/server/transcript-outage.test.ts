@@ -140,7 +140,7 @@ describe('a database blip during a run', () => {
     expect(record).toMatchObject({ status: 'completed', error: null });
     expect(record!.costUsd).toBeGreaterThan(0);
     expect(record).toMatchObject({ costUsd: end?.type === 'end' ? end.costUsd : -1, outputTokens: end?.type === 'end' ? end.outputTokens : -1 });
-    expect(await queries.listRunChanges(conversationId)).toMatchObject([{ runId: record!.id, files: [{ path: 'created.txt' }] }]);
+    expect(await (await import('@/features/changes/server')).listRunChanges(conversationId)).toMatchObject([{ runId: record!.id, files: [{ path: 'created.txt' }] }]);
     expect(await assistantTexts(conversationId)).toEqual([answer(9)]);
   });
 });

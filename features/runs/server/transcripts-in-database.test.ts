@@ -81,7 +81,8 @@ describe('transcripts in the database', () => {
       'assistant: The word was PELICAN.',
     ]);
 
-    await (await import('./forget')).deleteConversationsForGood({ visitorId, workspace: workspace.name, ids: [conversationId] });
+    (await import('./forget')).forgetDeletedConversations();
+    await (await import('@/features/conversations/server')).deleteConversationsForGood({ visitorId, workspace: workspace.name, ids: [conversationId] });
     expect(await store.databaseTranscriptStore(conversationId).load(key)).toBeNull();
     expect(existsSync(path.join(dataDir, 'agents', conversationId))).toBe(false);
   });

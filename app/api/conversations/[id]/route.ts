@@ -1,5 +1,6 @@
 import { renameConversation, renameSchema } from '@/features/conversations/server';
-import { conversationView, deleteConversationsForGood } from '@/features/runs/server';
+import { deleteConversationsForGood } from '@/features/conversations/server';
+import { conversationView } from '@/features/runs/server';
 import { AppError } from '@/lib/errors';
 import { readJson } from '@/lib/http';
 import { route } from '../../_lib/route';

@@ -1,4 +1,4 @@
-import { actingVisitor } from '@/features/conversations/server';
+import { actingVisitor } from '@/features/sharing/server';
 import { MAX_PUSH_BODY_BYTES, unsubscribe, unsubscribeSchema } from '@/features/push/server';
 import { readJson } from '@/lib/http';
 import { route } from '../../_lib/route';

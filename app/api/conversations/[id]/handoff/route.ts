@@ -1,4 +1,4 @@
-import { createHandoff } from '@/features/conversations/server';
+import { createHandoff } from '@/features/sharing/server';
 import { parseInput } from '@/lib/http';
 import { uuidSchema } from '@/lib/ids';
 import { requestOrigin } from '@/lib/request-origin';

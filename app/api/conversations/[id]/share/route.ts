@@ -1,4 +1,4 @@
-import { isShared, shareConversation, stopSharing } from '@/features/conversations/server';
+import { isShared, shareConversation, stopSharing } from '@/features/sharing/server';
 import { parseInput } from '@/lib/http';
 import { uuidSchema } from '@/lib/ids';
 import { requestOrigin } from '@/lib/request-origin';

@@ -1,4 +1,4 @@
-import { undoRunChanges } from '@/features/runs/server';
+import { undoRunChanges } from '@/features/changes/server';
 import { route } from '../../../_lib/route';
 
 /** "Undo these changes": the run's files back as they were before it (409 with the reason when that would lose something). */

@@ -1,4 +1,4 @@
-import { revokeDevice } from '@/features/conversations/server';
+import { revokeDevice } from '@/features/sharing/server';
 import { parseInput } from '@/lib/http';
 import { uuidSchema } from '@/lib/ids';
 import { route } from '../../../../_lib/route';

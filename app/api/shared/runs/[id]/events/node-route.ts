@@ -1,4 +1,4 @@
-import { openShare, SHARE_TOKEN_HEADER } from '@/features/conversations/server';
+import { openShare, SHARE_TOKEN_HEADER } from '@/features/sharing/server';
 import { afterSeqSchema } from '@/features/runs';
 import { findRun, streamRunEvents } from '@/features/runs/server';
 import { AppError } from '@/lib/errors';

@@ -17,7 +17,8 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-instances-'));
 const visitorId = randomUUID();
 let api: MessagesApi;
 let runs: typeof import('./run-manager');
-let instance: typeof import('./instance');
+let cluster: typeof import('@/features/cluster/server');
+let takeover: typeof import('./takeover');
 let database: import('@/lib/db').Db;
 let workspace: import('@/features/workspaces/server').Workspace;
 const announced: RunFinished[] = [];
@@ -26,13 +27,14 @@ beforeAll(async () => {
   api = await startAgentTestEnv({ responder: () => ({ blocks: [{ type: 'text', text: 'Hello.' }] }), dataDir, env: { TETHER_INSTANCE_STALE_SECONDS: '3' } });
   workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'alpha' });
   runs = await import('./run-manager');
-  instance = await import('./instance');
+  cluster = await import('@/features/cluster/server');
+  takeover = await import('./takeover');
   database = await (await import('@/lib/db/connection')).db();
   (await import('./run-notices')).onRunFinished((run) => announced.push(run));
 });
 
 afterAll(async () => {
-  await instance.stopHeartbeat();
+  await cluster.stopHeartbeat();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });
@@ -55,7 +57,7 @@ describe('instances on one database', () => {
     await expect(send(conversationId)).rejects.toMatchObject({ status: 409, code: 'conflict:run_active' });
 
     // This instance beats; the other one is alive for now: its run stays.
-    await instance.startHeartbeat();
+    await cluster.startHeartbeat(takeover.takeOverStaleRuns);
     expect(announced.filter((run) => run.conversationId === conversationId)).toEqual([]);
     await expect(send(conversationId)).rejects.toMatchObject({ status: 409 });
 
@@ -73,7 +75,7 @@ describe('instances on one database', () => {
   }, 30_000);
 
   it("this instance's own running runs are never taken over while it beats", async () => {
-    const conversationId = await runElsewhere((await import('./instance-id')).instanceId());
+    const conversationId = await runElsewhere(cluster.instanceId());
     await new Promise((resolve) => setTimeout(resolve, 4000)); // longer than the stale time
     const [recorded] = await database.call<Array<{ status: string }>>('list_runs', { p_conversation_id: conversationId });
     expect(recorded).toMatchObject({ status: 'running' });

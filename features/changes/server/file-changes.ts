@@ -2,7 +2,7 @@ import 'server-only';
 import { createTwoFilesPatch } from 'diff';
 import { restoreFile, snapshotFile, type FileSnapshot, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
-import { getRunChanges, listRuns, markRunChangesUndone, type KeptChange } from './queries';
+import { getRunChanges, hasRunningRun, markRunChangesUndone, type KeptChange } from './queries';
 
 /** A run keeps the starting point of at most this many files; edits past that aren't tracked. */
 const MAX_TRACKED_FILES = 200;
@@ -79,8 +79,7 @@ export async function undoRunChanges({ runId, visitorId, workspace }: { runId: s
   if (!record) throw new AppError('not_found:run', 'No such run.');
   if (record.undoneAt) throw new AppError('conflict:already_undone', 'These changes were already undone.');
   if (record.files.length === 0) throw new AppError('conflict:nothing_to_undo', 'This run changed no files.');
-  const runs = await listRuns(record.conversationId);
-  if (runs.some((run) => run.status === 'running')) {
+  if (await hasRunningRun(record.conversationId)) {
     throw new AppError('conflict:run_active', 'A run is in progress in this conversation. Wait for it to end, or stop it, then undo.');
   }
   const unkept = record.files.find((file) => !file.restorable);

@@ -12,14 +12,14 @@ import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagesApi } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import type { AgentMode, RunEvent } from '../types';
+import type { AgentMode, RunEvent } from '../../runs/types';
 
 const GREETING = "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n";
 const EDITED = `${GREETING}// Edited by Tether's demo model.\n`;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-changes-'));
 let api: MessagesApi;
-let runs: typeof import('./run-manager');
-let views: typeof import('./conversation-view');
+let runs: typeof import('../../runs/server/run-manager');
+let views: typeof import('../../runs/server/conversation-view');
 let workspace: import('@/features/workspaces/server').Workspace;
 let POST: typeof import('@/app/api/runs/[id]/undo/route').POST;
 let owner: { visitorId: string; value: string };
@@ -31,8 +31,8 @@ beforeAll(async () => {
   const workspaces = await import('@/features/workspaces/server');
   const files = Object.fromEntries(['undo', 'outside', 'later', 'stranger'].map((name) => [`${name}.ts`, GREETING]));
   workspace = workspaces.createWorkspace({ name: 'changes', files, config: {} });
-  runs = await import('./run-manager');
-  views = await import('./conversation-view');
+  runs = await import('../../runs/server/run-manager');
+  views = await import('../../runs/server/conversation-view');
   ({ POST } = await import('@/app/api/runs/[id]/undo/route'));
   const { issueVisitorCookie } = await import('@/features/visitors/server');
   owner = await issueVisitorCookie({ secure: false, address: '127.0.0.1' });

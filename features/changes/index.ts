@@ -1,0 +1,1 @@
+export type { FileChange } from './types';

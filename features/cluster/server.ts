@@ -1,0 +1,2 @@
+export { startHeartbeat, stopHeartbeat } from './server/heartbeat';
+export { instanceId } from './server/instance-id';

@@ -1,0 +1,2 @@
+export type { Device } from './types';
+export { SHARE_TOKEN_HEADER } from './share-token';
