@@ -1,5 +1,6 @@
 import { sendRunNotices, settlePushes } from '@/features/push/server';
-import { backfillLocalTranscripts, claudeExecutable, modelEndpoint, moveLegacyTranscripts, sandboxState } from '@/features/agents/server';
+import { backfillLocalTranscripts, claudeExecutable, moveLegacyTranscripts } from '@/features/agents/server';
+import { modelEndpoint, sandboxState } from '@/features/sandbox/server';
 import { instanceId, startHeartbeat, stopHeartbeat } from '@/features/cluster/server';
 import { closeAllStreams, forgetDeletedConversations, interruptAllRuns, interruptOwnRuns, obeyOtherInstances, sweepAgentHomes, takeOverStaleRuns } from '@/features/runs/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';

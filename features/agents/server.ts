@@ -1,12 +1,7 @@
 export { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './server/agent-pool';
 export { AgentProcess } from './server/agent-process';
 export { agentOptions, claudeExecutable, type AskVisitor } from './server/agent-options';
-export { agentHome, agentWorkspaceDir, sandboxState } from './server/agent-sandbox';
 export { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './server/failures';
 export { moveLegacyTranscripts } from './server/legacy-transcripts';
-export { doorRules, ModelDoor, type Spend } from './server/model-door';
-export { modelEndpoint, usesDemoModel } from './server/model-endpoint';
-export { assertOffered, offeredModels, offeredModes } from './server/offer';
 export { copyDiskTranscriptToDatabase, transcriptSource } from './server/transcript';
 export { backfillLocalTranscripts } from './server/transcript-mirror';
-export { loopbackBridge } from './server/unconfined-spawner';

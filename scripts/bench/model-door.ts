@@ -3,7 +3,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModelDoor } from '@/features/agents/server';
+import { ModelDoor } from '@/features/sandbox/server';
 import { startModelBridge } from '@/lib/sandbox/model-bridge';
 import type { BenchApi } from './fake-api';
 import { median, ms, percentile } from './stats';

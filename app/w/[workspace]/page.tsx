@@ -1,6 +1,6 @@
 import { notFound } from 'next/navigation';
 import { ChatApp, Providers } from '@/features/chat';
-import { offeredModels, offeredModes, sandboxState, usesDemoModel } from '@/features/agents/server';
+import { offeredModels, offeredModes, sandboxState, usesDemoModel } from '@/features/sandbox/server';
 import { findWorkspace } from '@/features/workspaces/server';
 
 export const dynamic = 'force-dynamic';

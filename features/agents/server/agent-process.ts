@@ -1,7 +1,7 @@
 import 'server-only';
 import type { EventEmitter } from 'node:events';
 import { query, type Options, type Query, type SDKMessage, type SDKResultMessage, type SDKUserMessage, type SpawnedProcess, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
-import type { ModelDoor } from './model-door';
+import type { ModelDoor } from '@/features/sandbox/server';
 
 /**
  * One CLI child for one conversation, in the SDK's streaming-input mode: the prompt is an

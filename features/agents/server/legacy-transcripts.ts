@@ -4,7 +4,7 @@ import path from 'node:path';
 import { conversationsForSessions } from '@/features/conversations/server';
 import { dataPath } from '@/lib/data-dir';
 import { logger } from '@/lib/logger';
-import { agentHome, agentProjectKey } from './agent-sandbox';
+import { agentHome, agentProjectKey } from '@/features/sandbox/server';
 
 /**
  * Before each conversation had a home of its own, every conversation's transcript sat in one

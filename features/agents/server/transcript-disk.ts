@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import { dataPath } from '@/lib/data-dir';
-import { agentHome } from './agent-sandbox';
+import { agentHome } from '@/features/sandbox/server';
 
 /**
  * The CLI's own transcript files on this instance's disk: written before the SDK mirrors a line,

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import { serverEnv } from '@/lib/env';
-import { agentHome } from './agent-sandbox';
+import { agentHome } from '@/features/sandbox/server';
 import { readTranscript, SHARED_PROJECT_KEY } from './transcript-disk';
 import { backfillSession, mirroredTranscriptStore } from './transcript-mirror';
 

@@ -56,7 +56,7 @@ beforeAll(async () => {
   // A file per test: the CLI checks an Edit against the file before asking, so each starts from the original.
   const files = Object.fromEntries(['greet', 'deny', 'expire', 'twice', 'stop'].map((name) => [`${name}.ts`, ORIGINAL]));
   workspace = workspaces.createWorkspace({ name: 'alpha', files, config: { allowBash: true } });
-  agentDir = (await import('../../agents/server/agent-sandbox')).agentWorkspaceDir(workspace);
+  agentDir = (await import('../../sandbox/server/agent-sandbox')).agentWorkspaceDir(workspace);
   runs = await import('../../runs/server/run-manager');
   ({ POST } = await import('@/app/api/runs/[id]/approvals/[approvalId]/route'));
   const { issueVisitorCookie } = await import('@/features/visitors/server');

@@ -26,7 +26,7 @@ let owner: { visitorId: string; value: string };
 let stranger: { visitorId: string; value: string };
 
 beforeAll(async () => {
-  const { demoResponder } = await import('../../agents/server/demo-model');
+  const { demoResponder } = await import('../../sandbox/server/demo-model');
   api = await startAgentTestEnv({ responder: demoResponder, dataDir });
   const workspaces = await import('@/features/workspaces/server');
   const files = Object.fromEntries(['undo', 'outside', 'later', 'stranger'].map((name) => [`${name}.ts`, GREETING]));

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import type { AskVisitor } from '@/features/agents/server';
-import { agentWorkspaceDir } from '@/features/agents/server';
+import { agentWorkspaceDir } from '@/features/sandbox/server';
 import { describeToolCall } from '@/features/approvals/server';
 import type { Verdict } from '@/features/approvals/server';
 import { watchedElsewhere } from './live-events';

@@ -5,7 +5,7 @@ import { AppError } from '@/lib/errors';
 import { redis } from '@/lib/redis';
 import type { ChatItem } from '../chat-items';
 import type { RunInfo } from '../types';
-import { agentWorkspaceDir } from '@/features/agents/server';
+import { agentWorkspaceDir } from '@/features/sandbox/server';
 import { loadHistory } from './history';
 import { listRunChanges } from '@/features/changes/server';
 import { listRuns, type RunRecord } from './queries';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { agentHome } from '@/features/agents/server';
+import { agentHome } from '@/features/sandbox/server';
 import { existingConversations, onConversationDeleted } from '@/features/conversations/server';
 import { dataPath } from '@/lib/data-dir';
 import { logger } from '@/lib/logger';

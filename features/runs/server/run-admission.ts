@@ -7,7 +7,7 @@ import { AppError } from '@/lib/errors';
 import type { SendMessageInput } from '../schemas';
 import type { RunInfo } from '../types';
 import { assertCanQueue } from '@/features/agents/server';
-import { assertOffered } from '@/features/agents/server';
+import { assertOffered } from '@/features/sandbox/server';
 import { FileCheckpoints } from '@/features/changes/server';
 import { instanceId } from '@/features/cluster/server';
 import { publishRunEvents } from './live-events';

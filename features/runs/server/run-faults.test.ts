@@ -16,8 +16,8 @@ import type { RunEvent, RunInfo } from '../types';
 const control = vi.hoisted(() => ({ failNextEndpoint: false, overloadedLeft: 0 }));
 
 // The one seam for "a throw on the start path": the model endpoint lookup, the first await there.
-vi.mock('../../agents/server/model-endpoint', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../agents/server/model-endpoint')>();
+vi.mock('../../sandbox/server/model-endpoint', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../sandbox/server/model-endpoint')>();
   return {
     ...original,
     modelEndpoint: async () => {

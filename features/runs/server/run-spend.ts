@@ -2,7 +2,7 @@ import 'server-only';
 import { chargeSpend } from '@/features/limits/server';
 import { serverEnv } from '@/lib/env';
 import { formatUsd } from '@/lib/format-usd';
-import type { Spend } from '@/features/agents/server';
+import type { Spend } from '@/features/sandbox/server';
 import type { Run } from './run';
 
 /**

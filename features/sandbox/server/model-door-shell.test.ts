@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  (await import('./agent-pool')).closeAllProcesses();
+  (await import('../../agents/server/agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });

@@ -57,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   appServer.close();
-  (await import('./agent-pool')).closeAllProcesses();
+  (await import('../../agents/server/agent-pool')).closeAllProcesses();
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });
@@ -230,7 +230,7 @@ describe('the agent sandbox', () => {
   it('keeps history, resume and warm follow-ups working from the private transcript', async () => {
     const conversationId = randomUUID();
     await send({ visitorId: visitorA, conversationId, text: 'first words' });
-    (await import('./agent-pool')).closeAllProcesses(); // the next turn starts cold and resumes from the transcript
+    (await import('../../agents/server/agent-pool')).closeAllProcesses(); // the next turn starts cold and resumes from the transcript
     await send({ visitorId: visitorA, conversationId, text: 'second words' });
     expect(JSON.stringify(api.requests.at(-1)!.messages)).toContain('first words');
     const view = await (await import('../../runs/server/conversation-view')).conversationView({ visitorId: visitorA, workspace: shell, conversationId });

@@ -1,4 +1,4 @@
-/** The error codes the agents feature answers with (see `ErrorCodes` in lib/errors.ts). */
+/** The error codes the sandbox feature answers with (see `ErrorCodes` in lib/errors.ts). */
 declare module '@/lib/errors' {
   interface ErrorCodes {
     'bad_request:unknown_model': true;
