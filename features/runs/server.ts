@@ -1,5 +1,4 @@
 export { conversationView, type ConversationView } from './server/conversation-view';
-export { closeAllStreams, streamRunEvents } from './server/event-stream';
 export { takeOverStaleRuns } from './server/takeover';
 export { interruptOwnRuns } from './server/queries';
 export { decideAnywhere, findRun, interruptAllRuns, isLocalRunOf, obeyOtherInstances, requireRun, startRun, stopAnywhere, stopRun } from './server/run-manager';

@@ -1,8 +1,6 @@
-import type { AgentMode, RunStatus } from './vocabulary';
-export { agentModes, type AgentMode, type ApprovalDecision, type ApprovalScope, type RunStatus, type ToolStatus } from './vocabulary';
-// Declared once, as zod schemas, in events.ts; only their types come through here (no zod).
-export type { RunEvent, RunEventBody } from './events';
-export type { FileChange } from '@/features/changes';
+import type { AgentMode, RunStatus } from '@/features/conversations/vocabulary';
+export { agentModes, type AgentMode, type RunStatus } from '@/features/conversations/vocabulary';
+export type { ApprovalDecision, ApprovalScope, FileChange, RunEvent, RunEventBody, ToolStatus } from '@/features/timeline';
 
 export type RunInfo = {
   id: string;

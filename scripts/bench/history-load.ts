@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright';
-import type { ChatItem } from '@/features/runs/chat-items';
+import type { ChatItem } from '@/features/timeline/chat-items';
 import { send, type AppServer } from './app-server';
 import type { BenchApi } from './fake-api';
 import { median, ms, kib } from './stats';

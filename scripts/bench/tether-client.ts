@@ -1,7 +1,7 @@
 import { request as httpRequest, type Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parseRunEvent } from '@/features/runs/events';
-import { sseParser } from '@/features/runs/follower/sse-parser';
+import { parseRunEvent } from '@/features/timeline/events';
+import { sseParser } from '@/features/timeline/follower/sse-parser';
 import type { AgentMode, RunEvent } from '@/features/runs/types';
 import { send, type AppServer } from './app-server';
 

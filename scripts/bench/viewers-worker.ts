@@ -12,7 +12,7 @@
 import { Agent, request, type ClientRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { sseParser } from '../../features/runs/follower/sse-parser';
+import { sseParser } from '../../features/timeline/follower/sse-parser';
 import { deltaIndices, monotonicMs } from './sse';
 
 export type ViewerJob = { port: number; host: string; cookie: string; path: string; viewers: number; deltas: number; connectConcurrency: number };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import type { RunEvent } from '@/features/runs';
+import type { RunEvent } from '@/features/timeline';
 import { call, follow, startCluster, visitorCookie } from './support/cluster';
 import { log, send, tabConversationId } from './support/chat';
 

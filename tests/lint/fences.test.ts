@@ -51,7 +51,7 @@ describe('the fences in eslint.config.mjs', () => {
         file: 'features/push/import-internals.ts',
         line: 2,
         rule: 'import-x/no-restricted-paths',
-        message: 'Unexpected path "@/features/runs/chat-items" imported in restricted zone. Use the other feature\'s index.ts or server.ts.',
+        message: 'Unexpected path "@/features/timeline/chat-items" imported in restricted zone. Use the other feature\'s index.ts or server.ts.',
       },
     ]);
   });

@@ -4,7 +4,8 @@ import { type ConversationStatus, type ConversationSummary } from '@/features/co
 import { SHARE_TOKEN_HEADER, type Device } from '@/features/sharing';
 import { isApiError, requestJson as request } from '@/lib/api-client';
 import type { DecideApprovalInput } from '@/features/approvals';
-import type { ChatItem, RunInfo, SendMessageInput } from '@/features/runs';
+import type { RunInfo, SendMessageInput } from '@/features/runs';
+import type { ChatItem } from '@/features/timeline';
 
 export type ConversationView = {
   /** `muted`: no push notifications for this conversation (absent from servers that predate it). */

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { MAX_APPROVAL_NOTE_CHARS, type DecideApprovalInput } from '@/features/approvals';
-import type { ChatItem } from '@/features/runs';
+import type { ChatItem } from '@/features/timeline';
 import { deviceId } from '../device-id';
 import { DiffView } from './diff-view';
 

@@ -2,7 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ChatItem } from '@/features/runs';
+import type { ChatItem } from '@/features/timeline';
 import { undoRunChanges } from '../api/chat-api';
 import { DiffView } from './diff-view';
 

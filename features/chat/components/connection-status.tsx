@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConnectionState } from '@/features/runs';
+import type { ConnectionState } from '@/features/timeline';
 
 const labels: Record<ConnectionState, string> = {
   live: 'Live',

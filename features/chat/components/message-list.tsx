@@ -1,7 +1,8 @@
 'use client';
 
 import { createContext, lazy, memo, Suspense, useContext, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
-import { modelDisplayName, type ChatItem } from '@/features/runs';
+import { modelDisplayName } from '@/features/runs';
+import { type ChatItem } from '@/features/timeline';
 import { ApprovalCard, type Decide } from './approval-card';
 import { CopyButton } from './copy-button';
 import { ChangesView } from './changes-view';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { foldRunEvent, followRun, type ChatItem, type ConnectionState, type FollowOutcome } from '@/features/runs';
+import { foldRunEvent, followRun, type ChatItem, type ConnectionState, type FollowOutcome } from '@/features/timeline';
 
 type Followed = { id: string };
 type LiveState<Run extends Followed> = { scope: string | null; items: ChatItem[]; run: Run | null; connection: ConnectionState | null };

@@ -13,7 +13,7 @@ import { until } from '@/tests/fixtures/api-server';
 import { startViewerServer } from '@/tests/fixtures/viewer-server';
 import type { Run } from './run';
 
-let stream: typeof import('./event-stream');
+let stream: typeof import('../../timeline/server/event-stream');
 let RunClass: typeof import('./run').Run;
 let viewers: Awaited<ReturnType<typeof startViewerServer>>;
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
     TETHER_VIEWERS_PER_RUN: '3',
     TETHER_VIEWERS_PER_VISITOR: '4',
   });
-  stream = await import('./event-stream');
+  stream = await import('../../timeline/server/event-stream');
   ({ Run: RunClass } = await import('./run'));
   viewers = await startViewerServer();
 });

@@ -6,7 +6,7 @@ import type { DecideApprovalInput } from '@/features/approvals';
 import type { AgentMode, RunEvent, RunInfo } from '../types';
 import { instanceId } from '@/features/cluster/server';
 import type { Run } from './run';
-import { RunEventLog } from './run-event-log';
+import { RunEventLog } from '@/features/timeline/server';
 
 /**
  * Runs seen from every instance, through Redis (with REDIS_URL; without it everything stays in

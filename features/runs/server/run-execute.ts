@@ -8,7 +8,7 @@ import { agentWorkspaceDir, sandboxState } from '@/features/sandbox/server';
 import { isMissingSession, rateLimitNotice, retryMessage } from '@/features/agents/server';
 import { doorRules, ModelDoor } from '@/features/sandbox/server';
 import { modelEndpoint } from '@/features/sandbox/server';
-import { normalizeMessage } from './normalize';
+import { normalizeMessage } from '@/features/timeline/server';
 import { copyDiskTranscriptToDatabase } from '@/features/agents/server';
 import { loopbackBridge } from '@/features/sandbox/server';
 import { acquireProcess, releaseProcess, replaceProcess } from '@/features/agents/server';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import { foldRunEvent, type ChatItem } from '../chat-items';
+import { foldRunEvent, type ChatItem } from '../../timeline/chat-items';
 import type { RunEvent, RunInfo } from '../types';
 
 const control = vi.hoisted(() => ({ failNextEndpoint: false, overloadedLeft: 0 }));

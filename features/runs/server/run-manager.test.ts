@@ -16,7 +16,7 @@ let api: MessagesApi;
 let runs: typeof import('./run-manager');
 let conversations: typeof import('@/features/conversations/server');
 let queries: typeof import('./queries');
-let history: typeof import('./history');
+let history: typeof import('../../timeline/server/history');
 let workspace: import('@/features/workspaces/server').Workspace;
 let secretPath: string;
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
   runs = await import('./run-manager');
   conversations = await import('@/features/conversations/server');
   queries = await import('./queries');
-  history = await import('./history');
+  history = await import('../../timeline/server/history');
 });
 
 afterAll(async () => {

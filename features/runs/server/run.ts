@@ -3,7 +3,7 @@ import type { AgentProcess } from '@/features/agents/server';
 import type { PausableTimer } from '@/lib/pausable-timer';
 import { Approvals } from '@/features/approvals/server';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo } from '../types';
-import { RunEventLog } from './run-event-log';
+import { RunEventLog } from '@/features/timeline/server';
 import { RunState } from './run-state';
 import type { FileCheckpoints } from '@/features/changes/server';
 

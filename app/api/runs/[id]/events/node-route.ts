@@ -1,5 +1,6 @@
 import { afterSeqSchema, visibleSchema } from '@/features/runs';
-import { findRun, streamRunEvents } from '@/features/runs/server';
+import { findRun } from '@/features/runs/server';
+import { streamRunEvents } from '@/features/timeline/server';
 import { parseInput } from '@/lib/http';
 import { nodeRoute } from '../../../_lib/route';
 

@@ -1,6 +1,7 @@
 import { openShare, SHARE_TOKEN_HEADER } from '@/features/sharing/server';
 import { afterSeqSchema } from '@/features/runs';
-import { findRun, streamRunEvents } from '@/features/runs/server';
+import { findRun } from '@/features/runs/server';
+import { streamRunEvents } from '@/features/timeline/server';
 import { AppError } from '@/lib/errors';
 import { parseInput } from '@/lib/http';
 import { uuidSchema } from '@/lib/ids';

@@ -1,5 +1,6 @@
 import 'server-only';
-import type { RunEvent, RunStatus } from '../types';
+import type { RunStatus } from '@/features/conversations/vocabulary';
+import type { RunEvent } from '../types';
 
 type Listener = (event: RunEvent) => void;
 const encoder = new TextEncoder();

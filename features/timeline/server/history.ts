@@ -5,7 +5,20 @@ import { blocks, toolResultEvent } from './normalize';
 import { toolTarget } from './tool-target';
 import { transcriptSource } from '@/features/agents/server';
 import type { RunChanges } from '@/features/changes/server';
-import type { RunRecord } from './queries';
+
+/** A run as the runs table keeps it: its outcome shows after the last transcript entry it wrote. */
+export type FinishedRun = {
+  id: string;
+  model: string;
+  mode: string;
+  status: string;
+  finishedAt: string | null;
+  costUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  durationMs: number | null;
+  error: string | null;
+};
 
 /**
  * A conversation's history, read from the SDK's own transcript (on this instance's disk, or in the
@@ -19,7 +32,7 @@ export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, 
   /** The workspace folder as the agent saw it, to show its paths relative to it. */
   workspaceDir: string;
   before?: Date;
-  runs?: RunRecord[];
+  runs?: FinishedRun[];
   /** What runs changed: each shows as a Changes section before its run's end. */
   changes?: RunChanges[];
 }): Promise<ChatItem[]> {
@@ -66,7 +79,7 @@ export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, 
   return items.map((item) => (item.kind === 'tool' && item.status === 'running' ? { ...item, status: 'error', summary: 'Did not finish.' } : item));
 }
 
-function runEndItem(run: RunRecord): ChatItem {
+function runEndItem(run: FinishedRun): ChatItem {
   const { id, status, model, mode, costUsd, inputTokens, outputTokens, durationMs } = run;
   return { kind: 'run_end', id, status, model, mode, costUsd, inputTokens, outputTokens, durationMs };
 }

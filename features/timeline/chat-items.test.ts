@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DENIAL_PREFIX } from '@/features/agents/vocabulary';
 import { foldRunEvent, type ChatItem } from './chat-items';
-import type { RunEventBody } from './types';
+import type { RunEventBody } from '../runs/types';
 
 function fold(bodies: RunEventBody[], items: ChatItem[] = []): ChatItem[] {
   return bodies.reduce((acc, body, index) => foldRunEvent(acc, { ...body, seq: index + 1 }), items);

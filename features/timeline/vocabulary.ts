@@ -1,5 +1,5 @@
 /**
- * The closed sets of words a run speaks, as plain constants: the event schemas (events.ts, zod)
+ * The closed sets of words a run's events speak, as plain constants: the event schemas (events.ts, zod)
  * and the browser's code (no zod) both build on them, so each set is written once.
  */
 
