@@ -1,1 +1,2 @@
-export type { FileChange } from './types';
+export type { ChangesItem, FileChange } from './types';
+export { ChangesView } from './components/changes-view';

@@ -6,3 +6,6 @@ export type FileChange = {
   removed: number | null;
   restorable: boolean;
 };
+
+/** The files a run changed, as the conversation shows them; `id` is `changes-` and the run's id. */
+export type ChangesItem = { kind: 'changes'; id: string; runId: string; files: FileChange[]; undoneAt: string | null };

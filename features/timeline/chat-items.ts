@@ -1,4 +1,6 @@
-import type { ApprovalDecision, ApprovalScope, FileChange, RunEvent, ToolStatus } from './types';
+import type { ApprovalItem } from '@/features/approvals';
+import type { ChangesItem } from '@/features/changes';
+import type { FileChange, RunEvent, ToolStatus } from './types';
 
 /**
  * What a conversation shows, in order. Built from the SDK transcript on the server (history)
@@ -11,19 +13,8 @@ export type ChatItem =
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
   | { kind: 'queue'; id: string; position: number }
   | { kind: 'retry'; id: string; text: string }
-  | {
-      kind: 'approval';
-      /** The approval's id. */
-      id: string;
-      tool: string;
-      summary: string;
-      detail: string | null;
-      expiresAt: string;
-      /** Null while it waits for a decision. */
-      outcome: { decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: 'visitor' | 'expiry' | 'stop'; device: string | null } | null;
-    }
-  /** The files a run changed; `id` is `changes-` and the run's id. */
-  | { kind: 'changes'; id: string; runId: string; files: FileChange[]; undoneAt: string | null }
+  | ApprovalItem
+  | ChangesItem
   | {
       kind: 'run_end';
       id: string;

@@ -1,9 +1,8 @@
 'use client';
 
 import { type ConversationStatus, type ConversationSummary } from '@/features/conversations';
-import { SHARE_TOKEN_HEADER, type Device } from '@/features/sharing';
+import { SHARE_TOKEN_HEADER } from '@/features/sharing';
 import { isApiError, requestJson as request } from '@/lib/api-client';
-import type { DecideApprovalInput } from '@/features/approvals';
 import type { RunInfo, SendMessageInput } from '@/features/runs';
 import type { ChatItem } from '@/features/timeline';
 
@@ -52,43 +51,14 @@ export async function stopRun(runId: string): Promise<RunInfo> {
   return run;
 }
 
-/** Answers a tool call the run waits on (ask mode). A 409 means another device (or the expiry) was first. */
-export async function decideApproval(runId: string, approvalId: string, input: DecideApprovalInput): Promise<void> {
-  await request(`/api/runs/${runId}/approvals/${approvalId}`, { method: 'POST', body: JSON.stringify(input) });
-}
-
 export async function fetchConversationStatuses(ids: string[]): Promise<ConversationStatus[]> {
   const { statuses } = await request<{ statuses: ConversationStatus[] }>(`/api/conversations/status?ids=${ids.join(',')}`);
   return statuses;
 }
 
-/** Puts the files a run changed back as they were before it; a 409 says why it can't (and nothing changed). */
-export async function undoRunChanges(runId: string): Promise<{ runId: string; paths: string[] }> {
-  const { undone } = await request<{ undone: { runId: string; paths: string[] } }>(`/api/runs/${runId}/undo`, { method: 'POST' });
-  return undone;
-}
-
 /** "See all": every conversation the server still keeps for this visitor here, latest first. */
 export async function fetchAllConversations(): Promise<ConversationSummary[]> {
   return (await request<{ conversations: ConversationSummary[] }>('/api/conversations')).conversations;
-}
-
-/** A single-use link (10 minutes) that gives another browser this conversation. */
-export async function createHandoff(conversationId: string): Promise<{ url: string; expiresAt: string }> {
-  return request(`/api/conversations/${conversationId}/handoff`, { method: 'POST' });
-}
-
-/** Opens a handoff link's token: this browser becomes a device of its conversation (its id is returned). */
-export async function redeemHandoff(token: string): Promise<string> {
-  return (await request<{ conversationId: string }>('/api/handoff', { method: 'POST', body: JSON.stringify({ token }) })).conversationId;
-}
-
-export async function fetchDevices(conversationId: string): Promise<Device[]> {
-  return (await request<{ devices: Device[] }>(`/api/conversations/${conversationId}/devices`)).devices;
-}
-
-export async function revokeDevice(conversationId: string, deviceId: string): Promise<void> {
-  await request(`/api/conversations/${conversationId}/devices/${deviceId}`, { method: 'DELETE' });
 }
 
 export type SharedView = { conversation: { title: string | null }; items: ChatItem[]; activeRun: RunInfo | null };
@@ -103,14 +73,3 @@ export async function fetchShared(shareToken: string): Promise<SharedView | null
   }
 }
 
-export async function shareConversation(conversationId: string): Promise<{ url: string }> {
-  return request(`/api/conversations/${conversationId}/share`, { method: 'POST' });
-}
-
-export async function fetchSharing(conversationId: string): Promise<boolean> {
-  return (await request<{ shared: boolean }>(`/api/conversations/${conversationId}/share`)).shared;
-}
-
-export async function stopSharing(conversationId: string): Promise<void> {
-  await request(`/api/conversations/${conversationId}/share`, { method: 'DELETE' });
-}

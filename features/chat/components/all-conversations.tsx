@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ModalDialog } from '@/lib/modal-dialog';
 import { fetchAllConversations } from '../api/chat-api';
-import { relativeTime } from '../relative-time';
+import { relativeTime } from '@/lib/relative-time';
 
 /**
  * "See all": every conversation the server still keeps for this visitor in the workspace (Recent

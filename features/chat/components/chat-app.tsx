@@ -5,20 +5,20 @@ import { ConversationNotifications, SettingsDialog, usePush, useServiceWorker } 
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
-import { clearConversations, deleteConversation, redeemHandoff, renameConversation } from '../api/chat-api';
+import { clearConversations, deleteConversation, renameConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { useConversationStatuses } from '../hooks/use-conversation-statuses';
 import { useOnline } from '../hooks/use-online';
 import { Composer } from './composer';
 import { ConnectionStatus } from './connection-status';
 import { Expired, FirstVisit } from './empty-conversation';
-import { HandoffDialog } from './handoff-dialog';
+import { HandoffDialog, redeemHandoff } from '@/features/sharing';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 
 /** The Files panel (tree, viewer, highlighter) loads when it is first opened. */
-const FilesPanel = lazy(() => import('./files-panel').then((module) => ({ default: module.FilesPanel })));
+const FilesPanel = lazy(() => import('@/features/files').then((module) => ({ default: module.FilesPanel })));
 
 type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean };
 

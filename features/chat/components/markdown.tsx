@@ -7,8 +7,8 @@
  */
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
-import { CopyButton } from './copy-button';
-import { HighlightedCode } from './highlighted-code';
+import { CopyButton } from '@/lib/ui/copy-button';
+import { HighlightedCode } from '@/lib/ui/highlighted-code';
 
 const remarkPlugins = [remarkGfm];
 

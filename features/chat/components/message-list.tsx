@@ -3,9 +3,9 @@
 import { createContext, lazy, memo, Suspense, useContext, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { modelDisplayName } from '@/features/runs';
 import { type ChatItem } from '@/features/timeline';
-import { ApprovalCard, type Decide } from './approval-card';
-import { CopyButton } from './copy-button';
-import { ChangesView } from './changes-view';
+import { ApprovalCard, type Decide } from '@/features/approvals';
+import { CopyButton } from '@/lib/ui/copy-button';
+import { ChangesView } from '@/features/changes';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 

@@ -3,7 +3,7 @@
 import type { ConversationStatus, RecentConversation } from '@/features/conversations';
 import { useConversationStatuses } from '../hooks/use-conversation-statuses';
 import { AllConversations } from './all-conversations';
-import { relativeTime } from '../relative-time';
+import { relativeTime } from '@/lib/relative-time';
 
 type Badge = 'working' | 'new' | null;
 

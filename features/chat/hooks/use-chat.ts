@@ -6,7 +6,8 @@ import { useConversationsStore, type ConversationStatus } from '@/features/conve
 import type { DecideApprovalInput } from '@/features/approvals';
 import type { AgentMode, RunInfo } from '@/features/runs';
 import type { ChatItem } from '@/features/timeline';
-import { decideApproval, fetchConversation, sendMessage, stopRun } from '../api/chat-api';
+import { decideApproval } from '@/features/approvals';
+import { fetchConversation, sendMessage, stopRun } from '../api/chat-api';
 import { allConversationStatusesKey } from './use-conversation-statuses';
 import { useLiveRun } from './use-live-run';
 import { usePageVisible } from './use-page-visible';

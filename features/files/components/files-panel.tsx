@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { FileEntry } from '@/features/workspaces';
 import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey } from '../api/files-api';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
-import { HighlightedCode, languageOfPath } from './highlighted-code';
+import { HighlightedCode, languageOfPath } from '@/lib/ui/highlighted-code';
 
 /**
  * The workspace's files, read-only: a tree (folders load when opened) and a viewer. The agent's

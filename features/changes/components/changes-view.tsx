@@ -2,11 +2,11 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ChatItem } from '@/features/timeline';
-import { undoRunChanges } from '../api/chat-api';
-import { DiffView } from './diff-view';
+import type { ChangesItem } from '../types';
+import { undoRunChanges } from '../api/changes-api';
+import { DiffView } from '@/lib/ui/diff-view';
 
-type Changes = Extract<ChatItem, { kind: 'changes' }>;
+type Changes = ChangesItem;
 
 /**
  * The files a run changed, each with `+added −removed` and its diff (folded, so a phone shows

@@ -3,10 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ModalDialog } from '@/lib/modal-dialog';
-import { createHandoff, fetchDevices, fetchSharing, revokeDevice, shareConversation, stopSharing } from '../api/chat-api';
-import { deviceName } from '../device-name';
-import { relativeTime } from '../relative-time';
-import { CopyButton } from './copy-button';
+import { createHandoff, fetchDevices, fetchSharing, revokeDevice, shareConversation, stopSharing } from '../api/sharing-api';
+import { deviceName } from '@/lib/device-name';
+import { relativeTime } from '@/lib/relative-time';
+import { CopyButton } from '@/lib/ui/copy-button';
 
 const devicesQueryKey = (conversationId: string) => ['devices', conversationId] as const;
 

@@ -1,12 +1,13 @@
 'use client';
 
 import { useState } from 'react';
-import { MAX_APPROVAL_NOTE_CHARS, type DecideApprovalInput } from '@/features/approvals';
-import type { ChatItem } from '@/features/timeline';
-import { deviceId } from '../device-id';
-import { DiffView } from './diff-view';
+import { MAX_APPROVAL_NOTE_CHARS } from '../limits';
+import type { DecideApprovalInput } from '../schemas';
+import type { ApprovalItem } from '../types';
+import { deviceId } from '@/lib/device-id';
+import { DiffView } from '@/lib/ui/diff-view';
 
-type Approval = Extract<ChatItem, { kind: 'approval' }>;
+type Approval = ApprovalItem;
 export type Decide = (approvalId: string, input: DecideApprovalInput) => Promise<void>;
 
 /**

@@ -22,7 +22,7 @@ export function HighlightedCode({ code, language }: { code: string; language: st
   useEffect(() => {
     if (!language) return;
     let current = true;
-    void import('../highlight').then(({ highlight }) => {
+    void import('./highlight').then(({ highlight }) => {
       const html = highlight(code, language);
       if (current && html !== null) setHighlighted({ code, html });
     });
