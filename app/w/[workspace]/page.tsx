@@ -1,5 +1,5 @@
 import { notFound } from 'next/navigation';
-import { ChatApp, Providers } from '@/features/chat';
+import { ChatApp, Providers } from '@/features/shell';
 import { offeredModels, offeredModes, sandboxState, usesDemoModel } from '@/features/sandbox/server';
 import { findWorkspace } from '@/features/workspaces/server';
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Providers, SharedConversation } from '@/features/chat';
+import { Providers, SharedConversation } from '@/features/shell';
 import { findWorkspace } from '@/features/workspaces/server';
 
 export const dynamic = 'force-dynamic';
