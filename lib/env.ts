@@ -73,7 +73,7 @@ const serverEnvSchema = z
     TETHER_MAX_AGENT_PROCESSES: z.coerce.number().int().min(1).max(256).default(Math.max(2, 2 * cpus().length)),
     TETHER_RUN_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(20),
     TETHER_WARM_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
-    // The OS sandbox around every agent process (bubblewrap); see features/runs/server/agent/agent-sandbox.ts.
+    // The OS sandbox around every agent process (bubblewrap); see features/sandbox/server/agent-sandbox.ts.
     TETHER_BWRAP_PATH: z.string().min(1).default('bwrap'),
     TETHER_ALLOW_UNSANDBOXED: z.stringbool().default(false),
     TETHER_AGENT_MEMORY_MB: z.coerce.number().int().min(256).max(1_048_576).default(2048),
@@ -92,7 +92,7 @@ const serverEnvSchema = z
     // Ask mode: an approval nobody answers is denied after this long.
     TETHER_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
     TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
-    // The model door (features/runs/server/agent/model-door.ts): the output cap of one model
+    // The model door (features/sandbox/server/model-door.ts): the output cap of one model
     // request (the most the CLI asks for), and requests in flight at once per agent process.
     TETHER_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1024).max(1_000_000).default(32_000),
     TETHER_MODEL_REQUESTS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(4),

@@ -1,7 +1,7 @@
 /**
  * Client-side pieces shared by every benchmark that reads a run's SSE stream (also imported by
  * the viewers' worker thread, so: no app imports here). The SSE parser itself is the app's
- * (`features/runs/follower/sse-parser.ts`, import-free).
+ * (`features/timeline/follower/sse-parser.ts`, import-free).
  */
 
 /** Indices of the `dN ` tags in a piece of streamed text (a delta carries one; merged text may carry several). */
