@@ -16,14 +16,15 @@ import { noTypeCycle } from './lint-rules/no-type-cycle.mjs';
  */
 export const featureOrder = ['workspaces', 'limits', 'visitors', 'cluster', 'conversations', 'sharing', 'files', 'changes', 'approvals', 'sandbox', 'agents', 'timeline', 'runs', 'push', 'shell'];
 
-const features = readdirSync('features', { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+const features = readdirSync('features', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 const unplaced = features.filter((name) => !featureOrder.includes(name));
 const gone = featureOrder.filter((name) => !features.includes(name));
 if (unplaced.length > 0 || gone.length > 0) {
   throw new Error(`eslint.config.mjs: featureOrder must list exactly the folders in features/ (not placed: ${unplaced.join(', ') || '-'}; no folder: ${gone.join(', ') || '-'}).`);
 }
-const publicEntries = (except) =>
-  features.filter((name) => name !== except).flatMap((name) => [`./${name}/index.ts`, `./${name}/server.ts`, `./${name}/worker.ts`, `./${name}/vocabulary.ts`]);
+const publicEntries = (except) => features.filter((name) => name !== except).flatMap((name) => [`./${name}/index.ts`, `./${name}/server.ts`, `./${name}/worker.ts`, `./${name}/vocabulary.ts`]);
 const orderZones = featureOrder.slice(0, -1).map((name, index) => ({
   target: `./features/${name}`,
   from: featureOrder.slice(index + 1).map((above) => `./features/${above}`),

@@ -9,8 +9,7 @@ export default async function NotFound() {
     <main className="not-found">
       <h1>No workspace here</h1>
       <p>
-        There is no workspace at <code>{host}</code>. Check the address, or ask whoever runs this server to create it
-        (<code>npm run workspace -- create NAME</code>).
+        There is no workspace at <code>{host}</code>. Check the address, or ask whoever runs this server to create it (<code>npm run workspace -- create NAME</code>).
       </p>
       <p>
         <a href={demo}>Open the demo workspace</a>

@@ -24,7 +24,10 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function caught(url: string): Promise<unknown> {
-  return requestJson(url).then(() => null, (error: unknown) => error);
+  return requestJson(url).then(
+    () => null,
+    (error: unknown) => error,
+  );
 }
 
 describe('requestJson and isApiError', () => {

@@ -16,7 +16,10 @@ export const PEER_HEADER = 'x-tether-peer';
  */
 export function clientAddress(headers: Headers, trustedProxies: string[]): string {
   let address = normalize(headers.get(PEER_HEADER) ?? '') || 'unknown';
-  const hops = (headers.get('x-forwarded-for') ?? '').split(',').map((hop) => normalize(hop.trim())).filter((hop) => isIP(hop) !== 0);
+  const hops = (headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => normalize(hop.trim()))
+    .filter((hop) => isIP(hop) !== 0);
   while (trustedProxies.includes(address) && hops.length > 0) address = hops.pop()!;
   return address;
 }

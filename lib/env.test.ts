@@ -62,7 +62,10 @@ describe('parseServerEnv', () => {
 
   it('defaults the daily budgets to $2 per visitor and $20 per workspace; 0 (off) is allowed, a negative amount is not', () => {
     expect(parseServerEnv({})).toMatchObject({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: 2, TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 20 });
-    expect(parseServerEnv({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0', TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: '7.5' })).toMatchObject({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: 0, TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 7.5 });
+    expect(parseServerEnv({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0', TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: '7.5' })).toMatchObject({
+      TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: 0,
+      TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 7.5,
+    });
     expect(problemsIn({ TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '-1' })).toMatch(/TETHER_BUDGET_USD_PER_VISITOR_PER_DAY/);
     expect(problemsIn({ TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 'lots' })).toMatch(/TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY/);
   });

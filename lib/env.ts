@@ -17,7 +17,12 @@ const list = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().min(1)).min(1));
 
 /**
@@ -32,7 +37,7 @@ export function vapidSubjectProblem(subject: string): string | null {
     return 'a mailto: or https: URL such as mailto:admin@example.com';
   }
   if (url.protocol !== 'mailto:' && url.protocol !== 'https:') return 'must start with mailto: or https:';
-  const host = (url.protocol === 'mailto:' ? url.pathname.split('@')[1] ?? '' : url.hostname).toLowerCase().replace(/^\[|\]$/g, '');
+  const host = (url.protocol === 'mailto:' ? (url.pathname.split('@')[1] ?? '') : url.hostname).toLowerCase().replace(/^\[|\]$/g, '');
   if (!host) return url.protocol === 'mailto:' ? 'a mailto: address needs a domain (mailto:admin@example.com)' : 'needs a host';
   if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host)) {
     return 'must not be localhost (Apple rejects it with BadJwtToken): use a real mailto: address or https: URL';
@@ -41,10 +46,7 @@ export function vapidSubjectProblem(subject: string): string | null {
 }
 
 const base64urlBytes = (bytes: number) =>
-  optionalString.refine(
-    (value) => value === undefined || (/^[A-Za-z0-9_-]+$/.test(value) && Buffer.from(value, 'base64url').length === bytes),
-    `${bytes} bytes, URL-safe base64 without padding`,
-  );
+  optionalString.refine((value) => value === undefined || (/^[A-Za-z0-9_-]+$/.test(value) && Buffer.from(value, 'base64url').length === bytes), `${bytes} bytes, URL-safe base64 without padding`);
 
 // Exact host names or `*.suffix` patterns; IPv4 addresses too (tests add 127.0.0.1).
 const HOST_PATTERN = /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/;
@@ -70,7 +72,12 @@ const serverEnvSchema = z
     TETHER_MODELS: list('claude-sonnet-4-5,claude-opus-4-1,claude-haiku-4-5'),
     TETHER_AGENT_MAX_RETRIES: z.coerce.number().int().min(0).max(10).optional(),
     // Each agent process is a CLI child (~200 MB; its start costs ~0.5–0.8 CPU-s).
-    TETHER_MAX_AGENT_PROCESSES: z.coerce.number().int().min(1).max(256).default(Math.max(2, 2 * cpus().length)),
+    TETHER_MAX_AGENT_PROCESSES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(Math.max(2, 2 * cpus().length)),
     TETHER_RUN_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(20),
     TETHER_WARM_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
     // The OS sandbox around every agent process (bubblewrap); see features/sandbox/server/agent-sandbox.ts.
@@ -101,13 +108,24 @@ const serverEnvSchema = z
     TETHER_WEB_MB_PER_RUN: z.coerce.number().int().min(1).max(1_000_000).default(256),
     // Disk: each workspace's files on a size-limited image of their own (0: off, e.g. when a shared
     // volume enforces its own quota), and the free space kept on the data root for the database.
-    TETHER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).max(1_048_576).refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16').default(1024),
+    TETHER_WORKSPACE_QUOTA_MB: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1_048_576)
+      .refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16')
+      .default(1024),
     TETHER_DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
     DATABASE_URL: z.url().optional(),
     // Several instances: each run's live events go through Redis Streams, and Stop, approvals and
@@ -133,7 +151,12 @@ const serverEnvSchema = z
     PUSH_ALLOWED_HOSTS: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim().toLowerCase())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(HOST_PATTERN, 'comma-separated host names (or *.suffix patterns), no scheme or port'))),
   })
   .refine((env) => Boolean(env.SUPABASE_URL) === Boolean(env.SUPABASE_SERVICE_ROLE_KEY), {

@@ -21,7 +21,10 @@ function streamOf(text: string) {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -35,13 +38,10 @@ describe('readJson', () => {
     await expect(readJson(charset, schema)).resolves.toEqual({ text: 'hi' });
   });
 
-  it.each<Record<string, string>>([{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }])(
-    'rejects content-type %j with 415',
-    async (headers) => {
-      const error = await rejection(readJson(post('{"text":"hi"}', headers), schema));
-      expect(error).toMatchObject({ code: 'unsupported_media_type', status: 415 });
-    },
-  );
+  it.each<Record<string, string>>([{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }])('rejects content-type %j with 415', async (headers) => {
+    const error = await rejection(readJson(post('{"text":"hi"}', headers), schema));
+    expect(error).toMatchObject({ code: 'unsupported_media_type', status: 415 });
+  });
 
   it('rejects a declared content-length over the cap with 413 before reading', async () => {
     const req = post('{"text":"hi"}', { 'content-type': 'application/json', 'content-length': String(MAX_JSON_BODY_BYTES + 1) });

@@ -8,7 +8,14 @@ import { keepTabInside } from './keep-tab-inside';
  * Escape or Close shut it, Tab goes round inside it, and the focus goes back to the button.
  * `onOpenChange` hears it open and close.
  */
-export function ModalDialog({ label, title, buttonClassName, className, onOpenChange, children }: {
+export function ModalDialog({
+  label,
+  title,
+  buttonClassName,
+  className,
+  onOpenChange,
+  children,
+}: {
   label: string;
   title: string;
   buttonClassName?: string;

@@ -5,7 +5,10 @@ export class PausableTimer {
   private resumedAt = 0;
   private cleared = false;
 
-  constructor(ms: number, private readonly onFire: () => void) {
+  constructor(
+    ms: number,
+    private readonly onFire: () => void,
+  ) {
     this.remainingMs = ms;
     this.resume();
   }
@@ -20,10 +23,13 @@ export class PausableTimer {
   resume(): void {
     if (this.timer || this.cleared) return;
     this.resumedAt = Date.now();
-    this.timer = setTimeout(() => {
-      this.cleared = true;
-      this.onFire();
-    }, Math.max(0, this.remainingMs));
+    this.timer = setTimeout(
+      () => {
+        this.cleared = true;
+        this.onFire();
+      },
+      Math.max(0, this.remainingMs),
+    );
   }
 
   clear(): void {

@@ -13,7 +13,6 @@ if (config.kind === 'supabase') {
 }
 const target = config.kind === 'postgres' ? 'DATABASE_URL' : config.dataDir;
 const db = await openDb(config, {
-  onMigrated: (versions) =>
-    process.stdout.write(versions.length ? `tether: applied ${versions.join(', ')} to ${target}\n` : `tether: ${target} is up to date\n`),
+  onMigrated: (versions) => process.stdout.write(versions.length ? `tether: applied ${versions.join(', ')} to ${target}\n` : `tether: ${target} is up to date\n`),
 });
 await db.close();

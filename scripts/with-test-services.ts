@@ -32,7 +32,8 @@ const say = (line: string) => process.stderr.write(`test services: ${line}\n`);
 
 function runCommand(extraEnv: Record<string, string>): Promise<number> {
   const [program, ...args] = command as [string, ...string[]];
-  const child = command.length === 1 ? spawn(program, { shell: true, stdio: 'inherit', env: { ...process.env, ...extraEnv } }) : spawn(program, args, { stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+  const child =
+    command.length === 1 ? spawn(program, { shell: true, stdio: 'inherit', env: { ...process.env, ...extraEnv } }) : spawn(program, args, { stdio: 'inherit', env: { ...process.env, ...extraEnv } });
   // Ctrl-C reaches the child too (same process group); we stay to stop the services after it.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
@@ -47,7 +48,11 @@ try {
   services.push(postgres);
   const redis = env.TEST_REDIS_URL ? given(env.TEST_REDIS_URL) : await ensureRedis({ port: env.TETHER_TEST_REDIS_PORT, dir: env.TETHER_TEST_SERVICES_DIR });
   services.push(redis);
-  for (const [name, service] of [['PostgreSQL', postgres], ['Redis', redis]] as const) say(`${name} ${service.url}${service.started ? ' (started for this run)' : ''}`);
+  for (const [name, service] of [
+    ['PostgreSQL', postgres],
+    ['Redis', redis],
+  ] as const)
+    say(`${name} ${service.url}${service.started ? ' (started for this run)' : ''}`);
   code = await runCommand({ TEST_DATABASE_URL: postgres.url, TEST_REDIS_URL: redis.url });
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));

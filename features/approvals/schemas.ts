@@ -12,7 +12,10 @@ export const decideApprovalSchema = z.strictObject({
     .refine((note) => !note.includes('\u0000'), 'The note contains a NUL character')
     .optional(),
   scope: z.enum(approvalScopes).default('once'),
-  device: z.string().regex(/^[\w-]{8,64}$/, 'Not a device id').optional(),
+  device: z
+    .string()
+    .regex(/^[\w-]{8,64}$/, 'Not a device id')
+    .optional(),
 });
 
 export type DecideApprovalInput = z.infer<typeof decideApprovalSchema>;

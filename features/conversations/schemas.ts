@@ -5,7 +5,12 @@ import { MAX_RECENT, MAX_TITLE_CHARS } from './limits';
 /** `?ids=a,b,c`: the recent list's conversations, whose run statuses it asks for in one request. */
 export const conversationIdsSchema = z
   .string({ error: 'Give ids=<comma-separated conversation ids>' })
-  .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(uuidSchema).max(MAX_RECENT, `At most ${MAX_RECENT} ids`));
 
 /** `PATCH /api/conversations/:id`: a new title. */

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { MAX_MESSAGE_CHARS } from './limits';
 import { agentModes } from './types';
 
-
 export const sendMessageSchema = z.object({
   text: z
     .string()

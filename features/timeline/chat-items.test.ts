@@ -9,7 +9,14 @@ function fold(bodies: RunEventBody[], items: ChatItem[] = []): ChatItem[] {
 
 const start: RunEventBody = { type: 'start', runId: 'run-1', conversationId: 'c-1', model: 'demo', mode: 'plan', prompt: 'Read /etc/passwd' };
 const end: RunEventBody = {
-  type: 'end', status: 'completed', model: 'demo', mode: 'plan', costUsd: 0.0123, inputTokens: 120, outputTokens: 45, durationMs: 900,
+  type: 'end',
+  status: 'completed',
+  model: 'demo',
+  mode: 'plan',
+  costUsd: 0.0123,
+  inputTokens: 120,
+  outputTokens: 45,
+  durationMs: 900,
 };
 
 describe('foldRunEvent', () => {
@@ -34,12 +41,11 @@ describe('foldRunEvent', () => {
   });
 
   it('shows a tool as running until its result arrives, and resolves only that tool', () => {
-    const running = fold([
-      start,
-      { type: 'tool', toolId: 'a', name: 'Glob', target: '**/*.md' },
-      { type: 'tool', toolId: 'b', name: 'Read', target: 'README.md' },
+    const running = fold([start, { type: 'tool', toolId: 'a', name: 'Glob', target: '**/*.md' }, { type: 'tool', toolId: 'b', name: 'Read', target: 'README.md' }]);
+    expect(running.slice(1).map((item) => item.kind === 'tool' && [item.status, item.summary])).toEqual([
+      ['running', null],
+      ['running', null],
     ]);
-    expect(running.slice(1).map((item) => item.kind === 'tool' && [item.status, item.summary])).toEqual([['running', null], ['running', null]]);
 
     const resolved = foldRunEvent(running, { type: 'tool_result', toolId: 'b', status: 'ok', summary: '# Title', lines: 12, seq: 4 });
     expect(resolved[1]).toBe(running[1]);
@@ -69,13 +75,25 @@ describe('foldRunEvent', () => {
   it('does not change the items it is given', () => {
     const before = fold([start, { type: 'text', text: 'a' }]);
     const snapshot = structuredClone(before);
-    fold([{ type: 'text', text: 'b' }, { type: 'tool', toolId: 't', name: 'Read', target: null }], before);
+    fold(
+      [
+        { type: 'text', text: 'b' },
+        { type: 'tool', toolId: 't', name: 'Read', target: null },
+      ],
+      before,
+    );
     expect(before).toEqual(snapshot);
   });
 
   it('continues a conversation that already has items', () => {
     const first = fold([start, { type: 'text', text: 'one' }, end]);
-    const second = fold([{ ...start, runId: 'run-2', prompt: 'again' }, { type: 'text', text: 'two' }], first);
+    const second = fold(
+      [
+        { ...start, runId: 'run-2', prompt: 'again' },
+        { type: 'text', text: 'two' },
+      ],
+      first,
+    );
     expect(second.map((item) => item.kind)).toEqual(['user', 'assistant', 'run_end', 'user', 'assistant']);
     expect(second.at(-1)).toMatchObject({ text: 'two' });
   });

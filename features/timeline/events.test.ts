@@ -28,7 +28,9 @@ describe('parseRunEvent', () => {
     expect(parseRunEvent(JSON.stringify({ text: 'no type', seq: 3 }))).toEqual({ ok: false, reason: 'unknown event type undefined' });
     expect(parseRunEvent(JSON.stringify({ type: 'constructor', seq: 3 }))).toMatchObject({ ok: false });
     expect(parseRunEvent(JSON.stringify({ type: 'text', text: 42, seq: 3 }))).toMatchObject({ ok: false, reason: expect.stringContaining('malformed text event') });
-    expect(parseRunEvent(JSON.stringify({ type: 'end', status: 'running', model: 'm', mode: 'plan', costUsd: null, inputTokens: null, outputTokens: null, durationMs: 1, seq: 3 }))).toMatchObject({ ok: false });
+    expect(parseRunEvent(JSON.stringify({ type: 'end', status: 'running', model: 'm', mode: 'plan', costUsd: null, inputTokens: null, outputTokens: null, durationMs: 1, seq: 3 }))).toMatchObject({
+      ok: false,
+    });
     expect(parseRunEvent(JSON.stringify({ type: 'text', text: 'no seq' }))).toMatchObject({ ok: false, reason: expect.stringContaining('malformed text event') });
     expect(parseRunEvent('{"type":')).toEqual({ ok: false, reason: 'not JSON' });
     expect(parseRunEvent('null')).toMatchObject({ ok: false });

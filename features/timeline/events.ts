@@ -23,7 +23,6 @@ export const fileChangeSchema: z.ZodType<FileChange> = z.object({
   restorable: z.boolean(),
 });
 
-
 export const runEventSchemas = {
   start: z.object({ type: z.literal('start'), runId: z.string(), conversationId: z.string(), model: z.string(), mode, prompt: z.string() }),
   /** Waiting for a free agent slot at this position; 0 = it got one and starts now. */

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** A workspace name is one DNS label: it is the subdomain visitors type. */
-export const workspaceNameSchema = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens, at most 63');
+export const workspaceNameSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens, at most 63');
 
 export const workspaceConfigSchema = z.object({
   /** Lets the agent run shell commands in the workspace folder. Off by default. */
@@ -13,7 +11,10 @@ export const workspaceConfigSchema = z.object({
   /** Narrows the server's models (TETHER_MODELS) for this workspace; absent: all of them. */
   models: z.array(z.string().min(1)).min(1).optional(),
   /** Narrows the agent modes (`plan`, `ask`, `build`) for this workspace; absent: all of them. */
-  modes: z.array(z.enum(['plan', 'ask', 'build'])).min(1).optional(),
+  modes: z
+    .array(z.enum(['plan', 'ask', 'build']))
+    .min(1)
+    .optional(),
   /** This workspace's disk quota in MB (TETHER_WORKSPACE_QUOTA_MB otherwise); a bigger one later grows it. */
   quotaMb: z.number().int().min(16).max(1_048_576).optional(),
 });

@@ -92,9 +92,7 @@ describe('pglite (in memory)', () => {
   it('applies migrations once', async () => {
     expect(await applyMigrations(pgliteSession(raw))).toEqual([]);
     const recorded = await raw.query('select version from public.tether_schema_migrations order by 1');
-    expect(recorded.rows.map((r) => (r as { version: string }).version)).toEqual(
-      (await listMigrations()).map((m) => m.version),
-    );
+    expect(recorded.rows.map((r) => (r as { version: string }).version)).toEqual((await listMigrations()).map((m) => m.version));
   });
 });
 
@@ -141,8 +139,7 @@ describe.runIf(url)('postgres (TEST_DATABASE_URL)', () => {
   let pool: pg.Pool;
   let client: pg.PoolClient;
   let db: Db;
-  const reset = () =>
-    pool.query('drop schema if exists tether cascade; drop table if exists public.tether_schema_migrations');
+  const reset = () => pool.query('drop schema if exists tether cascade; drop table if exists public.tether_schema_migrations');
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: url, max: 4 });

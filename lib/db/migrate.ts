@@ -56,19 +56,14 @@ export async function applyMigrations(session: SqlSession, options: { dir?: stri
 
   for (const { version, file, sql } of migrations) {
     await inLockedTransaction(async () => {
-      const done = await session.query(
-        'select 1 from public.tether_schema_migrations where version = $1',
-        [version],
-      );
+      const done = await session.query('select 1 from public.tether_schema_migrations where version = $1', [version]);
       if (done.rows.length > 0) return;
       try {
         await session.exec(sql);
       } catch (error) {
         throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
       }
-      await session.query('insert into public.tether_schema_migrations (version) values ($1)', [
-        version,
-      ]);
+      await session.query('insert into public.tether_schema_migrations (version) values ($1)', [version]);
       applied.push(version);
     });
   }

@@ -32,7 +32,13 @@ export function retryDelay(attempt: number): number {
  * caller counts what it holds itself); `retryable` tells a failure worth retrying (by default,
  * the database not answering).
  */
-export function retryWrite<T>({ what, key, write, counted = true, retryable = isTransientDbError }: {
+export function retryWrite<T>({
+  what,
+  key,
+  write,
+  counted = true,
+  retryable = isTransientDbError,
+}: {
   what: string;
   key?: string;
   write: () => Promise<T>;
@@ -98,7 +104,13 @@ export async function writesSettled(key: string, timeoutMs: number): Promise<boo
   if (!lane) return true;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const settled = await Promise.race([lane.tail.then(() => true, () => true), timeout]);
+  const settled = await Promise.race([
+    lane.tail.then(
+      () => true,
+      () => true,
+    ),
+    timeout,
+  ]);
   clearTimeout(timer);
   return settled;
 }

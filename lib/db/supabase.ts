@@ -17,11 +17,7 @@ const noRealtime = function NoRealtime() {
  * service-role key (the only role granted anything on the schema). Migrations are applied by the
  * Supabase CLI, not here.
  */
-export function openSupabaseDb(config: {
-  url: string;
-  serviceRoleKey: string;
-  fetch?: typeof fetch;
-}): Db {
+export function openSupabaseDb(config: { url: string; serviceRoleKey: string; fetch?: typeof fetch }): Db {
   const client = createClient(config.url, config.serviceRoleKey, {
     db: { schema: 'tether' },
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },

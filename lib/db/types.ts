@@ -8,6 +8,4 @@ export type Db = {
 export type OpenDbOptions = { onMigrated?: (versions: string[]) => void };
 
 export type DbConfig =
-  | { kind: 'pglite'; dataDir: string | null /* null = in-memory */ }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'supabase'; url: string; serviceRoleKey: string; fetch?: typeof fetch };
+  { kind: 'pglite'; dataDir: string | null /* null = in-memory */ } | { kind: 'postgres'; url: string } | { kind: 'supabase'; url: string; serviceRoleKey: string; fetch?: typeof fetch };

@@ -24,15 +24,18 @@ async function post(reply: Reply, body: Partial<MessagesRequest> = {}) {
 async function events(response: Response): Promise<SseEvent[]> {
   const text = await response.text();
   expect(text.endsWith('\n\n')).toBe(true);
-  return text.trim().split('\n\n').map((chunk) => {
-    const [eventLine = '', dataLine = '', ...rest] = chunk.split('\n');
-    expect(rest).toEqual([]);
-    expect(eventLine).toMatch(/^event: /);
-    expect(dataLine).toMatch(/^data: /);
-    const data = JSON.parse(dataLine.slice('data: '.length));
-    expect(data.type).toBe(eventLine.slice('event: '.length));
-    return { event: data.type, data };
-  });
+  return text
+    .trim()
+    .split('\n\n')
+    .map((chunk) => {
+      const [eventLine = '', dataLine = '', ...rest] = chunk.split('\n');
+      expect(rest).toEqual([]);
+      expect(eventLine).toMatch(/^event: /);
+      expect(dataLine).toMatch(/^data: /);
+      const data = JSON.parse(dataLine.slice('data: '.length));
+      expect(data.type).toBe(eventLine.slice('event: '.length));
+      return { event: data.type, data };
+    });
 }
 
 describe('startMessagesApi', () => {
@@ -43,20 +46,35 @@ describe('startMessagesApi', () => {
     const stream = await events(response);
     const [start, blockStart, , , , , messageDelta] = stream;
     expect(stream.map((e) => e.event)).toEqual([
-      'message_start', 'content_block_start',
-      'content_block_delta', 'content_block_delta', 'content_block_delta',
-      'content_block_stop', 'message_delta', 'message_stop',
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
     expect(start?.data.message).toMatchObject({ role: 'assistant', model: 'demo-model', content: [] });
     expect(blockStart?.data).toMatchObject({ index: 0, content_block: { type: 'text', text: '' } });
-    const text = stream.filter((e) => e.event === 'content_block_delta').map((e) => e.data.delta.text).join('');
+    const text = stream
+      .filter((e) => e.event === 'content_block_delta')
+      .map((e) => e.data.delta.text)
+      .join('');
     expect(text).toBe('Hello there, friend.');
     expect(messageDelta?.data).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 3 } });
   });
 
   it('streams text then a tool_use block, ending with stop_reason tool_use', async () => {
     const input = { file_path: 'README.md' };
-    const stream = await events(await post({ blocks: [{ type: 'text_chunks', chunks: ['Let me ', 'look.'] }, { type: 'tool_use', name: 'Read', input }] }));
+    const stream = await events(
+      await post({
+        blocks: [
+          { type: 'text_chunks', chunks: ['Let me ', 'look.'] },
+          { type: 'tool_use', name: 'Read', input },
+        ],
+      }),
+    );
     const tool = stream.find((e) => e.event === 'content_block_start' && e.data.index === 1)!;
     expect(tool.data.content_block).toMatchObject({ type: 'tool_use', name: 'Read', input: {} });
     expect(tool.data.content_block.id).toMatch(/^toolu_/);
@@ -109,36 +127,64 @@ describe('request helpers', () => {
   const request = (messages: MessagesRequest['messages']): MessagesRequest => ({ model: 'm', messages });
 
   it('lastUserText reads the last user message, skipping system reminders', () => {
-    expect(lastUserText(request([{ role: 'user', content: 'first' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'second' }]))).toBe('second');
-    expect(lastUserText(request([{ role: 'user', content: [
-      { type: 'text', text: '<system-reminder>ignore me</system-reminder>' },
-      { type: 'text', text: 'line one' },
-      { type: 'text', text: 'line two' },
-    ] }]))).toBe('line one\nline two');
+    expect(
+      lastUserText(
+        request([
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: 'ok' },
+          { role: 'user', content: 'second' },
+        ]),
+      ),
+    ).toBe('second');
+    expect(
+      lastUserText(
+        request([
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: '<system-reminder>ignore me</system-reminder>' },
+              { type: 'text', text: 'line one' },
+              { type: 'text', text: 'line two' },
+            ],
+          },
+        ]),
+      ),
+    ).toBe('line one\nline two');
     expect(lastUserText(request([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'x' }] }]))).toBe('');
     expect(lastUserText(request([]))).toBe('');
   });
 
   it('lastToolResults flattens the results of the last user message', () => {
-    const results = lastToolResults(request([
-      { role: 'user', content: [{ type: 'tool_result', content: 'old' }] },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 't' }] },
-      { role: 'user', content: [
-        { type: 'tool_result', content: [{ type: 'text', text: 'part 1, ' }, { type: 'text', text: 'part 2' }] },
-        { type: 'tool_result', content: 'Blocked', is_error: true },
-        { type: 'text', text: 'not a result' },
-      ] },
-    ]));
-    expect(results).toEqual([{ content: 'part 1, part 2', isError: false }, { content: 'Blocked', isError: true }]);
+    const results = lastToolResults(
+      request([
+        { role: 'user', content: [{ type: 'tool_result', content: 'old' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't' }] },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              content: [
+                { type: 'text', text: 'part 1, ' },
+                { type: 'text', text: 'part 2' },
+              ],
+            },
+            { type: 'tool_result', content: 'Blocked', is_error: true },
+            { type: 'text', text: 'not a result' },
+          ],
+        },
+      ]),
+    );
+    expect(results).toEqual([
+      { content: 'part 1, part 2', isError: false },
+      { content: 'Blocked', isError: true },
+    ]);
     expect(lastToolResults(request([{ role: 'user', content: 'plain' }]))).toEqual([]);
   });
 
-  it.each(['Hello there, friend.', '  leading and trailing  ', 'line one\nline two\n\n', 'one', '', '   '])(
-    'splitWords(%j) joins back exactly',
-    (text) => {
-      expect(splitWords(text).join('')).toBe(text);
-    },
-  );
+  it.each(['Hello there, friend.', '  leading and trailing  ', 'line one\nline two\n\n', 'one', '', '   '])('splitWords(%j) joins back exactly', (text) => {
+    expect(splitWords(text).join('')).toBe(text);
+  });
 
   it('splitWords makes one chunk per word', () => {
     expect(splitWords('a bb  ccc')).toEqual(['a ', 'bb  ', 'ccc']);

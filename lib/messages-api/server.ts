@@ -23,9 +23,7 @@ export type ReplyBlock =
   | { type: 'text_chunks'; chunks: string[] }
   | { type: 'tool_use'; name: string; input: Record<string, unknown> };
 
-export type Reply =
-  | { blocks: ReplyBlock[]; delayMs?: number }
-  | { error: { status: number; type: string; message: string; retryAfterSeconds?: number } };
+export type Reply = { blocks: ReplyBlock[]; delayMs?: number } | { error: { status: number; type: string; message: string; retryAfterSeconds?: number } };
 
 export type Responder = (request: MessagesRequest) => Reply | Promise<Reply>;
 
@@ -57,9 +55,7 @@ export function lastUserText(request: MessagesRequest): string {
 export function lastToolResults(request: MessagesRequest): Array<{ content: string; isError: boolean }> {
   const last = request.messages.findLast((message) => message.role === 'user');
   if (!last || typeof last.content === 'string') return [];
-  return last.content
-    .filter((block) => block.type === 'tool_result')
-    .map((block) => ({ content: flatten(block.content), isError: block.is_error === true }));
+  return last.content.filter((block) => block.type === 'tool_result').map((block) => ({ content: flatten(block.content), isError: block.is_error === true }));
 }
 
 function flatten(content: unknown): string {
@@ -119,8 +115,14 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
     send('message_start', {
       type: 'message_start',
       message: {
-        id: messageId, type: 'message', role: 'assistant', model: body.model, content: [],
-        stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.inputTokens, output_tokens: 1 },
+        id: messageId,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: usage.inputTokens, output_tokens: 1 },
       },
     });
     let outputTokens = 0;

@@ -35,7 +35,9 @@ beforeAll(async () => {
         return void res.end(JSON.stringify({ id: 'msg', content: [], usage: { input_tokens: 11, output_tokens: 7, cache_read_input_tokens: 5, cache_creation_input_tokens: 3 } }));
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { usage: { input_tokens: 20, output_tokens: 1, cache_read_input_tokens: 100, cache_creation_input_tokens: 40, cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 10 } } } })}\n\n`);
+      res.write(
+        `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { usage: { input_tokens: 20, output_tokens: 1, cache_read_input_tokens: 100, cache_creation_input_tokens: 40, cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 10 } } } })}\n\n`,
+      );
       setTimeout(() => res.end(`event: message_delta\ndata: ${JSON.stringify({ type: 'message_delta', usage: { output_tokens: 9 } })}\n\n`), 20);
     });
   });
@@ -50,7 +52,13 @@ afterAll(async () => {
 
 function bridge(name: string, token: string, { baseUrl = upstreamUrl, door = openDoor }: { baseUrl?: string; door?: BridgeDoor } = {}): string {
   const socketPath = path.join(dir, `${name}.sock`);
-  const started = startModelBridge({ socketPath, upstream: { baseUrl, apiKey: 'real-key' }, onError: (error) => { throw error; } });
+  const started = startModelBridge({
+    socketPath,
+    upstream: { baseUrl, apiKey: 'real-key' },
+    onError: (error) => {
+      throw error;
+    },
+  });
   started.doors.set(token, door);
   bridges.push(started);
   return socketPath;

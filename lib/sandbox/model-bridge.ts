@@ -63,13 +63,16 @@ function bridgeServer(doors: Map<string, BridgeDoor>, upstream: Upstream): Serve
   return createServer((req, res) => {
     const door = doorOf(req.headers, doors);
     if (!door) return refuse(req, res, { ok: false, status: 401, type: 'authentication_error', message: 'This token is not valid here.' });
-    readBody(req, MAX_REQUEST_BYTES).then((body) => {
-      if (!body) return refuse(req, res, { ok: false, status: 413, type: 'request_too_large', message: `Request bodies are limited to ${MAX_REQUEST_BYTES / 1024 / 1024} MiB.` });
-      const url = new URL(req.url ?? '/', 'http://bridge');
-      const admission = door.admit({ method: req.method ?? 'GET', path: url.pathname, body }, () => res.destroy());
-      if (!admission.ok) return refuse(req, res, admission);
-      forward({ req, res, base, url, upstream, admission });
-    }, () => res.destroy());
+    readBody(req, MAX_REQUEST_BYTES).then(
+      (body) => {
+        if (!body) return refuse(req, res, { ok: false, status: 413, type: 'request_too_large', message: `Request bodies are limited to ${MAX_REQUEST_BYTES / 1024 / 1024} MiB.` });
+        const url = new URL(req.url ?? '/', 'http://bridge');
+        const admission = door.admit({ method: req.method ?? 'GET', path: url.pathname, body }, () => res.destroy());
+        if (!admission.ok) return refuse(req, res, admission);
+        forward({ req, res, base, url, upstream, admission });
+      },
+      () => res.destroy(),
+    );
   });
 }
 

@@ -53,7 +53,14 @@ describe('probeSandbox', () => {
 
 describe('bubblewrapArgs', () => {
   it('mounts read-only unless asked, freezes the root after the mounts, and clears the environment', () => {
-    const args = bubblewrapArgs(spec({ mounts: [{ host: '/a', inside: '/ro', writable: false }, { host: '/b', inside: '/rw', writable: true }] }));
+    const args = bubblewrapArgs(
+      spec({
+        mounts: [
+          { host: '/a', inside: '/ro', writable: false },
+          { host: '/b', inside: '/rw', writable: true },
+        ],
+      }),
+    );
     expect(args.join(' ')).toContain('--ro-bind /a /ro --bind /b /rw --remount-ro /');
     for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(flag);
     expect(args.indexOf('--clearenv')).toBeLessThan(args.indexOf('--setenv'));
@@ -73,7 +80,12 @@ describe('a sandboxed process', () => {
     const { stdout, stderr } = await run(child);
     expect(stderr).toContain('No such file or directory');
     expect(stdout).not.toContain('host secret');
-    expect(stdout.split('\n').filter((line) => /^[a-z0-9]+$/.test(line)).sort()).toEqual(expect.arrayContaining(['dev', 'etc', 'proc', 'tmp', 'usr']));
+    expect(
+      stdout
+        .split('\n')
+        .filter((line) => /^[a-z0-9]+$/.test(line))
+        .sort(),
+    ).toEqual(expect.arrayContaining(['dev', 'etc', 'proc', 'tmp', 'usr']));
     expect(stdout).not.toMatch(/^(root|home|var|srv|work)$/m);
     expect(stdout).not.toContain('TETHER_CGROUP_PROCS');
   });

@@ -8,12 +8,10 @@ import { createCgroup, type CgroupLimits } from './cgroup';
  * when the machine allows one (`limited` says whether it did). The cgroup is entered by a shell
  * that then execs bwrap, so not even bwrap's first child starts outside it.
  */
-export function spawnSandboxed({ bwrapPath, spec, cgroup, signal }: {
-  bwrapPath: string;
-  spec: SandboxSpec;
-  cgroup: CgroupLimits & { name: string };
-  signal?: AbortSignal;
-}): { child: ChildProcess; limited: boolean } {
+export function spawnSandboxed({ bwrapPath, spec, cgroup, signal }: { bwrapPath: string; spec: SandboxSpec; cgroup: CgroupLimits & { name: string }; signal?: AbortSignal }): {
+  child: ChildProcess;
+  limited: boolean;
+} {
   const args = bubblewrapArgs(spec);
   const group = createCgroup(cgroup.name, cgroup);
   const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe'];

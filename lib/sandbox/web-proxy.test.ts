@@ -68,10 +68,23 @@ function get(url: string): Promise<{ status: number; body: string }> {
 }
 
 describe('isPublicAddress', () => {
-  it.each(['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:a00:1', 'not an ip'])(
-    'refuses %s',
-    (address) => expect(isPublicAddress(address)).toBe(false),
-  );
+  it.each([
+    '127.0.0.1',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    '::ffff:a00:1',
+    'not an ip',
+  ])('refuses %s', (address) => expect(isPublicAddress(address)).toBe(false));
 
   it.each(['93.184.215.14', '1.1.1.1', '2606:4700:4700::1111'])('allows %s', (address) => expect(isPublicAddress(address)).toBe(true));
 });
@@ -119,7 +132,15 @@ describe("the web proxy's allowance", () => {
   function proxyWith(allowance: WebAllowance): string {
     const at = path.join(dir, `web-${sockets.length}.sock`);
     sockets.push(at);
-    startWebProxy({ socketPath: at, allowance, lookup: async () => ['127.0.0.1'], isAllowed: (address) => address === '127.0.0.1', onError: (error) => { throw error; } });
+    startWebProxy({
+      socketPath: at,
+      allowance,
+      lookup: async () => ['127.0.0.1'],
+      isAllowed: (address) => address === '127.0.0.1',
+      onError: (error) => {
+        throw error;
+      },
+    });
     return at;
   }
 

@@ -14,13 +14,34 @@ export type Lookup = (host: string) => Promise<string[]>;
 
 const blocked = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(network, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 127], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) blocked.addSubnet(network, prefix, 'ipv6');
+  ['::', 127],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  blocked.addSubnet(network, prefix, 'ipv6');
 
 /** True for an address on the public internet. BlockList checks IPv4-mapped IPv6 addresses against the IPv4 rules. */
 export function isPublicAddress(address: string): boolean {
@@ -88,7 +109,13 @@ function metered(allowance: WebAllowance, ends: Array<{ on: (event: 'data', list
   for (const end of ends) end.on('data', (chunk) => allowance.count(chunk.length) || ends.forEach((each) => each.destroy()));
 }
 
-export function startWebProxy({ socketPath, allowance, lookup = systemLookup, isAllowed = isPublicAddress, onError }: {
+export function startWebProxy({
+  socketPath,
+  allowance,
+  lookup = systemLookup,
+  isAllowed = isPublicAddress,
+  onError,
+}: {
   socketPath: string;
   allowance: WebAllowance;
   lookup?: Lookup;

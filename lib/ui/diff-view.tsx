@@ -8,7 +8,13 @@ const DiffLines = lazy(() => import('./diff-lines'));
 /** A unified diff, marked up once its renderer is in (plain text until then). */
 export function DiffView({ patch, label }: { patch: string; label: string }) {
   return (
-    <Suspense fallback={<pre className="approval-detail diff" aria-label={label}>{patch}</pre>}>
+    <Suspense
+      fallback={
+        <pre className="approval-detail diff" aria-label={label}>
+          {patch}
+        </pre>
+      }
+    >
       <DiffLines patch={patch} label={label} />
     </Suspense>
   );

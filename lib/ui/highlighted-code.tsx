@@ -4,9 +4,30 @@ import { useEffect, useState } from 'react';
 
 /** What a file name says about its language, in the highlighter's names (and aliases it knows). */
 const languageOfExtension: Record<string, string> = {
-  ts: 'typescript', tsx: 'typescript', mts: 'typescript', cts: 'typescript', js: 'javascript', jsx: 'javascript', mjs: 'javascript', cjs: 'javascript',
-  json: 'json', md: 'markdown', py: 'python', rs: 'rust', go: 'go', sh: 'bash', bash: 'bash', css: 'css', html: 'xml', xml: 'xml', svg: 'xml',
-  yml: 'yaml', yaml: 'yaml', sql: 'sql', diff: 'diff', patch: 'diff',
+  ts: 'typescript',
+  tsx: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  js: 'javascript',
+  jsx: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  json: 'json',
+  md: 'markdown',
+  py: 'python',
+  rs: 'rust',
+  go: 'go',
+  sh: 'bash',
+  bash: 'bash',
+  css: 'css',
+  html: 'xml',
+  xml: 'xml',
+  svg: 'xml',
+  yml: 'yaml',
+  yaml: 'yaml',
+  sql: 'sql',
+  diff: 'diff',
+  patch: 'diff',
 };
 
 export function languageOfPath(path: string): string | null {

@@ -79,7 +79,12 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
   for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'REDIS_URL']) delete inherited[name];
   const childEnv: NodeJS.ProcessEnv = { ...inherited, ...env, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'production', BENCH_PROBE_FILE: probeFile };
   // Its own process group, so stopping it also stops the CLI children of unfinished runs.
-  const child = spawn(process.execPath, ['--import', pathToFileURL(probe).href, nextBin, 'start', '-p', String(port)], { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', pathToFileURL(probe).href, nextBin, 'start', '-p', String(port)], {
+    cwd: root,
+    env: childEnv,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -98,7 +103,7 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
   const collectGarbage = async (): Promise<MemoryUsage> => {
     probes += 1;
     process.kill(child.pid!, 'SIGUSR2'); // the server process only, not its group
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       let usage: (MemoryUsage & { count: number }) | undefined;
       try {

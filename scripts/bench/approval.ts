@@ -28,7 +28,9 @@ export async function benchApproval({ api, server, cookie, log }: { api: BenchAp
       const sample = await writeOnce({ api, server, cookie, mode, label: `${mode} #${rep}` });
       if ('decidedMs' in sample) ask.push(sample);
       else build.push(sample);
-      log(`approval ${mode} #${rep}: ${'decidedMs' in sample ? `POST → 200 ${ms(sample.answeredMs)}, → decided event ${ms(sample.decidedMs)}, → tool result ${ms(sample.resumedMs)}` : `tool card → tool result ${ms(sample.resumedMs)}`}`);
+      log(
+        `approval ${mode} #${rep}: ${'decidedMs' in sample ? `POST → 200 ${ms(sample.answeredMs)}, → decided event ${ms(sample.decidedMs)}, → tool result ${ms(sample.resumedMs)}` : `tool card → tool result ${ms(sample.resumedMs)}`}`,
+      );
     }
   }
   const resumed = median(ask.map((sample) => sample.resumedMs));

@@ -43,7 +43,9 @@ export async function benchFollowUp({ api, warm, cold, log }: { api: BenchApi; w
     for (const variant of order) {
       const sample = await followUp({ api, target: targets[variant], label: `follow-up ${variant} #${rep}` });
       samples[variant].push(sample);
-      log(`follow-up ${variant} #${rep}: first token ${ms(sample.ttftMs)} (202 after ${ms(sample.answeredMs)}, API asked after ${ms(sample.requestMs)}), end ${ms(sample.doneMs)}, CLI reused: ${sample.reused}`);
+      log(
+        `follow-up ${variant} #${rep}: first token ${ms(sample.ttftMs)} (202 after ${ms(sample.answeredMs)}, API asked after ${ms(sample.requestMs)}), end ${ms(sample.doneMs)}, CLI reused: ${sample.reused}`,
+      );
     }
   }
   return table(samples);

@@ -22,13 +22,7 @@ const prompt = (turn: number) => `Question ${turn}: what does greet() do and whe
 
 type Conversation = { label: string; id: string; turns: number; transcriptBytes: number };
 
-export async function benchHistoryLoad({ api, server, cookie, dataDir, log }: {
-  api: BenchApi;
-  server: AppServer;
-  cookie: string;
-  dataDir: string;
-  log: (line: string) => void;
-}): Promise<string> {
+export async function benchHistoryLoad({ api, server, cookie, dataDir, log }: { api: BenchApi; server: AppServer; cookie: string; dataDir: string; log: (line: string) => void }): Promise<string> {
   // Two real turns each through Tether (the CLI writes the transcript); the large one then grows to 200.
   const small = await realConversation({ api, server, cookie, label: 'small' });
   const large = await realConversation({ api, server, cookie, label: 'large' });

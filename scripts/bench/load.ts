@@ -42,14 +42,25 @@ export async function benchLoad({ api, server, log }: { api: BenchApi; server: A
     `| wait per message (send → first text delta: queue + CLI start), p50 | ${ms(percentile(waits, 50))} |`,
     `| … p99 | ${ms(percentile(waits, 99))} |`,
     `| … max | ${ms(Math.max(...waits))} |`,
-    `| send → \`202\` (the last send, 429s included), p50 / max | ${ms(percentile(samples.map((sample) => sample.answeredMs), 50))} / ${ms(Math.max(...samples.map((sample) => sample.answeredMs)))} |`,
+    `| send → \`202\` (the last send, 429s included), p50 / max | ${ms(
+      percentile(
+        samples.map((sample) => sample.answeredMs),
+        50,
+      ),
+    )} / ${ms(Math.max(...samples.map((sample) => sample.answeredMs)))} |`,
     `| send → \`end\`, median | ${ms(median(samples.map((sample) => sample.doneMs)))} |`,
     `| answers: 202 / 429 (then retried after Retry-After) / other 4xx / **5xx** | ${count('202')} / ${count('429')} / ${count('4xx')} / **${count('5xx')}** |`,
     `| all done in | ${ms(tookMs)} |`,
   ].join('\n');
 }
 
-async function oneMessage({ server, cookie, conversationId, text, statuses }: {
+async function oneMessage({
+  server,
+  cookie,
+  conversationId,
+  text,
+  statuses,
+}: {
   server: AppServer;
   cookie: string;
   conversationId: string;

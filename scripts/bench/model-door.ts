@@ -53,8 +53,9 @@ export async function benchModelDoor({ api, log }: { api: BenchApi; log: (line: 
   return [
     '| | direct p50 | direct p99 | through the door p50 | through the door p99 | added p50 | added p99 |',
     '|---|---|---|---|---|---|---|',
-    ...(['first', 'done'] as const).map((what) =>
-      `| ${what === 'first' ? 'request → first byte of the answer' : 'request → end of the answer'} | ${ms(median(sides.direct[what]))} | ${ms(percentile(sides.direct[what], 99))} | ${ms(median(sides.door[what]))} | ${ms(percentile(sides.door[what], 99))} | ${ms(added(what, 50))} | ${ms(added(what, 99))} |`,
+    ...(['first', 'done'] as const).map(
+      (what) =>
+        `| ${what === 'first' ? 'request → first byte of the answer' : 'request → end of the answer'} | ${ms(median(sides.direct[what]))} | ${ms(percentile(sides.direct[what], 99))} | ${ms(median(sides.door[what]))} | ${ms(percentile(sides.door[what], 99))} | ${ms(added(what, 50))} | ${ms(added(what, 99))} |`,
     ),
   ].join('\n');
 }

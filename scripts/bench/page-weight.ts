@@ -52,7 +52,21 @@ export async function benchPageWeight({ api, server, cookie }: { api: BenchApi; 
   }
 }
 
-async function weigh({ browser, server, cookie, path, conversationId, ready }: { browser: Browser; server: AppServer; cookie: string; path: string; conversationId?: string; ready?: string }): Promise<Weight> {
+async function weigh({
+  browser,
+  server,
+  cookie,
+  path,
+  conversationId,
+  ready,
+}: {
+  browser: Browser;
+  server: AppServer;
+  cookie: string;
+  path: string;
+  conversationId?: string;
+  ready?: string;
+}): Promise<Weight> {
   const samples: Weight[] = [];
   for (let load = 0; load < LOADS; load++) {
     const context = await browser.newContext();

@@ -37,9 +37,7 @@ export async function benchPushFanout({ log }: { log: (line: string) => void }):
       const worker = async () => {
         while (next < ready.subscriptions.length) {
           const subscription = ready.subscriptions[next++]!;
-          await webpush
-            .sendNotification(subscription, payload, { vapidDetails: keys, TTL: 3600, urgency: 'high', topic, agent, contentEncoding: 'aes128gcm' })
-            .catch(() => failed++);
+          await webpush.sendNotification(subscription, payload, { vapidDetails: keys, TTL: 3600, urgency: 'high', topic, agent, contentEncoding: 'aes128gcm' }).catch(() => failed++);
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -50,7 +48,10 @@ export async function benchPushFanout({ log }: { log: (line: string) => void }):
     await cached(); // warm-up: TLS sessions, JIT
     await plain();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, run] of [['cached', cached], ['plain', plain]] as const) {
+      for (const [name, run] of [
+        ['cached', cached],
+        ['plain', plain],
+      ] as const) {
         const cpu = process.cpuUsage();
         const started = performance.now();
         const failed = await run();

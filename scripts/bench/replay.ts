@@ -31,7 +31,9 @@ export async function benchReplay({ api, server, cookie, log }: { api: BenchApi;
       // A socket of its own (no keep-alive): its byte count is this response's.
       const read: EventsRead = await readEvents({ server, cookie, path: path(after), agent: false });
       if (read.events !== EVENTS - after) throw new Error(`after=${after}: ${read.events} events, expected ${EVENTS - after}`);
-      samples.get(after)!.push({ firstByteMs: read.firstByteAt - read.requestedAt, caughtUpMs: read.endAt - read.requestedAt, events: read.events, bodyBytes: read.bodyBytes, wireBytes: read.wireBytes });
+      samples
+        .get(after)!
+        .push({ firstByteMs: read.firstByteAt - read.requestedAt, caughtUpMs: read.endAt - read.requestedAt, events: read.events, bodyBytes: read.bodyBytes, wireBytes: read.wireBytes });
     }
   }
   for (const after of VARIANTS) log(`replay after=${after}: caught up in ${ms(median(samples.get(after)!.map((s) => s.caughtUpMs)))}`);

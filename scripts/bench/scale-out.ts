@@ -24,7 +24,14 @@ type Cluster = { a: AppServer; b: AppServer; cookie: string; stop: () => Promise
  * resumes a session. `coldDisk`: the bench's single PGlite server with cold agents, for the
  * comparison of resuming from the disk.
  */
-export async function benchScaleOut({ api, root, build, env, coldDisk, log }: {
+export async function benchScaleOut({
+  api,
+  root,
+  build,
+  env,
+  coldDisk,
+  log,
+}: {
   api: BenchApi;
   root: string;
   build: string;
@@ -95,7 +102,9 @@ async function benchDelivery({ api, cluster, log }: { api: BenchApi; cluster: Cl
     await Promise.all([onA.done, onB.done]);
     same.push(onA.received);
     cross.push(onB.received);
-    log(`scale-out delivery #${rep}: same instance p50 ${ms(percentile(onA.received, 50))} p99 ${ms(percentile(onA.received, 99))}; other instance p50 ${ms(percentile(onB.received, 50))} p99 ${ms(percentile(onB.received, 99))}`);
+    log(
+      `scale-out delivery #${rep}: same instance p50 ${ms(percentile(onA.received, 50))} p99 ${ms(percentile(onA.received, 99))}; other instance p50 ${ms(percentile(onB.received, 50))} p99 ${ms(percentile(onB.received, 99))}`,
+    );
   }
   const at = (runs: number[][], p: number) => median(runs.map((run) => percentile(run, p)));
   return [
@@ -160,7 +169,13 @@ async function benchSpreadViewers({ api, cluster, log }: { api: BenchApi; cluste
 async function benchResume({ api, cluster, coldDisk, log }: { api: BenchApi; cluster: Cluster; coldDisk: { server: AppServer; cookie: string }; log: (line: string) => void }): Promise<string> {
   const samples = { disk: [] as number[], store: [] as number[] };
   const once = async (variant: 'disk' | 'store', label: string) => {
-    const [first, second] = variant === 'disk' ? [coldDisk, coldDisk] : [{ server: cluster.a, cookie: cluster.cookie }, { server: cluster.b, cookie: cluster.cookie }];
+    const [first, second] =
+      variant === 'disk'
+        ? [coldDisk, coldDisk]
+        : [
+            { server: cluster.a, cookie: cluster.cookie },
+            { server: cluster.b, cookie: cluster.cookie },
+          ];
     const conversationId = randomUUID();
     const opening = `[resume ${label}] first message`;
     api.replyText(opening, 'A short first answer.');

@@ -27,7 +27,13 @@ const VARIANTS = [
 type Sample = { firstMs: number; lastMs: number; doneMs: number; addedP50: number; addedP99: number; received: number };
 type Side = 'direct' | 'tether';
 
-export async function benchStreamOverhead({ api, server, cookie, workspace, log }: {
+export async function benchStreamOverhead({
+  api,
+  server,
+  cookie,
+  workspace,
+  log,
+}: {
   api: BenchApi;
   server: AppServer;
   cookie: string;
@@ -125,7 +131,12 @@ function table(name: string, samples: Record<Side, Sample[]>): string {
     '',
     '| median of runs | direct SDK `query()` | through Tether (SSE) | Tether / direct |',
     '|---|---:|---:|---:|',
-    row('deltas received (of 2,000)', (s) => s.received, (v) => String(v), false),
+    row(
+      'deltas received (of 2,000)',
+      (s) => s.received,
+      (v) => String(v),
+      false,
+    ),
     row('send → first delta', (s) => s.firstMs),
     row('send → last delta', (s) => s.lastMs),
     row('send → done (`result` / `end` event)', (s) => s.doneMs),

@@ -10,7 +10,13 @@ export const BENCH_MODEL = 'claude-sonnet-4-5';
 type End = Extract<RunEvent, { type: 'end' }>;
 
 /** Sends one message the way the browser does (`POST …/messages`); resolves with the new run's id once it is answered 202 (at `answeredAt`). */
-export async function postMessage({ server, cookie, conversationId, text, mode = 'plan' }: {
+export async function postMessage({
+  server,
+  cookie,
+  conversationId,
+  text,
+  mode = 'plan',
+}: {
   server: AppServer;
   cookie: string;
   conversationId: string;
@@ -27,7 +33,13 @@ export async function postMessage({ server, cookie, conversationId, text, mode =
  * Sends one message (POST, then follow the run's SSE from seq 0) and resolves after the `end`
  * event. `onEvent` gets each event with the time its chunk arrived.
  */
-export async function sendThroughTether({ server, cookie, conversationId, text, onEvent = () => {} }: {
+export async function sendThroughTether({
+  server,
+  cookie,
+  conversationId,
+  text,
+  onEvent = () => {},
+}: {
   server: AppServer;
   cookie: string;
   conversationId: string;

@@ -10,7 +10,9 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 export function findTranscript(claudeDir: string, prompt: string): string {
   const projects = path.join(claudeDir, 'projects');
   const files = readdirSync(projects).flatMap((project) =>
-    readdirSync(path.join(projects, project)).filter((name) => name.endsWith('.jsonl')).map((name) => path.join(projects, project, name)),
+    readdirSync(path.join(projects, project))
+      .filter((name) => name.endsWith('.jsonl'))
+      .map((name) => path.join(projects, project, name)),
   );
   const matching = files.filter((file) => readFileSync(file, 'utf8').includes(JSON.stringify(prompt)));
   const newest = matching.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
@@ -25,7 +27,14 @@ export function findTranscript(claudeDir: string, prompt: string): string {
  * the previous turn's leaf, later timestamps, and new texts. Running 200 real turns would mean
  * 200 CLI starts; this gives the same file shape in milliseconds.
  */
-export function extendTranscript({ file, lastPrompt, lastReply, turns, promptFor, replyFor }: {
+export function extendTranscript({
+  file,
+  lastPrompt,
+  lastReply,
+  turns,
+  promptFor,
+  replyFor,
+}: {
   file: string;
   /** The texts of the real last turn, replaced in each copy. */
   lastPrompt: string;

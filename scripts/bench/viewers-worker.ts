@@ -102,8 +102,7 @@ function openViewer(viewer: number): Promise<void> {
         else if (event.type === 'end') {
           ended += 1;
           lastEndAt = now;
-        }
-        else if (event.type === 'text') {
+        } else if (event.type === 'text') {
           for (const index of deltaIndices(event.text!)) {
             const slot = viewer * job.deltas + index;
             if (!Number.isNaN(receivedAt[slot]!)) duplicates += 1;

@@ -48,7 +48,10 @@ type Sample = {
 };
 
 export async function benchViewers({ api, server, cookie, log }: { api: BenchApi; server: AppServer; cookie: string; log: (line: string) => void }): Promise<string> {
-  for (const [who, limit] of [['the bench process', openFilesLimit()], ['next start', openFilesLimit(server.pid)]] as const) {
+  for (const [who, limit] of [
+    ['the bench process', openFilesLimit()],
+    ['next start', openFilesLimit(server.pid)],
+  ] as const) {
     if (Number(limit) < VIEWERS + 200) throw new Error(`${who} may open only ${limit} files, too few for ${VIEWERS} viewers: raise \`ulimit -n\``);
   }
   const samples = new Map<number, Sample[]>(VARIANTS.map((count) => [count, []]));
@@ -215,15 +218,19 @@ function table(samples: Map<number, Sample[]>, server: AppServer): string {
     `| server CPU while connecting, per viewer |  | ${ms(median(many.map((s) => s.connectCpuMs / s.viewers)))} |  |`,
     row('server CPU from the first delta to the last `end`', (s) => s.streamCpuMs),
     `| … per extra delivery ((${count(VIEWERS)} viewers − 1 viewer) / ${count((VIEWERS - 1) * DELTAS)}) |  | ${micros(((median(many.map((s) => s.streamCpuMs)) - median(one.map((s) => s.streamCpuMs))) * 1000) / ((VIEWERS - 1) * DELTAS))} |  |`,
-    row("viewers' thread busy while streaming (event-loop utilization)", (s) => s.clientBusy, (v) => `${Math.round(v * 100)}%`, false),
+    row(
+      "viewers' thread busy while streaming (event-loop utilization)",
+      (s) => s.clientBusy,
+      (v) => `${Math.round(v * 100)}%`,
+      false,
+    ),
     row('server RSS after a full GC: run going, no viewers', (s) => s.rssBase, mib, false),
     row('… with the viewers connected (before the stream)', (s) => s.rssViewers, mib, false),
     row('… peak while streaming (no forced GC, sampled every 0.5 s)', (s) => s.rssPeak, mib, false),
     `| **server memory per viewer**: RSS (connected − none) / viewers |  | ${perViewer(many, (s) => s.rssViewers - s.rssBase)} |  |`,
     `| … V8 heap used + external (connected − none) / viewers |  | ${perViewer(many, (s) => s.heapViewers - s.heapBase)} |  |`,
     '',
-    `Open-files limit (soft): ${openFilesLimit()} for the bench process, ${openFilesLimit(server.pid)} for \`next start\` ` +
-      `(each viewer holds one socket on each side).`,
+    `Open-files limit (soft): ${openFilesLimit()} for the bench process, ${openFilesLimit(server.pid)} for \`next start\` ` + `(each viewer holds one socket on each side).`,
   ].join('\n');
 }
 

@@ -25,7 +25,17 @@ export function freePort(): Promise<number> {
  * Sends `request` and reads until `answered` says the reply is whole. A server that accepts and
  * then says nothing useful counts as "taken" after `waitMs`, so a stray program can't hang the run.
  */
-export function askPort({ port, request, answered, waitMs = 3000 }: { port: number; request: string; answered: (reply: string) => boolean; waitMs?: number }): Promise<{ result: 'refused' | 'answered' | 'other'; reply: string }> {
+export function askPort({
+  port,
+  request,
+  answered,
+  waitMs = 3000,
+}: {
+  port: number;
+  request: string;
+  answered: (reply: string) => boolean;
+  waitMs?: number;
+}): Promise<{ result: 'refused' | 'answered' | 'other'; reply: string }> {
   return new Promise((resolve) => {
     let reply = '';
     const socket = createConnection({ host: '127.0.0.1', port });

@@ -1,8 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { log, send } from './support/chat';
 
-const recentEntry = (page: Page, preview: string) =>
-  page.getByRole('navigation', { name: 'Recent conversations' }).getByRole('listitem').filter({ hasText: preview });
+const recentEntry = (page: Page, preview: string) => page.getByRole('navigation', { name: 'Recent conversations' }).getByRole('listitem').filter({ hasText: preview });
 const badge = (page: Page, preview: string) => recentEntry(page, preview).getByTestId('recent-badge');
 
 test('the recent list marks a working conversation, then a finished one as new until it is opened, in every tab', async ({ context }) => {

@@ -50,7 +50,14 @@ test('a handoff link gives another browser the conversation, once; the first dev
   await dialog.getByRole('button', { name: 'Close' }).click();
   expect(await b.evaluate(async (id) => (await fetch(`/api/conversations/${id}`)).status, conversationId)).toBe(404);
   const sent = await b.evaluate(
-    async (id) => (await fetch(`/api/conversations/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'still here?', model: 'claude-sonnet-4-5', mode: 'plan' }) })).status,
+    async (id) =>
+      (
+        await fetch(`/api/conversations/${id}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text: 'still here?', model: 'claude-sonnet-4-5', mode: 'plan' }),
+        })
+      ).status,
     conversationId,
   );
   expect(sent).toBe(404);

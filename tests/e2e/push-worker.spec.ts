@@ -129,9 +129,7 @@ test('the app is installable: manifest, icons, service worker and offline page o
 
   // The worker takes control and has the offline page precached: offline, a page load shows it.
   await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
-  await expect
-    .poll(() => page.evaluate(async () => (await caches.keys()).some((name) => name.includes('precache'))))
-    .toBe(true);
+  await expect.poll(() => page.evaluate(async () => (await caches.keys()).some((name) => name.includes('precache')))).toBe(true);
   await expect.poll(() => page.evaluate(() => caches.match('/~offline', { ignoreSearch: true }).then((response) => response?.status ?? null))).toBe(200);
   await page.context().setOffline(true);
   await page.reload();

@@ -78,11 +78,21 @@ test('a conversation that expired on the server says so when opened from Recent'
   // Written from a page of the origin that runs no app, so nothing overwrites it before the app reads it.
   await page.goto('/api/health');
   await page.evaluate(() => {
-    const entry = { conversationId: '00000000-0000-4000-8000-00000000dead', workspace: 'demo', lastActivity: Date.now() - 3 * 86_400_000, preview: 'An old question', messageCount: 4, lastViewedAt: 0 };
+    const entry = {
+      conversationId: '00000000-0000-4000-8000-00000000dead',
+      workspace: 'demo',
+      lastActivity: Date.now() - 3 * 86_400_000,
+      preview: 'An old question',
+      messageCount: 4,
+      lastViewedAt: 0,
+    };
     localStorage.setItem('tether-conversations', JSON.stringify({ state: { recent: [entry] }, version: 3 }));
   });
   await page.goto('/');
-  await page.getByRole('navigation', { name: 'Recent conversations' }).getByRole('button', { name: /An old question/ }).click();
+  await page
+    .getByRole('navigation', { name: 'Recent conversations' })
+    .getByRole('button', { name: /An old question/ })
+    .click();
   await expect(page.getByRole('status').filter({ hasText: 'This conversation has expired' })).toBeVisible();
 });
 
@@ -107,7 +117,11 @@ test('"See all" lists the conversations the server keeps beyond Recent, and open
   await page.evaluate(async (texts) => {
     for (const text of texts) {
       const id = crypto.randomUUID();
-      const sent = await fetch(`/api/conversations/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, model: 'claude-sonnet-4-5', mode: 'plan' }) });
+      const sent = await fetch(`/api/conversations/${id}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text, model: 'claude-sonnet-4-5', mode: 'plan' }),
+      });
       if (!sent.ok) throw new Error(`send: ${sent.status} ${await sent.text()}`);
       for (;;) {
         const view = (await (await fetch(`/api/conversations/${id}`)).json()) as { activeRun: unknown };

@@ -39,8 +39,7 @@ function watchHistoryFetches(page: Page) {
   const started = new Map<string, number>();
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
-  const idOf = (request: Request) =>
-    request.method() === 'GET' ? new URL(request.url()).pathname.match(/^\/api\/conversations\/([0-9a-f-]{36})$/)?.[1] : undefined;
+  const idOf = (request: Request) => (request.method() === 'GET' ? new URL(request.url()).pathname.match(/^\/api\/conversations\/([0-9a-f-]{36})$/)?.[1] : undefined);
   page.on('request', (request) => {
     const id = idOf(request);
     if (!id) return;
@@ -83,7 +82,9 @@ test('switching conversation mid-stream and coming back: the live text continues
   await expect(log(page).getByTestId('user-message')).toHaveCount(0);
   await expect(log(page)).toContainText('a Claude agent works on its files with you');
 
-  await recent(page).getByRole('button', { name: /count to 80/ }).click();
+  await recent(page)
+    .getByRole('button', { name: /count to 80/ })
+    .click();
   await expect(log(page).getByTestId('user-message')).toHaveText('count to 80');
   await expectCompleteCount(page, 80);
 });
@@ -159,7 +160,9 @@ test('switching 20 times without waiting for each load: never two history fetche
 
   const fetches = watchHistoryFetches(page);
   for (let i = 1; i <= 20; i++) {
-    await recent(page).getByRole('button', { name: i % 2 === 1 ? /hello from the quiet one/ : /count to 100/ }).click();
+    await recent(page)
+      .getByRole('button', { name: i % 2 === 1 ? /hello from the quiet one/ : /count to 100/ })
+      .click();
   }
 
   await expect(recent(page).getByRole('button', { name: /count to 100/ })).toHaveAttribute('aria-current', 'true');

@@ -59,7 +59,12 @@ test('a run started on A streams live to a viewer on B, every event once and in 
 });
 
 test('an approval of a run on A, decided from B: the first decision wins, the agent on A goes on', async () => {
-  const answer = await call(cluster.a.port, { method: 'POST', path: `/api/conversations/${randomUUID()}/messages`, cookie, json: { text: 'write from-b.md', model: 'claude-sonnet-4-5', mode: 'ask' } });
+  const answer = await call(cluster.a.port, {
+    method: 'POST',
+    path: `/api/conversations/${randomUUID()}/messages`,
+    cookie,
+    json: { text: 'write from-b.md', model: 'claude-sonnet-4-5', mode: 'ask' },
+  });
   expect(answer.status, answer.body).toBe(202);
   const runId = (JSON.parse(answer.body) as { run: { id: string } }).run.id;
   const seen: RunEvent[] = [];
@@ -70,7 +75,8 @@ test('an approval of a run on A, decided from B: the first decision wins, the ag
     onEvent: (event) => {
       seen.push(event);
       if (event.type !== 'approval') return;
-      const decide = async (decision: string) => (await call(cluster.b.port, { method: 'POST', path: `/api/runs/${runId}/approvals/${event.approvalId}`, cookie, json: { decision, device: 'device-on-b' } })).status;
+      const decide = async (decision: string) =>
+        (await call(cluster.b.port, { method: 'POST', path: `/api/runs/${runId}/approvals/${event.approvalId}`, cookie, json: { decision, device: 'device-on-b' } })).status;
       decided = (async () => {
         const first = await decide('allow');
         // Once B has seen the decision come back from A, a second one is refused there.
@@ -92,9 +98,7 @@ test('two sends for one conversation at once, one to each instance: one 202, one
   await sendTo(cluster.a.port, conversationId, 'hello');
   await expect.poll(async () => JSON.parse((await call(cluster.b.port, { path: `/api/conversations/${conversationId}`, cookie })).body).activeRun, { timeout: 20_000 }).toBeNull();
   const body = { text: 'count to 20', model: 'claude-sonnet-4-5', mode: 'plan' };
-  const answers = await Promise.all(
-    [cluster.a.port, cluster.b.port].map((port) => call(port, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: body })),
-  );
+  const answers = await Promise.all([cluster.a.port, cluster.b.port].map((port) => call(port, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: body })));
   expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409]);
   expect(JSON.parse(answers.find((answer) => answer.status === 409)!.body)).toMatchObject({ error: { code: 'conflict:run_active' } });
 });
@@ -110,7 +114,10 @@ test("a visitor's runs at once count on both instances: one on A and one on B fi
   expect(third.status, third.body).toBe(429);
   expect(Number(third.retryAfter)).toBeGreaterThan(0);
   expect(JSON.parse(third.body)).toMatchObject({ error: { code: 'rate_limited:runs_at_once' } });
-  for (const [answer, port] of [[started[0]!, cluster.a.port], [started[1]!, cluster.b.port]] as const) {
+  for (const [answer, port] of [
+    [started[0]!, cluster.a.port],
+    [started[1]!, cluster.b.port],
+  ] as const) {
     const runId = (JSON.parse(answer.body) as { run: { id: string } }).run.id;
     await call(port, { method: 'POST', path: `/api/runs/${runId}/stop`, cookie: visitor });
   }

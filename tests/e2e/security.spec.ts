@@ -42,7 +42,17 @@ test('security headers and CSP: pages and API answers carry them, and the page l
     const response = await page.goto(path);
     const headers = response!.headers();
     const policy = headers['content-security-policy'] ?? '';
-    for (const directive of ["default-src 'self'", "img-src 'self' data: blob:", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "worker-src 'self'", "manifest-src 'self'"]) {
+    for (const directive of [
+      "default-src 'self'",
+      "img-src 'self' data: blob:",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "worker-src 'self'",
+      "manifest-src 'self'",
+    ]) {
       expect(policy, `${path}: ${directive}`).toContain(directive);
     }
     // A production server: no eval, no websocket sources.

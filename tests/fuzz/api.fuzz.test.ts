@@ -146,12 +146,19 @@ beforeAll(async () => {
   ({ requireRun } = await import('@/features/runs/server'));
   for (const route of nextRoutes) {
     const module = (await import(/* @vite-ignore */ path.join(API_DIR, route, 'route.ts'))) as Record<string, unknown>;
-    handlers.set(route, METHODS.filter((name) => typeof module[name] === 'function').map((name) => [name, module[name] as Handler]));
+    handlers.set(
+      route,
+      METHODS.filter((name) => typeof module[name] === 'function').map((name) => [name, module[name] as Handler]),
+    );
   }
   // Routes served before Next go over a real socket, with every method: those they don't serve
   // must get a JSON 405 (HEAD too, but its answer has no body to check).
   apiServer = await startApiServer();
-  for (const route of nodeRoutes) handlers.set(route, METHODS.filter((method) => method !== 'HEAD').map((method) => [method, (req) => throughApiServer(method, req)]));
+  for (const route of nodeRoutes)
+    handlers.set(
+      route,
+      METHODS.filter((method) => method !== 'HEAD').map((method) => [method, (req) => throughApiServer(method, req)]),
+    );
 
   // The owner's state, made through the real handlers: a conversation with one finished run, and a device.
   const knownId = randomUUID();
@@ -231,6 +238,9 @@ describe(`every route handler under app/api, fuzzed (FUZZ_SEED=${FUZZ_SEED})`, (
     await send({ cookie: owner.cookie, conversationId: world.knownId, text: 'And now?' });
     const after = (await readConversation(world.knownId)) as { items: Array<{ kind: string; text?: string }> };
     const turns = after.items.filter((item) => item.kind === 'user' || item.kind === 'assistant').map((item) => [item.kind, item.text]);
-    expect(turns.slice(-2)).toEqual([['user', 'And now?'], ['assistant', 'Hello.']]);
+    expect(turns.slice(-2)).toEqual([
+      ['user', 'And now?'],
+      ['assistant', 'Hello.'],
+    ]);
   });
 });

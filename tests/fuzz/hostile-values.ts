@@ -17,11 +17,47 @@ export type Known = {
 };
 
 const NASTY = [
-  '', ' ', '\t', '0', '-1', '1e309', 'NaN', 'null', 'undefined', 'true', '[]', '{}',
-  '../../etc/passwd', '..\\..\\boot.ini', '%2e%2e%2f', '/', '.', '..', '\u0000', 'a\u0000b', '\n', '\r\n',
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty',
-  '😀', 'é', '\u202e', '\ud800', '\udfff', 'İ', '<script>', "' OR 1=1 --", '${x}', '%s%n', '%ZZ', '%E0%A4%A',
-  '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '',
+  ' ',
+  '\t',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '../../etc/passwd',
+  '..\\..\\boot.ini',
+  '%2e%2e%2f',
+  '/',
+  '.',
+  '..',
+  '\u0000',
+  'a\u0000b',
+  '\n',
+  '\r\n',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '😀',
+  'é',
+  '\u202e',
+  '\ud800',
+  '\udfff',
+  'İ',
+  '<script>',
+  "' OR 1=1 --",
+  '${x}',
+  '%s%n',
+  '%ZZ',
+  '%E0%A4%A',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
 ];
 const POLLUTING_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
 const MAX_HUGE_BYTES = 110_000;
@@ -49,7 +85,10 @@ export function idLike(known: Known): fc.Arbitrary<string> {
 
 /** Characters that stores, parsers and encoders trip over, mixed with plain text. */
 const awkward = fc
-  .array(fc.tuple(fc.constantFrom('\u0000', '\u0001', '\ud800', '\udfff', '\u202e', '\ufeff', '\r\n', '"', '\\', "'", '%00', '\u2028', '😀', 'é'), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 4 })
+  .array(fc.tuple(fc.constantFrom('\u0000', '\u0001', '\ud800', '\udfff', '\u202e', '\ufeff', '\r\n', '"', '\\', "'", '%00', '\u2028', '😀', 'é'), fc.string({ maxLength: 4 })), {
+    minLength: 1,
+    maxLength: 4,
+  })
   .map((parts) => parts.flat().join(''));
 
 /** A valid value with awkward characters spliced in, so it may still pass the schema's own checks. */
@@ -140,16 +179,16 @@ export function hostilePayload(known: Known, sample: unknown): fc.Arbitrary<stri
   const shaped = sample === undefined ? anyJson : nearly(sample, anyJson);
   const keyed = (inner: string, key: string | null) => (key === null ? inner : `{${JSON.stringify(key)}:${inner}}`);
   const someKey = fc.option(fc.constantFrom(...keys, '__proto__'), { nil: null });
-  const deep = fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.boolean(), someKey).map(([depth, arrays, key]) =>
-    keyed(arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + 'null' + '}'.repeat(depth), key),
-  );
+  const deep = fc
+    .tuple(fc.integer({ min: 1, max: 20_000 }), fc.boolean(), someKey)
+    .map(([depth, arrays, key]) => keyed(arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + 'null' + '}'.repeat(depth), key));
   const huge = fc.tuple(fc.integer({ min: 1000, max: MAX_HUGE_BYTES }), fc.constantFrom('x', 'é', '😀', '\\u0000', '\\"'), someKey, fc.boolean()).map(([bytes, unit, key, raw]) => {
     const text = unit.repeat(Math.floor(bytes / Buffer.byteLength(unit)));
     return raw ? text : keyed(`"${text}"`, key);
   });
-  const invalidUtf8 = fc.tuple(fc.constantFrom(...keys, 'x'), fc.array(fc.constantFrom([0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x00]), { minLength: 1, maxLength: 8 })).map(
-    ([key, bytes]) => Buffer.concat([Buffer.from(`{${JSON.stringify(key)}:"`), Buffer.from(bytes.flat()), Buffer.from('"}')]) as Uint8Array,
-  );
+  const invalidUtf8 = fc
+    .tuple(fc.constantFrom(...keys, 'x'), fc.array(fc.constantFrom([0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x00]), { minLength: 1, maxLength: 8 }))
+    .map(([key, bytes]) => Buffer.concat([Buffer.from(`{${JSON.stringify(key)}:"`), Buffer.from(bytes.flat()), Buffer.from('"}')]) as Uint8Array);
   const truncated = fc.tuple(fc.oneof(shaped, anyJson), fc.nat()).map(([text, cut]) => text.slice(0, cut % Math.max(1, text.length)));
   const junk = fc.oneof(
     fc.constantFrom('', ' ', '\ufeff{}', '{} {}', "{'a':1}", 'NaN', 'undefined', '{"a":1,}', '[1,]', '{"__proto__":', '"unterminated', '1e99999', '-', 'tru', '\u0000'),

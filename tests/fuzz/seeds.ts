@@ -20,7 +20,12 @@ export const pastFailures: PastFailure[] = [
 const env = z
   .object({
     // fast-check seeds are 32-bit integers.
-    FUZZ_SEED: z.coerce.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
+    FUZZ_SEED: z.coerce
+      .number()
+      .int()
+      .min(-(2 ** 31))
+      .max(2 ** 31 - 1)
+      .optional(),
     // Bounded so the file stays quick; FUZZ_RUNS=5000 for a long hunt.
     FUZZ_RUNS: z.coerce.number().int().positive().default(200),
   })
@@ -36,6 +41,8 @@ export async function replayThenExplore<T>(route: string, property: fc.IAsyncPro
     });
   }
   await fc.assert(property, { seed: FUZZ_SEED, numRuns: env.FUZZ_RUNS }).catch((error: Error) => {
-    throw new Error(`app/api/${route} failed under FUZZ_SEED=${FUZZ_SEED}. Once fixed, keep it in tests/fuzz/seeds.ts as { route: '${route}', seed, path, found } from fast-check's report below.\n${error.message}`);
+    throw new Error(
+      `app/api/${route} failed under FUZZ_SEED=${FUZZ_SEED}. Once fixed, keep it in tests/fuzz/seeds.ts as { route: '${route}', seed, path, found } from fast-check's report below.\n${error.message}`,
+    );
   });
 }

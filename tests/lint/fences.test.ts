@@ -57,8 +57,7 @@ describe('the fences in eslint.config.mjs', () => {
   });
 
   it('refuses a cycle made only of type imports, on both sides', async () => {
-    const message = (source: string) =>
-      `Dependency cycle through a type import: "${source}" leads back here. Move the shared type down to where both can import it.`;
+    const message = (source: string) => `Dependency cycle through a type import: "${source}" leads back here. Move the shared type down to where both can import it.`;
     expect(await lintFixtures('type-cycle')).toEqual([
       { file: 'type-cycle/line.ts', line: 1, rule: 'tether/no-type-cycle', message: message('./order') },
       { file: 'type-cycle/order.ts', line: 1, rule: 'tether/no-type-cycle', message: message('./line') },
@@ -66,8 +65,7 @@ describe('the fences in eslint.config.mjs', () => {
   });
 
   it('refuses a cycle that closes through one type import', async () => {
-    const message = (source: string) =>
-      `Dependency cycle through a type import: "${source}" leads back here. Move the shared type down to where both can import it.`;
+    const message = (source: string) => `Dependency cycle through a type import: "${source}" leads back here. Move the shared type down to where both can import it.`;
     expect(await lintFixtures('mixed-cycle')).toEqual([
       { file: 'mixed-cycle/currency.ts', line: 1, rule: 'tether/no-type-cycle', message: message('./price') },
       { file: 'mixed-cycle/price.ts', line: 1, rule: 'tether/no-type-cycle', message: message('./currency') },

@@ -63,7 +63,7 @@ describe('route.conversation()', () => {
     expect(seen).toEqual([]);
   });
 
-  it("acts as the owner for the owner and for a device that opened a handoff link, as the caller for anyone else", async () => {
+  it('acts as the owner for the owner and for a device that opened a handoff link, as the caller for anyone else', async () => {
     const desk = browser();
     const phone = browser();
     const stranger = browser();

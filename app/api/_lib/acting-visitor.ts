@@ -12,5 +12,4 @@ export const conversationActor: ActorOf = ({ id, visitorId, workspace }) => acti
  * by the thousand), else the conversation owner's when the caller is one of the conversation's
  * devices (a handoff), else its own (and the run is not found).
  */
-export const runActor: ActorOf = async ({ id, visitorId, workspace }) =>
-  isLocalRunOf(id, visitorId) ? visitorId : actingVisitorForRun({ runId: id, visitorId, workspace });
+export const runActor: ActorOf = async ({ id, visitorId, workspace }) => (isLocalRunOf(id, visitorId) ? visitorId : actingVisitorForRun({ runId: id, visitorId, workspace }));

@@ -36,10 +36,19 @@ afterAll(async () => (await import('@/lib/db/connection')).closeDb());
 /** A fresh browser of the workspace: its first answer issues the visitor cookie. */
 function browser(workspace = 'demo') {
   let cookie: string | null = null;
-  return async (handler: Handler, { method = 'GET', url, body, params = {}, headers = {} }: { method?: string; url: string; body?: unknown; params?: Record<string, string>; headers?: Record<string, string> }) => {
+  return async (
+    handler: Handler,
+    { method = 'GET', url, body, params = {}, headers = {} }: { method?: string; url: string; body?: unknown; params?: Record<string, string>; headers?: Record<string, string> },
+  ) => {
     const req = new NextRequest(`http://127.0.0.1:3000${url}`, {
       method,
-      headers: { host: `${workspace}.localhost:3000`, origin: `http://${workspace}.localhost:3000`, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        host: `${workspace}.localhost:3000`,
+        origin: `http://${workspace}.localhost:3000`,
+        ...(cookie ? { cookie } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     const response = await handler(req, { params: Promise.resolve(params) });
@@ -78,7 +87,9 @@ describe('handoff links', () => {
       // A link made 10 minutes and a second ago, as the server stores it (its token's SHA-256).
       const late = randomBytes(32).toString('base64url');
       const { db } = await import('@/lib/db/connection');
-      await (await db()).call('create_handoff', { p_conversation_id: id, p_visitor_id: made.visitorId, p_user_agent: '', p_token_hash: createHash('sha256').update(late).digest('hex'), p_ttl_seconds: -1 });
+      await (
+        await db()
+      ).call('create_handoff', { p_conversation_id: id, p_visitor_id: made.visitorId, p_user_agent: '', p_token_hash: createHash('sha256').update(late).digest('hex'), p_ttl_seconds: -1 });
       const expired = await browser()(redeemRoute, { method: 'POST', url: '/api/handoff', body: { token: late } });
       expect(expired).toMatchObject({ status: 409, body: { error: { code: 'conflict:handoff_expired', message: expect.stringContaining('expired') } } });
 

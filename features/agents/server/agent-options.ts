@@ -38,7 +38,18 @@ export type AskVisitor = (call: { tool: string; input: Record<string, unknown>; 
 /** Tools that edit one file, and the input field naming it. */
 const fileEdits: Record<string, string> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
 
-export function agentOptions({ conversationId, workspace, mode, model, resume, endpoint, door, loopback, askVisitor, beforeEdit }: {
+export function agentOptions({
+  conversationId,
+  workspace,
+  mode,
+  model,
+  resume,
+  endpoint,
+  door,
+  loopback,
+  askVisitor,
+  beforeEdit,
+}: {
   conversationId: string;
   workspace: Workspace;
   mode: AgentMode;

@@ -37,11 +37,9 @@ afterAll(async () => {
   await (await import('@/lib/db/connection')).closeDb();
 });
 
-const start = (text: string, conversationId: string = randomUUID()) =>
-  runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode: 'plan' });
+const start = (text: string, conversationId: string = randomUUID()) => runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode: 'plan' });
 const runOf = (info: RunInfo) => runs.requireRun({ runId: info.id, visitorId, workspace: 'pool' });
-const until = (info: RunInfo, test: (event: RunEvent) => boolean) =>
-  new Promise<RunEvent>((resolve) => runOf(info).subscribe(0, (event) => test(event) && resolve(event)));
+const until = (info: RunInfo, test: (event: RunEvent) => boolean) => new Promise<RunEvent>((resolve) => runOf(info).subscribe(0, (event) => test(event) && resolve(event)));
 const ended = (info: RunInfo) => until(info, (event) => event.type === 'end') as Promise<Extract<RunEvent, { type: 'end' }>>;
 
 describe('agent processes', () => {

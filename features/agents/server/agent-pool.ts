@@ -42,7 +42,13 @@ export function assertCanQueue(): void {
  * A process for the conversation's next turn: its warm one if it was started with the same
  * `key`, else a new one from `spawn` once a slot is free. Resolves null when cancelled while waiting.
  */
-export async function acquireProcess({ conversationId, key, spawn, onPosition, signal }: {
+export async function acquireProcess({
+  conversationId,
+  key,
+  spawn,
+  onPosition,
+  signal,
+}: {
   conversationId: string;
   key: string;
   spawn: () => AgentProcess;

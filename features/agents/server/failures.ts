@@ -26,7 +26,9 @@ export function describeFailure(outcome: Outcome): { code: string; message: stri
   if (outcome.result?.subtype === 'error_max_turns') {
     return { code: 'limit:turns', message: `The agent reached its limit of ${outcome.result.num_turns} steps for one message. Send another message to let it go on.` };
   }
-  const text = failureText(outcome).replace(/^(Error: )?Claude Code returned an error result: /, '').trim();
+  const text = failureText(outcome)
+    .replace(/^(Error: )?Claude Code returned an error result: /, '')
+    .trim();
   const status = Number(text.match(/API Error: (?:Request rejected \()?(\d{3})/)?.[1]);
   if (status === 401 || status === 403 || /authenticat|api key/i.test(text)) {
     return { code: 'model:auth', message: `The model API refused the credentials (${text}). Check ANTHROPIC_API_KEY.` };

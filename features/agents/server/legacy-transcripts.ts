@@ -39,6 +39,6 @@ export async function moveLegacyTranscripts(): Promise<number> {
     moved += 1;
   }
   for (const old of [legacy, dataPath('agent-home'), dataPath('tmp')]) rmSync(old, { recursive: true, force: true });
-  logger.info('moved transcripts into their conversations\' homes', { moved, deleted: found.length - moved });
+  logger.info("moved transcripts into their conversations' homes", { moved, deleted: found.length - moved });
   return moved;
 }

@@ -19,17 +19,19 @@ const webTools = ['WebFetch', 'WebSearch'];
 
 /** The built-in tools the agent is offered at all. */
 export function availableTools(mode: AgentMode, config: WorkspaceConfig): string[] {
-  return [
-    ...readTools,
-    ...(mode !== 'plan' ? editTools : []),
-    ...(config.allowBash ? shellTools : []),
-    ...(config.allowWeb ? webTools : []),
-  ];
+  return [...readTools, ...(mode !== 'plan' ? editTools : []), ...(config.allowBash ? shellTools : []), ...(config.allowWeb ? webTools : [])];
 }
 
 export type ToolDecision = { allowed: true } | { allowed: false; reason: string };
 
-export function checkToolUse({ toolName, input, workspaceDir, agentWorkspaceDir = workspaceDir, mode, config }: {
+export function checkToolUse({
+  toolName,
+  input,
+  workspaceDir,
+  agentWorkspaceDir = workspaceDir,
+  mode,
+  config,
+}: {
   toolName: string;
   input: Record<string, unknown>;
   /** The workspace's real path on this machine. */
@@ -59,9 +61,7 @@ function deny(message: string): ToolDecision {
 
 /** Every path a file tool would touch. */
 function pathsIn(input: Record<string, unknown>): string[] {
-  return ['file_path', 'path', 'notebook_path']
-    .map((key) => input[key])
-    .filter((value): value is string => typeof value === 'string' && value.length > 0);
+  return ['file_path', 'path', 'notebook_path'].map((key) => input[key]).filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
 /**

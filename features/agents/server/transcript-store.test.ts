@@ -17,9 +17,7 @@ const entry = (type: string, fields: Record<string, unknown> = {}): SessionStore
 
 /** Deep equality that ignores object key order (the contract asks for deep-equal entries, not bytes). */
 const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1))) : item,
-  );
+  JSON.stringify(value, (_, item: unknown) => (item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1))) : item));
 const expectEntries = (actual: unknown, expected: SessionStoreEntry[]) => expect(canonical(actual)).toBe(canonical(expected));
 
 function contract(label: string, open: () => Promise<Db>) {
@@ -140,11 +138,19 @@ function contract(label: string, open: () => Promise<Db>) {
       await store.append(KEY, kept);
       const onDisk = [...kept, entry('custom-title', { title: 'another' }), entry('assistant', { uuid: 'u3' })];
       const missing = await database.call<number[]>('transcript_missing', {
-        p_conversation_id: conversationId, p_project_key: KEY.projectKey, p_session_id: KEY.sessionId, p_subpath: '', p_keys: onDisk.map(entryKey),
+        p_conversation_id: conversationId,
+        p_project_key: KEY.projectKey,
+        p_session_id: KEY.sessionId,
+        p_subpath: '',
+        p_keys: onDisk.map(entryKey),
       });
       expect(missing).toEqual([3, 4]);
       const elsewhere = await database.call<number[]>('transcript_missing', {
-        p_conversation_id: conversationId, p_project_key: KEY.projectKey, p_session_id: KEY.sessionId, p_subpath: 'subagents/x', p_keys: kept.map(entryKey),
+        p_conversation_id: conversationId,
+        p_project_key: KEY.projectKey,
+        p_session_id: KEY.sessionId,
+        p_subpath: 'subagents/x',
+        p_keys: kept.map(entryKey),
       });
       expect(elsewhere).toEqual([0, 1, 2]);
     });

@@ -46,7 +46,9 @@ export function ApprovalCard({ approval, decide }: { approval: Approval; decide:
       </p>
       {approval.detail && <DetailView detail={approval.detail} />}
       {outcome ? (
-        <p className="approval-outcome" role="status">{describeOutcome(outcome)}</p>
+        <p className="approval-outcome" role="status">
+          {describeOutcome(outcome)}
+        </p>
       ) : (
         <div className="approval-actions">
           <label className="approval-note">
@@ -54,14 +56,22 @@ export function ApprovalCard({ approval, decide }: { approval: Approval; decide:
             <textarea value={note} maxLength={MAX_APPROVAL_NOTE_CHARS} rows={2} onChange={(event) => setNote(event.target.value)} />
           </label>
           <div className="approval-buttons">
-            <button type="button" disabled={sending || !decide} onClick={() => void answer('allow')}>Allow</button>
+            <button type="button" disabled={sending || !decide} onClick={() => void answer('allow')}>
+              Allow
+            </button>
             <button type="button" disabled={sending || !decide} onClick={() => void answer('allow', 'run')}>
               Allow {approval.tool} for the rest of this run
             </button>
-            <button type="button" className="deny" disabled={sending || !decide} onClick={() => void answer('deny')}>Deny</button>
+            <button type="button" className="deny" disabled={sending || !decide} onClick={() => void answer('deny')}>
+              Deny
+            </button>
           </div>
           <p className="muted">If nobody answers by {new Date(approval.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}, it counts as denied.</p>
-          {error && <p className="notice notice-error" role="alert">{error}</p>}
+          {error && (
+            <p className="notice notice-error" role="alert">
+              {error}
+            </p>
+          )}
         </div>
       )}
     </section>

@@ -30,7 +30,12 @@ function script(request: MessagesRequest): Reply {
   const conversation = JSON.stringify(request.messages);
   const step = (conversation.match(/"tool_result"/g) ?? []).length;
   const said = (text: string): Reply => ({ blocks: [{ type: 'text', text }] });
-  const call = (name: string, input: Record<string, unknown>): Reply => ({ blocks: [{ type: 'text', text: `Using ${name}.` }, { type: 'tool_use', name, input }] });
+  const call = (name: string, input: Record<string, unknown>): Reply => ({
+    blocks: [
+      { type: 'text', text: `Using ${name}.` },
+      { type: 'tool_use', name, input },
+    ],
+  });
   const file = (name: string) => path.join(agentDir, name);
   const greetingFile = /change the greeting in (\w+\.ts)/.exec(conversation)?.[1];
   if (greetingFile) {
@@ -92,7 +97,10 @@ async function askRun(text: string, onApproval: (approval: Extract<RunEvent, { t
 
 const contentOf = (name: string) => readFileSync(path.join(workspace.filesDir, name), 'utf8');
 const ofType = <T extends RunEvent['type']>(events: RunEvent[], type: T) => events.filter((event): event is Extract<RunEvent, { type: T }> => event.type === type);
-const textOf = (events: RunEvent[]) => ofType(events, 'text').map((event) => event.text).join('');
+const textOf = (events: RunEvent[]) =>
+  ofType(events, 'text')
+    .map((event) => event.text)
+    .join('');
 
 describe('ask mode, on the real CLI', () => {
   it('reads without asking; an Edit waits with its diff, and Allow applies it and the answer goes on', async () => {
@@ -113,7 +121,9 @@ describe('ask mode, on the real CLI', () => {
     const editCard = ofType(events, 'tool').find((event) => event.name === 'Edit')!;
     expect(approval!.toolId).toBe(editCard.toolId);
     expect(whileWaiting).toEqual({ file: ORIGINAL, waiting: true });
-    expect(ofType(events, 'approval_decided')).toEqual([expect.objectContaining({ approvalId: approval!.approvalId, decision: 'allow', scope: 'once', by: 'visitor', device: 'device-one', note: null })]);
+    expect(ofType(events, 'approval_decided')).toEqual([
+      expect.objectContaining({ approvalId: approval!.approvalId, decision: 'allow', scope: 'once', by: 'visitor', device: 'device-one', note: null }),
+    ]);
     expect(contentOf('greet.ts')).toBe('export const greeting = "Howdy";\n');
     expect(ofType(events, 'tool_result').find((event) => event.toolId === editCard.toolId)).toMatchObject({ status: 'ok' });
     expect(textOf(events)).toContain('Edit result:');

@@ -53,7 +53,13 @@ export class Approvals {
    * Asks the visitor about one tool call and resolves with their verdict (or the expiry's).
    * `onAsked` runs once the request is out (a tool allowed for the rest of the run asks nobody).
    */
-  async request({ tool, toolId, description, timeoutMs, onAsked }: {
+  async request({
+    tool,
+    toolId,
+    description,
+    timeoutMs,
+    onAsked,
+  }: {
     tool: string;
     toolId: string;
     description: ToolCallDescription;

@@ -14,7 +14,12 @@ const MAX_DIFF_FILE_BYTES = 1024 * 1024;
  * fits a notification ("edit src/greet.ts", "run npm test") and the detail the card shows (the
  * unified diff a Write or Edit would apply, the whole command, the URL).
  */
-export function describeToolCall({ tool, input, workspaceDir, agentWorkspaceDir }: {
+export function describeToolCall({
+  tool,
+  input,
+  workspaceDir,
+  agentWorkspaceDir,
+}: {
   tool: string;
   input: Record<string, unknown>;
   /** The workspace's real path on this machine (the tool guard has checked the call stays inside it). */

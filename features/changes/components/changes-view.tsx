@@ -49,8 +49,12 @@ export function ChangesView({ changes, busy, readOnly }: { changes: Changes; bus
                 <code>{file.path}</code>{' '}
                 {file.added !== null ? (
                   <span className="changes-counts">
-                    <span className="changes-added" aria-label={`${file.added} added`}>+{file.added}</span>{' '}
-                    <span className="changes-removed" aria-label={`${file.removed} removed`}>−{file.removed}</span>
+                    <span className="changes-added" aria-label={`${file.added} added`}>
+                      +{file.added}
+                    </span>{' '}
+                    <span className="changes-removed" aria-label={`${file.removed} removed`}>
+                      −{file.removed}
+                    </span>
                   </span>
                 ) : (
                   <span className="muted">binary or too large to show</span>
@@ -62,15 +66,25 @@ export function ChangesView({ changes, busy, readOnly }: { changes: Changes; bus
         ))}
       </ul>
       {readOnly ? (
-        undone && <p className="changes-outcome" role="status">Undone.</p>
+        undone && (
+          <p className="changes-outcome" role="status">
+            Undone.
+          </p>
+        )
       ) : undone ? (
-        <p className="changes-outcome" role="status">Undone: {count === 1 ? 'the file is back as it was' : 'these files are back as they were'} before this run.</p>
+        <p className="changes-outcome" role="status">
+          Undone: {count === 1 ? 'the file is back as it was' : 'these files are back as they were'} before this run.
+        </p>
       ) : restorable ? (
         <div className="changes-actions">
           <button type="button" disabled={undoing || busy} onClick={() => void undo()} title={busy ? 'Wait for the run in progress to end.' : undefined}>
             {undoing ? 'Undoing…' : 'Undo these changes'}
           </button>
-          {error && <p className="notice notice-error" role="alert">{error}</p>}
+          {error && (
+            <p className="notice notice-error" role="alert">
+              {error}
+            </p>
+          )}
         </div>
       ) : (
         <p className="muted">A binary or very large file changed, so these changes can't be undone here.</p>

@@ -14,7 +14,7 @@ import type { MessagesApi } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { AgentMode, RunEvent } from '../../runs/types';
 
-const GREETING = "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n";
+const GREETING = 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n';
 const EDITED = `${GREETING}// Edited by Tether's demo model.\n`;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-changes-'));
 let api: MessagesApi;

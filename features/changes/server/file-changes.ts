@@ -57,7 +57,15 @@ function describeChange(path: string, before: FileSnapshot, after: FileSnapshot)
   if (before.state === 'unkept' || after.state === 'unkept') {
     return { path, patch: null, added: null, removed: null, restorable: false, before: null, after: null };
   }
-  const patch = createTwoFilesPatch(before.state === 'absent' ? '/dev/null' : `a/${path}`, after.state === 'absent' ? '/dev/null' : `b/${path}`, text(before) ?? '', text(after) ?? '', undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(
+    before.state === 'absent' ? '/dev/null' : `a/${path}`,
+    after.state === 'absent' ? '/dev/null' : `b/${path}`,
+    text(before) ?? '',
+    text(after) ?? '',
+    undefined,
+    undefined,
+    { context: 3 },
+  );
   let added = 0;
   let removed = 0;
   for (const line of patch.split('\n')) {

@@ -7,7 +7,9 @@ import type { FileChange } from '../types';
 export type KeptChange = FileChange & { before: string | null; after: string | null };
 
 export async function recordRunChanges(runId: string, changes: KeptChange[]) {
-  await (await db()).call('record_run_changes', {
+  await (
+    await db()
+  ).call('record_run_changes', {
     p_run_id: runId,
     p_paths: changes.map((change) => change.path),
     p_befores: changes.map((change) => change.before),

@@ -19,4 +19,3 @@ export function instanceId(): string {
   }
   return (store.tetherInstanceId = readFileSync(file, 'utf8').trim());
 }
-

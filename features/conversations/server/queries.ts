@@ -10,7 +10,11 @@ type Owner = { visitorId: string; workspace: string };
 /** Creates the conversation or slides its expiry; null when it belongs to someone else. */
 export async function openConversation({ id, visitorId, workspace, title }: Owner & { id: string; title: string }) {
   return (await db()).call<Conversation | null>('open_conversation', {
-    p_id: id, p_visitor_id: visitorId, p_workspace: workspace, p_title: title, p_ttl_seconds: ttlSeconds(),
+    p_id: id,
+    p_visitor_id: visitorId,
+    p_workspace: workspace,
+    p_title: title,
+    p_ttl_seconds: ttlSeconds(),
   });
 }
 

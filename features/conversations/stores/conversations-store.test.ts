@@ -104,9 +104,14 @@ describe('useConversationsStore', () => {
   });
 
   it('puts the most recently touched conversation first and keeps at most 10', () => {
-    for (let i = 0; i < 12; i++) store().getState().touch({ conversationId: `c${i}`, workspace: 'demo' });
+    for (let i = 0; i < 12; i++)
+      store()
+        .getState()
+        .touch({ conversationId: `c${i}`, workspace: 'demo' });
     store().getState().touch({ conversationId: 'c5', workspace: 'demo' });
-    const ids = store().getState().recent.map((entry) => entry.conversationId);
+    const ids = store()
+      .getState()
+      .recent.map((entry) => entry.conversationId);
     expect(ids).toEqual(['c5', 'c11', 'c10', 'c9', 'c8', 'c7', 'c6', 'c4', 'c3', 'c2']);
     expect(ids).toHaveLength(mod.MAX_RECENT);
   });
@@ -117,9 +122,7 @@ describe('useConversationsStore', () => {
       store().getState().touch({ conversationId: 'c1', workspace: 'demo', preview: 'Summarize README', messageCount: 1 });
       vi.setSystemTime(5_000);
       store().getState().touch({ conversationId: 'c1', workspace: 'demo' });
-      expect(store().getState().recent).toEqual([
-        { conversationId: 'c1', workspace: 'demo', lastActivity: 5_000, preview: 'Summarize README', messageCount: 1, lastViewedAt: 1_000 },
-      ]);
+      expect(store().getState().recent).toEqual([{ conversationId: 'c1', workspace: 'demo', lastActivity: 5_000, preview: 'Summarize README', messageCount: 1, lastViewedAt: 1_000 }]);
       store().getState().touch({ conversationId: 'c1', workspace: 'demo', messageCount: 3 });
       expect(store().getState().recent[0]).toMatchObject({ preview: 'Summarize README', messageCount: 3 });
     } finally {
@@ -167,7 +170,11 @@ describe('useConversationsStore', () => {
       store().getState().touch({ conversationId: 'c2', workspace: 'demo' });
       vi.setSystemTime(9_000);
       store().getState().markViewed('c1');
-      expect(store().getState().recent.map((entry) => [entry.conversationId, entry.lastViewedAt, entry.lastActivity])).toEqual([
+      expect(
+        store()
+          .getState()
+          .recent.map((entry) => [entry.conversationId, entry.lastViewedAt, entry.lastActivity]),
+      ).toEqual([
         ['c2', 1_000, 1_000],
         ['c1', 9_000, 1_000],
       ]);

@@ -61,8 +61,7 @@ export const useConversationsStore = create<ConversationsState>()(
   persist(
     (set) => ({
       ...initialState,
-      setCurrent: (workspace, conversationId) =>
-        set((state) => ({ currentByWorkspace: { ...state.currentByWorkspace, [workspace]: conversationId } })),
+      setCurrent: (workspace, conversationId) => set((state) => ({ currentByWorkspace: { ...state.currentByWorkspace, [workspace]: conversationId } })),
       touch: ({ conversationId, workspace, preview, messageCount }) =>
         set((state) => {
           const existing = state.recent.find((entry) => entry.conversationId === conversationId);
@@ -85,8 +84,7 @@ export const useConversationsStore = create<ConversationsState>()(
           if (!entry || entry.lastViewedAt >= at) return state;
           return { recent: state.recent.map((candidate) => (candidate === entry ? { ...entry, lastViewedAt: at } : candidate)) };
         }),
-      forget: (conversationId) =>
-        set((state) => ({ recent: state.recent.filter((entry) => entry.conversationId !== conversationId) })),
+      forget: (conversationId) => set((state) => ({ recent: state.recent.filter((entry) => entry.conversationId !== conversationId) })),
       setPreferences: (preferences) => set((state) => ({ preferences: { ...state.preferences, ...preferences } })),
       setNotificationSettings: (settings) => set((state) => ({ notifications: { ...state.notifications, ...settings } })),
     }),

@@ -27,7 +27,9 @@ export function FilesPanel({ onClose }: { onClose: () => void }) {
     >
       <div className="files-head">
         <h2>Files</h2>
-        <button type="button" className="link-button" ref={close} onClick={onClose}>Close</button>
+        <button type="button" className="link-button" ref={close} onClick={onClose}>
+          Close
+        </button>
       </div>
       <Folder folder="" depth={0} onOpen={setOpen} current={open} />
       {open && <FileView file={open} />}
@@ -37,8 +39,18 @@ export function FilesPanel({ onClose }: { onClose: () => void }) {
 
 function Folder({ folder, depth, onOpen, current }: { folder: string; depth: number; onOpen: (file: string) => void; current: string | null }) {
   const listing = useQuery({ queryKey: filesQueryKey(folder), queryFn: () => fetchFolder(folder) });
-  if (listing.isPending) return <p className="muted" role="status">Loading…</p>;
-  if (listing.error) return <p className="notice notice-error" role="alert">{listing.error.message}</p>;
+  if (listing.isPending)
+    return (
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    );
+  if (listing.error)
+    return (
+      <p className="notice notice-error" role="alert">
+        {listing.error.message}
+      </p>
+    );
   return (
     <ul className={depth === 0 ? 'file-tree file-tree-root' : 'file-tree'}>
       {listing.data.entries.map((entry) => (
@@ -83,8 +95,16 @@ function FileView({ file }: { file: string }) {
   return (
     <section className="file-view" aria-label={`File ${file}`}>
       <h3>{file}</h3>
-      {content.isPending && <p className="muted" role="status">Loading…</p>}
-      {content.error && <p className="notice notice-error" role="alert">{content.error.message}</p>}
+      {content.isPending && (
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      )}
+      {content.error && (
+        <p className="notice notice-error" role="alert">
+          {content.error.message}
+        </p>
+      )}
       {content.data && !content.data.shown && (
         <p className="muted">
           {content.data.reason === 'binary' ? 'A binary file' : 'Too large to show'} ({content.data.size.toLocaleString('en')} bytes).

@@ -64,7 +64,7 @@ describe('a sliding window', () => {
 });
 
 describe('runs at once', () => {
-  it('gives each run one of the visitor\'s slots, refuses past them, and frees a slot when its run ends', async () => {
+  it("gives each run one of the visitor's slots, refuses past them, and frees a slot when its run ends", async () => {
     const slots = runSlots(memoryStore(), { limit: 2, leaseSeconds: 60 });
     expect(await slots.take({ visitorId: 'v', runId: 'r1' })).toBe(true);
     expect(await slots.take({ visitorId: 'v', runId: 'r2' })).toBe(true);
@@ -156,7 +156,16 @@ describe('daily budgets', () => {
 describe('human durations', () => {
   it('speaks in seconds, minutes or hours', () => {
     expect([1, 45, 89, 90, 2700, 3600, 5399, 5400, 10_800, 86_400].map(humanDuration)).toEqual([
-      '1 second', '45 seconds', '89 seconds', '2 minutes', '45 minutes', '60 minutes', '90 minutes', '2 hours', '3 hours', '24 hours',
+      '1 second',
+      '45 seconds',
+      '89 seconds',
+      '2 minutes',
+      '45 minutes',
+      '60 minutes',
+      '90 minutes',
+      '2 hours',
+      '3 hours',
+      '24 hours',
     ]);
   });
 });

@@ -25,9 +25,13 @@ export async function takeRun({ visitorId, runId }: { visitorId: string; runId: 
   const taken = await runsPerHour.take(visitorId);
   if (taken.ok) return;
   await runsAtOnce.release(runId);
-  throw new AppError('rate_limited:runs_per_hour', `You have sent ${runsPerHour.limit} messages in the last hour, the most this server allows. Try again in ${shortDuration(taken.retryAfterSeconds)}.`, {
-    retryAfterSeconds: taken.retryAfterSeconds,
-  });
+  throw new AppError(
+    'rate_limited:runs_per_hour',
+    `You have sent ${runsPerHour.limit} messages in the last hour, the most this server allows. Try again in ${shortDuration(taken.retryAfterSeconds)}.`,
+    {
+      retryAfterSeconds: taken.retryAfterSeconds,
+    },
+  );
 }
 
 /** Gives back the run's slot of "runs at once" (safe to call more than once). */
@@ -45,9 +49,13 @@ export async function takeConversation(visitorId: string): Promise<void> {
   const { conversationsPerDay } = limits();
   const taken = await conversationsPerDay.take(visitorId);
   if (taken.ok) return;
-  throw new AppError('rate_limited:conversations_per_day', `You have started ${conversationsPerDay.limit} conversations today, the most this server allows. Carry on in one of them, or try again in ${shortDuration(taken.retryAfterSeconds)}.`, {
-    retryAfterSeconds: taken.retryAfterSeconds,
-  });
+  throw new AppError(
+    'rate_limited:conversations_per_day',
+    `You have started ${conversationsPerDay.limit} conversations today, the most this server allows. Carry on in one of them, or try again in ${shortDuration(taken.retryAfterSeconds)}.`,
+    {
+      retryAfterSeconds: taken.retryAfterSeconds,
+    },
+  );
 }
 
 /**
@@ -83,9 +91,13 @@ export async function openViewer({ runId, visitorId }: { runId: string; visitorI
   const { viewers } = limits();
   const leave = await viewers.open({ runId, visitorId });
   if (leave) return leave;
-  throw new AppError('rate_limited:viewers', `Too many open views of this run or from this browser (at most ${viewers.perRun} per run and ${viewers.perVisitor} per visitor). Close some tabs and try again.`, {
-    retryAfterSeconds: 5,
-  });
+  throw new AppError(
+    'rate_limited:viewers',
+    `Too many open views of this run or from this browser (at most ${viewers.perRun} per run and ${viewers.perVisitor} per visitor). Close some tabs and try again.`,
+    {
+      retryAfterSeconds: 5,
+    },
+  );
 }
 
 /** Throws AppError('rate_limited:budget_visitor' | 'rate_limited:budget_workspace', message, { retryAfterSeconds }) when a daily budget is used up. */

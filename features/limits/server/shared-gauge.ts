@@ -34,12 +34,15 @@ export function sharedGauge(store: LimitStore, { name, periodSeconds }: { name: 
   // At each period's start, every key with streams open here is counted again.
   function scheduleRenewal() {
     if (timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      const period = periodNow();
-      for (const key of local.keys()) void contribute(key, period);
-      if (local.size > 0) scheduleRenewal();
-    }, periodMs - (Date.now() % periodMs) + 1);
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        const period = periodNow();
+        for (const key of local.keys()) void contribute(key, period);
+        if (local.size > 0) scheduleRenewal();
+      },
+      periodMs - (Date.now() % periodMs) + 1,
+    );
     timer.unref();
   }
 

@@ -118,7 +118,7 @@ function sharedRules(stores: () => [LimitStore, LimitStore]) {
     await a.counter({ name: 'viewers-gauge', durationSeconds: 2 }).add(`${runId}:${Math.floor(Date.now() / 1000)}`, 2);
     const survivor = sharedGauge(b, { name: 'viewers-gauge', periodSeconds: 1 });
     await eventually(() => survivor.open(runId, 3), 'a first place');
-    await eventually(() => survivor.open(runId, 3), 'the dead instance\'s viewers to leave the count');
+    await eventually(() => survivor.open(runId, 3), "the dead instance's viewers to leave the count");
     expect(await survivor.open(runId, 3)).toBe(true);
     // Three open here, carried from period to period: a fourth never fits.
     for (let i = 0; i < 3; i++) {
@@ -147,11 +147,13 @@ describe('on Redis', () => {
   const prefix = `test:limits:${randomUUID()}`;
   let clients: Redis[] = [];
   beforeAll(async () => {
-    clients = await Promise.all([0, 1].map(async () => {
-      const client = createClient({ url: TEST_REDIS_URL });
-      await client.connect();
-      return client;
-    }));
+    clients = await Promise.all(
+      [0, 1].map(async () => {
+        const client = createClient({ url: TEST_REDIS_URL });
+        await client.connect();
+        return client;
+      }),
+    );
   });
   afterAll(async () => {
     const [client] = clients;
@@ -200,7 +202,7 @@ describe('on PGlite (the database store)', () => {
 });
 
 describe('when the shared store is down', () => {
-  it('Redis: answers from this instance\'s own count instead of failing, and the limit still holds there', async () => {
+  it("Redis: answers from this instance's own count instead of failing, and the limit still holds there", async () => {
     const client = createClient({ url: TEST_REDIS_URL });
     await client.connect();
     client.destroy();

@@ -41,8 +41,9 @@ export function memoryStore(): LimitStore {
 /** With REDIS_URL: every instance counts in one Redis (node-redis v5 client, keys under `prefix`). */
 export function redisStore({ client, prefix }: { client: Redis | Promise<Redis>; prefix: string }): LimitStore {
   // Not ready (reconnecting) fails at once rather than queueing behind the reconnect.
-  return makeStore('redis', async (options) =>
-    new RateLimiterRedis({ ...options, keyPrefix: `${prefix}:${options.keyPrefix}`, storeClient: await client, useRedisPackage: true, rejectIfRedisNotReady: true }),
+  return makeStore(
+    'redis',
+    async (options) => new RateLimiterRedis({ ...options, keyPrefix: `${prefix}:${options.keyPrefix}`, storeClient: await client, useRedisPackage: true, rejectIfRedisNotReady: true }),
   );
 }
 
@@ -93,10 +94,11 @@ function makeStore(kind: StoreKind, backing: Backing | null): LimitStore {
       const counter: Counter = {
         durationSeconds,
         add: (key, points) => attempt('add', async (limiter) => count(await limiter.penalty(key, points))),
-        get: (key) => attempt('get', async (limiter) => {
-          const res = await limiter.get(key);
-          return res ? count(res) : null;
-        }),
+        get: (key) =>
+          attempt('get', async (limiter) => {
+            const res = await limiter.get(key);
+            return res ? count(res) : null;
+          }),
         set: (key, points) => attempt('set', async (limiter) => void (await limiter.set(key, points, durationSeconds))),
         remove: async (key) => {
           let reached = true;

@@ -22,8 +22,16 @@ export function ConversationNotifications({ push, conversationId, muted, onMuted
   return (
     <div className="notifications-control">
       <ControlState push={push} muted={muted} setMuted={(next) => mute.mutate(next)} pending={mute.isPending} />
-      {mute.error && <span className="notice-error" role="alert">{mute.error.message}</span>}
-      {push.error && <span className="notice-error" role="alert">Could not turn notifications on: {push.error}</span>}
+      {mute.error && (
+        <span className="notice-error" role="alert">
+          {mute.error.message}
+        </span>
+      )}
+      {push.error && (
+        <span className="notice-error" role="alert">
+          Could not turn notifications on: {push.error}
+        </span>
+      )}
     </div>
   );
 }
@@ -33,12 +41,19 @@ function ControlState({ push, muted, setMuted, pending }: { push: Push; muted: b
     return (
       <>
         <span role="status">Notifications muted</span> ·{' '}
-        <button type="button" className="link-button" disabled={pending} onClick={() => setMuted(false)}>Unmute</button>
+        <button type="button" className="link-button" disabled={pending} onClick={() => setMuted(false)}>
+          Unmute
+        </button>
       </>
     );
   }
   if (push.support === 'unsupported') return null;
-  if (push.support === 'ios-browser') return <p className="push-offer muted" role="note">{IOS_GUIDANCE}</p>;
+  if (push.support === 'ios-browser')
+    return (
+      <p className="push-offer muted" role="note">
+        {IOS_GUIDANCE}
+      </p>
+    );
   if (push.permission === 'denied') {
     return (
       <span className="push-offer" role="note" title={BLOCKED_HELP}>
@@ -50,7 +65,9 @@ function ControlState({ push, muted, setMuted, pending }: { push: Push; muted: b
     return (
       <>
         <span role="status">Notifications on</span> ·{' '}
-        <button type="button" className="link-button" disabled={pending} onClick={() => setMuted(true)}>Mute</button>
+        <button type="button" className="link-button" disabled={pending} onClick={() => setMuted(true)}>
+          Mute
+        </button>
       </>
     );
   }

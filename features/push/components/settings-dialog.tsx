@@ -18,7 +18,9 @@ export function SettingsDialog({ push }: { push: Push }) {
         <h3 id="device-notifications-title">Notifications on this device</h3>
         <p>{deviceState(push)}</p>
         {push.followedCount > 0 && (
-          <button type="button" onClick={push.stopAll}>Turn off on this device</button>
+          <button type="button" onClick={push.stopAll}>
+            Turn off on this device
+          </button>
         )}
         <label>
           <input type="checkbox" checked={showPreview} onChange={(event) => update({ showPreview: event.target.checked })} />

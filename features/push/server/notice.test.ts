@@ -4,7 +4,14 @@ import { approvalNotice, runNotice, topicFor } from './notice';
 
 const id = '0b9c7a52-8d51-4f0e-9a6e-6a3f2f1e1c01';
 const run = (over: Partial<RunFinished>): RunFinished => ({
-  conversationId: id, status: 'completed', model: 'claude-opus-4-1', mode: 'plan', error: null, answer: '', watched: false, ...over,
+  conversationId: id,
+  status: 'completed',
+  model: 'claude-opus-4-1',
+  mode: 'plan',
+  error: null,
+  answer: '',
+  watched: false,
+  ...over,
 });
 
 describe('runNotice', () => {

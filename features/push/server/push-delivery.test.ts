@@ -32,7 +32,10 @@ describe('push service answers', () => {
 
   it('500 every time: retried a few times, then given up; the run is still completed and the subscription kept', async () => {
     const device = service.subscribe();
-    service.script(device.endpoint, Array.from({ length: 10 }, () => ({ status: 500 })));
+    service.script(
+      device.endpoint,
+      Array.from({ length: 10 }, () => ({ status: 500 })),
+    );
     const conversationId = await conversationWith([device]);
     expect((await runToEnd(conversationId)).status).toBe('completed');
     expect(service.requestsTo(device.endpoint).map((request) => request.status)).toEqual([500, 500, 500, 500]);

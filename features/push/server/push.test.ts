@@ -110,15 +110,17 @@ describe('a push when a run finishes', () => {
 
 describe('a push when a run in ask mode waits for approval', () => {
   /** Runs `text` in ask mode; each approval is answered (allowed) once its push went out, after `whileWaiting`. */
-  const answeredAfterPush = (whileWaiting: (runId: string) => Promise<void> = async () => {}) => (runId: string) => {
-    const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
-    run.subscribe(0, (event) => {
-      if (event.type !== 'approval') return;
-      void whileWaiting(runId)
-        .then(() => send.settlePushes())
-        .then(() => run.approvals.decide(event.approvalId, { decision: 'allow', scope: 'once' }));
-    });
-  };
+  const answeredAfterPush =
+    (whileWaiting: (runId: string) => Promise<void> = async () => {}) =>
+    (runId: string) => {
+      const run = runs.requireRun({ runId, visitorId, workspace: workspace.name });
+      run.subscribe(0, (event) => {
+        if (event.type !== 'approval') return;
+        void whileWaiting(runId)
+          .then(() => send.settlePushes())
+          .then(() => run.approvals.decide(event.approvalId, { decision: 'allow', scope: 'once' }));
+      });
+    };
 
   it('"Approval needed" goes to every device, under the conversation\'s topic; "Task is ready" follows', async () => {
     const device = service.subscribe();

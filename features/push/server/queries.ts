@@ -10,15 +10,24 @@ export type PushTargets = { muted: boolean; subscriptions: PushTarget[] };
 /** `device`: the subscribing browser's own visitor id (revoking that device removes its subscriptions). */
 export async function upsertSubscription({ conversationId, visitorId, device, workspace, endpoint, p256dh, auth, showPreview }: Owner & PushTarget & { device: string }) {
   return (await db()).call<boolean>('subscribe_push', {
-    p_conversation_id: conversationId, p_visitor_id: visitorId, p_workspace: workspace,
-    p_endpoint: endpoint, p_public_key: p256dh, p_auth_secret: auth, p_show_preview: showPreview, p_device_visitor_id: device,
+    p_conversation_id: conversationId,
+    p_visitor_id: visitorId,
+    p_workspace: workspace,
+    p_endpoint: endpoint,
+    p_public_key: p256dh,
+    p_auth_secret: auth,
+    p_show_preview: showPreview,
+    p_device_visitor_id: device,
   });
 }
 
 /** null when the conversation is not the visitor's; else whether a subscription was removed. */
 export async function removeSubscription({ conversationId, visitorId, workspace, endpoint }: Owner & { endpoint: string }) {
   return (await db()).call<boolean | null>('unsubscribe_push', {
-    p_conversation_id: conversationId, p_visitor_id: visitorId, p_workspace: workspace, p_endpoint: endpoint,
+    p_conversation_id: conversationId,
+    p_visitor_id: visitorId,
+    p_workspace: workspace,
+    p_endpoint: endpoint,
   });
 }
 

@@ -54,19 +54,23 @@ export function sendRunNotices(): void {
 function notifyRunFinished(run: RunFinished): void {
   // Decided here, not in the service worker: on iOS every push must show a notification.
   if (run.watched) return;
-  track(run.conversationId, notify(run.conversationId, (showPreview) => runNotice(run, { showPreview }), `run ${run.status}`));
+  track(
+    run.conversationId,
+    notify(run.conversationId, (showPreview) => runNotice(run, { showPreview }), `run ${run.status}`),
+  );
 }
 
 /** When a run in ask mode starts waiting for the visitor; fire and forget, like the above. */
 function notifyApprovalNeeded(approval: ApprovalNeeded): void {
   if (approval.watched) return;
-  track(approval.conversationId, notify(approval.conversationId, (showPreview) => approvalNotice(approval, { showPreview }), 'approval needed'));
+  track(
+    approval.conversationId,
+    notify(approval.conversationId, (showPreview) => approvalNotice(approval, { showPreview }), 'approval needed'),
+  );
 }
 
 function track(conversationId: string, sending: Promise<void>): void {
-  const pending: Promise<void> = sending
-    .catch((error: unknown) => logger.error('push notification failed', { conversationId, error }))
-    .finally(() => inFlight.delete(pending));
+  const pending: Promise<void> = sending.catch((error: unknown) => logger.error('push notification failed', { conversationId, error })).finally(() => inFlight.delete(pending));
   inFlight.add(pending);
 }
 

@@ -11,7 +11,10 @@ const keys = { ...webpush.generateVAPIDKeys(), subject: 'https://tether.example/
 let service: PushService;
 /** A subscription as the database keeps it. */
 const device = () => {
-  const { endpoint, keys: { p256dh, auth } } = service.subscribe();
+  const {
+    endpoint,
+    keys: { p256dh, auth },
+  } = service.subscribe();
   return { endpoint, p256dh, auth };
 };
 

@@ -8,11 +8,7 @@ export const OPEN_CONVERSATION = 'open-conversation';
 export type OpenConversationMessage = { type: typeof OPEN_CONVERSATION; conversationId: string };
 
 export function isOpenConversationMessage(value: unknown): value is OpenConversationMessage {
-  return (
-    typeof value === 'object' && value !== null &&
-    (value as OpenConversationMessage).type === OPEN_CONVERSATION &&
-    typeof (value as OpenConversationMessage).conversationId === 'string'
-  );
+  return typeof value === 'object' && value !== null && (value as OpenConversationMessage).type === OPEN_CONVERSATION && typeof (value as OpenConversationMessage).conversationId === 'string';
 }
 
 export const NOTIFICATION_ICON = '/icons/icon-192.png';
@@ -20,7 +16,10 @@ export const NOTIFICATION_BADGE = '/icons/badge-96.png';
 
 /** base64url (a VAPID public key) → the bytes `pushManager.subscribe` wants. */
 export function base64UrlToBytes(value: string): Uint8Array<ArrayBuffer> {
-  const base64 = value.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(value.length / 4) * 4, '=');
+  const base64 = value
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(value.length / 4) * 4, '=');
   const binary = atob(base64);
   const bytes = new Uint8Array(new ArrayBuffer(binary.length));
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

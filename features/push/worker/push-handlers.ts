@@ -83,9 +83,7 @@ async function openFromNotification(sw: ServiceWorkerGlobalScope, data: unknown)
 async function resubscribe(sw: ServiceWorkerGlobalScope, event: PushSubscriptionChangeEvent): Promise<void> {
   const state = await readPushState();
   if (!state || state.conversations.length === 0) return;
-  const subscription =
-    event.newSubscription ??
-    (await sw.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(state.applicationServerKey) }));
+  const subscription = event.newSubscription ?? (await sw.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(state.applicationServerKey) }));
   const json = subscription.toJSON();
   const oldEndpoint = event.oldSubscription?.endpoint ?? state.subscription?.endpoint;
   const kept: string[] = [];

@@ -18,11 +18,7 @@ export type ConversationView = {
   activeRun: RunInfo | null;
 };
 
-export async function conversationView({ visitorId, workspace, conversationId }: {
-  visitorId: string;
-  workspace: Workspace;
-  conversationId: string;
-}): Promise<ConversationView> {
+export async function conversationView({ visitorId, workspace, conversationId }: { visitorId: string; workspace: Workspace; conversationId: string }): Promise<ConversationView> {
   const conversation = await getConversation({ id: conversationId, visitorId, workspace: workspace.name });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
   const [runs, changes] = await Promise.all([listRuns(conversationId), listRunChanges(conversationId)]);

@@ -50,7 +50,9 @@ describe("a visitor's daily budget", () => {
     const requestsBefore = api.requests.length;
     const second = await eventsUntilEnd(runs.requireRun({ runId: (await send('command')).id, visitorId, workspace: shell.name }));
     expect(endOf(second)).toMatchObject({ status: 'failed' });
-    expect(second).toContainEqual(expect.objectContaining({ type: 'error', code: 'limit:budget', message: expect.stringMatching(/^You have used today.s budget \(\$0\.0020\)\. It frees up in .+\.$/) }));
+    expect(second).toContainEqual(
+      expect.objectContaining({ type: 'error', code: 'limit:budget', message: expect.stringMatching(/^You have used today.s budget \(\$0\.0020\)\. It frees up in .+\.$/) }),
+    );
     // The tool call's answer went through; the door refused the request after it.
     expect(api.requests.length - requestsBefore).toBe(1);
     expect(endOf(first).costUsd! + endOf(second).costUsd!).toBeGreaterThanOrEqual(BUDGET);

@@ -163,7 +163,10 @@ describe('GET /api/runs/:id/events, re-attached after disconnects', () => {
     }
 
     // Every cut was made, except those due inside the last chunk (it carried `end`: nothing to cut).
-    expect(plan.slice(next).every((late) => late.afterEvents > beforeLastChunk), `cuts made: ${next} (seed ${SEED})`).toBe(true);
+    expect(
+      plan.slice(next).every((late) => late.afterEvents > beforeLastChunk),
+      `cuts made: ${next} (seed ${SEED})`,
+    ).toBe(true);
     expect(next).toBeGreaterThan(CUTS * 0.9);
     expect(liveCuts).toBeGreaterThan(0);
     expect(run.status).toBe('completed');

@@ -145,7 +145,10 @@ export class RemoteRun extends RunEventLog {
   readonly model: string;
   readonly mode: AgentMode;
 
-  constructor(record: RunInfo & { visitorId: string }, private readonly owner: string) {
+  constructor(
+    record: RunInfo & { visitorId: string },
+    private readonly owner: string,
+  ) {
     super();
     ({ id: this.id, conversationId: this.conversationId, visitorId: this.visitorId, model: this.model, mode: this.mode } = record);
   }
@@ -203,7 +206,9 @@ export class RemoteRun extends RunEventLog {
       while (this.status === 'running') {
         if (this.listenerCount > 0) lastWatched = Date.now();
         else if (Date.now() - lastWatched > IDLE_MIRROR_MS) break;
-        const replies = (await reader.xRead({ key: streamKey(this.id), id: `${this.events.length}-0` }, { BLOCK: BLOCK_MS, COUNT: 1000 })) as Array<{ messages: Array<{ message: Record<string, string> }> }> | null;
+        const replies = (await reader.xRead({ key: streamKey(this.id), id: `${this.events.length}-0` }, { BLOCK: BLOCK_MS, COUNT: 1000 })) as Array<{
+          messages: Array<{ message: Record<string, string> }>;
+        }> | null;
         for (const reply of replies ?? []) for (const { message } of reply.messages) this.receive(message.event!);
       }
     } catch (error) {

@@ -22,7 +22,15 @@ export async function insertRun({ id, conversationId, model, mode, owner }: { id
   return (await db()).call<RunRecord | null>('start_run', { p_id: id, p_conversation_id: conversationId, p_model: model, p_mode: mode, p_owner: owner });
 }
 
-export async function recordRunEnd({ id, status, costUsd, inputTokens, outputTokens, durationMs, error }: {
+export async function recordRunEnd({
+  id,
+  status,
+  costUsd,
+  inputTokens,
+  outputTokens,
+  durationMs,
+  error,
+}: {
   id: string;
   status: Exclude<RunStatus, 'running'>;
   costUsd: number | null;
@@ -32,8 +40,13 @@ export async function recordRunEnd({ id, status, costUsd, inputTokens, outputTok
   error: string | null;
 }) {
   return (await db()).call<RunRecord | null>('finish_run', {
-    p_id: id, p_status: status, p_cost_usd: costUsd, p_input_tokens: inputTokens,
-    p_output_tokens: outputTokens, p_duration_ms: durationMs, p_error: error,
+    p_id: id,
+    p_status: status,
+    p_cost_usd: costUsd,
+    p_input_tokens: inputTokens,
+    p_output_tokens: outputTokens,
+    p_duration_ms: durationMs,
+    p_error: error,
   });
 }
 

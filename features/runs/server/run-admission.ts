@@ -23,7 +23,14 @@ import { assertRunWritesSettled } from './run-writes';
  * conversations and runs at once, the queue), recorded as the conversation's one running run, and
  * handed to `execute`, which goes on after the request has its answer.
  */
-export async function startRun({ visitorId, workspace, conversationId, text, model, mode }: SendMessageInput & {
+export async function startRun({
+  visitorId,
+  workspace,
+  conversationId,
+  text,
+  model,
+  mode,
+}: SendMessageInput & {
   visitorId: string;
   workspace: Workspace;
   conversationId: string;

@@ -49,8 +49,19 @@ export async function finish({ run, workspace, outcome, durationMs }: { run: Run
   // Null when the run was no longer 'running' in the database: another instance, finding this one
   // silent, took it over (and announced it). While the database can't answer, viewers get `end`
   // now and the run is recorded (and announced) once it does; a refused write still announces.
-  const record = writeRunEnd(run.conversationId, { id: run.id, status, costUsd: end.costUsd, inputTokens: end.inputTokens, outputTokens: end.outputTokens, durationMs, error: failure?.message ?? null });
-  const recorded: Promise<boolean> = record.landed.then((row) => row !== null, () => true);
+  const record = writeRunEnd(run.conversationId, {
+    id: run.id,
+    status,
+    costUsd: end.costUsd,
+    inputTokens: end.inputTokens,
+    outputTokens: end.outputTokens,
+    durationMs,
+    error: failure?.message ?? null,
+  });
+  const recorded: Promise<boolean> = record.landed.then(
+    (row) => row !== null,
+    () => true,
+  );
   // Known now unless it waits for the database (then announced once recorded).
   const recordedNow = (await record.first) === 'pending' ? undefined : await recorded;
   // Read before `end`: it closes the streams, and with them the visible viewers' count.

@@ -26,7 +26,12 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
   const results = lastToolResults(request);
   if (results.length > 0) return { blocks: [{ type: 'text', text: `Tool said: ${results[0]!.content.split('\n')[0]}` }] };
   const prompt = lastUserText(request);
-  const read = (file_path: string): Reply => ({ blocks: [{ type: 'text', text: 'Reading.' }, { type: 'tool_use', name: 'Read', input: { file_path } }] });
+  const read = (file_path: string): Reply => ({
+    blocks: [
+      { type: 'text', text: 'Reading.' },
+      { type: 'tool_use', name: 'Read', input: { file_path } },
+    ],
+  });
   if (prompt.includes('passwd')) return read('/etc/passwd');
   if (prompt.includes('sibling')) return read(secretPath);
   if (prompt.includes('symlink')) return read('escape.txt');
@@ -178,9 +183,10 @@ describe('runs on the real Agent SDK', () => {
   });
 
   it('rejects a model that is not configured', async () => {
-    await expect(
-      runs.startRun({ visitorId, workspace, conversationId: randomUUID(), text: 'hi', model: 'gpt-4', mode: 'plan' }),
-    ).rejects.toMatchObject({ code: 'bad_request:unknown_model', status: 400 });
+    await expect(runs.startRun({ visitorId, workspace, conversationId: randomUUID(), text: 'hi', model: 'gpt-4', mode: 'plan' })).rejects.toMatchObject({
+      code: 'bad_request:unknown_model',
+      status: 400,
+    });
   });
 });
 

@@ -93,7 +93,12 @@ async function sendCutMidStream(on: Instance, conversationId: string): Promise<R
 const sessionOf = async (conversationId: string) =>
   (await database.call<{ sdkSessionId: string | null }>('get_conversation', { p_id: conversationId, p_visitor_id: visitorId, p_workspace: 'instances' })).sdkSessionId!;
 const stored = async (conversationId: string) =>
-  (await database.call<Array<{ uuid?: string }> | null>('transcript_load', { p_conversation_id: conversationId, p_project_key: '-workspace', p_session_id: await sessionOf(conversationId), p_subpath: '' })) ?? [];
+  (await database.call<Array<{ uuid?: string }> | null>('transcript_load', {
+    p_conversation_id: conversationId,
+    p_project_key: '-workspace',
+    p_session_id: await sessionOf(conversationId),
+    p_subpath: '',
+  })) ?? [];
 
 describe('a database blip, across instances', () => {
   it('a second instance, whose disk never saw the conversation, resumes it after the outage with the whole earlier turn', async () => {

@@ -74,12 +74,7 @@ describe('transcripts in the database', () => {
     // History comes from the store too, whatever this disk holds.
     rmSync(path.join(dataDir, 'agents', conversationId), { recursive: true, force: true });
     const view = await views.conversationView({ visitorId, workspace, conversationId });
-    expect(turnsOf(view.items)).toEqual([
-      'user: Please remember the word PELICAN',
-      'assistant: Noted.',
-      'user: Which word did I ask you to remember?',
-      'assistant: The word was PELICAN.',
-    ]);
+    expect(turnsOf(view.items)).toEqual(['user: Please remember the word PELICAN', 'assistant: Noted.', 'user: Which word did I ask you to remember?', 'assistant: The word was PELICAN.']);
 
     (await import('./forget')).forgetDeletedConversations();
     await (await import('@/features/conversations/server')).deleteConversationsForGood({ visitorId, workspace: workspace.name, ids: [conversationId] });

@@ -64,13 +64,9 @@ afterAll(async () => {
 
 type Turn = { events: RunEvent[]; toolOutput: string };
 
-async function send({ visitorId, conversationId, text, mode = 'build', workspace = shell }: {
-  visitorId: string;
-  conversationId: string;
-  text: string;
-  mode?: AgentMode;
-  workspace?: import('@/features/workspaces/server').Workspace;
-}): Promise<Turn> {
+type SendInput = { visitorId: string; conversationId: string; text: string; mode?: AgentMode; workspace?: import('@/features/workspaces/server').Workspace };
+
+async function send({ visitorId, conversationId, text, mode = 'build', workspace = shell }: SendInput): Promise<Turn> {
   const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode });
   const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
   const events = await eventsUntilEnd(run);
@@ -104,11 +100,11 @@ describe('the agent sandbox', () => {
   });
 
   it.each([
-    ['Read of A\'s transcript', () => tool('Read', { file_path: transcriptA })],
-    ['Read of A\'s transcript where it would sit inside the sandbox', () => tool('Read', { file_path: `/home/agent/.claude/projects/-workspace/${sessionA}.jsonl` })],
+    ["Read of A's transcript", () => tool('Read', { file_path: transcriptA })],
+    ["Read of A's transcript where it would sit inside the sandbox", () => tool('Read', { file_path: `/home/agent/.claude/projects/-workspace/${sessionA}.jsonl` })],
     ['Grep of the data root', () => tool('Grep', { pattern: PHRASE_PATTERN, path: dataDir, output_mode: 'content' })],
     ['Grep of the agent home', () => tool('Grep', { pattern: PHRASE_PATTERN, path: '/home/agent', output_mode: 'content' })],
-    ['Glob of A\'s transcript folder', () => tool('Glob', { pattern: '*.jsonl', path: path.dirname(transcriptA) })],
+    ["Glob of A's transcript folder", () => tool('Glob', { pattern: '*.jsonl', path: path.dirname(transcriptA) })],
     ['Glob that climbs out of the workspace', () => tool('Glob', { pattern: '../**/*.jsonl' })],
   ])("gives visitor B's %s none of A's words", async (_what, prompt) => {
     const before = requestsWithPhrase();
@@ -169,7 +165,16 @@ describe('the agent sandbox', () => {
       const appPort = (appServer.address() as AddressInfo).port;
       const modelPort = new URL(api.url).port;
       const probe = (host: string, port: number | string) => `(echo > /dev/tcp/${host}/${port}) 2>/dev/null && echo "${host}:${port} open" || echo "${host}:${port} closed"`;
-      const targets: Array<[string, number | string]> = [['127.0.0.1', appPort], ['127.0.0.1', 5432], ['127.0.0.1', 6379], ['127.0.0.1', modelPort], ['10.0.0.1', 80], ['169.254.169.254', 80], ['127.0.0.1', 8081], ['127.0.0.1', 8080]];
+      const targets: Array<[string, number | string]> = [
+        ['127.0.0.1', appPort],
+        ['127.0.0.1', 5432],
+        ['127.0.0.1', 6379],
+        ['127.0.0.1', modelPort],
+        ['10.0.0.1', 80],
+        ['169.254.169.254', 80],
+        ['127.0.0.1', 8081],
+        ['127.0.0.1', 8080],
+      ];
       const { toolOutput } = await send({ visitorId: visitorB, conversationId: conversationB, text: bash(targets.map(([host, port]) => `timeout 3 bash -c '${probe(host, port)}'`).join('; ')) });
       for (const [host, port] of targets.slice(0, -1)) expect(toolOutput).toContain(`${host}:${port} closed`);
       expect(toolOutput).toContain('127.0.0.1:8080 open'); // positive control: the bridge

@@ -104,7 +104,14 @@ export function agentPaths(conversationId: string): { home: string; configDir: s
  * The SDK's `spawnClaudeCodeProcess` for one conversation's agent: the CLI in a sandbox, its
  * model API reached through a bridge of its own that holds a fresh token for this process alone.
  */
-export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb, endpoint, door }: {
+export function sandboxedSpawner({
+  conversationId,
+  workspace,
+  writable,
+  allowWeb,
+  endpoint,
+  door,
+}: {
   conversationId: string;
   workspace: Workspace;
   writable: boolean;
@@ -145,10 +152,7 @@ export function sandboxedSpawner({ conversationId, workspace, writable, allowWeb
           ...(resumeConfigDir ? [{ host: resumeConfigDir, inside: resumeConfigDir, writable: true }] : []),
         ],
         files: etcFiles(),
-        forwards: [
-          { port: INSIDE.modelPort, socket: `${INSIDE.bridge}/model.sock` },
-          ...(web ? [{ port: INSIDE.webPort, socket: `${INSIDE.bridge}/web.sock` }] : []),
-        ],
+        forwards: [{ port: INSIDE.modelPort, socket: `${INSIDE.bridge}/model.sock` }, ...(web ? [{ port: INSIDE.webPort, socket: `${INSIDE.bridge}/web.sock` }] : [])],
         env: {
           ...definedOnly(options.env),
           ANTHROPIC_API_KEY: token,

@@ -10,9 +10,14 @@ export const demoResponder: Responder = (request): Reply => {
   const edit = editStep(request, results);
   if (edit) return edit;
   if (results.length > 0) {
-    const output = results.map((result) => stripReminders(result.content)).join('\n').trim();
+    const output = results
+      .map((result) => stripReminders(result.content))
+      .join('\n')
+      .trim();
     const body = output.split('\n').slice(0, 20).join('\n');
-    return say(`Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file, or to *write notes.md*: in **build** mode the agent edits files, in **ask** mode it asks you first.`);
+    return say(
+      `Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file, or to *write notes.md*: in **build** mode the agent edits files, in **ask** mode it asks you first.`,
+    );
   }
   const text = lastUserText(request).trim();
   const countTo = Number(text.match(/\bcount to (\d{1,4})\b/i)?.[1]);
@@ -34,21 +39,45 @@ export const demoResponder: Responder = (request): Reply => {
           'its commands run in the agent sandbox, which needs bubblewrap and socat on the server.',
       );
     }
-    return { blocks: [{ type: 'text', text: `Running \`${command}\`.` }, { type: 'tool_use', name: 'Bash', input: { command, description: 'Run the command the user asked for' } }], delayMs: 15 };
+    return {
+      blocks: [
+        { type: 'text', text: `Running \`${command}\`.` },
+        { type: 'tool_use', name: 'Bash', input: { command, description: 'Run the command the user asked for' } },
+      ],
+      delayMs: 15,
+    };
   }
   const fileToWrite = text.match(/\bwrite\s+([\w./-]+\.\w+)\b/i)?.[1]; // a file name, not "write a poem"
   if (fileToWrite) {
     if (!request.tools?.some((tool) => tool.name === 'Write')) return say('Plan mode is read-only: switch to **ask** or **build** mode to let the agent write files.');
     const content = `# ${fileToWrite}\n\nWritten by Tether's demo model.\n`;
-    return { blocks: [{ type: 'text', text: `Writing \`${fileToWrite}\`.` }, { type: 'tool_use', name: 'Write', input: { file_path: fileToWrite, content } }], delayMs: 15 };
+    return {
+      blocks: [
+        { type: 'text', text: `Writing \`${fileToWrite}\`.` },
+        { type: 'tool_use', name: 'Write', input: { file_path: fileToWrite, content } },
+      ],
+      delayMs: 15,
+    };
   }
   const wantsList = /\b(list|files|ls)\b/i.test(text);
   const fileToRead = text.match(/\bread\s+(\S+)/i)?.[1];
   if (fileToRead) {
-    return { blocks: [{ type: 'text', text: `Reading \`${fileToRead}\`.` }, { type: 'tool_use', name: 'Read', input: { file_path: fileToRead } }], delayMs: 15 };
+    return {
+      blocks: [
+        { type: 'text', text: `Reading \`${fileToRead}\`.` },
+        { type: 'tool_use', name: 'Read', input: { file_path: fileToRead } },
+      ],
+      delayMs: 15,
+    };
   }
   if (wantsList) {
-    return { blocks: [{ type: 'text', text: 'Listing the workspace files.' }, { type: 'tool_use', name: 'Glob', input: { pattern: '**/*' } }], delayMs: 15 };
+    return {
+      blocks: [
+        { type: 'text', text: 'Listing the workspace files.' },
+        { type: 'tool_use', name: 'Glob', input: { pattern: '**/*' } },
+      ],
+      delayMs: 15,
+    };
   }
   return say(
     `**Demo model.** No \`ANTHROPIC_API_KEY\` is set, so this reply comes from Tether's built-in demo model.\n\n` +
@@ -63,23 +92,40 @@ export const demoResponder: Responder = (request): Reply => {
  * what was read), Edit it (append one line after its last one), then say so.
  */
 function editStep(request: MessagesRequest, results: Array<{ content: string; isError: boolean }>): Reply | null {
-  const file = currentPrompt(request).trim().match(/^edit\s+([\w./-]+\.\w+)\s*$/i)?.[1];
+  const file = currentPrompt(request)
+    .trim()
+    .match(/^edit\s+([\w./-]+\.\w+)\s*$/i)?.[1];
   if (!file) return null;
   if (!request.tools?.some((tool) => tool.name === 'Edit')) return say('Plan mode is read-only: switch to **ask** or **build** mode to let the agent edit files.');
   const lastTool = request.messages.findLast((message) => message.role === 'assistant' && Array.isArray(message.content))?.content;
   const lastToolName = Array.isArray(lastTool) ? lastTool.findLast((block) => block.type === 'tool_use')?.name : undefined;
-  if (results.length === 0) return { blocks: [{ type: 'text', text: `Reading \`${file}\` first.` }, { type: 'tool_use', name: 'Read', input: { file_path: file } }], delayMs: 15 };
+  if (results.length === 0)
+    return {
+      blocks: [
+        { type: 'text', text: `Reading \`${file}\` first.` },
+        { type: 'tool_use', name: 'Read', input: { file_path: file } },
+      ],
+      delayMs: 15,
+    };
   if (results.some((result) => result.isError)) return say(`That didn't work:\n\n\`\`\`\n${stripReminders(results[0]!.content).trim()}\n\`\`\``);
   if (lastToolName === 'Read') {
     // The Read result numbers its lines ("  3→text" or "  3\ttext"). The last two lines, a
     // string more likely found once in the file than the last alone, are what to extend.
-    const lines = stripReminders(results[0]!.content).split('\n').map((line) => line.replace(/^\s*\d+(→|\t|$)/, ''));
+    const lines = stripReminders(results[0]!.content)
+      .split('\n')
+      .map((line) => line.replace(/^\s*\d+(→|\t|$)/, ''));
     while (lines.length > 0 && !lines.at(-1)!.trim()) lines.pop();
     const last = lines.slice(-2).join('\n');
     if (!last.trim()) return say(`\`${file}\` is empty: ask me to *write ${file}* instead.`);
     const comment = /\.(ts|tsx|js|jsx|c|cc|go|rs|java)$/.test(file) ? '// ' : /\.(py|sh|rb|ya?ml|toml)$/.test(file) ? '# ' : '';
     const input = { file_path: file, old_string: last, new_string: `${last}\n${comment}Edited by Tether's demo model.` };
-    return { blocks: [{ type: 'text', text: `Adding a line to \`${file}\`.` }, { type: 'tool_use', name: 'Edit', input }], delayMs: 15 };
+    return {
+      blocks: [
+        { type: 'text', text: `Adding a line to \`${file}\`.` },
+        { type: 'tool_use', name: 'Edit', input },
+      ],
+      delayMs: 15,
+    };
   }
   return say(`Edited \`${file}\`. The **Changes** below show the diff, and *Undo these changes* puts the file back.`);
 }
@@ -103,9 +149,7 @@ function countUserTurns(request: MessagesRequest): number {
   // System reminders and the CLI's "[Request interrupted by user]" markers are not prompts.
   const isPrompt = (text: string) => !text.startsWith('<') && !text.startsWith('[Request interrupted');
   return request.messages.filter(
-    (message) =>
-      message.role === 'user' &&
-      (typeof message.content === 'string' ? isPrompt(message.content) : message.content.some((block) => block.type === 'text' && isPrompt(String(block.text)))),
+    (message) => message.role === 'user' && (typeof message.content === 'string' ? isPrompt(message.content) : message.content.some((block) => block.type === 'text' && isPrompt(String(block.text)))),
   ).length;
 }
 

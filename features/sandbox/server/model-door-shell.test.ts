@@ -82,7 +82,7 @@ describe('the model door, from the shell', () => {
     expect(api.requests.some((request) => request.model === 'claude-opus-4-1')).toBe(false);
   });
 
-  it('lets at most 4 of 16 parallel requests through and answers the rest 429; the run costs its usage priced by the table, the shell\'s calls included', async () => {
+  it("lets at most 4 of 16 parallel requests through and answers the rest 429; the run costs its usage priced by the table, the shell's calls included", async () => {
     const usagesBefore = api.usages.length;
     const { events, output } = await bash(`for i in $(seq 16); do ${curl('flood', 'POST', '/v1/messages', message(MODEL, 'flood'))} & done; wait`);
     const statuses = statusLines(output).map((line) => line.replace('flood=', ''));
@@ -96,7 +96,10 @@ describe('the model door, from the shell', () => {
     // Every answer of the run — the CLI's two turns and the shell's flood — at the table's price.
     const usages = api.usages.slice(usagesBefore);
     expect(usages.length).toBe(2 + through);
-    const expected = usages.reduce((sum, { model, inputTokens, outputTokens }) => sum + costOf(model, { inputTokens, outputTokens, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 }), 0);
+    const expected = usages.reduce(
+      (sum, { model, inputTokens, outputTokens }) => sum + costOf(model, { inputTokens, outputTokens, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 }),
+      0,
+    );
     const end = events.at(-1) as Extract<RunEvent, { type: 'end' }>;
     expect(end.costUsd).toBeCloseTo(expected, 12);
     expect(end.outputTokens).toBe(usages.reduce((sum, usage) => sum + usage.outputTokens, 0));

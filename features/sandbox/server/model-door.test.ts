@@ -6,7 +6,10 @@ import { cheapestModel, costOf } from './model-prices';
 const rules = { models: ['claude-sonnet-4-5', 'claude-haiku-4-5'], maxOutputTokens: 32_000, maxInFlight: 2, free: false, web: { maxConnections: 8, maxBytes: 1 << 20 } };
 const usage = { inputTokens: 1000, outputTokens: 500, cacheWrite5mTokens: 200, cacheWrite1hTokens: 100, cacheReadTokens: 4000 };
 
-function ask(door: ModelDoor, { method = 'POST', path = '/v1/messages', body = { model: 'claude-sonnet-4-5', max_tokens: 32_000 } as unknown }: { method?: string; path?: string; body?: unknown } = {}) {
+function ask(
+  door: ModelDoor,
+  { method = 'POST', path = '/v1/messages', body = { model: 'claude-sonnet-4-5', max_tokens: 32_000 } as unknown }: { method?: string; path?: string; body?: unknown } = {},
+) {
   return door.admit({ method, path, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) }, () => {});
 }
 
@@ -23,7 +26,14 @@ describe('the model door', () => {
     const door = openDoor();
     expect(ask(door).ok).toBe(true);
     expect(ask(door, { path: '/v1/messages/count_tokens' }).ok).toBe(true);
-    for (const [method, path] of [['POST', '/v1/messages/batches'], ['GET', '/v1/models'], ['GET', '/v1/files'], ['DELETE', '/v1/files/file_1'], ['GET', '/v1/messages'], ['POST', '/v1/complete']]) {
+    for (const [method, path] of [
+      ['POST', '/v1/messages/batches'],
+      ['GET', '/v1/models'],
+      ['GET', '/v1/files'],
+      ['DELETE', '/v1/files/file_1'],
+      ['GET', '/v1/messages'],
+      ['POST', '/v1/complete'],
+    ]) {
       expect(refused(ask(door, { method, path }))).toEqual({ status: 403, type: 'permission_error' });
     }
   });
@@ -98,7 +108,7 @@ describe('the model door', () => {
 
   it('answers 429 for the rest of the run once a budget is used up, and opens afresh for the next run', () => {
     const door = openDoor();
-    door.refuse('This workspace has used today\'s budget ($20.00). It frees up in 3 hours.');
+    door.refuse("This workspace has used today's budget ($20.00). It frees up in 3 hours.");
     expect(ask(door)).toMatchObject({ ok: false, status: 429, message: expect.stringContaining("today's budget") });
     door.close();
     door.open({ onSpend: () => {} });

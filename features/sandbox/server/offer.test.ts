@@ -52,7 +52,14 @@ afterAll(async () => {
   await (await import('@/lib/db/connection')).closeDb();
 });
 
-function start({ visitorId, conversationId = randomUUID(), text = 'hello', mode = 'build', model = 'claude-sonnet-4-5', where = workspace }: {
+function start({
+  visitorId,
+  conversationId = randomUUID(),
+  text = 'hello',
+  mode = 'build',
+  model = 'claude-sonnet-4-5',
+  where = workspace,
+}: {
   visitorId: string;
   conversationId?: string;
   text?: string;

@@ -32,24 +32,34 @@ export function HandoffDialog({ conversationId }: { conversationId: string }) {
   return (
     <ModalDialog label="Continue on another device" title="Continue on another device" buttonClassName="link-button neutral" className="handoff-dialog" onOpenChange={onOpenChange}>
       <p>
-        Scan the code with your phone, or open the link in any browser: it gets this conversation — its history, live runs,
-        sending, Stop, approvals and notifications of its own. The link works once, for 10 minutes; this device keeps its access.
+        Scan the code with your phone, or open the link in any browser: it gets this conversation — its history, live runs, sending, Stop, approvals and notifications of its own. The link works once,
+        for 10 minutes; this device keeps its access.
       </p>
-      {link.error && <p className="notice notice-error" role="alert">{link.error.message}</p>}
-      {link.isPending && <p className="muted" role="status">Making a link…</p>}
+      {link.error && (
+        <p className="notice notice-error" role="alert">
+          {link.error.message}
+        </p>
+      )}
+      {link.isPending && (
+        <p className="muted" role="status">
+          Making a link…
+        </p>
+      )}
       {link.data && (
         <>
           {qrCode ? <img className="qr-code" src={qrCode} alt="QR code of the handoff link" width={200} height={200} /> : <div className="qr-code" />}
           <LinkField label="Handoff link" url={link.data.url} />
-          <p className="muted">
-            Works once, until {new Date(link.data.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.
-          </p>
+          <p className="muted">Works once, until {new Date(link.data.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.</p>
         </>
       )}
       <ShareReadOnly conversationId={conversationId} open={open} />
       <section aria-labelledby="devices-title">
         <h3 id="devices-title">Devices with access</h3>
-        {devices.error && <p className="notice notice-error" role="alert">{devices.error.message}</p>}
+        {devices.error && (
+          <p className="notice notice-error" role="alert">
+            {devices.error.message}
+          </p>
+        )}
         <ul className="devices">
           {devices.data?.map((device) => {
             const name = deviceName(device.userAgent);
@@ -71,7 +81,11 @@ export function HandoffDialog({ conversationId }: { conversationId: string }) {
             );
           })}
         </ul>
-        {revoke.error && <p className="notice notice-error" role="alert">{revoke.error.message}</p>}
+        {revoke.error && (
+          <p className="notice notice-error" role="alert">
+            {revoke.error.message}
+          </p>
+        )}
       </section>
     </ModalDialog>
   );
@@ -122,7 +136,11 @@ function ShareReadOnly({ conversationId, open }: { conversationId: string; open:
           </button>
         )}
       </div>
-      {(share.error ?? stop.error) && <p className="notice notice-error" role="alert">{(share.error ?? stop.error)!.message}</p>}
+      {(share.error ?? stop.error) && (
+        <p className="notice notice-error" role="alert">
+          {(share.error ?? stop.error)!.message}
+        </p>
+      )}
     </section>
   );
 }

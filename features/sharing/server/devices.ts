@@ -37,7 +37,9 @@ export async function createHandoff({ visitorId, workspace, conversationId, user
   await takeLinkMade(visitorId);
   await requireDevice({ visitorId, workspace, conversationId });
   const token = randomBytes(32).toString('base64url');
-  const { expiresAt } = await (await db()).call<{ expiresAt: string }>('create_handoff', {
+  const { expiresAt } = await (
+    await db()
+  ).call<{ expiresAt: string }>('create_handoff', {
     p_conversation_id: conversationId,
     p_visitor_id: visitorId,
     p_user_agent: userAgent.slice(0, 500),
@@ -56,7 +58,9 @@ const refusals = {
 /** Opens a handoff link: the caller becomes a device of its conversation, whose id is returned. */
 export async function redeemHandoff({ visitorId, workspace, token, userAgent }: Caller & { token: string; userAgent: string }): Promise<string> {
   await takeHandoffOpened(visitorId);
-  const result = await (await db()).call<{ status: 'ok'; conversationId: string } | { status: keyof typeof refusals }>('redeem_handoff', {
+  const result = await (
+    await db()
+  ).call<{ status: 'ok'; conversationId: string } | { status: keyof typeof refusals }>('redeem_handoff', {
     p_token_hash: hashToken(token),
     p_visitor_id: visitorId,
     p_workspace: workspace,

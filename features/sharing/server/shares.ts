@@ -29,7 +29,9 @@ export async function isShared({ visitorId, workspace, conversationId }: Caller)
 
 /** What a share token opens: the conversation and its owner (whose rights reading it needs), or 404. */
 export async function openShare({ token, workspace }: { token: string; workspace: string }): Promise<{ conversationId: string; ownerId: string }> {
-  const shared = /^[\w-]{43}$/.test(token) ? await (await db()).call<{ conversationId: string; ownerId: string } | null>('shared_conversation', { p_token_hash: hashToken(token), p_workspace: workspace }) : null;
+  const shared = /^[\w-]{43}$/.test(token)
+    ? await (await db()).call<{ conversationId: string; ownerId: string } | null>('shared_conversation', { p_token_hash: hashToken(token), p_workspace: workspace })
+    : null;
   if (!shared) throw new AppError('not_found:share', 'This share link is not valid: it was turned off, or its conversation is gone.');
   return shared;
 }

@@ -72,4 +72,3 @@ export async function fetchShared(shareToken: string): Promise<SharedView | null
     throw error;
   }
 }
-

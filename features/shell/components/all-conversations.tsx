@@ -15,8 +15,16 @@ export function AllConversations({ onOpen }: { onOpen: (id: string) => void }) {
   const list = useQuery({ queryKey: ['all-conversations'], queryFn: fetchAllConversations, enabled: open, staleTime: 0, gcTime: 0 });
   return (
     <ModalDialog label="See all" title="All conversations" buttonClassName="link-button see-all" onOpenChange={setOpen}>
-      {list.isPending && open && <p className="muted" role="status">Loading…</p>}
-      {list.error && <p className="notice notice-error" role="alert">{list.error.message}</p>}
+      {list.isPending && open && (
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      )}
+      {list.error && (
+        <p className="notice notice-error" role="alert">
+          {list.error.message}
+        </p>
+      )}
       {list.data?.length === 0 && <p className="muted">No conversations on the server yet.</p>}
       {list.data && list.data.length > 0 && (
         <ul className="all-conversations">

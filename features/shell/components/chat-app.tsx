@@ -11,8 +11,9 @@ import { useConversationStatuses } from '../hooks/use-conversation-statuses';
 import { useOnline } from '../hooks/use-online';
 import { Composer } from './composer';
 import { ConnectionStatus } from './connection-status';
+import { ServerBadges } from './server-badges';
 import { Expired, FirstVisit } from './empty-conversation';
-import { HandoffDialog, redeemHandoff } from '@/features/sharing';
+import { HandoffDialog, useHandoffLink } from '@/features/sharing';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
@@ -61,19 +62,8 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   useEffect(() => {
     if (runningId === null) void queryClient.invalidateQueries({ queryKey: ['files'] });
   }, [runningId, queryClient]);
-  // Opened from a handoff link: its token (in the fragment, which no server log or Referer sees)
-  // leaves the address bar and the history at once, then makes this browser a device of that
-  // conversation, which opens here. A used, expired or unknown link says so.
-  const [handoffError, setHandoffError] = useState<string | null>(null);
-  useEffect(() => {
-    const token = new URLSearchParams(window.location.hash.slice(1)).get('handoff');
-    if (!token) return;
-    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
-    redeemHandoff(token).then(
-      (id) => void open(id).then(focusComposer),
-      (error: unknown) => setHandoffError(error instanceof Error ? error.message : String(error)),
-    );
-  }, [open]);
+  // Opened from a handoff link: that conversation opens here, ready to type in.
+  const handoffError = useHandoffLink(open, focusComposer);
   const forget = useConversationsStore((state) => state.forget);
   const [actionError, setActionError] = useState<string | null>(null);
   const push = usePush(conversationId);
@@ -107,9 +97,10 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
 
   /** Deletes for good after the visitor confirms; the other tabs drop them from Recent through the shared store. */
   async function deleteForGood(which: 'this' | 'all') {
-    const question = which === 'this'
-      ? 'Delete this conversation for good? Its messages are removed from the server and cannot be brought back.'
-      : `Delete all ${recent.length} conversations in this workspace for good? They cannot be brought back.`;
+    const question =
+      which === 'this'
+        ? 'Delete this conversation for good? Its messages are removed from the server and cannot be brought back.'
+        : `Delete all ${recent.length} conversations in this workspace for good? They cannot be brought back.`;
     if (!window.confirm(question)) return;
     try {
       setActionError(null);
@@ -139,19 +130,14 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
         <h1 className="title">
           <strong>Tether</strong> <span className="workspace">{workspace}</span>
         </h1>
-        {demoModel && (
-          <span className="badge" title="No ANTHROPIC_API_KEY is configured: replies come from a built-in demo model.">
-            Demo model
-          </span>
-        )}
-        {!sandboxed && (
-          <span className="badge badge-unsandboxed" title="This server has no agent sandbox (bubblewrap): the agent runs unconfined on it, so shell and web tools are off.">
-            Unsandboxed
-          </span>
-        )}
+        <ServerBadges demoModel={demoModel} sandboxed={sandboxed} />
         <ConnectionStatus state={chat.connection} />
-        <button type="button" ref={filesToggle} aria-expanded={showFiles} onClick={() => (showFiles ? closeFiles() : setShowFiles(true))}>Files</button>
-        <button type="button" onClick={() => void startNew().then(focusComposer)}>New chat</button>
+        <button type="button" ref={filesToggle} aria-expanded={showFiles} onClick={() => (showFiles ? closeFiles() : setShowFiles(true))}>
+          Files
+        </button>
+        <button type="button" onClick={() => void startNew().then(focusComposer)}>
+          New chat
+        </button>
       </header>
       <div className="body">
         <aside
@@ -176,23 +162,41 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
         </aside>
         <main className="chat">
           {handoffError && (
-            <p className="notice notice-error" role="alert">{handoffError}</p>
+            <p className="notice notice-error" role="alert">
+              {handoffError}
+            </p>
           )}
           {!online && (
-            <p className="notice notice-info" role="status">Offline — showing a saved copy. It refreshes by itself when the network is back.</p>
+            <p className="notice notice-info" role="status">
+              Offline — showing a saved copy. It refreshes by itself when the network is back.
+            </p>
           )}
           {sharedWithOtherTab && (
-            <p className="notice notice-info" role="status">This conversation is also open in another tab.</p>
+            <p className="notice notice-info" role="status">
+              This conversation is also open in another tab.
+            </p>
           )}
           {chat.loadError && (
-            <p className="notice notice-error" role="alert">Could not load this conversation: {chat.loadError.message}</p>
+            <p className="notice notice-error" role="alert">
+              Could not load this conversation: {chat.loadError.message}
+            </p>
           )}
-          {chat.loading ? <p className="muted" role="status">Loading conversation…</p> : <MessageList items={chat.items} busy={chat.activeRun !== null} decide={chat.decide} empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />} />}
+          {chat.loading ? (
+            <p className="muted" role="status">
+              Loading conversation…
+            </p>
+          ) : (
+            <MessageList items={chat.items} busy={chat.activeRun !== null} decide={chat.decide} empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />} />
+          )}
           {chat.waitingForApproval && (
-            <p className="notice notice-info waiting-approval" role="status">Waiting for your approval</p>
+            <p className="notice notice-info waiting-approval" role="status">
+              Waiting for your approval
+            </p>
           )}
           {chat.send.error && (
-            <p className="notice notice-error" role="alert">{chat.send.error.message}</p>
+            <p className="notice notice-error" role="alert">
+              {chat.send.error.message}
+            </p>
           )}
           {conversationId && chat.existsOnServer && (
             <div className="conversation-bar">
@@ -207,7 +211,9 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             </div>
           )}
           {actionError && (
-            <p className="notice notice-error" role="alert">{actionError}</p>
+            <p className="notice notice-error" role="alert">
+              {actionError}
+            </p>
           )}
           <Composer
             models={models}
@@ -226,7 +232,15 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
           />
         </main>
         {showFiles && (
-          <Suspense fallback={<aside className="files-panel" aria-label="Files"><p className="muted" role="status">Loading…</p></aside>}>
+          <Suspense
+            fallback={
+              <aside className="files-panel" aria-label="Files">
+                <p className="muted" role="status">
+                  Loading…
+                </p>
+              </aside>
+            }
+          >
             <FilesPanel onClose={closeFiles} />
           </Suspense>
         )}

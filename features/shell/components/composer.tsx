@@ -81,13 +81,19 @@ export function Composer({ models, modes, model, mode, running, disabled, disabl
         disabled={disabledReason !== null}
         aria-describedby={disabledReason ? 'composer-disabled-reason' : undefined}
       />
-      {disabledReason && <p className="muted composer-reason" id="composer-disabled-reason">{disabledReason}</p>}
+      {disabledReason && (
+        <p className="muted composer-reason" id="composer-disabled-reason">
+          {disabledReason}
+        </p>
+      )}
       <div className="composer-bar">
         <label>
           <span className="visually-hidden">Model</span>
           <select aria-label="Model" value={model} disabled={disabled} onChange={(event) => onModel(event.target.value)}>
             {models.map((name) => (
-              <option key={name} value={name}>{modelDisplayName(name)}</option>
+              <option key={name} value={name}>
+                {modelDisplayName(name)}
+              </option>
             ))}
           </select>
         </label>
@@ -95,14 +101,20 @@ export function Composer({ models, modes, model, mode, running, disabled, disabl
           <span className="visually-hidden">Mode</span>
           <select aria-label="Mode" value={mode} disabled={disabled} onChange={(event) => onMode(event.target.value as AgentMode)}>
             {modes.map((name) => (
-              <option key={name} value={name}>{modeLabels[name]}</option>
+              <option key={name} value={name}>
+                {modeLabels[name]}
+              </option>
             ))}
           </select>
         </label>
         {running ? (
-          <button key="stop" type="button" className="stop" ref={stop} onClick={onStop}>Stop</button>
+          <button key="stop" type="button" className="stop" ref={stop} onClick={onStop}>
+            Stop
+          </button>
         ) : (
-          <button key="send" type="submit" disabled={disabled || !text.trim()}>Send</button>
+          <button key="send" type="submit" disabled={disabled || !text.trim()}>
+            Send
+          </button>
         )}
       </div>
     </form>

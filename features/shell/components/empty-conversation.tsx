@@ -7,14 +7,16 @@ export function FirstVisit({ workspace, onPick }: { workspace: string; onPick: (
   return (
     <div className="empty first-visit">
       <p>
-        This is the <strong>{workspace}</strong> workspace: a Claude agent works on its files with you. No account needed;
-        your conversations stay in this browser and a run goes on if you close the tab.
+        This is the <strong>{workspace}</strong> workspace: a Claude agent works on its files with you. No account needed; your conversations stay in this browser and a run goes on if you close the
+        tab.
       </p>
       <p>Try:</p>
       <ul className="examples">
         {EXAMPLE_PROMPTS.map((prompt) => (
           <li key={prompt}>
-            <button type="button" onClick={() => onPick(prompt)}>{prompt}</button>
+            <button type="button" onClick={() => onPick(prompt)}>
+              {prompt}
+            </button>
           </li>
         ))}
       </ul>
@@ -25,8 +27,7 @@ export function FirstVisit({ workspace, onPick }: { workspace: string; onPick: (
 export function Expired() {
   return (
     <p className="notice notice-info empty-expired" role="status">
-      This conversation has expired: the server keeps a conversation for a day after its last message. Its messages are
-      gone; start a new chat to carry on.
+      This conversation has expired: the server keeps a conversation for a day after its last message. Its messages are gone; start a new chat to carry on.
     </p>
   );
 }

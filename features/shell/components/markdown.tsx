@@ -21,7 +21,12 @@ const components: Components = {
     const code = node?.children[0] as HastNode | undefined;
     const text = code ? textOf(code).replace(/\n$/, '') + '\n' : '';
     const className = code?.properties?.className;
-    const language = Array.isArray(className) ? (className.map(String).find((name) => name.startsWith('language-'))?.slice('language-'.length) ?? null) : null;
+    const language = Array.isArray(className)
+      ? (className
+          .map(String)
+          .find((name) => name.startsWith('language-'))
+          ?.slice('language-'.length) ?? null)
+      : null;
     return (
       <div className="code-block">
         <pre>

@@ -90,7 +90,11 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item
     case 'changes':
       return <ChangesView changes={item} busy={busy} readOnly={readOnly} />;
     case 'user':
-      return <div className="message user" data-testid="user-message">{item.text}</div>;
+      return (
+        <div className="message user" data-testid="user-message">
+          {item.text}
+        </div>
+      );
     case 'assistant':
       return (
         <div className="answer">
@@ -101,7 +105,9 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item
     case 'tool':
       return (
         <div className={`tool tool-${item.status}`} data-testid="tool-card" data-status={item.status}>
-          <span className="tool-icon" aria-hidden>{toolIcons[item.status]}</span>
+          <span className="tool-icon" aria-hidden>
+            {toolIcons[item.status]}
+          </span>
           <span className="tool-name">{item.name}</span>
           {item.target && <code className="tool-target">{item.target}</code>}
           <span className="visually-hidden">{item.status}</span>
@@ -115,9 +121,17 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item
         </div>
       );
     case 'retry':
-      return <div className="notice notice-info" role="status" data-testid="retry-progress">{item.text}</div>;
+      return (
+        <div className="notice notice-info" role="status" data-testid="retry-progress">
+          {item.text}
+        </div>
+      );
     case 'notice':
-      return <div className={`notice notice-${item.tone}`} role={item.tone === 'error' ? 'alert' : 'status'}>{item.text}</div>;
+      return (
+        <div className={`notice notice-${item.tone}`} role={item.tone === 'error' ? 'alert' : 'status'}>
+          {item.text}
+        </div>
+      );
     case 'run_end':
       return (
         <div className="run-end" data-testid="run-end" data-status={item.status}>

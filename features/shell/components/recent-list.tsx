@@ -14,12 +14,7 @@ function badgeFor(entry: RecentConversation, status: ConversationStatus | undefi
   return null;
 }
 
-export function RecentList({ recent, currentId, onOpen, onClearAll }: {
-  recent: RecentConversation[];
-  currentId: string | null;
-  onOpen: (id: string) => void;
-  onClearAll: () => void;
-}) {
+export function RecentList({ recent, currentId, onOpen, onClearAll }: { recent: RecentConversation[]; currentId: string | null; onOpen: (id: string) => void; onClearAll: () => void }) {
   const statuses = useConversationStatuses({ ids: recent.map((entry) => entry.conversationId), currentId });
   return (
     <nav className="recent" aria-label="Recent conversations">
@@ -31,11 +26,7 @@ export function RecentList({ recent, currentId, onOpen, onClearAll }: {
           const badge = badgeFor(entry, status, entry.conversationId === currentId);
           return (
             <li key={entry.conversationId} data-run-status={status?.lastRunStatus ?? undefined}>
-              <button
-                type="button"
-                aria-current={entry.conversationId === currentId ? 'true' : undefined}
-                onClick={() => onOpen(entry.conversationId)}
-              >
+              <button type="button" aria-current={entry.conversationId === currentId ? 'true' : undefined} onClick={() => onOpen(entry.conversationId)}>
                 <span className="preview-row">
                   <span className="preview">{entry.preview || 'New conversation'}</span>
                   {badge === 'working' && (
@@ -50,7 +41,10 @@ export function RecentList({ recent, currentId, onOpen, onClearAll }: {
                   )}
                 </span>
                 <span className="meta">
-                  {entry.messageCount} messages · <time dateTime={new Date(entry.lastActivity).toISOString()} title={new Date(entry.lastActivity).toLocaleString()}>{relativeTime(entry.lastActivity)}</time>
+                  {entry.messageCount} messages ·{' '}
+                  <time dateTime={new Date(entry.lastActivity).toISOString()} title={new Date(entry.lastActivity).toLocaleString()}>
+                    {relativeTime(entry.lastActivity)}
+                  </time>
                 </span>
               </button>
             </li>

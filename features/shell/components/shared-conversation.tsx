@@ -45,10 +45,7 @@ export function SharedConversation({ workspace }: { workspace: string }) {
   const followLive = live.follow;
   useEffect(() => {
     if (!activeRunId || !token) return;
-    followLive(
-      { id: activeRunId },
-      { shared: true, headers: { [SHARE_TOKEN_HEADER]: token }, onDone: () => void queryClient.invalidateQueries({ queryKey: ['shared', token] }) },
-    );
+    followLive({ id: activeRunId }, { shared: true, headers: { [SHARE_TOKEN_HEADER]: token }, onDone: () => void queryClient.invalidateQueries({ queryKey: ['shared', token] }) });
   }, [activeRunId, token, queryClient, followLive]);
 
   const items = useMemo(() => [...(view.data?.items ?? []), ...live.items], [view.data, live.items]);
@@ -68,9 +65,13 @@ export function SharedConversation({ workspace }: { workspace: string }) {
             This share link is off: its owner turned it off, or the conversation is gone.
           </p>
         ) : view.error ? (
-          <p className="notice notice-error" role="alert">Could not load the conversation: {view.error.message}</p>
+          <p className="notice notice-error" role="alert">
+            Could not load the conversation: {view.error.message}
+          </p>
         ) : view.isPending ? (
-          <p className="muted" role="status">Loading conversation…</p>
+          <p className="muted" role="status">
+            Loading conversation…
+          </p>
         ) : (
           <MessageList items={items} busy={activeRunId !== null} decide={null} readOnly empty={<p className="muted">Nothing here yet.</p>} />
         )}

@@ -18,7 +18,11 @@ export const conversationQueryKey = (conversationId: string | null) => ['convers
  * A conversation as the tab shows it: its history (one query per conversation, so concurrent
  * loads collapse into one) followed by the live events of runs started or re-joined here.
  */
-export function useChat({ workspace, conversationId, lastRun }: {
+export function useChat({
+  workspace,
+  conversationId,
+  lastRun,
+}: {
   workspace: string;
   conversationId: string | null;
   /** The conversation's latest run as the Recent list's poll sees it: how runs that another tab or device started show up here. */

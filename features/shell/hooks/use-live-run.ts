@@ -27,8 +27,7 @@ export function useLiveRun<Run extends Followed>({ scope }: { scope: string | nu
       following.current?.abort();
       const controller = new AbortController();
       following.current = controller;
-      const update = (change: (state: LiveState<Run>) => Partial<LiveState<Run>>) =>
-        setLive((state) => (state.scope === scope ? { ...state, ...change(state) } : state));
+      const update = (change: (state: LiveState<Run>) => Partial<LiveState<Run>>) => setLive((state) => (state.scope === scope ? { ...state, ...change(state) } : state));
       update(() => ({ run, connection: null }));
       void followRun({
         url: shared ? ({ after }) => `/api/shared/runs/${run.id}/events?after=${after}` : ({ after, visible }) => `/api/runs/${run.id}/events?after=${after}&visible=${visible ? 1 : 0}`,

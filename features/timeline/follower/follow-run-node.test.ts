@@ -55,11 +55,12 @@ describe('followRun outside a browser', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const run = follow({ retry: true });
     expect(await run.outcome).toBe('ended');
-    expect(run.events.map((event) => [event.seq, event.type])).toEqual([[1, 'text'], [4, 'text'], [5, 'end']]);
-    expect(warn.mock.calls.map(([reason]) => String(reason))).toEqual([
-      'run event 2 ignored: unknown event type "subagent"',
-      expect.stringMatching(/^run event 3 ignored: malformed text event/),
+    expect(run.events.map((event) => [event.seq, event.type])).toEqual([
+      [1, 'text'],
+      [4, 'text'],
+      [5, 'end'],
     ]);
+    expect(warn.mock.calls.map(([reason]) => String(reason))).toEqual(['run event 2 ignored: unknown event type "subagent"', expect.stringMatching(/^run event 3 ignored: malformed text event/)]);
     warn.mockRestore();
     expect(seen).toEqual([{ url: '/api/runs/r-1/events?after=0', host: 'demo.localhost:3000', cookie: 'tether_visitor=v' }]);
   });

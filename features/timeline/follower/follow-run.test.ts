@@ -59,7 +59,15 @@ afterEach(() => {
 
 const text = (seq: number): RunEvent => ({ type: 'text', text: `${seq} `, seq });
 const end = (seq: number): RunEvent => ({
-  type: 'end', status: 'completed', model: 'm', mode: 'build', costUsd: null, inputTokens: null, outputTokens: null, durationMs: 1, seq,
+  type: 'end',
+  status: 'completed',
+  model: 'm',
+  mode: 'build',
+  costUsd: null,
+  inputTokens: null,
+  outputTokens: null,
+  durationMs: 1,
+  seq,
 });
 const frame = (event: RunEvent) => `id: ${event.seq}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`;
 

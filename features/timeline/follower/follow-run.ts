@@ -45,7 +45,17 @@ const loadParser = () =>
  * Every event is parsed against its schema; one that doesn't parse (an unknown type from a newer
  * server, say) is skipped and reported to `onIgnored` (a console warning by default).
  */
-export async function followRun({ url, after, headers, onEvent, onConnection, onIgnored = warnIgnored, signal, fetch = globalThis.fetch, retry = true }: {
+export async function followRun({
+  url,
+  after,
+  headers,
+  onEvent,
+  onConnection,
+  onIgnored = warnIgnored,
+  signal,
+  fetch = globalThis.fetch,
+  retry = true,
+}: {
   /** The stream's address for a connection resuming after `after`. */
   url: (at: { after: number; visible: boolean }) => string;
   after: number;
@@ -68,7 +78,7 @@ export async function followRun({ url, after, headers, onEvent, onConnection, on
     onConnection?.(state);
   };
 
-  for (let failures = 0; !signal.aborted; ) {
+  for (let failures = 0; !signal.aborted;) {
     if (page && !page.online()) {
       report('offline');
       await page.waitFor({ events: ['online'], signal });

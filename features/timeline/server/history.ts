@@ -26,7 +26,14 @@ export type FinishedRun = {
  * transcript entry it wrote. `before` leaves out what a run still in progress wrote, since the
  * browser replays that run from its events.
  */
-export async function loadHistory({ conversationId, sdkSessionId, workspaceDir, before, runs = [], changes = [] }: {
+export async function loadHistory({
+  conversationId,
+  sdkSessionId,
+  workspaceDir,
+  before,
+  runs = [],
+  changes = [],
+}: {
   conversationId: string;
   sdkSessionId: string;
   /** The workspace folder as the agent saw it, to show its paths relative to it. */

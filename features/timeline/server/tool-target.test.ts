@@ -4,7 +4,12 @@ import { summarize } from './tool-target';
 describe("a tool result's card text", () => {
   it('keeps a short output whole, with its line count, and drops system reminders', () => {
     expect(summarize('one\ntwo<system-reminder>for the model</system-reminder>\n')).toEqual({ text: 'one\ntwo', lines: 2 });
-    expect(summarize([{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }])).toEqual({ text: 'ab', lines: 1 });
+    expect(
+      summarize([
+        { type: 'text', text: 'a' },
+        { type: 'text', text: 'b' },
+      ]),
+    ).toEqual({ text: 'ab', lines: 1 });
     expect(summarize(undefined)).toEqual({ text: '', lines: 0 });
   });
 

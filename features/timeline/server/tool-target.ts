@@ -26,11 +26,7 @@ const SHOWN_CHARS = 4000;
 
 /** A tool result's text for its card: its first lines, and how many lines it has in all. */
 export function summarize(content: unknown): { text: string; lines: number } {
-  const text = typeof content === 'string'
-    ? content
-    : Array.isArray(content)
-      ? content.map((part) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('')
-      : '';
+  const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((part) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('') : '';
   const clean = text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
   const lines = clean ? clean.split('\n') : [];
   const head = lines.slice(0, SHOWN_LINES).join('\n');

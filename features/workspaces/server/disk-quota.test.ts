@@ -120,7 +120,12 @@ describe('a workspace disk quota', () => {
       });
     const both = await Promise.all([run(), run()]);
     expect(both.map((result) => result.code)).toEqual([0, 0]);
-    expect(both.map((result) => result.output).join('').match(/mounted/g)).toHaveLength(1);
+    expect(
+      both
+        .map((result) => result.output)
+        .join('')
+        .match(/mounted/g),
+    ).toHaveLength(1);
     expect(mountsAt('race')).toHaveLength(1);
     restart();
     expect(readFileSync(path.join(workspaces.findWorkspace('race')!.filesDir, 'a.txt'), 'utf8')).toBe('a');

@@ -45,7 +45,8 @@ export function applyDiskQuota({ root, config }: { root: string; config: Workspa
   if (wanted === null) throw unmountable(root, 'TETHER_WORKSPACE_QUOTA_MB is 0, so the server mounts no images');
   if (!support.supported) {
     if (hasImage) throw unmountable(root, support.reason);
-    if (!state.warned) logger.warn('Workspace disk quotas are off: this server may not loop-mount images (run it as root with loop devices, or set TETHER_WORKSPACE_QUOTA_MB=0).', { reason: support.reason });
+    if (!state.warned)
+      logger.warn('Workspace disk quotas are off: this server may not loop-mount images (run it as root with loop devices, or set TETHER_WORKSPACE_QUOTA_MB=0).', { reason: support.reason });
     state.warned = true;
     return undefined;
   }

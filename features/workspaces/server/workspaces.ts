@@ -45,11 +45,7 @@ function readConfig(file: string): WorkspaceConfig {
   return workspaceConfigSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-export function createWorkspace({ name, files = {}, config = {} }: {
-  name: string;
-  files?: Record<string, string>;
-  config?: Partial<WorkspaceConfig>;
-}): Workspace {
+export function createWorkspace({ name, files = {}, config = {} }: { name: string; files?: Record<string, string>; config?: Partial<WorkspaceConfig> }): Workspace {
   const root = workspaceRoot(name);
   if (existsSync(path.join(root, 'files')) || existsSync(path.join(root, IMAGE_NAME))) throw new AppError('conflict:workspace_exists', `Workspace "${name}" already exists.`);
   mkdirSync(path.join(root, 'files'), { recursive: true });
@@ -68,7 +64,7 @@ export function createWorkspace({ name, files = {}, config = {} }: {
 const demoFiles = {
   'README.md': '# Demo workspace\n\nA small project to try Tether on. Ask the agent to read or change these files.\n',
   'notes/todo.md': '- [ ] Write the launch post\n- [x] Pick a name\n- [ ] Invite the first users\n',
-  'src/greet.ts': "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n",
+  'src/greet.ts': 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n',
 };
 
 /** The `demo` workspace exists on every fresh start, so the quick start has somewhere to go. */

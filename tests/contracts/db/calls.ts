@@ -69,7 +69,6 @@ export function contractCalls(getDb: () => Db) {
       p_error: null,
       ...extra,
     });
-  const listRuns = (conversationId: string) =>
-    getDb().call<Run[]>('list_runs', { p_conversation_id: conversationId });
+  const listRuns = (conversationId: string) => getDb().call<Run[]>('list_runs', { p_conversation_id: conversationId });
   return { open, get, startRun, finishRun, listRuns };
 }

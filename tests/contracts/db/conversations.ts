@@ -38,7 +38,7 @@ export function defineConversationContract(getDb: () => Db) {
     expect(await get(id)).toEqual(again);
   });
 
-  it("another visitor or workspace gets null and leaves the row untouched", async () => {
+  it('another visitor or workspace gets null and leaves the row untouched', async () => {
     const id = randomUUID();
     const mine = await open({ id, title: 'Mine' });
     await tick();

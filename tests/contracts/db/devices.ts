@@ -59,8 +59,14 @@ export function defineDeviceContract(getDb: () => Db) {
       const [desk, phoneDevice] = listed as [Listed, Listed];
       const subscribe = (endpoint: string, device: string) =>
         getDb().call<boolean>('subscribe_push', {
-          p_conversation_id: conversation, p_visitor_id: 'visitor-a', p_workspace: 'demo', p_endpoint: endpoint,
-          p_public_key: 'k', p_auth_secret: 'a', p_show_preview: false, p_device_visitor_id: device,
+          p_conversation_id: conversation,
+          p_visitor_id: 'visitor-a',
+          p_workspace: 'demo',
+          p_endpoint: endpoint,
+          p_public_key: 'k',
+          p_auth_secret: 'a',
+          p_show_preview: false,
+          p_device_visitor_id: device,
         });
       expect(await subscribe('https://push.example/desk', 'visitor-a')).toBe(true);
       expect(await subscribe('https://push.example/phone', phone)).toBe(true);

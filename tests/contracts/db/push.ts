@@ -23,8 +23,7 @@ export function definePushContract(getDb: () => Db) {
     const unsubscribe = (conversation: string, endpoint: string, visitor = 'visitor-a') =>
       getDb().call<boolean | null>('unsubscribe_push', { p_conversation_id: conversation, p_visitor_id: visitor, p_workspace: 'demo', p_endpoint: endpoint });
     const targets = (conversation: string) => getDb().call<Targets | null>('push_targets', { p_conversation_id: conversation });
-    const setMuted = (id: string, muted: boolean, visitor = 'visitor-a') =>
-      getDb().call<boolean | null>('set_muted', { p_id: id, p_visitor_id: visitor, p_workspace: 'demo', p_muted: muted });
+    const setMuted = (id: string, muted: boolean, visitor = 'visitor-a') => getDb().call<boolean | null>('set_muted', { p_id: id, p_visitor_id: visitor, p_workspace: 'demo', p_muted: muted });
     const endpoint = () => `https://push.example/${randomUUID()}`;
 
     it("subscribe_push stores a device on the owner's live conversation only, upserting per (conversation, endpoint)", async () => {

@@ -100,8 +100,19 @@ export function defineRunContract(getDb: () => Db) {
     type Taken = Array<{ id: string; conversationId: string; model: string; mode: string; startedAt: string }>;
     const taken = await getDb().call<Taken>('take_over_stale_runs', { p_stale_seconds: 3600 });
     const ours = new Set([aliveRun.id, silentRun.id, unknownRun.id, unownedRun.id]);
-    expect(taken.filter((run) => ours.has(run.id)).map((run) => run.id).sort()).toEqual([silentRun.id, unknownRun.id, unownedRun.id].sort());
-    expect(taken.find((run) => run.id === silentRun.id)).toEqual({ id: silentRun.id, conversationId: silentRun.conversationId, model: 'claude-sonnet-4-5', mode: 'build', startedAt: silentRun.startedAt });
+    expect(
+      taken
+        .filter((run) => ours.has(run.id))
+        .map((run) => run.id)
+        .sort(),
+    ).toEqual([silentRun.id, unknownRun.id, unownedRun.id].sort());
+    expect(taken.find((run) => run.id === silentRun.id)).toEqual({
+      id: silentRun.id,
+      conversationId: silentRun.conversationId,
+      model: 'claude-sonnet-4-5',
+      mode: 'build',
+      startedAt: silentRun.startedAt,
+    });
     expect((await listRuns(silentRun.conversationId))[0]!.status).toBe('interrupted');
     expect((await listRuns(aliveRun.conversationId))[0]!.status).toBe('running');
     // Already taken: nobody gets them again.
@@ -113,7 +124,7 @@ export function defineRunContract(getDb: () => Db) {
     expect(late.map((run) => run.id)).toContain(aliveRun.id);
   });
 
-  it("run changes: recorded per run, listed without contents, given to the owner only, undone once", async () => {
+  it('run changes: recorded per run, listed without contents, given to the owner only, undone once', async () => {
     const conversationId = randomUUID();
     await open({ id: conversationId });
     const run = await startRun(conversationId);
@@ -137,7 +148,8 @@ export function defineRunContract(getDb: () => Db) {
         ],
       },
     ]);
-    const changesOf = (visitor: string) => getDb().call<{ files: Array<{ path: string; before: string | null; after: string | null }> } | null>('get_run_changes', { p_run_id: run.id, p_visitor_id: visitor, p_workspace: 'demo' });
+    const changesOf = (visitor: string) =>
+      getDb().call<{ files: Array<{ path: string; before: string | null; after: string | null }> } | null>('get_run_changes', { p_run_id: run.id, p_visitor_id: visitor, p_workspace: 'demo' });
     expect(await changesOf('visitor-b')).toBeNull();
     expect((await changesOf('visitor-a'))!.files).toEqual([
       { path: 'new.md', before: null, after: 'x\n', restorable: true },

@@ -111,7 +111,13 @@ http {
 async function waitUntilUp(port: number) {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (await fetch(`http://127.0.0.1:${port}/api/health`).then((response) => response.ok, () => false)) return;
+    if (
+      await fetch(`http://127.0.0.1:${port}/api/health`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`nothing answers on port ${port}`);
@@ -121,13 +127,16 @@ async function waitUntilUp(port: number) {
 export function call(port: number, { method = 'GET', path: urlPath, cookie, json }: { method?: string; path: string; cookie?: string; json?: unknown }) {
   return new Promise<{ status: number; body: string; setCookie: string[]; retryAfter: string | undefined }>((resolve, reject) => {
     const body = json === undefined ? undefined : JSON.stringify(json);
-    const req = request({ host: '127.0.0.1', port, method, path: urlPath, headers: { host: `demo.localhost:${port}`, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, setCookie: [res.headers['set-cookie'] ?? []].flat(), retryAfter: res.headers['retry-after'] }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method, path: urlPath, headers: { host: `demo.localhost:${port}`, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, setCookie: [res.headers['set-cookie'] ?? []].flat(), retryAfter: res.headers['retry-after'] }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

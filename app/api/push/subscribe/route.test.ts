@@ -36,14 +36,24 @@ async function newVisitor(): Promise<{ cookie: string; visitorId: string }> {
   return { cookie, visitorId: cookie.split('=')[1]!.split('.')[0]! };
 }
 
-function call(handler: Handler, { method, url, body, cookie, params = {}, type = 'application/json' }: {
-  method: string;
-  url: string;
-  body: unknown;
-  cookie?: string;
-  params?: Record<string, string>;
-  type?: string;
-}) {
+function call(
+  handler: Handler,
+  {
+    method,
+    url,
+    body,
+    cookie,
+    params = {},
+    type = 'application/json',
+  }: {
+    method: string;
+    url: string;
+    body: unknown;
+    cookie?: string;
+    params?: Record<string, string>;
+    type?: string;
+  },
+) {
   const req = new NextRequest(`http://127.0.0.1:3000${url}`, {
     method,
     headers: { host: 'demo.localhost:3000', 'content-type': type, ...(cookie ? { cookie } : {}) },
@@ -149,8 +159,7 @@ describe('DELETE /api/push/unsubscribe', () => {
 });
 
 describe('PUT /api/conversations/:id/mute', () => {
-  const mute = (body: unknown, { id = conversationId, cookie = owner.cookie } = {}) =>
-    call(muteRoute, { method: 'PUT', url: `/api/conversations/${id}/mute`, body, cookie, params: { id } });
+  const mute = (body: unknown, { id = conversationId, cookie = owner.cookie } = {}) => call(muteRoute, { method: 'PUT', url: `/api/conversations/${id}/mute`, body, cookie, params: { id } });
 
   it('stores the flag on the server and answers it', async () => {
     const response = await mute({ muted: true });

@@ -15,12 +15,7 @@ beforeAll(async () => {
   ({ POST } = await import('./route'));
 });
 
-function send({ id = randomUUID(), host = 'demo.localhost:3000', body = '{}', type = 'application/json' }: {
-  id?: string;
-  host?: string;
-  body?: string;
-  type?: string;
-}) {
+function send({ id = randomUUID(), host = 'demo.localhost:3000', body = '{}', type = 'application/json' }: { id?: string; host?: string; body?: string; type?: string }) {
   const req = new NextRequest(`http://127.0.0.1:3000/api/conversations/${id}/messages`, {
     method: 'POST',
     headers: { host, 'content-type': type },
