@@ -1,6 +1,9 @@
 import type { ApprovalDecider, ApprovalDecision, ApprovalScope } from './vocabulary';
 
 /** An approval as the conversation shows it: a tool call the run waits on, and how it was settled. */
+/** How an approval was settled, and by whom (`device`: the deciding browser's own id, null unless a visitor decided). */
+export type ApprovalOutcome = { decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: ApprovalDecider; device: string | null };
+
 export type ApprovalItem = {
   kind: 'approval';
   /** The approval's id. */
@@ -10,5 +13,5 @@ export type ApprovalItem = {
   detail: string | null;
   expiresAt: string;
   /** Null while it waits for a decision. */
-  outcome: { decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: ApprovalDecider; device: string | null } | null;
+  outcome: ApprovalOutcome | null;
 };

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@/lib/errors';
 import type { DecideApprovalInput } from '../schemas';
-import type { ApprovalDecider, ApprovalDecision, ApprovalScope } from '../vocabulary';
+import type { ApprovalOutcome } from '../types';
 
 /** Tools that only read: in ask mode they never wait for anyone. */
 const READING_TOOLS = new Set(['Read', 'Glob', 'Grep']);
@@ -13,12 +13,11 @@ export type ToolCallDescription = { summary: string; detail: string | null };
 /** What approvals announce: the run turns these into its `approval` and `approval_decided` events. */
 export type ApprovalEvent =
   | { type: 'approval'; approvalId: string; toolId: string; tool: string; summary: string; detail: string | null; expiresAt: string }
-  | { type: 'approval_decided'; approvalId: string; decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: ApprovalDecider; device: string | null };
+  | ({ type: 'approval_decided'; approvalId: string } & ApprovalOutcome);
 
 export type Verdict = { behavior: 'allow' } | { behavior: 'deny'; message: string };
 
-type Pending = { tool: string; settle: (decision: Decision) => void; timer: NodeJS.Timeout };
-type Decision = { decision: ApprovalDecision; scope: ApprovalScope; note: string | null; by: 'visitor' | 'expiry' | 'stop'; device: string | null };
+type Pending = { tool: string; settle: (decision: ApprovalOutcome) => void; timer: NodeJS.Timeout };
 
 export const NO_ANSWER_NOTE = 'No answer in time';
 
@@ -36,7 +35,7 @@ export function denialMessage(note: string | null): string {
  */
 export class Approvals {
   private readonly pending = new Map<string, Pending>();
-  private readonly decided = new Map<string, Decision>();
+  private readonly decided = new Map<string, ApprovalOutcome>();
   private readonly allowedForRun = new Set<string>();
 
   constructor(private readonly emit: (event: ApprovalEvent) => void) {}
@@ -68,7 +67,7 @@ export class Approvals {
   }): Promise<Verdict> {
     if (this.allowedForRun.has(tool)) return { behavior: 'allow' };
     const approvalId = randomUUID();
-    const decision = await new Promise<Decision>((resolve) => {
+    const decision = await new Promise<ApprovalOutcome>((resolve) => {
       const timer = setTimeout(() => this.settle(approvalId, { decision: 'deny', scope: 'once', note: NO_ANSWER_NOTE, by: 'expiry', device: null }), timeoutMs);
       timer.unref();
       this.pending.set(approvalId, { tool, settle: resolve, timer });
@@ -94,7 +93,7 @@ export class Approvals {
     for (const approvalId of [...this.pending.keys()]) this.settle(approvalId, { decision: 'deny', scope: 'once', note: 'The run was stopped.', by, device: null });
   }
 
-  private settle(approvalId: string, decision: Decision): void {
+  private settle(approvalId: string, decision: ApprovalOutcome): void {
     const pending = this.pending.get(approvalId);
     if (!pending) return;
     this.pending.delete(approvalId);

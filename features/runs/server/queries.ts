@@ -1,21 +1,10 @@
 import 'server-only';
 import { db } from '@/lib/db/connection';
+import type { FinishedRun } from '@/features/timeline/server';
 import type { AgentMode, RunStatus } from '../types';
 
-export type RunRecord = {
-  id: string;
-  conversationId: string;
-  model: string;
-  mode: AgentMode;
-  status: RunStatus;
-  startedAt: string;
-  finishedAt: string | null;
-  costUsd: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  durationMs: number | null;
-  error: string | null;
-};
+/** A row of the runs table: what the history shows of a run, and where and when it ran. */
+export type RunRecord = FinishedRun & { conversationId: string; mode: AgentMode; status: RunStatus; startedAt: string };
 
 /** Records a run of `owner` (an instance id); null when the conversation has a running run already, on any instance. */
 export async function insertRun({ id, conversationId, model, mode, owner }: { id: string; conversationId: string; model: string; mode: AgentMode; owner: string }) {
