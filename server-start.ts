@@ -1,8 +1,8 @@
 import { sendRunNotices, settlePushes } from '@/features/push/server';
 import { backfillLocalTranscripts, claudeExecutable, moveLegacyTranscripts } from '@/features/agents/server';
 import { modelEndpoint, sandboxState } from '@/features/sandbox/server';
-import { instanceId, startHeartbeat, stopHeartbeat } from '@/features/cluster/server';
-import { forgetDeletedConversations, interruptAllRuns, interruptOwnRuns, obeyOtherInstances, sweepAgentHomes, takeOverStaleRuns } from '@/features/runs/server';
+import { instanceId, startDraining, startHeartbeat, stopHeartbeat } from '@/features/cluster/server';
+import { forgetDeletedConversations, handOverAllRuns, obeyOtherInstances, runsEnded, sweepAgentHomes, sweepRunJournals, takeOnOwnRuns, takeOverStaleRuns } from '@/features/runs/server';
 import { closeAllStreams } from '@/features/timeline/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
@@ -41,11 +41,13 @@ async function start() {
   forgetDeletedConversations(); // conversations announce a deletion; runs stop theirs and remove the transcript
   const started = Date.now();
   const database = await db();
-  // Only this instance's own runs: other instances on the database may be running theirs.
-  const interrupted = await interruptOwnRuns(instanceId());
-  await startHeartbeat(takeOverStaleRuns); // before the first run: a run of an instance that never beat is taken over
-  await obeyOtherInstances(); // with Redis: Stop and approvals sent from other instances' viewers
   await moveLegacyTranscripts();
+  // Only this instance's own runs (other instances on the database may be running theirs): an
+  // earlier process of it left them running, and they are continued now.
+  const orphaned = await takeOnOwnRuns();
+  sweepRunJournals();
+  await startHeartbeat(takeOverStaleRuns); // before the first new run: a run of an instance that never beat is taken over
+  await obeyOtherInstances(); // with Redis: Stop and approvals sent from other instances' viewers
   await sweepAgentHomes();
   // Lines a crash left unmirrored: the disk has them, the store gets them (in the background).
   if (env.transcripts === 'database') {
@@ -64,7 +66,7 @@ async function start() {
     transcripts: env.transcripts,
     model: endpoint.demo ? 'demo' : 'anthropic',
     agentSandbox: sandbox.sandboxed ? 'bubblewrap' : `off (${sandbox.reason})`,
-    interruptedRuns: interrupted,
+    continuedOrEndedRuns: orphaned,
     dbReadyMs: Date.now() - started,
   });
   setInterval(() => {
@@ -75,19 +77,35 @@ async function start() {
       .then(sweepAgentHomes)
       .catch((error: unknown) => logger.error('purge failed', { error }));
   }, PURGE_INTERVAL_MS).unref();
-  // Open SSE responses would keep `next start` alive forever on SIGTERM: record the runs in
-  // progress as interrupted, close every stream, then exit.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info('shutting down', { signal });
-      void interruptAllRuns(SHUTDOWN_GRACE_MS)
-        .finally(closeAllStreams)
-        .then(() => settlePushes(PUSH_GRACE_MS)) // "Task was interrupted" notices under way
-        .then(() => backlogCleared(BACKLOG_GRACE_MS)) // writes still waiting for the database (the disk keeps the transcripts)
-        .then(() => stopHeartbeat().catch((error: unknown) => logger.error('leaving failed', { error })))
-        .then(closeRedis)
-        .then(closeDb)
-        .finally(() => process.exit(0));
-    });
-  }
+  stopOnSignals(env.TETHER_DRAIN_SECONDS * 1000);
+}
+
+/**
+ * SIGTERM drains: no new runs (sends get 503, /api/health says draining), the runs in progress go
+ * on to their end for up to `drainMs`, and those still going then are handed over, to be continued
+ * by this instance's next start or another instance. A second SIGTERM, or SIGINT (a terminal's
+ * Ctrl-C), hands them over at once. Then every stream closes (open SSE responses would keep
+ * `next start` alive forever) and the process exits.
+ */
+function stopOnSignals(drainMs: number) {
+  const skipDrain = new AbortController();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return void skipDrain.abort();
+    stopping = true;
+    if (signal === 'SIGINT') skipDrain.abort();
+    logger.info('shutting down', { signal, drainSeconds: skipDrain.signal.aborted ? 0 : drainMs / 1000 });
+    startDraining();
+    void runsEnded(drainMs, skipDrain.signal)
+      .then(() => handOverAllRuns(SHUTDOWN_GRACE_MS))
+      .finally(closeAllStreams)
+      .then(() => settlePushes(PUSH_GRACE_MS)) // completion pushes of runs that just ended
+      .then(() => backlogCleared(BACKLOG_GRACE_MS)) // writes still waiting for the database (the disk keeps the transcripts)
+      .then(() => stopHeartbeat().catch((error: unknown) => logger.error('leaving failed', { error }))) // its handed-over runs are free to take over now
+      .then(closeRedis)
+      .then(closeDb)
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

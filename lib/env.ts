@@ -96,6 +96,10 @@ const serverEnvSchema = z
     TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: z.coerce.number().min(0).max(1_000_000).default(20),
     TETHER_RUN_TIME_LIMIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     TETHER_MAX_TURNS: z.coerce.number().int().min(1).max(1000).default(50),
+    // Runs survive their server (README, "Runs"): how long SIGTERM lets runs finish before the
+    // instance hands them over, and how often one run may be continued after its server went.
+    TETHER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+    TETHER_CONTINUE_ATTEMPTS: z.coerce.number().int().min(0).max(10).default(1),
     // Ask mode: an approval nobody answers is denied after this long.
     TETHER_APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
     TETHER_MAX_BUDGET_USD: z.coerce.number().positive().optional(),

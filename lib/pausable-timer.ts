@@ -32,9 +32,13 @@ export class PausableTimer {
     );
   }
 
+  /** Running time still left before it fires. */
+  remaining(): number {
+    return Math.max(0, this.remainingMs - (this.timer ? Date.now() - this.resumedAt : 0));
+  }
+
   clear(): void {
+    this.pause(); // what ran until now stays counted in remaining()
     this.cleared = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
   }
 }

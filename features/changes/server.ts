@@ -1,2 +1,2 @@
-export { FileCheckpoints, undoRunChanges } from './server/file-changes';
+export { FileCheckpoints, undoRunChanges, type KeptCheckpoint } from './server/file-changes';
 export { listRunChanges, recordRunChanges, type KeptChange, type RunChanges } from './server/queries';

@@ -1,2 +1,2 @@
-export { assertBudgetLeft, chargeSpend, conversationsFull, openViewer, releaseRun, takeConversation, takeHandoffOpened, takeLinkMade, takeNewVisitor, takeRun } from './server/rules';
+export { assertBudgetLeft, chargeSpend, conversationsFull, openViewer, releaseRun, resumeRun, takeConversation, takeHandoffOpened, takeLinkMade, takeNewVisitor, takeRun } from './server/rules';
 export type { BudgetExhausted } from './server/budgets';

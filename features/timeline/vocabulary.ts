@@ -10,3 +10,10 @@ export const toolStatuses = ['running', 'ok', 'error', 'denied'] as const;
 export type ToolStatus = (typeof toolStatuses)[number];
 
 export { approvalDeciders, approvalDecisions, approvalScopes, type ApprovalDecider, type ApprovalDecision, type ApprovalScope } from '@/features/approvals/vocabulary';
+
+/**
+ * A run continued after its server went: what the agent is told (its transcript keeps it as a
+ * user message, which history shows as the notice instead), and what viewers see.
+ */
+export const CONTINUATION_PROMPT = 'The server restarted while you were working; continue the task from where you stopped. Check the state of any command that was running.';
+export const CONTINUED_NOTICE = 'Continued after a server restart.';

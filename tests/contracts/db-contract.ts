@@ -5,6 +5,7 @@
  */
 import type { Db } from '@/lib/db/types';
 import { defineCallErrorContract } from './db/call-errors';
+import { defineContinuationContract } from './db/continuation';
 import { defineConversationContract } from './db/conversations';
 import { defineDeviceContract } from './db/devices';
 import { definePushContract } from './db/push';
@@ -14,6 +15,7 @@ import { defineShareContract } from './db/shares';
 export function defineDbContract(getDb: () => Db) {
   defineConversationContract(getDb);
   defineRunContract(getDb);
+  defineContinuationContract(getDb);
   defineDeviceContract(getDb);
   defineShareContract(getDb);
   definePushContract(getDb);

@@ -176,7 +176,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await apiServer.close();
-  await (await import('@/features/runs/server')).interruptAllRuns(1000);
+  await (await import('@/features/runs/server')).handOverAllRuns(1000);
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });

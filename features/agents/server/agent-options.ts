@@ -49,6 +49,7 @@ export function agentOptions({
   loopback,
   askVisitor,
   beforeEdit,
+  turnsLeft,
 }: {
   conversationId: string;
   workspace: Workspace;
@@ -62,8 +63,10 @@ export function agentOptions({
   loopback: Awaited<ReturnType<typeof loopbackBridge>> | null;
   /** Needed in ask mode. */
   askVisitor?: AskVisitor;
-  /** Told which file (relative to the workspace) an allowed edit is about to change, before it does. */
-  beforeEdit?: (relativePath: string) => void;
+  /** Told which file (relative to the workspace) an allowed edit is about to change; the edit waits for it. */
+  beforeEdit?: (relativePath: string) => Promise<void> | undefined;
+  /** A continued run's turns left of TETHER_MAX_TURNS (its first half used the rest). */
+  turnsLeft?: number;
 }): Options {
   const { sandboxed } = sandboxState();
   const config = effectiveConfig(workspace.config);
@@ -84,7 +87,7 @@ export function agentOptions({
     const edited = toolInput[fileEdits[input.tool_name] ?? ''];
     if (beforeEdit && typeof edited === 'string') {
       const relative = path.relative(agentWorkspaceDir(workspace), path.resolve(agentWorkspaceDir(workspace), edited));
-      if (relative && !relative.startsWith('..')) beforeEdit(relative.split(path.sep).join('/'));
+      if (relative && !relative.startsWith('..')) await beforeEdit(relative.split(path.sep).join('/'));
     }
     return asks(input.tool_name) ? { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask' } } : {};
   };
@@ -101,7 +104,7 @@ export function agentOptions({
     tools: availableTools(mode, config),
     permissionMode: 'default',
     // Per-run fair use: model round trips for one message (its cost is the door's to meter).
-    maxTurns: env.TETHER_MAX_TURNS,
+    maxTurns: turnsLeft ?? env.TETHER_MAX_TURNS,
     hooks: { PreToolUse: [{ hooks: [preToolUse] }] },
     canUseTool: async (toolName, input, { toolUseID }) => {
       const decision = guard(toolName, input);

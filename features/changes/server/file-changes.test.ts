@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await runs.interruptAllRuns(2000);
+  await runs.handOverAllRuns(2000);
   await api.close();
   await (await import('@/lib/db/connection')).closeDb();
 });

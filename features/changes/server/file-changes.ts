@@ -13,16 +13,29 @@ const MAX_PATCH_CHARS = 50_000;
  * Each file's content from before a run first edited it: the run's checkpoint. Write, Edit and
  * NotebookEdit calls report their file before they run (the PreToolUse hook); at the run's end
  * the files that differ from their checkpoint are its changes. Bash commands are not seen.
+ * `onKeep` keeps each checkpoint where it outlives this process too (the run may be continued
+ * elsewhere: `kept` are the checkpoints of its first half).
  */
+export type KeptCheckpoint = { path: string; snapshot: FileSnapshot };
+
 export class FileCheckpoints {
-  private readonly before = new Map<string, FileSnapshot>();
+  private readonly before: Map<string, FileSnapshot>;
+  private readonly onKeep: ((checkpoint: KeptCheckpoint) => Promise<unknown>) | undefined;
 
-  constructor(private readonly workspace: Workspace) {}
+  constructor(
+    private readonly workspace: Workspace,
+    { kept = [], onKeep }: { kept?: KeptCheckpoint[]; onKeep?: (checkpoint: KeptCheckpoint) => Promise<unknown> } = {},
+  ) {
+    this.before = new Map(kept.map(({ path, snapshot }) => [path, snapshot]));
+    this.onKeep = onKeep;
+  }
 
-  /** Keeps `relative` as it is now, the first time a run is about to edit it. */
-  keep(relative: string): void {
+  /** Keeps `relative` as it is now, the first time a run is about to edit it; resolves once `onKeep` tried to keep it too. */
+  async keep(relative: string): Promise<void> {
     if (this.before.has(relative) || this.before.size >= MAX_TRACKED_FILES) return;
-    this.before.set(relative, this.snapshot(relative));
+    const snapshot = this.snapshot(relative);
+    this.before.set(relative, snapshot);
+    await this.onKeep?.({ path: relative, snapshot });
   }
 
   /** The tracked files that differ now from their checkpoint. */

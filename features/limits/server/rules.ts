@@ -35,6 +35,14 @@ export async function takeRun({ visitorId, runId }: { visitorId: string; runId: 
 }
 
 /** Gives back the run's slot of "runs at once" (safe to call more than once). */
+/**
+ * A run continued after its server went holds a slot again, without counting as a new message.
+ * Never refused: the slot its dead server held frees itself within one lease.
+ */
+export async function resumeRun({ visitorId, runId }: { visitorId: string; runId: string }): Promise<void> {
+  await limits().runsAtOnce.take({ visitorId, runId });
+}
+
 export async function releaseRun(runId: string): Promise<void> {
   await limits().runsAtOnce.release(runId);
 }

@@ -30,11 +30,11 @@ const controlChannel = (instance: string) => `tether:instance:${instance}:contro
 
 type Control = { type: 'stop'; runId: string } | { type: 'decide'; runId: string; approvalId: string; input: DecideApprovalInput };
 
-/** The owner: every event of `run`, in order, to its stream; the stream expires after the end. */
-export function publishRunEvents(run: Run): void {
+/** The owner: every event of `run` after `after`, in order, to its stream; the stream expires after the end. */
+export function publishRunEvents(run: Run, after = 0): void {
   const connection = redis();
   if (!connection) return;
-  run.subscribe(0, (event) => {
+  run.subscribe(after, (event) => {
     void connection
       .then(async (client) => {
         await client.xAdd(streamKey(run.id), `${event.seq}-0`, { event: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_EVENTS } });
@@ -47,12 +47,32 @@ export function publishRunEvents(run: Run): void {
   });
 }
 
+/** Every event of the run's stream, in order (a continuation of the run starts from them). */
+export async function runStreamEvents(runId: string): Promise<RunEvent[]> {
+  const client = await redis()!;
+  return (await client.xRange(streamKey(runId), '-', '+')).map((entry) => JSON.parse(entry.message.event!) as RunEvent);
+}
+
 /**
- * Whoever took over the run of an instance that went silent ends its stream, so viewers on every
- * instance get `end` (interrupted). The owner may have added events meanwhile: numbered after the
- * last one there, retried if it moved on.
+ * Whoever took over the run of an instance that went silent, and did not continue it, ends its
+ * stream, so viewers on every instance get `end` after `notice`. The owner may have added events
+ * meanwhile: numbered after the last one there, retried if it moved on.
  */
-export async function endTakenOverRun({ id, model, mode, startedAt }: { id: string; model: string; mode: AgentMode; startedAt: string }): Promise<void> {
+export async function endOrphanedStream({
+  id,
+  model,
+  mode,
+  status,
+  notice,
+  durationMs,
+}: {
+  id: string;
+  model: string;
+  mode: AgentMode;
+  status: 'stopped' | 'interrupted';
+  notice: string;
+  durationMs: number;
+}) {
   const connection = redis();
   if (!connection) return;
   const client = await connection;
@@ -62,8 +82,8 @@ export async function endTakenOverRun({ id, model, mode, startedAt }: { id: stri
     if (lastEvent?.type === 'end') return;
     const seq = (lastEvent?.seq ?? 0) + 1;
     const events: RunEvent[] = [
-      { type: 'notice', message: 'The server running this went away, so the run was cut off. Send a message to carry on.', seq },
-      { type: 'end', status: 'interrupted', model, mode, costUsd: null, inputTokens: null, outputTokens: null, durationMs: Math.max(0, Date.now() - Date.parse(startedAt)), seq: seq + 1 },
+      { type: 'notice', message: notice, seq },
+      { type: 'end', status, model, mode, costUsd: null, inputTokens: null, outputTokens: null, durationMs, seq: seq + 1 },
     ];
     try {
       for (const event of events) await client.xAdd(streamKey(id), `${event.seq}-0`, { event: JSON.stringify(event) });
@@ -129,6 +149,7 @@ export async function remoteRun(record: RunInfo & { owner: string | null; visito
   }
   try {
     const remote = await mirror;
+    remote.owner = record.owner; // a run continued after its server went has a new owner
     return remote.visitorId === record.visitorId ? remote : null;
   } catch {
     return null;
@@ -147,7 +168,8 @@ export class RemoteRun extends RunEventLog {
 
   constructor(
     record: RunInfo & { visitorId: string },
-    private readonly owner: string,
+    /** The instance running it, where Stop and decisions go. */
+    public owner: string,
   ) {
     super();
     ({ id: this.id, conversationId: this.conversationId, visitorId: this.visitorId, model: this.model, mode: this.mode } = record);

@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/connection';
 import type { FinishedRun } from '@/features/timeline/server';
+import type { KeptCheckpoint } from '@/features/changes/server';
 import type { AgentMode, RunStatus } from '../types';
 
 /** A row of the runs table: what the history shows of a run, and where and when it ran. */
@@ -48,14 +49,52 @@ export async function listRuns(conversationId: string) {
   return (await db()).call<RunRecord[]>('list_runs', { p_conversation_id: conversationId });
 }
 
-/** At start: the runs an earlier process of this instance left 'running' can't be finished any more. */
-export async function interruptOwnRuns(owner: string) {
-  return (await db()).call<number>('interrupt_own_runs', { p_owner: owner });
+/** The running run's spend and progress so far, for a continuation to count on. */
+export async function recordRunProgress({ id, costUsd, inputTokens, outputTokens, turns, workedMs, agentStarted }: RunProgress & { id: string; agentStarted: boolean }) {
+  await (
+    await db()
+  ).call('record_run_progress', {
+    p_id: id,
+    p_cost_usd: costUsd,
+    p_input_tokens: inputTokens,
+    p_output_tokens: outputTokens,
+    p_turns: turns,
+    p_worked_ms: Math.round(workedMs),
+    p_agent_started: agentStarted,
+  });
 }
 
-export type TakenOverRun = { id: string; conversationId: string; model: string; mode: AgentMode; startedAt: string };
+export async function keepRunCheckpoint(runId: string, { path, snapshot }: KeptCheckpoint) {
+  await (await db()).call('keep_run_checkpoint', { p_run_id: runId, p_path: path, p_snapshot: JSON.stringify(snapshot) });
+}
 
-/** The runs of instances silent for `staleSeconds`, interrupted and returned (to this caller only). */
-export async function takeOverStaleRuns(staleSeconds: number): Promise<TakenOverRun[]> {
-  return (await db()).call<TakenOverRun[]>('take_over_stale_runs', { p_stale_seconds: staleSeconds });
+/** The checkpoints a running run kept so far (a continuation's Changes start from them). */
+export async function listRunCheckpoints(runId: string) {
+  return (await db()).call<KeptCheckpoint[]>('list_run_checkpoints', { p_run_id: runId });
+}
+
+/** Stop for a running run whose server is gone; false when it is no longer running. */
+export async function requestRunStop(id: string) {
+  return (await db()).call<boolean>('request_run_stop', { p_id: id });
+}
+
+export type RunProgress = { costUsd: number; inputTokens: number; outputTokens: number; turns: number; workedMs: number };
+
+/** A run whose server went, as claimed: still `running` when this instance continues it, else how it ended. */
+export type OrphanedRun = RunRecord & {
+  visitorId: string;
+  workspace: string;
+  continuations: number;
+  agentStarted: boolean;
+  turns: number;
+  workedMs: number;
+};
+
+/**
+ * The running runs this instance takes on: its own (`own`, at its start: an earlier process of it
+ * left them) or those of instances silent for `staleSeconds`. Each is claimed by one caller only;
+ * those with continuations left and no Stop are continued here, the rest are ended.
+ */
+export async function claimOrphanedRuns({ owner, own, staleSeconds, maxContinuations }: { owner: string; own: boolean; staleSeconds: number; maxContinuations: number }) {
+  return (await db()).call<OrphanedRun[]>('claim_orphaned_runs', { p_owner: owner, p_own: own, p_stale_seconds: staleSeconds, p_max_continuations: maxContinuations });
 }

@@ -8,18 +8,19 @@ import type { SendMessageInput } from '../schemas';
 import type { RunInfo } from '../types';
 import { assertCanQueue } from '@/features/agents/server';
 import { assertOffered } from '@/features/sandbox/server';
-import { FileCheckpoints } from '@/features/changes/server';
-import { instanceId } from '@/features/cluster/server';
+import { assertNotDraining, instanceId } from '@/features/cluster/server';
+import { runCheckpoints } from './continuation';
 import { publishRunEvents } from './live-events';
 import { insertRun } from './queries';
 import { Run } from './run';
 import { execute } from './run-execute';
 import { failStuckRun } from './run-finish';
+import { journalRunEvents } from './run-journal';
 import { assertNoActiveRun, forget, register, runActiveError } from './run-registry';
 import { assertRunWritesSettled } from './run-writes';
 
 /**
- * A visitor's message: admitted past every fair-use rule (models and modes on offer, disk, budget,
+ * A visitor's message, on an instance that is not draining: admitted past every fair-use rule (models and modes on offer, disk, budget,
  * conversations and runs at once, the queue), recorded as the conversation's one running run, and
  * handed to `execute`, which goes on after the request has its answer.
  */
@@ -35,6 +36,7 @@ export async function startRun({
   workspace: Workspace;
   conversationId: string;
 }): Promise<RunInfo> {
+  assertNotDraining();
   assertOffered({ workspace, model, mode });
   assertDiskReserve();
   await assertBudgetLeft({ visitorId, workspace: workspace.name });
@@ -50,9 +52,10 @@ export async function startRun({
   assertNoActiveRun(conversationId);
   assertCanQueue();
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
-  if (mode !== 'plan') run.checkpoints = new FileCheckpoints(workspace);
+  if (mode !== 'plan') run.checkpoints = runCheckpoints(run, workspace);
   register(run);
   publishRunEvents(run); // for viewers on other instances (with Redis)
+  journalRunEvents(run); // without Redis, for this instance's next start
   let recorded;
   try {
     // Runs at once count on every instance: the run holds a slot until it ends (or is forgotten).

@@ -1,6 +1,8 @@
 import 'server-only';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
-import type { RunEvent, RunInfo } from '../types';
+import type { RunInfo } from '../types';
 import { closeAllProcesses, killProcessesOf } from '@/features/agents/server';
 import type { Run } from './run';
 import { activeRun, activeRuns, forget, runsOf } from './run-registry';
@@ -22,18 +24,34 @@ export async function interrupt(run: Run): Promise<void> {
 }
 
 /**
- * At shutdown: interrupts every run in progress and waits (up to `timeoutMs`) for each to be
- * recorded as interrupted, so the next start finds them finished and the conversation carries on.
+ * SIGTERM's drain: resolves once every run in progress here ended by itself (approval waits
+ * included), or at `deadlineMs`, or when `skip` aborts (a second signal), whichever comes first.
+ * New runs are refused meanwhile (cluster's drain).
  */
-export async function interruptAllRuns(timeoutMs: number): Promise<void> {
+export async function runsEnded(deadlineMs: number, skip: AbortSignal): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (activeRuns().length > 0 && !skip.aborted && Date.now() < deadline) {
+    const tick = sleep(Math.min(1000, deadline - Date.now()), undefined, { signal: skip }).catch(() => {});
+    await Promise.race([tick, ...activeRuns().map((run) => run.settled)]);
+  }
+}
+
+/**
+ * At shutdown, for the runs still going: each is handed over (stopped here, to be continued by
+ * this instance's next start or the instance that takes it over), or interrupted when it may not
+ * be continued (TETHER_CONTINUE_ATTEMPTS); waits up to `timeoutMs` for each to be recorded.
+ */
+export async function handOverAllRuns(timeoutMs: number): Promise<void> {
   const active = activeRuns();
-  const ended = active.map((run) => {
-    run.state.requestEnd('interrupted');
-    return untilEnd(run);
-  });
+  for (const run of active) run.state.requestEnd(mayContinue(run) ? 'handed_over' : 'interrupted');
   await Promise.all(active.map((run) => interrupt(run)));
-  await Promise.race([Promise.all(ended), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  await Promise.race([Promise.all(active.map((run) => run.settled)), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
   closeAllProcesses();
+}
+
+/** Whether another process may continue `run` after this one: continuations are on, and it has one left. */
+export function mayContinue(run: Run): boolean {
+  return run.continuations < serverEnv().TETHER_CONTINUE_ATTEMPTS;
 }
 
 /**
@@ -42,7 +60,7 @@ export async function interruptAllRuns(timeoutMs: number): Promise<void> {
  */
 export async function forgetRunsOf(conversationId: string, timeoutMs: number): Promise<void> {
   const active = activeRun(conversationId);
-  const ended = active && untilEnd(active);
+  const ended = active?.settled;
   if (active) {
     active.state.requestEnd('stopped');
     active.cancelWait.abort();
@@ -50,8 +68,4 @@ export async function forgetRunsOf(conversationId: string, timeoutMs: number): P
   await killProcessesOf(conversationId, timeoutMs);
   if (ended) await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
   for (const run of runsOf(conversationId)) forget(run);
-}
-
-function untilEnd(run: Run): Promise<void> {
-  return new Promise<void>((resolve) => run.subscribe(run.events.length, (event: RunEvent) => event.type === 'end' && resolve()));
 }

@@ -20,7 +20,7 @@ import { finish } from './run-finish';
 import { activeRun } from './run-registry';
 import { meterSpend } from './run-spend';
 import type { TurnOutcome } from './run-state';
-import { writeSessionMapping } from './run-writes';
+import { saveRunProgress, writeSessionMapping } from './run-writes';
 
 /** How long to wait, when a turn breaks off, for the CLI's exit to tell whether the process died. */
 const CRASH_GRACE_MS = 500;
@@ -34,6 +34,7 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
   const started = Date.now();
   let outcome: TurnOutcome = { result: undefined, thrown: undefined };
   let process: AgentProcess | null = null;
+  const continued = run.continuations > 0;
   try {
     const endpoint = await modelEndpoint();
     if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
@@ -43,9 +44,11 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
     const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
     const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
+    // A continued run has what its earlier halves left of the turn limit.
+    const turnsLeft = continued ? Math.max(1, serverEnv().TETHER_MAX_TURNS - run.turns) : undefined;
     const spawn = (resume: string | undefined) => () => {
       const door = new ModelDoor(doorRules(workspace, endpoint));
-      const options = agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, door, loopback, askVisitor, beforeEdit });
+      const options = agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, door, loopback, askVisitor, beforeEdit, turnsLeft });
       return new AgentProcess(run.conversationId, key, options, door);
     };
     process = await acquireProcess({
@@ -58,7 +61,7 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
     if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
     // The wall-clock limit counts while an agent works on it: not while it waits in line, nor
     // while it waits for the visitor's approval.
-    run.timeLimit = new PausableTimer(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS * 1000, () => {
+    run.timeLimit = new PausableTimer(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS * 1000 - run.earlierWorkMs, () => {
       run.state.requestEnd('time_limit');
       void interrupt(run);
     });
@@ -67,7 +70,8 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
       run.process = process;
       run.state.moveTo('starting');
       outcome = await attempt({ run, process, workspace, prompt });
-      if (resumedCold && isMissingSession(outcome) && !run.state.ending) {
+      // (Not for a continuation: its earlier half is in that session, and a fresh one would lose it.)
+      if (resumedCold && !continued && isMissingSession(outcome) && !run.state.ending) {
         // The transcript is gone (expired or deleted): start over rather than fail the message.
         await writeSessionMapping(run.conversationId, null).first;
         run.emit({ type: 'notice', message: 'The earlier session with the agent had expired, so this message starts a fresh session.' });
@@ -85,7 +89,8 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
     run.timeLimit?.clear();
     run.process = undefined;
     const reason = run.state.endReason;
-    const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && (reason === null || reason === 'budget');
+    // A continuation's process has fewer turns than the next message needs.
+    const healthy = outcome.result?.subtype === 'success' && !outcome.result.is_error && !outcome.thrown && (reason === null || reason === 'budget') && !continued;
     if (process) releaseProcess(process, { keepWarm: healthy });
   }
   await finish({ run, workspace, outcome, durationMs: Date.now() - started });
@@ -98,8 +103,12 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
   process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
   try {
     const result = await process.turn(prompt, async (message) => {
-      // The CLI's first word: it is answering now.
-      if (run.state.phase === 'starting') run.state.moveTo('running');
+      // The CLI's first word: it is answering now (and has the prompt: a continuation won't send it again).
+      if (run.state.phase === 'starting') {
+        run.state.moveTo('running');
+        run.agentStarted = true;
+        saveRunProgress(run);
+      }
       if (message.type === 'system' && message.subtype === 'init') return void (await writeSessionMapping(run.conversationId, message.session_id).first);
       if (message.type === 'system' && message.subtype === 'api_retry') {
         if (message.error_status === 401 || message.error_status === 403) {

@@ -6,9 +6,10 @@ import { isMissingSession } from '@/features/agents/server';
 import { FINISHED_RUN_RETENTION_SECONDS, watchedElsewhere } from './live-events';
 import type { Run } from './run';
 import { announceRunFinished } from './run-notices';
+import { dropJournal } from './run-journal';
 import { forget, markEnded } from './run-registry';
 import { endTable, type TurnOutcome } from './run-state';
-import { writeRunChanges, writeRunEnd, writeSessionMapping } from './run-writes';
+import { saveRunProgress, writeRunChanges, writeRunEnd, writeSessionMapping } from './run-writes';
 
 /** How long a finished run stays replayable in memory (and in Redis); after that its history comes from the transcript. */
 const FINISHED_RUN_RETENTION_MS = FINISHED_RUN_RETENTION_SECONDS * 1000;
@@ -19,6 +20,7 @@ const FINISHED_RUN_RETENTION_MS = FINISHED_RUN_RETENTION_SECONDS * 1000;
  */
 export async function finish({ run, workspace, outcome, durationMs }: { run: Run; workspace: Workspace; outcome: TurnOutcome; durationMs: number }) {
   const reason = run.state.settle(outcome);
+  if (reason === 'handed_over') return handOver(run);
   const context = { outcome, message: run.state.endMessage, timeLimitSeconds: serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS };
   const { status, failure: failureOf, notice: noticeOf } = endTable[reason];
   const failure = failureOf?.(context) ?? null;
@@ -62,6 +64,7 @@ export async function finish({ run, workspace, outcome, durationMs }: { run: Run
     (row) => row !== null,
     () => true,
   );
+  void recorded.then(() => dropJournal(run.id)); // the record has the end now
   // Known now unless it waits for the database (then announced once recorded).
   const recordedNow = (await record.first) === 'pending' ? undefined : await recorded;
   // Read before `end`: it closes the streams, and with them the visible viewers' count.
@@ -74,6 +77,22 @@ export async function finish({ run, workspace, outcome, durationMs }: { run: Run
   if (recordedNow === undefined) void recorded.then((yes) => yes && announce());
   setTimeout(() => forget(run), FINISHED_RUN_RETENTION_MS).unref();
   logger.info('run finished', { runId: run.id, status, reason, durationMs });
+}
+
+/** What viewers are told when their run's server restarts and another process of it (or another instance) will continue it. */
+export const HANDED_OVER_NOTICE = 'This server is restarting; your run will continue.';
+
+/**
+ * The run goes on after this process (its server restarts): viewers are told, what a continuation
+ * counts on is saved, and nothing is recorded as ended: the run stays 'running' for whoever
+ * continues it (this instance's next start, or the live instance that takes it over).
+ */
+function handOver(run: Run) {
+  run.emit({ type: 'notice', message: HANDED_OVER_NOTICE });
+  saveRunProgress(run);
+  run.state.moveTo('ended');
+  forget(run);
+  logger.info('run handed over', { runId: run.id });
 }
 
 /** Last resort when recording a run's end itself threw: the run still ends, failed, for its viewers. */

@@ -13,6 +13,6 @@ import 'server-only';
  * - run-state: the phases a run goes through and why it ends.
  */
 export { startRun } from './run-admission';
-export { forgetRunsOf, interruptAllRuns, stopRun } from './run-control';
+export { forgetRunsOf, handOverAllRuns, runsEnded, stopRun } from './run-control';
 export { activeRun, isBusy, isLocalRunOf, requireRun } from './run-registry';
 export { decideAnywhere, findRun, obeyOtherInstances, stopAnywhere } from './run-routing';

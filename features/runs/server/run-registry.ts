@@ -61,6 +61,7 @@ export function register(run: Run): void {
 export function markEnded(run: Run): void {
   if (registry.activeByConversation.get(run.conversationId) === run) registry.activeByConversation.delete(run.conversationId);
   void releaseRun(run.id);
+  run.settle();
 }
 
 /** Drops the run from memory (its replay time is over, or its conversation was deleted). */

@@ -4,7 +4,7 @@ import { redis } from '@/lib/redis';
 import type { DecideApprovalInput } from '@/features/approvals';
 import type { RunInfo } from '../types';
 import { listenForControl, remoteRun, type RemoteRun } from './live-events';
-import { getRun } from './queries';
+import { getRun, requestRunStop } from './queries';
 import type { Run } from './run';
 import { stopRun } from './run-control';
 import { localRun, requireRun } from './run-registry';
@@ -22,10 +22,13 @@ export async function findRun({ runId, visitorId, workspace }: { runId: string; 
   return remote;
 }
 
-/** Stop, from any instance. */
+/**
+ * Stop, from any instance. For another instance's run it is also recorded with the run: if that
+ * instance is gone, whoever takes the run over ends it stopped rather than continuing it.
+ */
 export async function stopAnywhere(run: Run | RemoteRun): Promise<RunInfo> {
   if (!('remote' in run)) return stopRun(run);
-  await run.stop();
+  await Promise.all([run.stop(), requestRunStop(run.id)]);
   return run.info();
 }
 

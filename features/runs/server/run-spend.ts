@@ -4,6 +4,7 @@ import { serverEnv } from '@/lib/env';
 import { formatUsd } from '@/lib/format-usd';
 import type { Spend } from '@/features/sandbox/server';
 import type { Run } from './run';
+import { saveRunProgress } from './run-writes';
 
 /**
  * What a run spent, as its model door metered it (the CLI's own turns and any request its shell
@@ -14,6 +15,8 @@ export function meterSpend({ run, spend, onExhausted }: { run: Run; spend: Spend
   run.spent.usd += spend.usd;
   run.spent.inputTokens += spend.usage.inputTokens + spend.usage.cacheReadTokens + spend.usage.cacheWrite5mTokens + spend.usage.cacheWrite1hTokens;
   run.spent.outputTokens += spend.usage.outputTokens;
+  if (spend.model === run.model) run.turns++; // the CLI's own small tasks are not the agent's turns
+  saveRunProgress(run);
   const perRun = serverEnv().TETHER_MAX_BUDGET_USD;
   if (perRun !== undefined && run.spent.usd >= perRun) return exhaust(run, `This run reached its cost budget (${formatUsd(perRun)}) and was stopped.`, onExhausted);
   // The visitor's and the workspace's daily budgets, in the store every instance shares.

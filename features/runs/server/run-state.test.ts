@@ -91,6 +91,14 @@ describe('a request to end', () => {
     expect([state.endReason, state.ending]).toEqual(['interrupted', true]);
   });
 
+  it("handing a run over (its server restarts) is the weakest: the visitor's Stop still ends it for good", () => {
+    const state = stateIn('running');
+    expect(state.requestEnd('handed_over')).toBe(true);
+    expect(state.requestEnd('stopped')).toBe(true);
+    expect(state.requestEnd('handed_over')).toBe(false);
+    expect(state.endReason).toBe('stopped');
+  });
+
   it('comes too late once the turn is over', () => {
     const state = stateIn('finishing');
     expect(state.requestEnd('stopped')).toBe(false);
@@ -106,7 +114,7 @@ describe('a request to end', () => {
 });
 
 describe('how a run ends', () => {
-  const settled = (requested: 'stopped' | 'budget' | 'time_limit' | 'interrupted' | null, outcome: TurnOutcome) => {
+  const settled = (requested: 'handed_over' | 'stopped' | 'budget' | 'time_limit' | 'interrupted' | null, outcome: TurnOutcome) => {
     const state = stateIn('running');
     if (requested) state.requestEnd(requested, requested === 'budget' ? 'Out of budget.' : null);
     state.moveTo('finishing');
@@ -129,16 +137,22 @@ describe('how a run ends', () => {
     ['time_limit', broken, 'time_limit'],
     ['interrupted', answered, 'interrupted'],
     ['interrupted', broken, 'interrupted'],
+    // Handed over as the answer completed: it stands; cut off, the rest goes on after the restart.
+    ['handed_over', answered, 'completed'],
+    ['handed_over', cutOff, 'handed_over'],
+    ['handed_over', broken, 'handed_over'],
   ] as const)('asked %s, the turn coming back as given, ends %s', (requested, outcome, reason) => {
     expect(settled(requested, outcome)).toBe(reason);
   });
 
   it('each reason has one status, and a failure exactly when it failed', () => {
     const context = { outcome: broken, message: 'Out of budget.', timeLimitSeconds: 120 };
-    const rows = endReasons.map((reason) => {
-      const { status, failure, notice } = endTable[reason];
-      return [reason, status, failure?.(context) ?? null, notice?.(context) ?? null];
-    });
+    const rows = endReasons
+      .filter((reason) => reason !== 'handed_over')
+      .map((reason) => {
+        const { status, failure, notice } = endTable[reason];
+        return [reason, status, failure?.(context) ?? null, notice?.(context) ?? null];
+      });
     expect(rows).toEqual([
       ['completed', 'completed', null, null],
       ['completed_over_budget', 'completed', null, 'Out of budget.'],
@@ -156,6 +170,6 @@ describe('how a run ends', () => {
     state.requestEnd('stopped');
     state.moveTo('finishing');
     state.failFinishing();
-    expect(endTable[state.endReason!].status).toBe('failed');
+    expect(state.endReason).toBe('finishing_failed');
   });
 });

@@ -29,11 +29,15 @@ export const runTransitions: Readonly<Record<RunPhase, readonly RunPhase[]>> = {
 };
 
 /** Why a run ends, as the outcome of its turn settles it. */
-export const endReasons = ['completed', 'completed_over_budget', 'stopped', 'interrupted', 'time_limit', 'budget', 'agent_failed', 'finishing_failed'] as const;
+export const endReasons = ['completed', 'completed_over_budget', 'stopped', 'interrupted', 'handed_over', 'time_limit', 'budget', 'agent_failed', 'finishing_failed'] as const;
 export type EndReason = (typeof endReasons)[number];
 
-/** The reasons something outside the turn can end it with, weakest first: a stronger one replaces a weaker one. */
-const requestedEnds = ['stopped', 'budget', 'time_limit', 'interrupted'] as const;
+/**
+ * The reasons something outside the turn can end it with, weakest first: a stronger one replaces
+ * a weaker one. Handed over (its server restarts; another process continues it) is the weakest:
+ * the visitor's Stop, or a spent limit, still ends the run for good.
+ */
+const requestedEnds = ['handed_over', 'stopped', 'budget', 'time_limit', 'interrupted'] as const;
 export type RequestedEnd = (typeof requestedEnds)[number];
 
 /** What the turn came back with: the SDK's result, or what was thrown, and whether the CLI died. */
@@ -52,8 +56,8 @@ type EndEntry = {
   notice?: (context: EndContext) => string;
 };
 
-/** How each reason reads: the run's final status, and its error or notice. */
-export const endTable: Readonly<Record<EndReason, EndEntry>> = {
+/** How each reason reads: the run's final status, and its error or notice (a handed-over run has not ended). */
+export const endTable: Readonly<Record<Exclude<EndReason, 'handed_over'>, EndEntry>> = {
   completed: { status: 'completed' },
   // The answer was complete when the budget ran out: it stands, and the next message will be refused.
   completed_over_budget: { status: 'completed', notice: ({ message }) => message ?? '' },
@@ -138,6 +142,9 @@ function settledReason(requested: EndReason | null, { result, thrown }: TurnOutc
     case 'interrupted':
     case 'time_limit':
       return requested;
+    // An answer that completed as the server began its restart stands; the rest goes on elsewhere.
+    case 'handed_over':
+      return completed ? 'completed' : 'handed_over';
     case 'budget':
       return completed ? 'completed_over_budget' : 'budget';
     // A Stop that came as the answer completed did not stop anything: record what really happened.

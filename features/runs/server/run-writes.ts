@@ -2,8 +2,10 @@ import 'server-only';
 import { setSdkSession } from '@/features/conversations/server';
 import { AppError } from '@/lib/errors';
 import { retryWrite, writesSettled, type RetriedWrite } from '@/lib/db/retry';
-import { recordRunChanges, type KeptChange } from '@/features/changes/server';
-import { recordRunEnd, type RunRecord } from './queries';
+import { recordRunChanges, type KeptChange, type KeptCheckpoint } from '@/features/changes/server';
+import { serverEnv } from '@/lib/env';
+import type { Run } from './run';
+import { keepRunCheckpoint, recordRunEnd, recordRunProgress, type RunRecord } from './queries';
 
 /**
  * A run's writes that a database blip must not drop: its session mapping, its Changes, its end
@@ -23,6 +25,25 @@ export function writeSessionMapping(conversationId: string, sdkSessionId: string
 
 export function writeRunChanges({ conversationId, runId, changes }: { conversationId: string; runId: string; changes: KeptChange[] }): RetriedWrite<void> {
   return retryWrite({ what: 'run changes', key: laneOf(conversationId), write: () => recordRunChanges(runId, changes) });
+}
+
+/** What a continuation of the run will count on: its spend, turns and agent time so far, and whether the agent has the prompt. */
+export function saveRunProgress(run: Run): RetriedWrite<void> {
+  const progress = {
+    id: run.id,
+    costUsd: run.spent.usd,
+    inputTokens: run.spent.inputTokens,
+    outputTokens: run.spent.outputTokens,
+    turns: run.turns,
+    workedMs: run.workedMs(serverEnv().TETHER_RUN_TIME_LIMIT_SECONDS * 1000),
+    agentStarted: run.agentStarted,
+  };
+  return retryWrite({ what: 'run progress', key: laneOf(run.conversationId), write: () => recordRunProgress(progress) });
+}
+
+/** A file as it was before the run's first edit of it, for the Changes of a continuation. */
+export function writeRunCheckpoint(conversationId: string, runId: string, checkpoint: KeptCheckpoint): RetriedWrite<void> {
+  return retryWrite({ what: 'run checkpoint', key: laneOf(conversationId), write: () => keepRunCheckpoint(runId, checkpoint) });
 }
 
 /** Resolves with null when the run was no longer running in the database (another instance took it over). */

@@ -12,7 +12,6 @@ import type { FileCheckpoints } from '@/features/changes/server';
  * to every viewer (RunEventLog), and with Redis to other instances' viewers too (live-events.ts).
  */
 export class Run extends RunEventLog {
-  readonly startedAt = new Date();
   /** The CLI process working on this run, once it has one. */
   process: AgentProcess | undefined;
   /** Aborted by Stop or shutdown while the run still waits for a free agent slot. */
@@ -27,7 +26,18 @@ export class Run extends RunEventLog {
   readonly approvals = new Approvals((body) => this.emit(body));
   /** The files this run's edits start from (null: a run that can't edit). */
   checkpoints: FileCheckpoints | null = null;
+  /** How often the run was continued after its server went (TETHER_CONTINUE_ATTEMPTS caps it). */
+  continuations = 0;
+  /** Model requests so far, its earlier halves' included (against TETHER_MAX_TURNS). */
+  turns = 0;
+  /** The agent time its earlier halves used of the time limit. */
+  earlierWorkMs = 0;
+  /** The agent has been handed the prompt (a continuation tells it to go on, else it sends the prompt). */
+  agentStarted = false;
   private visibleViewers = 0;
+  private markSettled!: () => void;
+  /** Resolves once the run ended here, or was handed over to a later process. */
+  readonly settled = new Promise<void>((resolve) => (this.markSettled = resolve));
 
   constructor(
     readonly id: string,
@@ -36,8 +46,24 @@ export class Run extends RunEventLog {
     readonly workspace: string,
     readonly model: string,
     readonly mode: AgentMode,
+    readonly startedAt = new Date(),
   ) {
     super();
+  }
+
+  /** This process is done with the run: it ended, or it was handed over. */
+  settle(): void {
+    this.markSettled();
+  }
+
+  /** A continuation: the events its earlier half emitted, so the run numbers on from them. */
+  resumeFrom(events: RunEvent[]): void {
+    for (const event of events) this.append(event);
+  }
+
+  /** Agent time used so far, against TETHER_RUN_TIME_LIMIT_SECONDS. */
+  workedMs(limitMs: number): number {
+    return this.timeLimit ? limitMs - this.timeLimit.remaining() : this.earlierWorkMs;
   }
 
   emit(body: RunEventBody): RunEvent {

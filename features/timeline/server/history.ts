@@ -3,6 +3,7 @@ import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
 import { blocks, toolResultEvent } from './normalize';
 import { toolTarget } from './tool-target';
+import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '../vocabulary';
 import { transcriptSource } from '@/features/agents/server';
 import type { RunChanges } from '@/features/changes/server';
 
@@ -95,5 +96,6 @@ function addUserText(items: ChatItem[], id: string, text: string): ChatItem[] {
   // The CLI adds system reminders, command wrappers and interruption markers as user text;
   // they are not the user's words (the run's outcome shows how it ended).
   if (!text.trim() || text.startsWith('<') || text.startsWith('[Request interrupted')) return items;
+  if (text === CONTINUATION_PROMPT) return [...items, { kind: 'notice', id, tone: 'info', text: CONTINUED_NOTICE }];
   return [...items, { kind: 'user', id, text }];
 }

@@ -1,0 +1,102 @@
+import 'server-only';
+import { getConversation } from '@/features/conversations/server';
+import { resumeRun } from '@/features/limits/server';
+import { findWorkspace, type Workspace } from '@/features/workspaces/server';
+import { FileCheckpoints, type KeptCheckpoint } from '@/features/changes/server';
+import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '@/features/timeline/vocabulary';
+import { logger } from '@/lib/logger';
+import { endOrphanedStream, publishRunEvents } from './live-events';
+import { listRunCheckpoints, recordRunEnd, type OrphanedRun } from './queries';
+import { Run } from './run';
+import { execute } from './run-execute';
+import { failStuckRun } from './run-finish';
+import { dropJournal, journaledEvents, journalRunEvents } from './run-journal';
+import { announceRunFinished } from './run-notices';
+import { register } from './run-registry';
+import { writeRunCheckpoint } from './run-writes';
+
+/**
+ * The runs this instance claimed after their server went (its own earlier process, or a silent
+ * instance): each one still 'running' is continued here as the same run, the others (stopped
+ * meanwhile, or out of continuations) are ended for their viewers and announced.
+ */
+export async function takeOnOrphanedRuns(runs: OrphanedRun[]): Promise<void> {
+  for (const record of runs) {
+    if (record.status === 'running') await continueRun(record).catch((error: unknown) => endUncontinued(record, error));
+    else await announceOrphanedEnd(record);
+  }
+}
+
+/** The file-edit checkpoints of `run`, each kept in the database as well, starting from those of its earlier halves. */
+export function runCheckpoints(run: Run, workspace: Workspace, kept: KeptCheckpoint[] = []): FileCheckpoints {
+  return new FileCheckpoints(workspace, { kept, onKeep: (checkpoint) => writeRunCheckpoint(run.conversationId, run.id, checkpoint).first });
+}
+
+/**
+ * The same run, numbered on from the events its earlier half left, with its limits counted on
+ * from what that half used. The agent resumes its session, told what happened; one that never
+ * got the prompt is sent it now.
+ */
+async function continueRun(record: OrphanedRun): Promise<void> {
+  const workspace = findWorkspace(record.workspace);
+  const conversation = workspace && (await getConversation({ id: record.conversationId, visitorId: record.visitorId, workspace: workspace.name }));
+  if (!workspace || !conversation) throw new Error('its workspace or conversation is gone');
+  const events = await journaledEvents(record.id);
+  const run = new Run(record.id, record.conversationId, record.visitorId, record.workspace, record.model, record.mode, new Date(record.startedAt));
+  run.resumeFrom(events);
+  if (run.status !== 'running') return recordJournaledEnd(run, record);
+  const start = events[0]?.type === 'start' ? events[0] : undefined;
+  if (!record.agentStarted && !start) throw new Error('its prompt is not known here');
+  Object.assign(run, { continuations: record.continuations, turns: record.turns, earlierWorkMs: record.workedMs, agentStarted: record.agentStarted });
+  Object.assign(run.spent, { usd: record.costUsd ?? 0, inputTokens: record.inputTokens ?? 0, outputTokens: record.outputTokens ?? 0 });
+  if (record.mode !== 'plan') run.checkpoints = runCheckpoints(run, workspace, await listRunCheckpoints(record.id));
+  register(run);
+  publishRunEvents(run, events.length);
+  journalRunEvents(run);
+  await resumeRun({ visitorId: record.visitorId, runId: record.id });
+  logger.info('continuing a run after its server went', { runId: run.id, continuation: record.continuations, events: events.length });
+  run.emit({ type: 'notice', message: CONTINUED_NOTICE });
+  const prompt = record.agentStarted ? CONTINUATION_PROMPT : start!.prompt;
+  void execute({ run, workspace, prompt, sdkSessionId: conversation.sdkSessionId ?? undefined }).catch((error: unknown) => failStuckRun(run, error));
+}
+
+/**
+ * The run had ended (its viewers saw `end`) but its server went before the database had the
+ * record: it is recorded from its journal now, and announced, as its server would have.
+ */
+async function recordJournaledEnd(run: Run, record: OrphanedRun): Promise<void> {
+  const end = run.events.at(-1)!;
+  if (end.type !== 'end') return;
+  const error = run.events.findLast((event) => event.type === 'error');
+  const status = end.status;
+  const recorded = await recordRunEnd({
+    id: run.id,
+    status,
+    costUsd: end.costUsd,
+    inputTokens: end.inputTokens,
+    outputTokens: end.outputTokens,
+    durationMs: end.durationMs,
+    error: error?.type === 'error' ? error.message : null,
+  });
+  dropJournal(run.id);
+  if (recorded) announceRunFinished({ conversationId: run.conversationId, status, model: run.model, mode: run.mode, error: recorded.error, answer: run.finalText(), watched: false });
+  logger.info('recorded the end of a run its server had not saved', { runId: run.id, status, continuations: record.continuations });
+}
+
+/** A run that could not be continued after all: it ends interrupted, as a run did before continuations. */
+async function endUncontinued(record: OrphanedRun, error: unknown): Promise<void> {
+  logger.error('a run could not be continued', { runId: record.id, error });
+  const ended = await recordRunEnd({ ...record, status: 'interrupted', durationMs: record.workedMs, error: 'The server running this went away, and the run could not be continued.' });
+  if (ended) await announceOrphanedEnd({ ...record, status: 'interrupted' });
+}
+
+/** A claimed run that ended without a continuation: its viewers (with Redis) get the end, its conversation the push. */
+async function announceOrphanedEnd(record: OrphanedRun): Promise<void> {
+  const status = record.status === 'stopped' ? 'stopped' : 'interrupted';
+  const notice = status === 'stopped' ? 'Stopped.' : 'The server running this went away, so the run was cut off. Send a message to carry on.';
+  await endOrphanedStream({ id: record.id, model: record.model, mode: record.mode, status, notice, durationMs: record.workedMs }).catch((error: unknown) =>
+    logger.error('ending a taken-over run failed', { runId: record.id, error }),
+  );
+  dropJournal(record.id);
+  announceRunFinished({ conversationId: record.conversationId, status, model: record.model, mode: record.mode, error: null, answer: '', watched: false });
+}
