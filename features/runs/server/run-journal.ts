@@ -1,5 +1,5 @@
 import 'server-only';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
@@ -13,23 +13,33 @@ import { localRun } from './run-registry';
  * A running run's events where they outlive its process, so a continuation of the run (after a
  * crash, or a drain's deadline) numbers on and viewers see the whole run: with Redis that is the
  * run's stream (live-events.ts), which any instance reads; without it, a file in the data folder,
- * which the same instance reads when it starts again. Written as events happen (a crash loses at
- * most the last few), dropped when the run is forgotten.
+ * which the same instance reads when it starts again. Dropped once the run's end is recorded.
  */
 
 const journalDir = () => path.join(serverEnv().dataDir, 'run-events');
 const journalFile = (runId: string) => path.join(journalDir(), `${runId}.jsonl`);
 
-/** Without Redis: every event of `run` (a continuation's earlier ones too: the file is written afresh), to its file as it happens. */
+/**
+ * Without Redis: every event of `run` (a continuation's earlier ones too: the file is written
+ * afresh) to its file, synchronously and before any viewer has it: a viewer never saw an event
+ * the journal lacks, so a continuation numbered on from the journal repeats none and skips none.
+ */
 export function journalRunEvents(run: Run): void {
   if (redis()) return; // the stream is the journal
   mkdirSync(journalDir(), { recursive: true });
-  const file = createWriteStream(journalFile(run.id));
-  file.on('error', (error) => logger.warn('journaling run events failed', { runId: run.id, error }));
+  let file: number | null = openSync(journalFile(run.id), 'w');
   run.subscribe(0, (event) => {
-    file.write(`${JSON.stringify(event)}\n`);
+    if (file === null) return;
+    try {
+      writeSync(file, `${JSON.stringify(event)}\n`);
+    } catch (error) {
+      logger.warn('journaling run events failed', { runId: run.id, error });
+    }
     // Kept until the run's end is recorded (finish drops it): a restart before that records the end from here.
-    if (event.type === 'end') file.end();
+    if (event.type === 'end') {
+      closeSync(file);
+      file = null;
+    }
   });
 }
 
