@@ -14,9 +14,9 @@ import { unmountUnder } from '@/lib/mounts';
 import { startMessagesApi, type MessagesApi } from '@/lib/messages-api/server';
 import { startInstance, type Instance } from '@/tests/fixtures/instance-process';
 import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '@/features/timeline/vocabulary';
-import type { RunEvent } from '../types';
+import type { AgentMode, RunEvent } from '../types';
 import { HANDED_OVER_NOTICE } from './run-finish';
-import { continuationScript, LONG, SLOW, textOf, WRITE } from '@/tests/fixtures/continuation-script';
+import { continuationScript, EDITS, LONG, SLOW, textOf, WRITE } from '@/tests/fixtures/continuation-script';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tether-continue-'));
 const visitorId = randomUUID();
@@ -55,7 +55,7 @@ const gone = (instance: Instance) => running.splice(running.indexOf(instance), 1
 const seqs = (events: RunEvent[]) => events.map((event) => event.seq);
 
 /** Sends `text` and kills the instance with `signal` at the answer's first words; resolves with what the viewer saw before the process exited. */
-async function sendAndKill(on: Instance, text: string, signal: NodeJS.Signals, mode?: 'ask'): Promise<RunEvent[]> {
+async function sendAndKill(on: Instance, text: string, signal: NodeJS.Signals, mode?: AgentMode): Promise<RunEvent[]> {
   const seen: RunEvent[] = [];
   const conversationId = randomUUID();
   const killAt = (event: RunEvent) => (mode === 'ask' ? event.type === 'approval' : event.type === 'text');
@@ -91,7 +91,7 @@ describe('a run survives its server', () => {
     expect(textOf(events)).toBe(continuationScript.words(20));
     expect(await server.exited).toBe(0);
     gone(server);
-    expect(server.announced()).toMatchObject([{ conversationId, status: 'completed' }]);
+    await vi.waitFor(() => expect(server.announced()).toMatchObject([{ conversationId, status: 'completed' }]));
 
     // Started again: the whole answer is in the history, and nothing is continued.
     const again = await instance(dataDir);
@@ -127,7 +127,7 @@ describe('a run survives its server', () => {
     const continued = api.requests.slice(requestsBefore).find((request) => JSON.stringify(request.messages).includes(CONTINUATION_PROMPT));
     expect(JSON.stringify(continued?.messages)).toContain(LONG);
     // One push, at the real end; the first process announced nothing.
-    expect([...first.announced(), ...second.announced()]).toMatchObject([{ conversationId, status: 'completed' }]);
+    await vi.waitFor(() => expect([...first.announced(), ...second.announced()]).toMatchObject([{ conversationId, status: 'completed' }]));
     const view = await second.view({ visitorId, conversationId });
     expect(view.items.filter((item) => item.kind === 'notice').map((item) => item.text)).toContain(CONTINUED_NOTICE);
     expect(view.items.at(-1)).toMatchObject({ kind: 'run_end', status: 'completed' });
@@ -154,7 +154,22 @@ describe('a run survives its server', () => {
     // The call that was waiting was not run: the agent saw it interrupted, and asked again.
     expect(continuationScript.sawInterruptedWrite).toBe(true);
     expect(readFileSync(path.join(dataDir, 'workspaces', 'instances', 'files', 'notes.txt'), 'utf8')).toBe('noted\n');
-    expect([...first.announced(), ...second.announced()]).toMatchObject([{ conversationId, status: 'completed' }]);
+    await vi.waitFor(() => expect([...first.announced(), ...second.announced()]).toMatchObject([{ conversationId, status: 'completed' }]));
+  });
+
+  it("the run's Changes cover both halves: what it edited before the restart and after", async () => {
+    const dataDir = mkdtempSync(path.join(root, 'changes-'));
+    const first = await instance(dataDir);
+    const before = await sendAndKill(first, EDITS, 'SIGKILL', 'build');
+    const { runId } = before[0] as Extract<RunEvent, { type: 'start' }>;
+    const second = await instance(dataDir);
+    const after = await second.follow({ visitorId, runId, after: before.at(-1)!.seq });
+    expect(after.at(-1)).toMatchObject({ type: 'end', status: 'completed' });
+    const changes = after.find((event) => event.type === 'changes');
+    expect(changes?.type === 'changes' && changes.files.map((file) => [file.path, file.added])).toEqual([
+      ['a.txt', 1],
+      ['b.txt', 1],
+    ]);
   });
 
   it('TETHER_CONTINUE_ATTEMPTS=0 keeps the old way: the restart ends the run interrupted', async () => {
