@@ -106,6 +106,11 @@ function stopOnSignals(drainMs: number) {
       .then(closeDb)
       .finally(() => process.exit(0));
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    // `next start`'s own handler stops listening at once and exits: no 503 for a send, no health
+    // check saying draining. Its documented opt-out (NEXT_MANUAL_SIG_HANDLE) must be in the
+    // environment before it starts, which an operator's launcher may not set: this one takes over.
+    process.removeAllListeners(signal);
+    process.on(signal, stop);
+  }
 }

@@ -16,6 +16,7 @@ import { benchFollowUp } from './bench/follow-up';
 import { benchHistoryLoad } from './bench/history-load';
 import { benchReplay } from './bench/replay';
 import { benchApproval } from './bench/approval';
+import { benchContinuation } from './bench/continuation';
 import { benchScaleOut } from './bench/scale-out';
 import { benchLoad } from './bench/load';
 import { benchSandboxCost } from './bench/sandbox-cost';
@@ -111,12 +112,13 @@ async function main() {
     const pageWeight = await timed('page weight', () => benchPageWeight({ api, server, cookie }));
     const modelDoor = await timed('model door', () => benchModelDoor({ api, log }));
     const diskQuota = await timed('disk quota', () => benchDiskQuota({ log }));
+    const continuation = await timed('continuation', () => benchContinuation({ api, root, build, env, log }));
 
     const results = benchReportText({
       tookSeconds: Math.round((Date.now() - started) / 1000),
       buildInfo,
       otherCpu,
-      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota },
+      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation },
     });
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

@@ -11,7 +11,16 @@ const nextBin = path.join(repo, 'node_modules/next/dist/bin/next');
 const probe = path.join(import.meta.dirname, 'server-probe.mjs');
 
 /** A `next start` of the production build, addressed as the demo workspace. `pid`: the `next start` process. */
-export type AppServer = { port: number; host: string; pid: number; stop: () => Promise<void>; collectGarbage: () => Promise<MemoryUsage> };
+export type AppServer = {
+  port: number;
+  host: string;
+  pid: number;
+  /** SIGTERM (the server drains), then SIGKILL after 30 s. */
+  stop: () => Promise<void>;
+  /** SIGKILL, the server and its agents: a crash. */
+  kill: () => Promise<void>;
+  collectGarbage: () => Promise<MemoryUsage>;
+};
 
 /** `process.memoryUsage()` of the server right after a full garbage collection (see server-probe.mjs). */
 export type MemoryUsage = { rss: number; heapUsed: number; external: number; arrayBuffers: number };
@@ -92,9 +101,14 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
     child,
     stop: async () => {
       killGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 30_000); // a drain (TETHER_DRAIN_SECONDS) may take a while
       await exited;
       clearTimeout(timer);
+      running.delete(entry);
+    },
+    kill: async () => {
+      killGroup(child, 'SIGKILL');
+      await exited;
       running.delete(entry);
     },
   };
@@ -115,7 +129,7 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
     }
     throw new Error('the server did not answer the memory probe in 10 s');
   };
-  const server: AppServer = { port, host: `demo.localhost:${port}`, pid: child.pid!, stop: entry.stop, collectGarbage };
+  const server: AppServer = { port, host: `demo.localhost:${port}`, pid: child.pid!, stop: entry.stop, kill: entry.kill, collectGarbage };
   // First start creates the PGlite database (several seconds): wait for health, bounded.
   const deadline = Date.now() + 120_000;
   for (;;) {

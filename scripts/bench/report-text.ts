@@ -2,6 +2,7 @@
  * The text of docs/benchmarks.md: for each benchmark, what it measures and how, then its table.
  * The tables come from the benchmarks; the prose is here so bench.ts reads as the order they run in.
  */
+import { continuationSetup } from './continuation';
 import { diskQuotaSetup } from './disk-quota';
 import { loadSetup } from './load';
 import { modelDoorSetup } from './model-door';
@@ -11,12 +12,12 @@ import { viewersSetup } from './viewers';
 
 /** Each benchmark's result table (markdown), by benchmark. */
 export type BenchTables = Record<
-  'stream' | 'history' | 'followUp' | 'viewers' | 'replay' | 'pushFanout' | 'sandbox' | 'load' | 'approval' | 'scaleOut' | 'pageWeight' | 'modelDoor' | 'diskQuota',
+  'stream' | 'history' | 'followUp' | 'viewers' | 'replay' | 'pushFanout' | 'sandbox' | 'load' | 'approval' | 'scaleOut' | 'pageWeight' | 'modelDoor' | 'diskQuota' | 'continuation',
   string
 >;
 
 export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { tookSeconds: number; buildInfo: string; otherCpu: string; tables: BenchTables }): string {
-  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota } = tables;
+  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation } = tables;
   return [
     `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${tookSeconds} s;`,
     `${buildInfo};`,
@@ -150,5 +151,17 @@ export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { 
     `driving the run manager with a scripted API, ${diskQuotaSetup.runs} runs per side, alternating, after one untimed run each.`,
     '',
     diskQuota,
+    '',
+    '### 14. Runs that survive their server',
+    '',
+    "Kill → the continued run's first new token. One instance (PGlite on its data folder, no Redis) killed with SIGKILL",
+    "at the answer's first delta and started again on the same folder; two instances (PostgreSQL, Redis,",
+    '`TETHER_INSTANCE_STALE_SECONDS=3`) where the owner is killed and the other continues the run. Timed from the kill to',
+    "the continuation's model request at the scripted API, and to the first text a viewer got after the notice (the app's",
+    `follower, reconnecting with its backoff; on the other instance for two). Median of ${continuationSetup.repetitions}. Then a drained deploy:`,
+    `${continuationSetup.deployRuns} runs of 15 s streaming, half started on each instance, a viewer each reconnecting to whichever instance is up;`,
+    'A is drained (SIGTERM, `TETHER_DRAIN_SECONDS=2`: its runs are handed over to B) and started again, then B likewise.',
+    '',
+    continuation,
   ].join('\n');
 }

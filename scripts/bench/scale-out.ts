@@ -16,7 +16,14 @@ const SPREAD_VIEWERS = 1000;
 
 export const scaleOutSetup = { repetitions: REPETITIONS, deltas: DELTAS, delayMs: DELAY_MS, viewers: SPREAD_VIEWERS };
 
-type Cluster = { a: AppServer; b: AppServer; cookie: string; stop: () => Promise<void> };
+export type Cluster = {
+  a: AppServer;
+  b: AppServer;
+  cookie: string;
+  /** Starts instance `name` again (after a stop or a kill), on its data folder and the shared settings. */
+  restart: (name: 'a' | 'b') => Promise<AppServer>;
+  stop: () => Promise<void>;
+};
 
 /**
  * Two instances on one PostgreSQL database and one Redis index of their own (made here, dropped
@@ -50,7 +57,7 @@ export async function benchScaleOut({
   }
 }
 
-async function startCluster({ root, build, env }: { root: string; build: string; env: Record<string, string> }): Promise<Cluster> {
+export async function startCluster({ root, build, env }: { root: string; build: string; env: Record<string, string> }): Promise<Cluster> {
   const database = await scratchPostgres('tether_bench');
   const redisDb = await scratchRedis();
   const vapid = webpush.generateVAPIDKeys();
@@ -64,17 +71,20 @@ async function startCluster({ root, build, env }: { root: string; build: string;
     VAPID_SUBJECT: 'mailto:bench@example.com',
     TETHER_WARM_IDLE_SECONDS: '0',
   };
-  const [a, b] = await Promise.all(['a', 'b'].map((name) => startAppServer({ root: build, dataDir: `${root}/cluster-${name}`, env: shared })));
-  return {
-    a: a!,
-    b: b!,
-    cookie: await visitorCookie(a!),
+  const start = (name: 'a' | 'b') => startAppServer({ root: build, dataDir: `${root}/cluster-${name}`, env: shared });
+  const [a, b] = await Promise.all([start('a'), start('b')]);
+  const cluster: Cluster = {
+    a,
+    b,
+    cookie: await visitorCookie(a),
+    restart: async (name) => (cluster[name] = await start(name)),
     stop: async () => {
-      await Promise.all([a!.stop(), b!.stop()]);
+      await Promise.all([cluster.a.stop(), cluster.b.stop()]);
       await database.release();
       await redisDb.release();
     },
   };
+  return cluster;
 }
 
 /** A 100-deltas/s run on A, one viewer on A and one on B at once: what the hop through Redis adds. */

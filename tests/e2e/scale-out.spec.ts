@@ -156,11 +156,37 @@ test("restarting A leaves B's running run alone", async () => {
   expect(ended(await onB)).toMatchObject({ status: 'completed' });
 });
 
-test('killing A mid-run: viewers on B get the end, and the next message, sent to B, resumes the session from the store', async () => {
+test('a deploy drains A: a send to A gets 503 with Retry-After, the balancer takes it to B, A says draining, and its own run completes first', async () => {
+  const runId = await sendTo(cluster.a.port, randomUUID(), 'count to 30');
+  let answering!: () => void;
+  const begun = new Promise<void>((resolve) => (answering = resolve));
+  const onA = follow(cluster.a.port, { runId, cookie, onEvent: (event) => event.type === 'text' && answering() });
+  await begun;
+  const restarted = cluster.restart('a'); // SIGTERM, then started again once it exited
+  try {
+    await expect.poll(async () => (await call(cluster.a.port, { path: '/api/health' })).status).toBe(503);
+    const message = { method: 'POST', cookie, json: { text: 'hello', model: 'claude-sonnet-4-5', mode: 'plan' } };
+    const refused = await call(cluster.a.port, { ...message, path: `/api/conversations/${randomUUID()}/messages` });
+    expect([refused.status, refused.retryAfter, JSON.parse(refused.body).error.code]).toEqual([503, '5', 'unavailable:draining']);
+    // Two in a row, round-robin: whichever reaches A first is retried on B.
+    for (let i = 0; i < 2; i++) {
+      const routed = await call(cluster.balancerPort, { ...message, path: `/api/conversations/${randomUUID()}/messages` });
+      expect(routed.status, routed.body).toBe(202);
+      const routedRun = (JSON.parse(routed.body) as { run: { id: string } }).run.id;
+      expect(ended(await follow(cluster.b.port, { runId: routedRun, cookie }))).toMatchObject({ status: 'completed' });
+    }
+    expect(ended(await onA)).toMatchObject({ status: 'completed' });
+    expect(texts(await onA)).toContain('30 ');
+  } finally {
+    await restarted; // also when a check failed: the cluster's stop must find it
+  }
+});
+
+test('killing A mid-run: B takes the run over and continues it, its viewers see it complete, and the next message, sent to B, resumes the session', async () => {
   test.setTimeout(90_000);
   const conversationId = randomUUID();
   await follow(cluster.a.port, { runId: await sendTo(cluster.a.port, conversationId, 'remember this first message'), cookie });
-  const runId = await sendTo(cluster.a.port, conversationId, 'count to 500');
+  const runId = await sendTo(cluster.a.port, conversationId, 'count to 60');
   let killed = false;
   const onB = await follow(cluster.b.port, {
     runId,
@@ -171,9 +197,12 @@ test('killing A mid-run: viewers on B get the end, and the next message, sent to
       void cluster.kill('a');
     },
   });
-  expect(ended(onB)).toMatchObject({ type: 'end', status: 'interrupted' });
+  expect(ended(onB)).toMatchObject({ type: 'end', status: 'completed' });
+  expect(onB.map((event) => event.seq)).toEqual(onB.map((_, i) => i + 1));
+  expect(onB.some((event) => event.type === 'notice' && event.message === 'Continued after a server restart.')).toBe(true);
+  expect(texts(onB)).toMatch(/60 $/);
   const [recorded] = JSON.parse((await call(cluster.b.port, { path: `/api/conversations/status?ids=${conversationId}`, cookie })).body).statuses;
-  expect(recorded).toMatchObject({ lastRunStatus: 'interrupted' });
+  expect(recorded).toMatchObject({ lastRunStatus: 'completed' });
 
   // B never had this conversation on its disk: the session comes from the database.
   const next = await follow(cluster.b.port, { runId: await sendTo(cluster.b.port, conversationId, 'and now?'), cookie });

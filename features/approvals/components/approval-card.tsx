@@ -87,6 +87,7 @@ function DetailView({ detail }: { detail: string }) {
 function describeOutcome(outcome: NonNullable<Approval['outcome']>): string {
   if (outcome.by === 'expiry') return 'Denied: no answer in time.';
   if (outcome.by === 'stop') return 'Ended: the run was stopped.';
+  if (outcome.by === 'restart') return 'The server restarted before an answer: asked again below.';
   const where = outcome.device && outcome.device === storedDeviceId() ? 'on this device' : 'on another device';
   const what = outcome.decision === 'allow' ? (outcome.scope === 'run' ? 'Allowed for the rest of this run' : 'Allowed') : 'Denied';
   return `${what} ${where}.${outcome.note ? ` Note: ${outcome.note}` : ''}`;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '@/lib/errors';
 import type { DecideApprovalInput } from '../schemas';
 import type { ApprovalOutcome } from '../types';
+import { RESTARTED_NOTE } from '../vocabulary';
 
 /** Tools that only read: in ask mode they never wait for anyone. */
 const READING_TOOLS = new Set(['Read', 'Glob', 'Grep']);
@@ -81,16 +82,24 @@ export class Approvals {
   decide(approvalId: string, { decision, note, scope, device }: DecideApprovalInput): void {
     const earlier = this.decided.get(approvalId);
     if (earlier) {
-      const outcome = earlier.by === 'expiry' ? 'expired' : earlier.by === 'stop' ? 'was ended by Stop' : `was already ${earlier.decision === 'allow' ? 'allowed' : 'denied'}`;
+      const outcome =
+        earlier.by === 'expiry'
+          ? 'expired'
+          : earlier.by === 'stop'
+            ? 'was ended by Stop'
+            : earlier.by === 'restart'
+              ? 'is asked again after a server restart'
+              : `was already ${earlier.decision === 'allow' ? 'allowed' : 'denied'}`;
       throw new AppError('conflict:approval_decided', `This approval ${outcome}.`);
     }
     if (!this.pending.has(approvalId)) throw new AppError('not_found:approval', 'No such approval in this run.');
     this.settle(approvalId, { decision, scope: decision === 'allow' ? scope : 'once', note: note || null, by: 'visitor', device: device ?? null });
   }
 
-  /** Stop or shutdown: every open request is denied at once, so the agent's turn can end. */
-  settleAll(by: 'stop'): void {
-    for (const approvalId of [...this.pending.keys()]) this.settle(approvalId, { decision: 'deny', scope: 'once', note: 'The run was stopped.', by, device: null });
+  /** Ends every pending approval: Stop, or a restart (the run goes on after it, and asks again). */
+  settleAll(by: 'stop' | 'restart'): void {
+    const note = by === 'stop' ? 'The run was stopped.' : RESTARTED_NOTE;
+    for (const approvalId of [...this.pending.keys()]) this.settle(approvalId, { decision: 'deny', scope: 'once', note, by, device: null });
   }
 
   private settle(approvalId: string, decision: ApprovalOutcome): void {

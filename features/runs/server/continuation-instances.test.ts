@@ -17,6 +17,7 @@ import { scratchPostgres, scratchRedis } from '@/tests/fixtures/scratch-services
 import { continuationScript, LONG, textOf } from '@/tests/fixtures/continuation-script';
 import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '@/features/timeline/vocabulary';
 import type { RunEvent } from '../types';
+import { HANDED_OVER_NOTICE } from './run-finish';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tether-continue-instances-'));
 const visitorId = randomUUID();
@@ -92,6 +93,18 @@ describe('a run survives its instance', () => {
     expect(api.requests.some((request) => JSON.stringify(request.messages).includes(CONTINUATION_PROMPT) && JSON.stringify(request.messages).includes(LONG))).toBe(true);
     const view = await b.view({ visitorId, conversationId });
     expect(view.items.at(-1)).toMatchObject({ kind: 'run_end', status: 'completed' });
+  });
+
+  it('drained past its deadline, A hands the run over and leaves; B continues it, and its viewer is told both', async () => {
+    const [a, b] = [await instance({ TETHER_DRAIN_SECONDS: '1' }), await instance()];
+    const { conversationId, watched } = await runWatchedElsewhere(a, b);
+    expect(await a.kill('SIGTERM')).toBe(0);
+    const events = await watched;
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
+    const notices = events.flatMap((event) => (event.type === 'notice' ? [event.message] : []));
+    expect(notices).toEqual([HANDED_OVER_NOTICE, CONTINUED_NOTICE]);
+    expect(events.at(-1)).toMatchObject({ type: 'end', status: 'completed' });
+    await vi.waitFor(() => expect([...a.announced(), ...b.announced()]).toMatchObject([{ conversationId, status: 'completed' }]));
   });
 
   it('a Stop pressed while the run’s server is gone wins: the run ends stopped, and is not continued', async () => {

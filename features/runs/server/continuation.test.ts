@@ -55,14 +55,19 @@ const gone = (instance: Instance) => running.splice(running.indexOf(instance), 1
 const seqs = (events: RunEvent[]) => events.map((event) => event.seq);
 
 /** Sends `text` and kills the instance with `signal` at the answer's first words; resolves with what the viewer saw before the process exited. */
-async function sendAndKill(on: Instance, text: string, signal: NodeJS.Signals, mode?: AgentMode): Promise<RunEvent[]> {
+async function sendAndKill(on: Instance, text: string, signal: NodeJS.Signals | 'SIGTERM twice', mode?: AgentMode): Promise<RunEvent[]> {
   const seen: RunEvent[] = [];
   const conversationId = randomUUID();
   const killAt = (event: RunEvent) => (mode === 'ask' ? event.type === 'approval' : event.type === 'text');
   await on
     .send({ visitorId, conversationId, text, mode }, (event) => {
       seen.push(event);
-      if (killAt(event) && seen.filter(killAt).length === 1) void on.kill(signal);
+      if (!killAt(event) || seen.filter(killAt).length !== 1) return;
+      // An approval waits: a moment later the CLI has written the call to its transcript, as it has for a visitor away for minutes.
+      if (mode === 'ask') return void setTimeout(() => void on.kill(signal as NodeJS.Signals), 1000);
+      if (signal !== 'SIGTERM twice') return void on.kill(signal);
+      void on.kill('SIGTERM');
+      setTimeout(() => void on.kill('SIGTERM'), 500); // the drain has begun: this one skips it
     })
     .catch((error: { code?: string }) => expect(error.code).toBe('exited'));
   gone(on);
@@ -102,18 +107,19 @@ describe('a run survives its server', () => {
   });
 
   it.each([
-    ['a drain reaches its deadline (TETHER_DRAIN_SECONDS=2)', 'SIGTERM' as const],
-    ['the server is killed (SIGKILL)', 'SIGKILL' as const],
-  ])('%s: the next start continues the same run, numbered on, and it completes with one push', async (_what, signal) => {
+    ['a drain reaches its deadline (TETHER_DRAIN_SECONDS=2)', 'SIGTERM' as const, '2'],
+    ['a second SIGTERM skips the drain', 'SIGTERM twice' as const, '600'],
+    ['the server is killed (SIGKILL)', 'SIGKILL' as const, '2'],
+  ])('%s: the next start continues the same run, numbered on, and it completes with one push', async (_what, signal, drainSeconds) => {
     const dataDir = mkdtempSync(path.join(root, 'restart-'));
-    const first = await instance(dataDir, { TETHER_DRAIN_SECONDS: '2' });
+    const first = await instance(dataDir, { TETHER_DRAIN_SECONDS: drainSeconds });
     const before = await sendAndKill(first, LONG, signal);
     expect(before.some((event) => event.type === 'end')).toBe(false);
     // Handed over at the deadline, the viewers were told; killed, nobody could tell them.
-    expect(before.some((event) => event.type === 'notice' && event.message === HANDED_OVER_NOTICE)).toBe(signal === 'SIGTERM');
+    expect(before.some((event) => event.type === 'notice' && event.message === HANDED_OVER_NOTICE)).toBe(signal !== 'SIGKILL');
     const runId = (before[0] as Extract<RunEvent, { type: 'start' }>).runId;
     const conversationId = (before[0] as Extract<RunEvent, { type: 'start' }>).conversationId;
-    if (signal === 'SIGTERM') expect(await first.exited).toBe(0);
+    if (signal !== 'SIGKILL') expect(await first.exited).toBe(0);
 
     const requestsBefore = api.requests.length;
     const second = await instance(dataDir);
@@ -147,6 +153,8 @@ describe('a run survives its server', () => {
       if (event.type === 'approval') decided = second.decide({ visitorId, runId, approvalId: event.approvalId });
     });
     await decided;
+    // The card its server died waiting on says so; the agent asks again on a new one.
+    expect(after.find((event) => event.type === 'approval_decided')).toMatchObject({ approvalId: asked.type === 'approval' && asked.approvalId, by: 'restart' });
     const again = after.find((event) => event.type === 'approval');
     expect(again).toMatchObject({ tool: asked.type === 'approval' && asked.tool, summary: asked.type === 'approval' && asked.summary });
     expect(after.at(-1)).toMatchObject({ type: 'end', status: 'completed' });

@@ -2,6 +2,7 @@ import 'server-only';
 import { getConversation } from '@/features/conversations/server';
 import { resumeRun } from '@/features/limits/server';
 import { findWorkspace, type Workspace } from '@/features/workspaces/server';
+import { RESTARTED_NOTE } from '@/features/approvals/vocabulary';
 import { FileCheckpoints, type KeptCheckpoint } from '@/features/changes/server';
 import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '@/features/timeline/vocabulary';
 import { logger } from '@/lib/logger';
@@ -55,9 +56,18 @@ async function continueRun(record: OrphanedRun): Promise<void> {
   journalRunEvents(run);
   await resumeRun({ visitorId: record.visitorId, runId: record.id });
   logger.info('continuing a run after its server went', { runId: run.id, continuation: record.continuations, events: events.length });
+  // Approvals its server died waiting for are asked again by the agent: their cards say so.
+  for (const approvalId of pendingApprovals(run)) {
+    run.emit({ type: 'approval_decided', approvalId, decision: 'deny', scope: 'once', note: RESTARTED_NOTE, by: 'restart', device: null });
+  }
   run.emit({ type: 'notice', message: CONTINUED_NOTICE });
   const prompt = record.agentStarted ? CONTINUATION_PROMPT : start!.prompt;
   void execute({ run, workspace, prompt, sdkSessionId: conversation.sdkSessionId ?? undefined }).catch((error: unknown) => failStuckRun(run, error));
+}
+
+function pendingApprovals(run: Run): string[] {
+  const decided = new Set(run.events.flatMap((event) => (event.type === 'approval_decided' ? [event.approvalId] : [])));
+  return run.events.flatMap((event) => (event.type === 'approval' && !decided.has(event.approvalId) ? [event.approvalId] : []));
 }
 
 /**

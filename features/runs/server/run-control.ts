@@ -19,7 +19,8 @@ export async function stopRun(run: Run): Promise<RunInfo> {
 /** Ends the run's turn now, wherever it is: in line for a slot, waiting for approval, or working. */
 export async function interrupt(run: Run): Promise<void> {
   run.cancelWait.abort(); // a run still waiting for a slot leaves the queue
-  run.approvals.settleAll('stop'); // a turn waiting for the visitor's approval can end now
+  // A turn waiting for the visitor's approval can end now (handed over, it is asked again after the restart).
+  run.approvals.settleAll(run.state.endReason === 'handed_over' ? 'restart' : 'stop');
   await run.process?.query.interrupt().catch((error: unknown) => logger.warn('interrupt failed', { runId: run.id, error }));
 }
 

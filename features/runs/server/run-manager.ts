@@ -9,8 +9,10 @@ import 'server-only';
  * - approval-bridge: ask mode's tool calls put to the visitor;
  * - run-execute: the agent's turn, and its one retry as a fresh session;
  * - run-finish: how the run ended, recorded and announced;
- * - run-control: Stop, shutdown, and forgetting a deleted conversation;
- * - run-state: the phases a run goes through and why it ends.
+ * - run-control: Stop, the drain and hand-over at shutdown, and forgetting a deleted conversation;
+ * - run-state: the phases a run goes through and why it ends;
+ * - run-journal: a running run's events where they outlive its process;
+ * - takeover, continuation: runs whose server went, continued as the same run (or ended).
  */
 export { startRun } from './run-admission';
 export { forgetRunsOf, handOverAllRuns, runsEnded, stopRun } from './run-control';

@@ -20,10 +20,13 @@ export const demoResponder: Responder = (request): Reply => {
     );
   }
   const text = lastUserText(request).trim();
-  const countTo = Number(text.match(/\bcount to (\d{1,4})\b/i)?.[1]);
+  // A run continued after a server restart goes on counting from the last number it had streamed.
+  const continuing = /\bserver restarted while you were working\b/i.test(text) ? countSoFar(request) : null;
+  const countTo = Number((continuing?.asked ?? text).match(/\bcount to (\d{1,4})\b/i)?.[1]);
   if (countTo > 0) {
-    // A long, steady stream: what a slow real answer looks like, for trying Stop and reloads.
-    return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: countTo }, (_, i) => `${i + 1} `) }], delayMs: 100 };
+    const from = (continuing?.counted ?? 0) + 1;
+    // A long, steady stream: what a slow real answer looks like, for trying Stop, reloads and restarts.
+    return { blocks: [{ type: 'text_chunks', chunks: Array.from({ length: Math.max(0, countTo - from + 1) }, (_, i) => `${from + i} `) }], delayMs: 100 };
   }
   if (/\bshow a table\b/i.test(text)) {
     return say(
@@ -144,10 +147,22 @@ function currentPrompt(request: MessagesRequest): string {
   return '';
 }
 
+/** The last "count to N" the visitor asked for in this session, and the highest number answered to it so far (0: none). */
+function countSoFar(request: MessagesRequest): { asked: string; counted: number } {
+  const textOf = (message: MessagesRequest['messages'][number]) => (typeof message.content === 'string' ? message.content : message.content.map((block) => String(block.text ?? '')).join(' '));
+  const at = request.messages.findLastIndex((message) => message.role === 'user' && /\bcount to \d/i.test(lastUserText({ ...request, messages: [message] })));
+  if (at === -1) return { asked: '', counted: 0 };
+  const said = request.messages
+    .slice(at + 1)
+    .filter((message) => message.role === 'assistant')
+    .map(textOf);
+  return { asked: lastUserText({ ...request, messages: [request.messages[at]!] }), counted: Math.max(0, ...said.flatMap((text) => text.match(/\d+/g) ?? []).map(Number)) };
+}
+
 /** How many prompts the request carries: proof that a resumed session sent the earlier turns. */
 function countUserTurns(request: MessagesRequest): number {
-  // System reminders and the CLI's "[Request interrupted by user]" markers are not prompts.
-  const isPrompt = (text: string) => !text.startsWith('<') && !text.startsWith('[Request interrupted');
+  // System reminders, the CLI's "[Request interrupted by user]" markers and a continuation's word to the agent are not prompts.
+  const isPrompt = (text: string) => !text.startsWith('<') && !text.startsWith('[Request interrupted') && !/\bserver restarted while you were working\b/i.test(text);
   return request.messages.filter(
     (message) => message.role === 'user' && (typeof message.content === 'string' ? isPrompt(message.content) : message.content.some((block) => block.type === 'text' && isPrompt(String(block.text)))),
   ).length;

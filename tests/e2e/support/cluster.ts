@@ -34,6 +34,8 @@ export async function startCluster({ ports, balancerPort }: { ports: [number, nu
     VAPID_PRIVATE_KEY: vapid.privateKey,
     VAPID_SUBJECT: 'mailto:tests@example.com',
     TETHER_INSTANCE_STALE_SECONDS: '3',
+    // A SIGTERM drains for this long at most (a test's stop never waits ten minutes).
+    TETHER_DRAIN_SECONDS: '10',
     // One shared workspaces folder, as on a shared volume: both instances see the same files.
     TETHER_WORKSPACES_DIR: `${E2E_DATA_DIR}/cluster-workspaces`,
   };
@@ -45,7 +47,7 @@ export async function startCluster({ ports, balancerPort }: { ports: [number, nu
   return {
     ...instances,
     balancerPort,
-    /** Stops instance `which` (SIGTERM: it records its runs; SIGKILL: it just dies) and, unless killed for good, starts it again. */
+    /** Stops instance `which` (SIGTERM: it drains; SIGKILL: it just dies) and starts it again. */
     async restart(which: 'a' | 'b', signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
       const instance = instances[which];
       instance.server.child.kill(signal);
@@ -96,6 +98,7 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Host $http_host; # with its port: the Origin check compares it
       proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_503 non_idempotent; # as deploy/nginx.conf: a draining instance's 503 goes on to the other
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_buffering off;
       proxy_read_timeout 1h;
