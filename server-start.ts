@@ -2,7 +2,17 @@ import { sendRunNotices, settlePushes } from '@/features/push/server';
 import { backfillLocalTranscripts, claudeExecutable, moveLegacyTranscripts } from '@/features/agents/server';
 import { modelEndpoint, sandboxState } from '@/features/sandbox/server';
 import { instanceId, startDraining, startHeartbeat, stopHeartbeat } from '@/features/cluster/server';
-import { forgetDeletedConversations, handOverAllRuns, obeyOtherInstances, runsEnded, sweepAgentHomes, sweepRunJournals, takeOnOwnRuns, takeOverStaleRuns } from '@/features/runs/server';
+import {
+  forgetDeletedConversations,
+  handOverAllRuns,
+  obeyOtherInstances,
+  publishesSettled,
+  runsEnded,
+  sweepAgentHomes,
+  sweepRunJournals,
+  takeOnOwnRuns,
+  takeOverStaleRuns,
+} from '@/features/runs/server';
 import { closeAllStreams } from '@/features/timeline/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
@@ -17,6 +27,7 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 3000;
 const PUSH_GRACE_MS = 2000;
 const BACKLOG_GRACE_MS = 3000;
+const PUBLISH_GRACE_MS = 2000;
 
 export async function startServer() {
   try {
@@ -102,6 +113,7 @@ function stopOnSignals(drainMs: number) {
       .then(() => settlePushes(PUSH_GRACE_MS)) // completion pushes of runs that just ended
       .then(() => backlogCleared(BACKLOG_GRACE_MS)) // writes still waiting for the database (the disk keeps the transcripts)
       .then(() => stopHeartbeat().catch((error: unknown) => logger.error('leaving failed', { error }))) // its handed-over runs are free to take over now
+      .then(() => publishesSettled(PUBLISH_GRACE_MS)) // the last events (an end, a hand-over notice) reach other instances' viewers
       .then(closeRedis)
       .then(closeDb)
       .finally(() => process.exit(0));
