@@ -34,7 +34,8 @@ let connect: ReturnType<typeof runStreamClient>['connect'];
 
 function script(request: Parameters<typeof lastUserText>[0]): Reply {
   const prompt = lastUserText(request);
-  if (prompt.includes('fuzz')) return { blocks: [{ type: 'text_chunks', chunks: FUZZ_CHUNKS }], delayMs: 2 };
+  // Paced so the cuts fall while the run streams even on a loaded machine: once it has ended, a re-attach replays the rest in one chunk, where no cut can fall.
+  if (prompt.includes('fuzz')) return { blocks: [{ type: 'text_chunks', chunks: FUZZ_CHUNKS }], delayMs: 5 };
   return { blocks: [{ type: 'text_chunks', chunks: ['Hello', ' there.'] }] };
 }
 
