@@ -37,7 +37,7 @@ export async function publishesSettled(timeoutMs: number): Promise<void> {
 export function publishRunEvents(run: Run, after = 0): void {
   const connection = redis();
   if (!connection) return;
-  run.subscribe(after, (event) => {
+  run.addRecorder(after, (event) => {
     const published = connection
       .then(async (client) => {
         await client.xAdd(streamKey(run.id), `${event.seq}-0`, { event: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: STREAM_MAX_EVENTS } });

@@ -28,7 +28,7 @@ export function journalRunEvents(run: Run): void {
   if (redis()) return; // the stream is the journal
   mkdirSync(journalDir(), { recursive: true });
   let file: number | null = openSync(journalFile(run.id), 'w');
-  run.subscribe(0, (event) => {
+  run.addRecorder(0, (event) => {
     if (file === null) return;
     try {
       writeSync(file, `${JSON.stringify(event)}\n`);

@@ -17,6 +17,8 @@ export abstract class RunEventLog {
   /** Each event's SSE frame, encoded once and shared by every viewer. */
   private readonly frames: Uint8Array[] = [];
   private readonly listeners = new Set<Listener>();
+  /** Where the events are kept beyond this log (a journal, a Redis stream): handed each event before any viewer. */
+  private readonly recorders: Listener[] = [];
 
   abstract readonly id: string;
   abstract readonly visitorId: string;
@@ -28,8 +30,13 @@ export abstract class RunEventLog {
   protected append(event: RunEvent): void {
     this.events.push(event);
     if (event.type === 'end') this.status = event.status;
+    for (const recorder of this.recorders) recorder(event);
     for (const listener of this.listeners) listener(event);
-    if (event.type === 'end') this.listeners.clear(); // nothing follows the end
+    if (event.type === 'end') {
+      // nothing follows the end
+      this.listeners.clear();
+      this.recorders.length = 0;
+    }
   }
 
   /** The event as an SSE frame; its id is the sequence number, so a client resumes with Last-Event-ID. */
@@ -43,6 +50,12 @@ export abstract class RunEventLog {
     if (this.status !== 'running') return () => {};
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Keeps the events after `after`, then each new one, before viewers get it; not a viewer (never counted, never detached). */
+  addRecorder(after: number, recorder: Listener): void {
+    for (const event of this.events.slice(after)) recorder(event);
+    if (this.status === 'running') this.recorders.push(recorder);
   }
 
   protected get listenerCount(): number {
