@@ -1,7 +1,7 @@
 export { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './server/agent-pool';
 export { AgentProcess } from './server/agent-process';
 export { agentOptions, claudeExecutable, type AskVisitor } from './server/agent-options';
-export { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure } from './server/failures';
+export { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure, type TurnOutcome } from './server/failures';
 export { moveLegacyTranscripts } from './server/legacy-transcripts';
 export { copyDiskTranscriptToDatabase, transcriptSource } from './server/transcript';
 export { backfillLocalTranscripts } from './server/transcript-mirror';

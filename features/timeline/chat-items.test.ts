@@ -115,4 +115,21 @@ describe('foldRunEvent', () => {
     expect(decided.at(-1)).toMatchObject({ kind: 'approval', outcome: { decision: 'deny', scope: 'once', note: 'no', by: 'visitor', device: 'd-1' } });
     expect(decided.slice(0, -1)).toEqual(waiting.slice(0, -1));
   });
+
+  it('folds thinking deltas into one item that ends timed, before the answer; a second block is its own item', () => {
+    const items = fold([
+      start,
+      { type: 'thinking', text: '' },
+      { type: 'thinking', text: 'Let me ' },
+      { type: 'thinking', text: 'see.' },
+      { type: 'thinking_end', durationMs: 12_400, redacted: false },
+      { type: 'text', text: 'Answer.' },
+      { type: 'thinking_end', durationMs: 5, redacted: true },
+    ]);
+    expect(items.slice(1)).toEqual([
+      { kind: 'thinking', id: 'live-1', text: 'Let me see.', done: true, durationMs: 12_400, redacted: false },
+      { kind: 'assistant', id: 'live-2', text: 'Answer.' },
+      { kind: 'thinking', id: 'live-3', text: '', done: true, durationMs: 5, redacted: true },
+    ]);
+  });
 });

@@ -9,6 +9,8 @@ import type { FileChange, RunEvent, ToolStatus } from './types';
 export type ChatItem =
   | { kind: 'user'; id: string; text: string }
   | { kind: 'assistant'; id: string; text: string }
+  /** `durationMs` is null while it streams, and in history when the transcript can't tell. */
+  | { kind: 'thinking'; id: string; text: string; done: boolean; durationMs: number | null; redacted: boolean }
   | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null; lines: number | null }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
   | { kind: 'queue'; id: string; position: number }
@@ -31,6 +33,19 @@ export function appendText(items: ChatItem[], id: string, text: string): ChatIte
   const last = items.at(-1);
   if (last?.kind === 'assistant') return [...items.slice(0, -1), { ...last, text: last.text + text }];
   return [...items, { kind: 'assistant', id, text }];
+}
+
+/** Thinking text joins the open thinking item (one streaming now), else starts one. */
+export function appendThinking(items: ChatItem[], id: string, text: string): ChatItem[] {
+  const last = items.at(-1);
+  if (last?.kind === 'thinking' && !last.done) return [...items.slice(0, -1), { ...last, text: last.text + text }];
+  return [...items, { kind: 'thinking', id, text, done: false, durationMs: null, redacted: false }];
+}
+
+export function endThinking(items: ChatItem[], id: string, { durationMs, redacted }: { durationMs: number | null; redacted: boolean }): ChatItem[] {
+  const last = items.at(-1);
+  if (last?.kind === 'thinking' && !last.done) return [...items.slice(0, -1), { ...last, done: true, durationMs, redacted }];
+  return [...items, { kind: 'thinking', id, text: '', done: true, durationMs, redacted }];
 }
 
 export function resolveTool(items: ChatItem[], result: { toolId: string; status: ToolStatus; summary: string; lines: number }): ChatItem[] {
@@ -56,6 +71,10 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
     }
     case 'text':
       return appendText(items, id, event.text);
+    case 'thinking':
+      return appendThinking(items, id, event.text);
+    case 'thinking_end':
+      return endThinking(items, id, event);
     case 'tool':
       return [...items, { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null, lines: null }];
     case 'tool_result':

@@ -15,6 +15,8 @@ const samples: RunEvent[] = [
   { type: 'approval_decided', approvalId: 'a-1', decision: 'allow', scope: 'run', note: null, by: 'visitor', device: 'd-1', seq: 10 },
   { type: 'changes', runId: 'r-1', files: [{ path: 'a.ts', patch: '@@ -1 +1 @@', added: 1, removed: 1, restorable: true }], seq: 11 },
   { type: 'end', status: 'completed', model: 'claude-sonnet-4-5', mode: 'ask', costUsd: 0.01, inputTokens: 10, outputTokens: 20, durationMs: 900, seq: 12 },
+  { type: 'thinking', text: 'Hmm', seq: 13 },
+  { type: 'thinking_end', durationMs: 1200, redacted: false, seq: 14 },
 ];
 
 describe('parseRunEvent', () => {

@@ -28,6 +28,10 @@ export const runEventSchemas = {
   /** Waiting for a free agent slot at this position; 0 = it got one and starts now. */
   queue: z.object({ type: z.literal('queue'), position: z.number() }),
   text: z.object({ type: z.literal('text'), text: z.string() }),
+  /** Extended thinking as it streams (the first, empty, opens it). */
+  thinking: z.object({ type: z.literal('thinking'), text: z.string() }),
+  /** A thinking block ended, after `durationMs`; `redacted`: the provider encrypted it, so it had no text. */
+  thinking_end: z.object({ type: z.literal('thinking_end'), durationMs: z.number(), redacted: z.boolean() }),
   tool: z.object({ type: z.literal('tool'), toolId: z.string(), name: z.string(), target: z.string().nullable() }),
   /** `summary`: the output's first lines; `lines`: how many it has in all. */
   tool_result: z.object({

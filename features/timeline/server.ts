@@ -1,4 +1,4 @@
 export { RunEventLog } from './server/run-event-log';
 export { closeAllStreams, streamRunEvents } from './server/event-stream';
 export { loadHistory, type FinishedRun } from './server/history';
-export { normalizeMessage } from './server/normalize';
+export { MessageNormalizer } from './server/normalize';

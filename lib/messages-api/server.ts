@@ -21,7 +21,13 @@ export type ReplyBlock =
   | { type: 'text'; text: string }
   /** Text already split into the deltas to stream, one per SSE event. */
   | { type: 'text_chunks'; chunks: string[] }
-  | { type: 'tool_use'; name: string; input: Record<string, unknown> };
+  | { type: 'tool_use'; name: string; input: Record<string, unknown> }
+  /** Extended thinking, streamed as thinking deltas (then its signature). */
+  | { type: 'thinking'; text: string }
+  /** Thinking the provider encrypted: one block with no text. */
+  | { type: 'redacted_thinking' }
+  /** An `error` event mid-stream (after the blocks before it), as the API sends when it is overloaded while answering. */
+  | { type: 'stream_error'; errorType: string; message: string };
 
 export type Reply = { blocks: ReplyBlock[]; delayMs?: number } | { error: { status: number; type: string; message: string; retryAfterSeconds?: number } };
 
@@ -127,7 +133,22 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
     });
     let outputTokens = 0;
     for (const [index, block] of reply.blocks.entries()) {
-      if (block.type === 'tool_use') {
+      if (block.type === 'stream_error') {
+        send('error', { type: 'error', error: { type: block.errorType, message: block.message } });
+        return void res.end();
+      }
+      if (block.type === 'redacted_thinking') {
+        send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: 'RWFzdGVyIGVnZw==' } });
+      } else if (block.type === 'thinking') {
+        send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+        for (const chunk of splitWords(block.text)) {
+          await pause();
+          if (closed) return;
+          send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: chunk } });
+          outputTokens += 1;
+        }
+        send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: 'c2lnbmVk' } });
+      } else if (block.type === 'tool_use') {
         send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: `toolu_${messageId}_${index}`, name: block.name, input: {} } });
         send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
         outputTokens += 10;

@@ -35,6 +35,8 @@ export class UsageReader {
   private jsonBytes = 0;
   private streamedChars = 0;
   private sawDelta = false;
+  /** The type of the `error` event a stream broke off with (`overloaded_error`, …), if it did. */
+  streamError: string | null = null;
 
   constructor(private readonly streaming: boolean) {}
 
@@ -71,8 +73,15 @@ export class UsageReader {
       .filter((line) => line.startsWith('data:'))
       .map((line) => line.slice(5).trim())
       .join('');
-    const event = parse(data) as { type?: string; message?: { usage?: ApiUsage }; usage?: ApiUsage; delta?: { text?: string; partial_json?: string; thinking?: string } } | null;
+    const event = parse(data) as {
+      type?: string;
+      message?: { usage?: ApiUsage };
+      usage?: ApiUsage;
+      delta?: { text?: string; partial_json?: string; thinking?: string };
+      error?: { type?: string };
+    } | null;
     if (!event) return;
+    if (event.type === 'error') this.streamError = event.error?.type ?? 'api_error';
     if (event.type === 'message_start' && event.message?.usage) this.add(event.message.usage, true);
     if (event.type === 'message_delta' && event.usage) {
       this.sawDelta = true;

@@ -20,7 +20,8 @@ export type BridgeAdmission = {
   body: Buffer;
   metered: boolean;
   /** Called once, when the answer ended or broke off, with the usage read from it. */
-  done: (usage: ModelUsage) => void;
+  /** `streamError`: the error event the answer broke off with mid-stream, if any. */
+  done: (usage: ModelUsage, streamError: string | null) => void;
 };
 export type BridgeRefusal = { ok: false; status: number; type: string; message: string; retryAfterSeconds?: number };
 /** `cancel` cuts the request (the door calls it when its run ends). */
@@ -108,7 +109,7 @@ function forward({ req, res, base, url, upstream, admission }: { req: IncomingMe
   // and meter what came back so far.
   res.on('close', () => {
     outbound.destroy();
-    admission.done(reader?.result() ?? NO_USAGE);
+    admission.done(reader?.result() ?? NO_USAGE, reader?.streamError ?? null);
   });
   outbound.end(admission.body);
 }

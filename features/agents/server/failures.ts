@@ -1,22 +1,25 @@
 import 'server-only';
 import type { SDKAPIRetryMessage, SDKRateLimitInfo, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 
-type Outcome = {
+/** How an agent's turn came back: its result message, or what it threw. */
+export type TurnOutcome = {
   result: SDKResultMessage | undefined;
   thrown: unknown;
   /** Set when the CLI child itself ended mid-turn (killed, out of memory, crashed). */
   crashed?: { code: number | null; signal: NodeJS.Signals | null } | null;
+  /** The error event an answer broke off with mid-stream (`overloaded_error`, …), as the model door saw it. */
+  streamError?: string | null;
 };
 
 const MISSING_SESSION = 'No conversation found with session ID';
 
 /** The CLI could not resume: the transcript behind the mapped session id is gone. */
-export function isMissingSession({ result, thrown }: Outcome): boolean {
+export function isMissingSession({ result, thrown }: TurnOutcome): boolean {
   return failureText({ result, thrown }).includes(MISSING_SESSION);
 }
 
 /** A model-side failure as a short message for the conversation, with a code per kind. */
-export function describeFailure(outcome: Outcome): { code: string; message: string } {
+export function describeFailure(outcome: TurnOutcome): { code: string; message: string } {
   if (outcome.crashed) {
     // A sandboxed CLI's death reaches us as bubblewrap's exit status: 128 + the signal.
     const killed = outcome.crashed.signal === 'SIGKILL' || outcome.crashed.code === 137;
@@ -30,6 +33,15 @@ export function describeFailure(outcome: Outcome): { code: string; message: stri
     .replace(/^(Error: )?Claude Code returned an error result: /, '')
     .trim();
   const status = Number(text.match(/API Error: (?:Request rejected \()?(\d{3})/)?.[1]);
+  if (text.includes('mid-response')) {
+    // The CLI resumed the broken-off answer itself, and it broke off again: what arrived stays shown.
+    const what = outcome.streamError === 'overloaded_error' ? 'The model is overloaded right now' : 'The model API failed';
+    return {
+      code: outcome.streamError === 'overloaded_error' ? 'model:overloaded' : 'model:unavailable',
+      message: `${what}, and its answer broke off. What arrived is kept above. Retry in a moment.`,
+    };
+  }
+  if (status === 529) return { code: 'model:overloaded', message: `The model is overloaded right now (${text}). Retry in a moment.` };
   if (status === 401 || status === 403 || /authenticat|api key/i.test(text)) {
     return { code: 'model:auth', message: `The model API refused the credentials (${text}). Check ANTHROPIC_API_KEY.` };
   }
@@ -38,7 +50,7 @@ export function describeFailure(outcome: Outcome): { code: string; message: stri
   return { code: 'model:error', message: text || 'The agent stopped with an error.' };
 }
 
-function failureText({ result, thrown }: Outcome): string {
+function failureText({ result, thrown }: TurnOutcome): string {
   if (result && result.subtype !== 'success' && result.errors.length > 0) return result.errors.join('; ');
   if (result && result.subtype === 'success' && result.is_error) return result.result;
   if (thrown) return thrown instanceof Error ? thrown.message : String(thrown);

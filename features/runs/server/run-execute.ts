@@ -8,7 +8,7 @@ import { agentWorkspaceDir, sandboxState } from '@/features/sandbox/server';
 import { isMissingSession, rateLimitNotice, retryMessage } from '@/features/agents/server';
 import { doorRules, ModelDoor } from '@/features/sandbox/server';
 import { modelEndpoint } from '@/features/sandbox/server';
-import { normalizeMessage } from '@/features/timeline/server';
+import { MessageNormalizer } from '@/features/timeline/server';
 import { copyDiskTranscriptToDatabase } from '@/features/agents/server';
 import { loopbackBridge } from '@/features/sandbox/server';
 import { acquireProcess, releaseProcess, replaceProcess } from '@/features/agents/server';
@@ -99,6 +99,7 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
 /** One go of the turn on `process`; what it came back with, never a throw. */
 async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<TurnOutcome> {
   let refused: string | undefined;
+  const normalizer = new MessageNormalizer(agentWorkspaceDir(workspace));
   // The door is open for this run alone; a spent budget shuts it and ends the turn.
   process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
   try {
@@ -127,13 +128,13 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
         const notice = rateLimitNotice(message.rate_limit_info);
         return void (notice && run.emit({ type: 'notice', message: notice }));
       }
-      for (const event of normalizeMessage(message, agentWorkspaceDir(workspace))) run.emit(event);
+      for (const event of normalizer.events(message)) run.emit(event);
     });
-    return refused ? { result: undefined, thrown: new Error(refused) } : { result, thrown: undefined };
+    return refused ? { result: undefined, thrown: new Error(refused) } : { result, thrown: undefined, streamError: process.door.lastStreamError };
   } catch (thrown) {
     if (refused) return { result: undefined, thrown: new Error(refused) };
     // The SDK's iterator throws after an error result, and when the process dies.
-    return { result: undefined, thrown, crashed: await process.exited(CRASH_GRACE_MS) };
+    return { result: undefined, thrown, crashed: await process.exited(CRASH_GRACE_MS), streamError: process.door.lastStreamError };
   } finally {
     process.door.close();
   }

@@ -1,7 +1,6 @@
 import 'server-only';
-import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { RunStatus } from '../types';
-import { describeFailure, timeLimitFailure } from '@/features/agents/server';
+import { describeFailure, timeLimitFailure, type TurnOutcome } from '@/features/agents/server';
 
 /**
  * A run's life, one phase at a time:
@@ -41,11 +40,7 @@ const requestedEnds = ['handed_over', 'stopped', 'budget', 'time_limit', 'interr
 export type RequestedEnd = (typeof requestedEnds)[number];
 
 /** What the turn came back with: the SDK's result, or what was thrown, and whether the CLI died. */
-export type TurnOutcome = {
-  result: SDKResultMessage | undefined;
-  thrown: unknown;
-  crashed?: { code: number | null; signal: NodeJS.Signals | null } | null;
-};
+export type { TurnOutcome };
 
 type EndContext = { outcome: TurnOutcome; message: string | null; timeLimitSeconds: number };
 type EndEntry = {

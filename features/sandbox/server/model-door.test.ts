@@ -62,7 +62,7 @@ describe('the model door', () => {
     ask(door);
     const third = ask(door);
     expect(third).toMatchObject({ ok: false, status: 429, type: 'rate_limit_error', retryAfterSeconds: 1 });
-    first.done(usage);
+    first.done(usage, null);
     expect(ask(door).ok).toBe(true);
   });
 
@@ -82,10 +82,10 @@ describe('the model door', () => {
     const door = openDoor(spends);
     const answer = ask(door) as BridgeAdmission;
     door.close(); // an answer that ends after its run still counts toward that run
-    answer.done(usage);
-    answer.done(usage);
+    answer.done(usage, null);
+    answer.done(usage, null);
     door.open({ onSpend: (spend) => spends.push(spend) });
-    (ask(door, { path: '/v1/messages/count_tokens' }) as BridgeAdmission).done(usage);
+    (ask(door, { path: '/v1/messages/count_tokens' }) as BridgeAdmission).done(usage, null);
     expect(spends).toEqual([{ model: 'claude-sonnet-4-5', usd: costOf('claude-sonnet-4-5', usage), usage }]);
     // 1000 × $3 + 500 × $15 + 200 × $3.75 + 100 × $6 + 4000 × $0.30, per million tokens.
     expect(costOf('claude-sonnet-4-5', usage)).toBeCloseTo(0.01305, 10);
@@ -95,7 +95,7 @@ describe('the model door', () => {
     const spends: Spend[] = [];
     const door = new ModelDoor({ ...rules, free: true });
     door.open({ onSpend: (spend) => spends.push(spend) });
-    (ask(door) as BridgeAdmission).done(usage);
+    (ask(door) as BridgeAdmission).done(usage, null);
     expect(spends[0]).toMatchObject({ usd: 0, usage });
     expect(costOf('claude-next-9', usage)).toBe(costOf('claude-opus-4-1', usage));
     expect(costOf('claude-opus-4-1', usage)).toBeGreaterThan(costOf('claude-sonnet-4-5', usage));

@@ -54,6 +54,8 @@ export class ModelDoor {
   private visit: Visit | null = null;
   private refusal: string | null = null;
   private readonly inFlight = new Set<() => void>();
+  /** The error event this run's latest broken-off answer carried (`overloaded_error`, …): what to tell the visitor. */
+  lastStreamError: string | null = null;
   /** The same process's allowance on the web proxy: its byte count starts afresh with each run. */
   readonly web: WebAllowance;
 
@@ -65,6 +67,7 @@ export class ModelDoor {
   open(visit: Visit): void {
     this.visit = visit;
     this.refusal = null;
+    this.lastStreamError = null;
     this.web.startRun();
   }
 
@@ -102,10 +105,11 @@ export class ModelDoor {
       ok: true,
       body: capped ? Buffer.from(JSON.stringify(body)) : request.body,
       metered: route.metered,
-      done: (usage) => {
+      done: (usage, streamError) => {
         if (settled) return;
         settled = true;
         this.inFlight.delete(cancel);
+        if (streamError) this.lastStreamError = streamError;
         if (route.metered) visit.onSpend({ model, usd: this.rules.free ? 0 : costOf(model, usage), usage });
       },
     };

@@ -6,6 +6,7 @@ import { type ChatItem } from '@/features/timeline';
 import { ApprovalCard, type Decide } from '@/features/approvals';
 import { CopyButton } from '@/lib/ui/copy-button';
 import { ChangesView } from '@/features/changes';
+import { ThinkingView } from './thinking-view';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
@@ -102,6 +103,8 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item
           <CopyButton text={item.text} label="Copy answer" />
         </div>
       );
+    case 'thinking':
+      return <ThinkingView item={item} />;
     case 'tool':
       return (
         <div className={`tool tool-${item.status}`} data-testid="tool-card" data-status={item.status}>

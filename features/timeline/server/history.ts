@@ -7,6 +7,9 @@ import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '../vocabulary';
 import { transcriptSource } from '@/features/agents/server';
 import type { RunChanges } from '@/features/changes/server';
 
+/** The model of the lines the CLI writes itself ("API Error: …"): left out, the run's error says it in plain words. */
+const SYNTHETIC_MODEL = '<synthetic>';
+
 /** A run as the runs table keeps it: its outcome shows after the last transcript entry it wrote. */
 export type FinishedRun = {
   id: string;
@@ -54,11 +57,15 @@ export async function loadHistory({
     while (pending[0] && (time === undefined || pending[0].finishedAt! <= time)) {
       const run = pending.shift()!;
       const changed = changesOf.get(run.id);
-      items = [...items, ...(changed ? [changed] : []), runEndItem(run)];
+      const failure: ChatItem[] = run.error ? [{ kind: 'notice', id: `error-${run.id}`, tone: 'error', text: run.error }] : [];
+      items = [...items, ...failure, ...(changed ? [changed] : []), runEndItem(run)];
     }
   };
+  let previousTimestamp: string | undefined;
   for (const entry of messages) {
     const timestamp = (entry as { timestamp?: string }).timestamp;
+    const sincePrevious = timestamp && previousTimestamp ? Date.parse(timestamp) - Date.parse(previousTimestamp) : null;
+    previousTimestamp = timestamp;
     if (before && timestamp && new Date(timestamp) >= before) break;
     flushRunsFinishedBy(timestamp);
     const content = (entry.message as { content?: unknown }).content;
@@ -73,9 +80,14 @@ export async function loadHistory({
           items = resolveTool(items, toolResultEvent(block));
         }
       }
-    } else if (entry.type === 'assistant') {
+    } else if (entry.type === 'assistant' && (entry.message as { model?: string }).model !== SYNTHETIC_MODEL) {
       for (const block of blocks(content)) {
         if (block.type === 'text') items = appendText(items, entry.uuid, String((block as { text?: string }).text ?? ''));
+        // The CLI writes each block as it ends: a thinking block took about the time since the entry before it.
+        if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+          const redacted = block.type === 'redacted_thinking';
+          items = [...items, { kind: 'thinking', id: `${entry.uuid}-thinking`, text: redacted ? '' : String(block.thinking ?? ''), done: true, durationMs: sincePrevious, redacted }];
+        }
         if (block.type === 'tool_use') {
           items = [...items, { kind: 'tool', id: String(block.id), name: String(block.name), target: toolTarget(block.input, workspaceDir), status: 'running', summary: null, lines: null }];
         }

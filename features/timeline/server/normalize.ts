@@ -5,21 +5,44 @@ import { USER_DENIAL_PREFIX } from '@/features/approvals/server';
 import type { RunEventBody } from '../types';
 import { summarize, toolTarget } from './tool-target';
 
-type Block = { type: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };
+type Block = { type: string; thinking?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };
 
 /**
- * SDK message → the run events the browser renders. Text comes from the stream deltas (live),
- * tool calls from the complete assistant blocks (their input is whole there), results from the
- * user messages that carry them. `system` and `result` messages are handled by the runner.
+ * SDK messages → the run events the browser renders, one normalizer per turn (it times the
+ * thinking blocks it sees stream). Text and thinking come from the stream deltas (live), tool
+ * calls from the complete assistant blocks (their input is whole there), results from the user
+ * messages that carry them. `system` and `result` messages are handled by the runner.
  */
-export function normalizeMessage(message: SDKMessage, workspaceDir: string): RunEventBody[] {
-  if ('parent_tool_use_id' in message && message.parent_tool_use_id) return []; // a subagent's inner turns
-  switch (message.type) {
-    case 'stream_event': {
-      const event = message.event;
-      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') return [{ type: 'text', text: event.delta.text }];
-      return [];
+export class MessageNormalizer {
+  /** The thinking blocks streaming now, by their index in the message: when each began. */
+  private readonly thinking = new Map<number, { startedAt: number; redacted: boolean }>();
+
+  constructor(private readonly workspaceDir: string) {}
+
+  events(message: SDKMessage): RunEventBody[] {
+    if ('parent_tool_use_id' in message && message.parent_tool_use_id) return []; // a subagent's inner turns
+    if (message.type === 'stream_event') return this.streamEvents(message.event);
+    return completeMessageEvents(message, this.workspaceDir);
+  }
+
+  private streamEvents(event: Extract<SDKMessage, { type: 'stream_event' }>['event']): RunEventBody[] {
+    if (event.type === 'content_block_start' && (event.content_block.type === 'thinking' || event.content_block.type === 'redacted_thinking')) {
+      const redacted = event.content_block.type === 'redacted_thinking';
+      this.thinking.set(event.index, { startedAt: Date.now(), redacted });
+      return redacted ? [] : [{ type: 'thinking', text: '' }]; // "Thinking…" shows before the first delta
     }
+    if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') return [{ type: 'text', text: event.delta.text }];
+    if (event.type === 'content_block_delta' && event.delta.type === 'thinking_delta') return [{ type: 'thinking', text: event.delta.thinking }];
+    if (event.type !== 'content_block_stop') return [];
+    const block = this.thinking.get(event.index);
+    if (!block) return [];
+    this.thinking.delete(event.index);
+    return [{ type: 'thinking_end', durationMs: Date.now() - block.startedAt, redacted: block.redacted }];
+  }
+}
+
+function completeMessageEvents(message: SDKMessage, workspaceDir: string): RunEventBody[] {
+  switch (message.type) {
     case 'assistant':
       return blocks(message.message.content)
         .filter((block) => block.type === 'tool_use')

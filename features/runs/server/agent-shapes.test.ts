@@ -1,0 +1,115 @@
+/**
+ * What a model that thinks, plans, delegates or fails mid-answer looks like in a run's events and
+ * in its history, on the real Agent SDK and CLI against the scripted Messages API.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
+import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
+import { foldRunEvent, type ChatItem } from '../../timeline/chat-items';
+import type { RunEvent } from '../types';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-shapes-'));
+let api: MessagesApi;
+let runs: typeof import('./run-manager');
+let views: typeof import('./conversation-view');
+let workspace: import('@/features/workspaces/server').Workspace;
+const visitorId = randomUUID();
+
+const THOUGHT = 'The visitor wants a haiku. Five, seven, five syllables; keep it about the sea.';
+
+function script(request: Parameters<typeof lastUserText>[0]): Reply {
+  const prompt = lastUserText(request);
+  if (prompt.includes('think'))
+    return {
+      blocks: [
+        { type: 'thinking', text: THOUGHT },
+        { type: 'text', text: 'Waves fold into foam.' },
+      ],
+    };
+  if (prompt.includes('secret thought')) return { blocks: [{ type: 'redacted_thinking' }, { type: 'text', text: 'Done thinking.' }] };
+  const asked = JSON.stringify(request.messages);
+  if (asked.includes('overload'))
+    return {
+      blocks: [
+        { type: 'text', text: 'Here is the first half of' },
+        { type: 'stream_error', errorType: 'overloaded_error', message: 'Overloaded' },
+      ],
+    };
+  return { blocks: [{ type: 'text', text: `You said: ${prompt}` }] };
+}
+
+beforeAll(async () => {
+  api = await startAgentTestEnv({ responder: script, dataDir });
+  workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'shapes' });
+  runs = await import('./run-manager');
+  views = await import('./conversation-view');
+});
+
+afterAll(async () => {
+  (await import('../../agents/server/agent-pool')).closeAllProcesses();
+  await api.close();
+  await (await import('@/lib/db/connection')).closeDb();
+});
+
+async function send(text: string, conversationId = randomUUID()): Promise<{ conversationId: string; events: RunEvent[] }> {
+  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode: 'build' });
+  const events = await eventsUntilEnd(runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name }));
+  return { conversationId, events };
+}
+
+const history = async (conversationId: string) => (await views.conversationView({ visitorId, workspace, conversationId })).items;
+const live = (events: RunEvent[]) => events.reduce<ChatItem[]>(foldRunEvent, []);
+const endOf = (events: RunEvent[]) => events.at(-1) as Extract<RunEvent, { type: 'end' }>;
+
+describe('extended thinking', () => {
+  it('streams the thinking deltas as their own item, timed, before the answer; the history keeps it', async () => {
+    const { conversationId, events } = await send('think of a haiku');
+    const thinking = events.filter((event) => event.type === 'thinking');
+    expect(thinking.length).toBeGreaterThan(2); // streamed, not in one piece
+    expect(thinking.map((event) => event.text).join('')).toBe(THOUGHT);
+    const ended = events.find((event) => event.type === 'thinking_end');
+    expect(ended).toMatchObject({ redacted: false });
+    expect((ended as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
+    expect(events.findIndex((event) => event.type === 'thinking_end')).toBeLessThan(events.findIndex((event) => event.type === 'text'));
+
+    const shown = live(events).filter((item) => item.kind === 'thinking' || item.kind === 'assistant');
+    expect(shown).toMatchObject([
+      { kind: 'thinking', text: THOUGHT, done: true, redacted: false },
+      { kind: 'assistant', text: 'Waves fold into foam.' },
+    ]);
+    const kept = (await history(conversationId)).filter((item) => item.kind === 'thinking' || item.kind === 'assistant');
+    expect(kept).toMatchObject([
+      { kind: 'thinking', text: THOUGHT, done: true, redacted: false, durationMs: expect.any(Number) },
+      { kind: 'assistant', text: 'Waves fold into foam.' },
+    ]);
+  });
+
+  it('says redacted thinking is redacted, live and in the history', async () => {
+    const { conversationId, events } = await send('a secret thought');
+    expect(events.filter((event) => event.type === 'thinking')).toEqual([]);
+    expect(events.find((event) => event.type === 'thinking_end')).toMatchObject({ redacted: true });
+    expect(live(events).find((item) => item.kind === 'thinking')).toMatchObject({ done: true, redacted: true, text: '' });
+    expect((await history(conversationId)).find((item) => item.kind === 'thinking')).toMatchObject({ done: true, redacted: true, text: '' });
+  });
+});
+
+describe('a model error in the middle of the answer', () => {
+  it('ends the run failed, keeps the text that arrived, and says the model is overloaded, live and in the history', async () => {
+    const { conversationId, events } = await send('overload me');
+    // The CLI resumes a broken-off answer itself (3 times); each attempt broke off again here.
+    const texts = events.filter((event) => event.type === 'text');
+    expect(texts.map((event) => event.text).join('')).toContain('Here is the first half of');
+    expect(endOf(events).status).toBe('failed');
+    const failure = { code: 'model:overloaded', message: 'The model is overloaded right now, and its answer broke off. What arrived is kept above. Retry in a moment.' };
+    expect(events.find((event) => event.type === 'error')).toMatchObject(failure);
+
+    const kept = await history(conversationId);
+    expect(kept.find((item) => item.kind === 'assistant')).toMatchObject({ text: expect.stringMatching(/^(Here is the first half of)+$/) });
+    expect(kept.find((item) => item.kind === 'notice')).toMatchObject({ tone: 'error', text: failure.message });
+    expect(kept.at(-1)).toMatchObject({ kind: 'run_end', status: 'failed' });
+  });
+});
