@@ -20,7 +20,7 @@ import { sendMessageSchema } from '@/features/runs';
 import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import { startApiServer, type ApiServer } from '@/tests/fixtures/api-server';
-import { bodyText, hostileRequest, toNextRequest, type HostileBody, type HostileRequest } from './hostile-requests';
+import { bodyText, hostileRequest, safeEncode, toNextRequest, type HostileBody, type HostileRequest } from './hostile-requests';
 import type { Known } from './hostile-values';
 import { API_DIR, METHODS, nextRoutes, nodeRoutes, routes, type Handler } from './routes';
 import { FUZZ_SEED, pastFailures, replayThenExplore } from './seeds';
@@ -84,11 +84,14 @@ function device(endpoint: string) {
  * client's (a hostile Content-Length would only test Node's parser, which Next shares); an upload
  * that breaks off is sent without its body.
  */
-async function throughApiServer(method: string, req: NextRequest): Promise<Response> {
+async function throughApiServer(method: string, req: NextRequest, route: string, params: Record<string, string | string[]>): Promise<Response> {
   const url = new URL(req.url);
+  // The path as the hostile request spelled it: URL parsing resolves an id of "." or ".." away,
+  // a raw HTTP client (curl --path-as-is) sends it as it is, and the route must answer it.
+  const path = `/api/${route.replace(/\[(\w+)\]/g, (_, name: string) => [params[name]!].flat().map(safeEncode).join('/'))}`;
   const body = method === 'GET' || method === 'HEAD' ? undefined : await req.bytes().catch(() => undefined);
   const headers = Object.fromEntries([...req.headers].filter(([name]) => name !== 'content-length' && name !== 'transfer-encoding'));
-  return apiServer.request(`${url.pathname}${url.search}`, { method, headers, body });
+  return apiServer.request(`${path}${url.search}`, { method, headers, body });
 }
 
 function handler(route: string, method: string): Handler {
@@ -157,7 +160,7 @@ beforeAll(async () => {
   for (const route of nodeRoutes)
     handlers.set(
       route,
-      METHODS.filter((method) => method !== 'HEAD').map((method) => [method, (req) => throughApiServer(method, req)]),
+      METHODS.filter((method) => method !== 'HEAD').map((method) => [method, async (req, context) => throughApiServer(method, req, route, await context.params)]),
     );
 
   // The owner's state, made through the real handlers: a conversation with one finished run, and a device.

@@ -53,7 +53,7 @@ function hostileQuery(known: Known): fc.Arbitrary<string> {
 }
 
 /** encodeURIComponent throws on lone surrogates; a URL would carry U+FFFD instead. */
-function safeEncode(value: string): string {
+export function safeEncode(value: string): string {
   return encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 }
 
