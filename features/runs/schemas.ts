@@ -12,6 +12,8 @@ export const sendMessageSchema = z.object({
     .refine((text) => !text.includes('\u0000'), 'Message contains a NUL character'),
   model: z.string().min(1).max(100),
   mode: z.enum(agentModes),
+  /** Retry or Edit: this message takes the place of the conversation's last one, whose answer is left behind. */
+  replaceLast: z.boolean().optional(),
 });
 
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;

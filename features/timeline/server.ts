@@ -2,3 +2,4 @@ export { RunEventLog } from './server/run-event-log';
 export { closeAllStreams, streamRunEvents } from './server/event-stream';
 export { loadHistory, type FinishedRun } from './server/history';
 export { MessageNormalizer } from './server/normalize';
+export { replacePoint } from './server/replace-point';

@@ -44,6 +44,7 @@ export function agentOptions({
   mode,
   model,
   resume,
+  resumeAt,
   endpoint,
   door,
   loopback,
@@ -56,6 +57,8 @@ export function agentOptions({
   mode: AgentMode;
   model: string;
   resume: string | undefined;
+  /** With `resume`: the session is taken up to this entry, and what followed it is left behind (Retry, Edit). */
+  resumeAt?: string;
   endpoint: ModelEndpoint;
   /** The process's way to the model API: what may pass, and what it spent. */
   door: ModelDoor;
@@ -99,6 +102,7 @@ export function agentOptions({
     cwd: workspace.filesDir,
     model,
     resume,
+    resumeSessionAt: resume ? resumeAt : undefined,
     includePartialMessages: true,
     settingSources: [],
     tools: availableTools(mode, config),

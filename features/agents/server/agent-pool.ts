@@ -48,9 +48,12 @@ export async function acquireProcess({
   spawn,
   onPosition,
   signal,
+  fresh = false,
 }: {
   conversationId: string;
   key: string;
+  /** A new process even when a warm one would do (one resumed at an earlier point of its session). */
+  fresh?: boolean;
   spawn: () => AgentProcess;
   onPosition: (position: number) => void;
   signal: AbortSignal;
@@ -59,7 +62,7 @@ export async function acquireProcess({
   if (warm) {
     clearTimeout(warm.idleTimer);
     // One that died while idle (killed, out of memory) is replaced: the next resumes from the transcript.
-    if (warm.key === key && warm.alive) return claim(warm);
+    if (warm.key === key && warm.alive && !fresh) return claim(warm);
     discard(warm);
   }
   if (hasFreeSlot()) return start(spawn);

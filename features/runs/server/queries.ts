@@ -45,6 +45,11 @@ export async function getRun({ runId, visitorId, workspace }: { runId: string; v
   return (await db()).call<(RunRecord & { owner: string | null }) | null>('get_run', { p_id: runId, p_visitor_id: visitorId, p_workspace: workspace });
 }
 
+/** Retry, Edit: the conversation's latest finished run is replaced by `by` and leaves its history. */
+export async function markRunReplaced(conversationId: string, by: string) {
+  await (await db()).call('mark_run_replaced', { p_conversation_id: conversationId, p_by: by });
+}
+
 export async function listRuns(conversationId: string) {
   return (await db()).call<RunRecord[]>('list_runs', { p_conversation_id: conversationId });
 }

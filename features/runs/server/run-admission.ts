@@ -4,14 +4,16 @@ import { getConversation, openConversation } from '@/features/conversations/serv
 import { assertBudgetLeft, conversationsFull, takeConversation, takeRun } from '@/features/limits/server';
 import { assertDiskReserve, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
+import { logger } from '@/lib/logger';
 import type { SendMessageInput } from '../schemas';
 import type { RunInfo } from '../types';
 import { assertCanQueue } from '@/features/agents/server';
-import { assertOffered } from '@/features/sandbox/server';
+import { agentWorkspaceDir, assertOffered } from '@/features/sandbox/server';
+import { replacePoint } from '@/features/timeline/server';
 import { assertNotDraining, instanceId } from '@/features/cluster/server';
 import { runCheckpoints } from './continuation';
 import { publishRunEvents } from './live-events';
-import { insertRun } from './queries';
+import { insertRun, markRunReplaced } from './queries';
 import { Run } from './run';
 import { execute } from './run-execute';
 import { failStuckRun } from './run-finish';
@@ -31,6 +33,7 @@ export async function startRun({
   text,
   model,
   mode,
+  replaceLast = false,
 }: SendMessageInput & {
   visitorId: string;
   workspace: Workspace;
@@ -51,6 +54,9 @@ export async function startRun({
   // Check and claim with no await in between, so two sends can't both start a run.
   assertNoActiveRun(conversationId);
   assertCanQueue();
+  // (Read before the claim below: no other send of this conversation can start while it runs.)
+  const session = replaceLast ? await replacedSession(conversationId, conversation.sdkSessionId, workspace) : { sdkSessionId: conversation.sdkSessionId ?? undefined };
+  assertNoActiveRun(conversationId);
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   if (mode !== 'plan') run.checkpoints = runCheckpoints(run, workspace);
   register(run);
@@ -70,7 +76,17 @@ export async function startRun({
     forget(run);
     throw runActiveError();
   }
+  // The run is recorded: a failure here must not keep it from running (the old outcome stays shown).
+  if (replaceLast) await markRunReplaced(conversationId, run.id).catch((error: unknown) => logger.warn('marking the replaced run failed', { runId: run.id, error }));
   run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
-  void execute({ run, workspace, prompt: text, sdkSessionId: conversation.sdkSessionId ?? undefined }).catch((error: unknown) => failStuckRun(run, error));
+  void execute({ run, workspace, prompt: text, ...session }).catch((error: unknown) => failStuckRun(run, error));
   return run.info();
+}
+
+/** The session a message replacing the last one resumes, and up to where (see replacePoint). */
+async function replacedSession(conversationId: string, sdkSessionId: string | null, workspace: Workspace): Promise<{ sdkSessionId: string | undefined; resumeAt?: string }> {
+  const point = sdkSessionId ? await replacePoint({ conversationId, sdkSessionId, workspaceDir: agentWorkspaceDir(workspace) }) : null;
+  if (!point) return { sdkSessionId: sdkSessionId ?? undefined }; // nothing of the visitor's to leave behind
+  if (point.resumeAt === null) return { sdkSessionId: undefined }; // the last message was the first
+  return { sdkSessionId: sdkSessionId!, resumeAt: point.resumeAt };
 }

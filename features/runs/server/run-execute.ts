@@ -30,7 +30,20 @@ const CRASH_GRACE_MS = 500;
  * then running), starts over once as a fresh session when the old one is gone, and records how
  * it ended (finishing, ended). It never throws for the agent's sake: every failure ends the run.
  */
-export async function execute({ run, workspace, prompt, sdkSessionId }: { run: Run; workspace: Workspace; prompt: string; sdkSessionId: string | undefined }) {
+export async function execute({
+  run,
+  workspace,
+  prompt,
+  sdkSessionId,
+  resumeAt,
+}: {
+  run: Run;
+  workspace: Workspace;
+  prompt: string;
+  sdkSessionId: string | undefined;
+  /** The session is resumed up to this entry (a message replacing the last one). */
+  resumeAt?: string;
+}) {
   const started = Date.now();
   let outcome: TurnOutcome = { result: undefined, thrown: undefined };
   let process: AgentProcess | null = null;
@@ -48,7 +61,20 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
     const turnsLeft = continued ? Math.max(1, serverEnv().TETHER_MAX_TURNS - run.turns) : undefined;
     const spawn = (resume: string | undefined) => () => {
       const door = new ModelDoor(doorRules(workspace, endpoint));
-      const options = agentOptions({ conversationId: run.conversationId, workspace, mode: run.mode, model: run.model, resume, endpoint, door, loopback, askVisitor, beforeEdit, turnsLeft });
+      const options = agentOptions({
+        conversationId: run.conversationId,
+        workspace,
+        mode: run.mode,
+        model: run.model,
+        resume,
+        resumeAt: resume === sdkSessionId ? resumeAt : undefined,
+        endpoint,
+        door,
+        loopback,
+        askVisitor,
+        beforeEdit,
+        turnsLeft,
+      });
       return new AgentProcess(run.conversationId, key, options, door);
     };
     process = await acquireProcess({
@@ -56,6 +82,8 @@ export async function execute({ run, workspace, prompt, sdkSessionId }: { run: R
       key,
       spawn: spawn(sdkSessionId),
       signal: run.cancelWait.signal,
+      // A warm process holds its session as it is: one taken up to an earlier point, or none, needs a new one.
+      fresh: resumeAt !== undefined || sdkSessionId === undefined,
       onPosition: (position) => run.emit({ type: 'queue', position }),
     });
     if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });

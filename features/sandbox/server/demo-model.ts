@@ -1,5 +1,6 @@
 import 'server-only';
 import { lastToolResults, lastUserText, type MessagesRequest, type Reply, type Responder } from '@/lib/messages-api/server';
+import { demoShape } from './demo-shapes';
 
 /**
  * The offline demo model: answers without any API key, and uses real tools so the whole
@@ -20,6 +21,8 @@ export const demoResponder: Responder = (request): Reply => {
     );
   }
   const text = lastUserText(request).trim();
+  const shape = demoShape(request);
+  if (shape) return shape;
   // A run continued after a server restart goes on counting from the last number it had streamed.
   const continuing = /\bserver restarted while you were working\b/i.test(text) ? countSoFar(request) : null;
   const countTo = Number((continuing?.asked ?? text).match(/\bcount to (\d{1,4})\b/i)?.[1]);

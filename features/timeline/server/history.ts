@@ -22,6 +22,8 @@ export type FinishedRun = {
   outputTokens: number | null;
   durationMs: number | null;
   error: string | null;
+  /** A later message replaced this run's (Retry, Edit): its outcome leaves the history. */
+  replaced?: boolean;
 };
 
 /**
@@ -58,7 +60,8 @@ export async function loadHistory({
       const run = pending.shift()!;
       const changed = changesOf.get(run.id);
       const failure: ChatItem[] = run.error ? [{ kind: 'notice', id: `error-${run.id}`, tone: 'error', text: run.error }] : [];
-      items = [...items, ...failure, ...(changed ? [changed] : []), runEndItem(run)];
+      // A replaced run's files stay as it left them, so its Changes (and their Undo) stay too.
+      items = run.replaced ? [...items, ...(changed ? [changed] : [])] : [...items, ...failure, ...(changed ? [changed] : []), runEndItem(run)];
     }
   };
   let previousTimestamp: string | undefined;
@@ -105,9 +108,15 @@ function runEndItem(run: FinishedRun): ChatItem {
 }
 
 function addUserText(items: ChatItem[], id: string, text: string): ChatItem[] {
-  // The CLI adds system reminders, command wrappers and interruption markers as user text;
-  // they are not the user's words (the run's outcome shows how it ended).
-  if (!text.trim() || text.startsWith('<') || text.startsWith('[Request interrupted')) return items;
   if (text === CONTINUATION_PROMPT) return [...items, { kind: 'notice', id, tone: 'info', text: CONTINUED_NOTICE }];
-  return [...items, { kind: 'user', id, text }];
+  return isVisitorText(text) ? [...items, { kind: 'user', id, text }] : items;
+}
+
+/**
+ * Whether user text in a transcript is the visitor's: the CLI adds system reminders, command
+ * wrappers and interruption markers as user text (the run's outcome shows how it ended), and a
+ * continued run's word to the agent is ours.
+ */
+export function isVisitorText(text: string): boolean {
+  return Boolean(text.trim()) && !text.startsWith('<') && !text.startsWith('[Request interrupted') && text !== CONTINUATION_PROMPT;
 }

@@ -29,6 +29,8 @@ export type Run = {
   outputTokens: number | null;
   durationMs: number | null;
   error: string | null;
+  /** list_runs only: a later message replaced this run's (Retry, Edit). */
+  replaced?: boolean;
 };
 
 export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

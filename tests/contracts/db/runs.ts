@@ -48,6 +48,25 @@ export function defineRunContract(getDb: () => Db) {
     ]);
   });
 
+  it('mark_run_replaced marks the latest finished run, never the running one, and list_runs says which', async () => {
+    const conversationId = randomUUID();
+    await open({ id: conversationId });
+    expect(await getDb().call('mark_run_replaced', { p_conversation_id: conversationId, p_by: randomUUID() })).toBeNull();
+    const first = await startRun(conversationId);
+    await finishRun(first.id, 'completed');
+    await tick();
+    const second = await startRun(conversationId);
+    await finishRun(second.id, 'failed', { p_error: 'overloaded' });
+    await tick();
+    const retry = await startRun(conversationId);
+    expect(await getDb().call('mark_run_replaced', { p_conversation_id: conversationId, p_by: retry.id })).toBe(second.id);
+    expect((await listRuns(conversationId)).map((r) => [r.id, r.replaced])).toEqual([
+      [first.id, false],
+      [second.id, true],
+      [retry.id, false],
+    ]);
+  });
+
   it('finish_run rejects a non-final status', async () => {
     const conversationId = randomUUID();
     await open({ id: conversationId });

@@ -1,0 +1,52 @@
+import 'server-only';
+import { lastUserText, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
+
+/**
+ * The demo model's other shapes of answer, so the quick start shows how each looks: extended
+ * thinking ("think about …") and an answer the API breaks off mid-stream ("fail mid-stream").
+ */
+export function demoShape(request: MessagesRequest): Reply | null {
+  const text = visitorPrompt(request);
+  const topic = text.match(/\bthink (?:about|of)\s+(.+)/i)?.[1]?.replace(/[.?!]+$/, '');
+  if (topic) {
+    return {
+      blocks: [
+        {
+          type: 'thinking',
+          text: `The visitor asks me to think about ${topic}. A real model reasons here, often for many seconds; the page shows it folded, as it streams, and then how long it took.`,
+        },
+        { type: 'text', text: `I thought about ${topic}. Open **Thought for …** above to read how.` },
+      ],
+      delayMs: 40,
+    };
+  }
+  if (/\bfail mid-stream\b/i.test(text)) return brokenOff(text, request);
+  return null;
+}
+
+/** Prompts whose first answer broke off already: Retry runs them again from before the prompt, and this time the answer completes. */
+const brokenOnce = new Set<string>();
+const CUT_OFF_NOTE = /was cut off mid-stream/i;
+
+/** The visitor's last words: the last user text that is not the CLI's own note asking a broken-off answer to resume. */
+function visitorPrompt(request: MessagesRequest): string {
+  for (const message of request.messages.toReversed()) {
+    const text = message.role === 'user' ? lastUserText({ ...request, messages: [message] }).trim() : '';
+    if (text && !CUT_OFF_NOTE.test(text)) return text;
+  }
+  return '';
+}
+
+function brokenOff(text: string, request: MessagesRequest): Reply {
+  // The CLI asks a broken-off answer to resume (three times): those fail too, so the run fails.
+  const resuming = request.messages.some((message) => message.role === 'user' && CUT_OFF_NOTE.test(lastUserText({ ...request, messages: [message] })));
+  if (brokenOnce.has(text) && !resuming) return { blocks: [{ type: 'text', text: 'This time the answer came through whole: **Retry** ran your message again.' }], delayMs: 15 };
+  brokenOnce.add(text);
+  return {
+    blocks: [
+      { type: 'text', text: 'Here is the start of an answer that the model API will cut off' },
+      { type: 'stream_error', errorType: 'overloaded_error', message: 'Overloaded' },
+    ],
+    delayMs: 15,
+  };
+}

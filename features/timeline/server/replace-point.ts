@@ -1,0 +1,32 @@
+import 'server-only';
+import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
+import { transcriptSource } from '@/features/agents/server';
+import { isVisitorText } from './history';
+import { blocks } from './normalize';
+
+/**
+ * Where a message replacing the conversation's last one (Retry, Edit) takes the session up:
+ * the entry just before the visitor's last message, so that message and all that answered it
+ * are left behind. `resumeAt: null`: the last message was the first, so a fresh session starts.
+ * Null when the transcript holds no message of the visitor's (nothing to leave behind).
+ */
+export async function replacePoint({
+  conversationId,
+  sdkSessionId,
+  workspaceDir,
+}: {
+  conversationId: string;
+  sdkSessionId: string;
+  workspaceDir: string;
+}): Promise<{ resumeAt: string | null } | null> {
+  const messages = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
+  const last = messages.findLastIndex((entry) => entry.type === 'user' && visitorWords(entry.message));
+  if (last === -1) return null;
+  return { resumeAt: messages[last - 1]?.uuid ?? null };
+}
+
+function visitorWords(message: unknown): boolean {
+  const content = (message as { content?: unknown }).content;
+  if (typeof content === 'string') return isVisitorText(content);
+  return blocks(content).some((block) => block.type === 'text' && isVisitorText(String((block as { text?: string }).text ?? '')));
+}
