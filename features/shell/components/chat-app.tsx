@@ -1,11 +1,10 @@
 'use client';
 
-import { forgetOfflineCopies, useConversationsStore, useTabConversation } from '@/features/conversations';
-import { ConversationNotifications, SettingsDialog, usePush, useServiceWorker } from '@/features/push';
+import { useConversationsStore, useTabConversation } from '@/features/conversations';
+import { SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
-import { clearConversations, deleteConversation, renameConversation } from '../api/chat-api';
 import { useChat } from '../hooks/use-chat';
 import { useConversationStatuses } from '../hooks/use-conversation-statuses';
 import { useOnline } from '../hooks/use-online';
@@ -13,7 +12,8 @@ import { Composer } from './composer';
 import { ConnectionStatus } from './connection-status';
 import { ServerBadges } from './server-badges';
 import { Expired, FirstVisit } from './empty-conversation';
-import { HandoffDialog, useHandoffLink } from '@/features/sharing';
+import { useHandoffLink } from '@/features/sharing';
+import { ConversationBar, useDeleteForGood } from './conversation-bar';
 import { MessageList } from './message-list';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
@@ -64,7 +64,6 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   }, [runningId, queryClient]);
   // Opened from a handoff link: that conversation opens here, ready to type in.
   const handoffError = useHandoffLink(open, focusComposer);
-  const forget = useConversationsStore((state) => state.forget);
   const [actionError, setActionError] = useState<string | null>(null);
   const push = usePush(conversationId);
   const online = useOnline();
@@ -72,54 +71,29 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
   const mode: AgentMode = modes.includes(preferences.mode) ? preferences.mode : modes[0]!;
 
-  async function onSend(text: string): Promise<boolean> {
+  async function onSend(text: string, replaceLast = false): Promise<boolean> {
     try {
-      await chat.send.mutateAsync({ text, model, mode });
+      setActionError(null);
+      await chat.send.mutateAsync({ text, model, mode, replaceLast });
+      setEditing(false);
       return true;
     } catch {
       return false;
     }
   }
 
-  const touch = useConversationsStore((state) => state.touch);
-  async function rename() {
-    if (!conversationId) return;
-    const current = recent.find((entry) => entry.conversationId === conversationId)?.preview ?? '';
-    const title = window.prompt('A new name for this conversation', current)?.trim();
-    if (!title || title === current) return;
-    try {
-      setActionError(null);
-      touch({ conversationId, workspace, preview: await renameConversation(conversationId, title) });
-    } catch (error) {
-      setActionError(`Could not rename: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  /** Deletes for good after the visitor confirms; the other tabs drop them from Recent through the shared store. */
-  async function deleteForGood(which: 'this' | 'all') {
-    const question =
-      which === 'this'
-        ? 'Delete this conversation for good? Its messages are removed from the server and cannot be brought back.'
-        : `Delete all ${recent.length} conversations in this workspace for good? They cannot be brought back.`;
-    if (!window.confirm(question)) return;
-    try {
-      setActionError(null);
-      let gone: string[];
-      if (which === 'this') {
-        if (!conversationId) return;
-        await deleteConversation(conversationId);
-        gone = [conversationId];
-      } else {
-        // Recent may list conversations the server never saw (no message yet): they go too.
-        gone = [...(await clearConversations()), ...recent.map((entry) => entry.conversationId)];
+  const deleteForGood = useDeleteForGood({ conversationId, recent, startNew, onError: setActionError });
+  const [editing, setEditing] = useState(false);
+  const lastPrompt = chat.lastPrompt;
+  const steer = lastPrompt
+    ? {
+        retry: () => void onSend(lastPrompt, true),
+        edit: () => {
+          setEditing(true);
+          prefill(lastPrompt);
+        },
       }
-      for (const id of gone) forget(id);
-      await forgetOfflineCopies(which === 'all' ? null : gone);
-      await startNew();
-    } catch (error) {
-      setActionError(`Could not delete: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+    : null;
 
   return (
     <div className="app">
@@ -186,7 +160,13 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
               Loading conversation…
             </p>
           ) : (
-            <MessageList items={chat.items} busy={chat.activeRun !== null} decide={chat.decide} empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />} />
+            <MessageList
+              items={chat.items}
+              busy={chat.activeRun !== null}
+              decide={chat.decide}
+              steer={online ? steer : null}
+              empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />}
+            />
           )}
           {chat.waitingForApproval && (
             <p className="notice notice-info waiting-approval" role="status">
@@ -199,16 +179,15 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             </p>
           )}
           {conversationId && chat.existsOnServer && (
-            <div className="conversation-bar">
-              <ConversationNotifications push={push} conversationId={conversationId} muted={chat.muted} onMutedChange={chat.setMuted} />
-              <HandoffDialog conversationId={conversationId} />
-              <button type="button" className="link-button" onClick={() => void rename()}>
-                Rename
-              </button>
-              <button type="button" className="link-button" onClick={() => void deleteForGood('this')}>
-                Delete conversation
-              </button>
-            </div>
+            <ConversationBar
+              workspace={workspace}
+              conversationId={conversationId}
+              recent={recent}
+              push={push}
+              muted={chat.muted}
+              onMutedChange={chat.setMuted}
+              onDelete={() => void deleteForGood('this')}
+            />
           )}
           {actionError && (
             <p className="notice notice-error" role="alert">
@@ -225,8 +204,11 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             disabledReason={online ? null : 'You are offline: messages can be sent once the network is back.'}
             onModel={(value) => setPreferences({ model: value })}
             onMode={(value) => setPreferences({ mode: value })}
-            onSend={onSend}
+            onSend={(text) => onSend(text, editing)}
             onStop={chat.stop}
+            editing={editing}
+            onCancelEdit={() => setEditing(false)}
+            onEditLast={steer?.edit ?? null}
             focusRequest={focusRequest}
             draft={draft}
           />

@@ -22,9 +22,31 @@ type Props = {
   focusRequest: number;
   /** Text to put in the message box (an example prompt picked), each time `count` changes. */
   draft: { text: string; count: number } | null;
+  /** The message box holds the last message to change: sending replaces it. */
+  editing?: boolean;
+  onCancelEdit?: () => void;
+  /** ↑ in the empty message box: edit the last message (null: there is none to edit now). */
+  onEditLast?: (() => void) | null;
 };
 
-export function Composer({ models, modes, model, mode, running, disabled, disabledReason = null, onModel, onMode, onSend, onStop, focusRequest, draft }: Props) {
+export function Composer({
+  models,
+  modes,
+  model,
+  mode,
+  running,
+  disabled,
+  disabledReason = null,
+  onModel,
+  onMode,
+  onSend,
+  onStop,
+  focusRequest,
+  draft,
+  editing = false,
+  onCancelEdit,
+  onEditLast = null,
+}: Props) {
   const [text, setText] = useState('');
   const message = useRef<HTMLTextAreaElement>(null);
   const stop = useRef<HTMLButtonElement>(null);
@@ -64,11 +86,33 @@ export function Composer({ models, modes, model, mode, running, disabled, disabl
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
+    } else if (event.key === 'Escape' && running) {
+      event.preventDefault();
+      onStop();
+    } else if (event.key === 'Escape' && editing) {
+      event.preventDefault();
+      cancelEdit();
+    } else if (event.key === 'ArrowUp' && !text && onEditLast && !running) {
+      event.preventDefault();
+      onEditLast();
     }
+  }
+
+  function cancelEdit() {
+    setText('');
+    onCancelEdit?.();
   }
 
   return (
     <form className="composer" onSubmit={submit}>
+      {editing && (
+        <p className="composer-editing" role="status">
+          Editing your last message: sending replaces it and its answer.{' '}
+          <button type="button" className="link-button" onClick={cancelEdit}>
+            Cancel
+          </button>
+        </p>
+      )}
       <textarea
         ref={message}
         aria-label="Message"

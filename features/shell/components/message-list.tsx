@@ -10,14 +10,37 @@ import { ThinkingView } from './thinking-view';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
-/** `decide` answers the run's approval cards; null when no run is followed here (nothing to answer). */
-/** `readOnly`: a shared page's view (no Undo). */
-export function MessageList({ items, busy, decide, empty, readOnly = false }: { items: ChatItem[]; busy: boolean; decide: Decide | null; empty: ReactNode; readOnly?: boolean }) {
+/** What the reader can do to the conversation's last message: send it again, or change it and send that. */
+export type Steer = { retry: () => void; edit: () => void };
+
+/**
+ * `decide` answers the run's approval cards; null when no run is followed here (nothing to answer).
+ * `readOnly`: a shared page's view (no Undo). `steer`: Retry and Edit, offered on the last
+ * message and its outcome while no run is going.
+ */
+export function MessageList({
+  items,
+  busy,
+  decide,
+  empty,
+  readOnly = false,
+  steer = null,
+}: {
+  items: ChatItem[];
+  busy: boolean;
+  decide: Decide | null;
+  empty: ReactNode;
+  readOnly?: boolean;
+  steer?: Steer | null;
+}) {
   const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
   // Follow the stream only while the reader is at the bottom: scrolled up to read, they stay put.
   const [following, setFollowing] = useState(true);
   const last = items.at(-1);
+  const steerable = steer && !busy ? steer : null;
+  const lastUser = items.findLast((item) => item.kind === 'user');
+  const lastEnd = items.findLast((item) => item.kind === 'run_end');
   // Items keep their identity, so only the changed one re-renders.
   useEffect(() => {
     if (following) end.current?.scrollIntoView({ block: 'end' });
@@ -32,7 +55,14 @@ export function MessageList({ items, busy, decide, empty, readOnly = false }: { 
         <LogRoot.Provider value={log}>
           {items.length === 0 && empty}
           {items.map((item) => (
-            <ItemView key={item.id} item={item} decide={item.kind === 'approval' ? decide : null} busy={item.kind === 'changes' && busy} readOnly={readOnly} />
+            <ItemView
+              key={item.id}
+              item={item}
+              decide={item.kind === 'approval' ? decide : null}
+              busy={item.kind === 'changes' && busy}
+              readOnly={readOnly}
+              action={item === lastUser ? (steerable?.edit ?? null) : item === lastEnd ? (steerable?.retry ?? null) : null}
+            />
           ))}
         </LogRoot.Provider>
         <div ref={end} />
@@ -84,7 +114,8 @@ function AnswerText({ text }: { text: string }) {
   );
 }
 
-const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item: ChatItem; decide: Decide | null; busy: boolean; readOnly: boolean }) {
+/** `action`: Edit on the last message, Retry on the last outcome (null elsewhere, and while a run goes). */
+const ItemView = memo(function ItemView({ item, decide, busy, readOnly, action }: { item: ChatItem; decide: Decide | null; busy: boolean; readOnly: boolean; action: (() => void) | null }) {
   switch (item.kind) {
     case 'approval':
       return <ApprovalCard approval={item} decide={decide} />;
@@ -92,8 +123,15 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item
       return <ChangesView changes={item} busy={busy} readOnly={readOnly} />;
     case 'user':
       return (
-        <div className="message user" data-testid="user-message">
-          {item.text}
+        <div className="user-turn">
+          <div className="message user" data-testid="user-message">
+            {item.text}
+          </div>
+          {action && (
+            <button type="button" className="link-button" onClick={action}>
+              Edit
+            </button>
+          )}
         </div>
       );
     case 'assistant':
@@ -147,6 +185,14 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly }: { item
           {modelDisplayName(item.model)} in {item.mode} mode{item.durationMs !== null && ` · ${formatDuration(item.durationMs)}`}
           {item.inputTokens !== null && ` · ${item.inputTokens.toLocaleString('en')} in / ${(item.outputTokens ?? 0).toLocaleString('en')} out tokens`}
           {item.costUsd !== null && ` · $${item.costUsd.toFixed(4)}`}
+          {action && (
+            <>
+              {' · '}
+              <button type="button" className="link-button" onClick={action}>
+                Retry
+              </button>
+            </>
+          )}
         </div>
       );
   }

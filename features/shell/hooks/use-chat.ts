@@ -7,7 +7,7 @@ import type { DecideApprovalInput } from '@/features/approvals';
 import type { AgentMode, RunInfo } from '@/features/runs';
 import type { ChatItem } from '@/features/timeline';
 import { decideApproval } from '@/features/approvals';
-import { fetchConversation, sendMessage, stopRun } from '../api/chat-api';
+import { fetchConversation, sendMessage, stopRun, type ConversationView } from '../api/chat-api';
 import { allConversationStatusesKey } from './use-conversation-statuses';
 import { useLiveRun } from './use-live-run';
 import { usePageVisible } from './use-page-visible';
@@ -65,7 +65,7 @@ export function useChat({
     itemsRef.current = items;
   }, [items]);
 
-  const { follow: followLive, clear: clearLive } = live;
+  const { follow: followLive, clear: clearLive, keep: keepLive } = live;
   const follow = useCallback(
     (run: RunInfo) => {
       followed.current.add(run.id);
@@ -85,6 +85,7 @@ export function useChat({
     },
     [followLive, clearLive, markViewed, queryClient, touch, workspace],
   );
+  const lastPrompt = useMemo(() => items.findLast((item) => item.kind === 'user')?.text ?? null, [items]);
 
   // Re-join a run that is still going (after a reload, a restart, or coming back to the conversation).
   const serverRun = history.data?.activeRun ?? null;
@@ -130,8 +131,21 @@ export function useChat({
   }, [conversationId, title, activeOnServer, touch, workspace]);
 
   const send = useMutation({
-    mutationFn: (input: { text: string; model: string; mode: AgentMode }) => sendMessage(conversationId!, input),
+    mutationFn: (input: { text: string; model: string; mode: AgentMode; replaceLast?: boolean }) => sendMessage(conversationId!, input),
     onSuccess: (run, input) => {
+      if (input.replaceLast) {
+        // Retry, Edit: the replaced message and its answer leave the view, as they left the history.
+        const from = Math.max(
+          0,
+          itemsRef.current.findLastIndex((item) => item.kind === 'user'),
+        );
+        const historyItems = history.data?.items ?? [];
+        if (from >= historyItems.length) keepLive(from - historyItems.length);
+        else {
+          queryClient.setQueryData(conversationQueryKey(run.conversationId), (view: ConversationView | null | undefined) => view && { ...view, items: historyItems.slice(0, from) });
+          clearLive();
+        }
+      }
       const isFirst = countMessages(itemsRef.current) === 0;
       touch({ conversationId: run.conversationId, workspace, messageCount: countMessages(itemsRef.current) + 1, ...(isFirst ? { preview: input.text.slice(0, 120) } : {}) });
       follow(run);
@@ -152,6 +166,8 @@ export function useChat({
 
   return {
     items,
+    /** The visitor's last message: what Retry sends again and Edit starts from (null: none yet). */
+    lastPrompt,
     loading: conversationId === null || history.isPending,
     loadError: history.error,
     activeRun: live.run,

@@ -45,8 +45,10 @@ export function useLiveRun<Run extends Followed>({ scope }: { scope: string | nu
     [scope],
   );
 
-  const clear = useCallback(() => setLive((state) => (state.scope === scope ? { ...state, items: [] } : state)), [scope]);
+  /** Keeps the first `count` live items (none: the history now holds them all). */
+  const keep = useCallback((count: number) => setLive((state) => (state.scope === scope ? { ...state, items: state.items.slice(0, count) } : state)), [scope]);
+  const clear = useCallback(() => keep(0), [keep]);
 
   const here = live.scope === scope ? live : { items: [], run: null, connection: null };
-  return { items: here.items, run: here.run, connection: here.connection, follow, clear };
+  return { items: here.items, run: here.run, connection: here.connection, follow, clear, keep };
 }

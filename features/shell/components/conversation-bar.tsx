@@ -1,0 +1,97 @@
+'use client';
+
+import { useState } from 'react';
+import { forgetOfflineCopies, useConversationsStore, type RecentConversation } from '@/features/conversations';
+import { ConversationNotifications, type Push } from '@/features/push';
+import { HandoffDialog } from '@/features/sharing';
+import { clearConversations, deleteConversation, renameConversation } from '../api/chat-api';
+
+/** Deletes for good after the visitor confirms; the other tabs drop them from Recent through the shared store. */
+export function useDeleteForGood({
+  conversationId,
+  recent,
+  startNew,
+  onError,
+}: {
+  conversationId: string | null;
+  recent: RecentConversation[];
+  startNew: () => Promise<unknown>;
+  onError: (message: string) => void;
+}) {
+  const forget = useConversationsStore((state) => state.forget);
+  return async function deleteForGood(which: 'this' | 'all') {
+    const question =
+      which === 'this'
+        ? 'Delete this conversation for good? Its messages are removed from the server and cannot be brought back.'
+        : `Delete all ${recent.length} conversations in this workspace for good? They cannot be brought back.`;
+    if (!window.confirm(question)) return;
+    try {
+      let gone: string[];
+      if (which === 'this') {
+        if (!conversationId) return;
+        await deleteConversation(conversationId);
+        gone = [conversationId];
+      } else {
+        // Recent may list conversations the server never saw (no message yet): they go too.
+        gone = [...(await clearConversations()), ...recent.map((entry) => entry.conversationId)];
+      }
+      for (const id of gone) forget(id);
+      await forgetOfflineCopies(which === 'all' ? null : gone);
+      await startNew();
+    } catch (error) {
+      onError(`Could not delete: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}
+
+/** What can be done to the open conversation: notifications, another device, rename, delete. */
+export function ConversationBar({
+  workspace,
+  conversationId,
+  recent,
+  push,
+  muted,
+  onMutedChange,
+  onDelete,
+}: {
+  workspace: string;
+  conversationId: string;
+  recent: RecentConversation[];
+  push: Push;
+  muted: boolean;
+  onMutedChange: (muted: boolean) => void;
+  onDelete: () => void;
+}) {
+  const touch = useConversationsStore((state) => state.touch);
+  const [error, setError] = useState<string | null>(null);
+  async function rename() {
+    const current = recent.find((entry) => entry.conversationId === conversationId)?.preview ?? '';
+    const title = window.prompt('A new name for this conversation', current)?.trim();
+    if (!title || title === current) return;
+    try {
+      setError(null);
+      touch({ conversationId, workspace, preview: await renameConversation(conversationId, title) });
+    } catch (caught) {
+      setError(`Could not rename: ${caught instanceof Error ? caught.message : String(caught)}`);
+    }
+  }
+  return (
+    <>
+      <div className="conversation-bar">
+        <ConversationNotifications push={push} conversationId={conversationId} muted={muted} onMutedChange={onMutedChange} />
+        <HandoffDialog conversationId={conversationId} />
+        <button type="button" className="link-button" onClick={() => void rename()}>
+          Rename
+        </button>
+        <button type="button" className="link-button" onClick={onDelete}>
+          Delete conversation
+        </button>
+      </div>
+      {error && (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

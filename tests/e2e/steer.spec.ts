@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { log, send } from './support/chat';
+
+test('thinking shows as a folded "Thought for …" that opens on the text, and stays after a reload', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'think about the tides');
+  const thinking = log(page).getByTestId('thinking');
+  await expect(thinking).toHaveAttribute('data-done', 'true');
+  await expect(thinking.locator('summary')).toHaveText(/^Thought for \d+ s$/);
+  const text = thinking.locator('.thinking-text');
+  await expect(text).toBeHidden();
+  await thinking.locator('summary').click();
+  await expect(text).toContainText('think about the tides');
+  await expect(log(page).getByTestId('assistant-message')).toContainText('I thought about the tides');
+
+  await page.reload();
+  await expect(log(page).getByTestId('thinking').locator('summary')).toHaveText(/^Thought for \d+ s$/);
+  await log(page).getByTestId('thinking').locator('summary').click();
+  await expect(log(page).getByTestId('thinking').locator('.thinking-text')).toContainText('think about the tides');
+});
+
+test('an answer the model API breaks off fails with the text kept and a plain message; Retry runs it again in its place', async ({ page }) => {
+  await page.goto('/');
+  const prompt = `fail mid-stream ${Date.now()}`;
+  await send(page, prompt);
+  await expect(log(page).getByTestId('run-end')).toHaveAttribute('data-status', 'failed');
+  await expect(log(page).getByRole('alert')).toHaveText('The model is overloaded right now, and its answer broke off. What arrived is kept above. Retry in a moment.');
+  await expect(log(page).getByTestId('assistant-message')).toContainText('Here is the start of an answer');
+
+  await log(page).getByRole('button', { name: 'Retry' }).click();
+  await expect(log(page).getByTestId('run-end')).toHaveAttribute('data-status', 'completed');
+  // The failed attempt folded away: one message, one answer, one outcome.
+  await expect(log(page).getByTestId('user-message')).toHaveText([prompt]);
+  await expect(log(page).getByTestId('assistant-message')).toHaveText([/This time the answer came through whole/]);
+  await expect(log(page).getByRole('alert')).toHaveCount(0);
+
+  await page.reload();
+  await expect(log(page).getByTestId('user-message')).toHaveText([prompt]);
+  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
+  await expect(log(page).getByTestId('run-end')).toHaveAttribute('data-status', 'completed');
+});
+
+test('Edit puts the last message back in the box (↑ does too); sending replaces it and its answer', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'hello there');
+  await send(page, 'read READNE.md');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(2);
+  await expect(log(page).getByRole('button', { name: 'Edit' })).toHaveCount(1); // on the last message only
+
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.focus();
+  await page.keyboard.press('ArrowUp');
+  await expect(box).toHaveValue('read READNE.md');
+  await expect(page.getByRole('status').filter({ hasText: 'Editing your last message' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(box).toHaveValue('');
+
+  await log(page).getByRole('button', { name: 'Edit' }).click();
+  await expect(box).toHaveValue('read READNE.md');
+  await box.fill('read README.md');
+  await page.keyboard.press('Enter');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(2);
+  await expect(log(page).getByTestId('user-message')).toHaveText(['hello there', 'read README.md']);
+  await expect(log(page).getByTestId('tool-card').last()).toHaveAttribute('data-status', 'ok');
+  await page.reload();
+  await expect(log(page).getByTestId('user-message')).toHaveText(['hello there', 'read README.md']);
+});
