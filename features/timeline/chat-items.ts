@@ -1,6 +1,7 @@
 import type { ApprovalItem } from '@/features/approvals';
 import type { ChangesItem } from '@/features/changes';
 import type { FileChange, RunEvent, ToolStatus } from './types';
+import type { PlanStep } from './vocabulary';
 
 /**
  * What a conversation shows, in order. Built from the SDK transcript on the server (history)
@@ -13,6 +14,8 @@ export type ChatItem =
   | { kind: 'thinking'; id: string; text: string; done: boolean; durationMs: number | null; redacted: boolean }
   | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null; lines: number | null }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
+  /** The agent's plan as one TodoWrite call set it: the newest is the plan now. */
+  | { kind: 'plan'; id: string; steps: PlanStep[] }
   | { kind: 'queue'; id: string; position: number }
   | { kind: 'retry'; id: string; text: string }
   | ApprovalItem
@@ -79,6 +82,8 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
       return [...items, { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null, lines: null }];
     case 'tool_result':
       return resolveTool(items, event);
+    case 'plan':
+      return [...items, { kind: 'plan', id: event.toolId, steps: event.steps }];
     case 'notice':
       return [...items, { kind: 'notice', id, tone: 'info', text: event.message }];
     case 'retry':

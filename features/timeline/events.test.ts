@@ -17,6 +17,7 @@ const samples: RunEvent[] = [
   { type: 'end', status: 'completed', model: 'claude-sonnet-4-5', mode: 'ask', costUsd: 0.01, inputTokens: 10, outputTokens: 20, durationMs: 900, seq: 12 },
   { type: 'thinking', text: 'Hmm', seq: 13 },
   { type: 'thinking_end', durationMs: 1200, redacted: false, seq: 14 },
+  { type: 'plan', toolId: 't-3', steps: [{ content: 'Pack', status: 'in_progress', activeForm: 'Packing' }], seq: 15 },
 ];
 
 describe('parseRunEvent', () => {
@@ -26,7 +27,7 @@ describe('parseRunEvent', () => {
   });
 
   it('answers a reason, not an exception, for an unknown type, a bad field, a missing seq or broken JSON', () => {
-    expect(parseRunEvent(JSON.stringify({ type: 'plan', steps: [], seq: 3 }))).toEqual({ ok: false, reason: 'unknown event type "plan"' });
+    expect(parseRunEvent(JSON.stringify({ type: 'hologram', frames: [], seq: 3 }))).toEqual({ ok: false, reason: 'unknown event type "hologram"' });
     expect(parseRunEvent(JSON.stringify({ text: 'no type', seq: 3 }))).toEqual({ ok: false, reason: 'unknown event type undefined' });
     expect(parseRunEvent(JSON.stringify({ type: 'constructor', seq: 3 }))).toMatchObject({ ok: false });
     expect(parseRunEvent(JSON.stringify({ type: 'text', text: 42, seq: 3 }))).toMatchObject({ ok: false, reason: expect.stringContaining('malformed text event') });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FileChange } from '@/features/changes';
-import { agentModes, approvalDeciders, approvalDecisions, approvalScopes, runStatuses, toolStatuses } from './vocabulary';
+import { agentModes, approvalDeciders, approvalDecisions, approvalScopes, planStepStatuses, runStatuses, toolStatuses, type PlanStep } from './vocabulary';
 
 /**
  * What a run reports, normalized from the SDK's messages: the wire protocol of
@@ -23,6 +23,12 @@ export const fileChangeSchema: z.ZodType<FileChange> = z.object({
   restorable: z.boolean(),
 });
 
+export const planStepSchema: z.ZodType<PlanStep> = z.object({
+  content: z.string(),
+  status: z.enum(planStepStatuses),
+  activeForm: z.string().nullable(),
+});
+
 export const runEventSchemas = {
   start: z.object({ type: z.literal('start'), runId: z.string(), conversationId: z.string(), model: z.string(), mode, prompt: z.string() }),
   /** Waiting for a free agent slot at this position; 0 = it got one and starts now. */
@@ -41,6 +47,8 @@ export const runEventSchemas = {
     summary: z.string(),
     lines: z.number(),
   }),
+  /** The agent set its plan (a TodoWrite call, `toolId`): the whole checklist, as it is now. */
+  plan: z.object({ type: z.literal('plan'), toolId: z.string(), steps: z.array(planStepSchema) }),
   notice: z.object({ type: z.literal('notice'), message: z.string() }),
   /** The model API failed and the CLI retries it: progress for the waiting visitor, replaced by what comes next. */
   retry: z.object({ type: z.literal('retry'), message: z.string() }),

@@ -65,3 +65,20 @@ test('Edit puts the last message back in the box (↑ does too); sending replace
   await page.reload();
   await expect(log(page).getByTestId('user-message')).toHaveText(['hello there', 'read README.md']);
 });
+
+test('the plan: a checklist pinned above the message box updates live, and stays in the conversation as compact cards', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'plan a picnic');
+  const pinned = page.getByTestId('pinned-plan');
+  await expect(pinned.locator('li[data-status="in_progress"]')).toContainText('Look at what is there');
+  await expect(pinned.locator('li[data-status="in_progress"]')).toContainText('Work out the steps');
+  await expect(pinned.locator('li[data-status="completed"]')).toHaveCount(1);
+  await expect(log(page).getByTestId('run-end')).toHaveAttribute('data-status', 'completed');
+  await expect(pinned).toHaveCount(0);
+  const cards = log(page).getByTestId('plan');
+  await expect(cards).toHaveCount(4);
+  await expect(cards.last().locator('summary')).toHaveText('Plan · 3 of 3 done');
+  await expect(log(page).getByTestId('tool-card')).toHaveCount(0);
+  await page.reload();
+  await expect(log(page).getByTestId('plan').last().locator('summary')).toHaveText('Plan · 3 of 3 done');
+});

@@ -16,10 +16,12 @@ const readTools = ['Read', 'Glob', 'Grep'];
 const editTools = ['Write', 'Edit', 'NotebookEdit'];
 const shellTools = ['Bash'];
 const webTools = ['WebFetch', 'WebSearch'];
+/** The agent's own checklist (the page shows it as the plan): it touches nothing. */
+const planTools = ['TodoWrite'];
 
 /** The built-in tools the agent is offered at all. */
 export function availableTools(mode: AgentMode, config: WorkspaceConfig): string[] {
-  return [...readTools, ...(mode !== 'plan' ? editTools : []), ...(config.allowBash ? shellTools : []), ...(config.allowWeb ? webTools : [])];
+  return [...readTools, ...(mode !== 'plan' ? editTools : []), ...(config.allowBash ? shellTools : []), ...(config.allowWeb ? webTools : []), ...planTools];
 }
 
 export type ToolDecision = { allowed: true } | { allowed: false; reason: string };

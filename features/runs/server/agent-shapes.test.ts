@@ -21,8 +21,20 @@ const visitorId = randomUUID();
 
 const THOUGHT = 'The visitor wants a haiku. Five, seven, five syllables; keep it about the sea.';
 
+const todo = (content: string, status: string) => ({ content, status, activeForm: `Doing: ${content}` });
+const PLANS = [
+  [todo('Pack', 'in_progress'), todo('Book the train', 'pending'), todo('Go', 'pending')],
+  [todo('Pack', 'completed'), todo('Book the train', 'in_progress'), todo('Go', 'pending')],
+];
+
 function script(request: Parameters<typeof lastUserText>[0]): Reply {
   const prompt = lastUserText(request);
+  const asked = JSON.stringify(request.messages);
+  if (asked.includes('plan the trip')) {
+    const planned = asked.split('"name":"TodoWrite"').length - 1;
+    const plan = PLANS[planned];
+    return plan ? { blocks: [{ type: 'tool_use', name: 'TodoWrite', input: { todos: plan } }] } : { blocks: [{ type: 'text', text: 'Trip planned.' }] };
+  }
   if (prompt.includes('think'))
     return {
       blocks: [
@@ -31,7 +43,6 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
       ],
     };
   if (prompt.includes('secret thought')) return { blocks: [{ type: 'redacted_thinking' }, { type: 'text', text: 'Done thinking.' }] };
-  const asked = JSON.stringify(request.messages);
   if (asked.includes('overload'))
     return {
       blocks: [
@@ -111,5 +122,23 @@ describe('a model error in the middle of the answer', () => {
     expect(kept.find((item) => item.kind === 'assistant')).toMatchObject({ text: expect.stringMatching(/^(Here is the first half of)+$/) });
     expect(kept.find((item) => item.kind === 'notice')).toMatchObject({ tone: 'error', text: failure.message });
     expect(kept.at(-1)).toMatchObject({ kind: 'run_end', status: 'failed' });
+  });
+});
+
+describe('the plan', () => {
+  it('a TodoWrite sequence gives one plan event per call, the newest last; the history keeps them', async () => {
+    const { conversationId, events } = await send('plan the trip');
+    expect(endOf(events).status).toBe('completed');
+    const plans = events.filter((event) => event.type === 'plan');
+    expect(plans.map((event) => event.steps.map((step) => step.status))).toEqual([
+      ['in_progress', 'pending', 'pending'],
+      ['completed', 'in_progress', 'pending'],
+    ]);
+    expect(plans[1]!.steps[1]).toEqual({ content: 'Book the train', status: 'in_progress', activeForm: 'Doing: Book the train' });
+    // A plan is not a tool card.
+    expect(events.filter((event) => event.type === 'tool')).toEqual([]);
+    const kept = (await history(conversationId)).filter((item) => item.kind === 'plan');
+    expect(kept.map((item) => item.steps)).toEqual(plans.map((event) => event.steps));
+    expect(live(events).filter((item) => item.kind === 'plan')).toEqual(kept);
   });
 });

@@ -3,7 +3,8 @@ import { lastUserText, type MessagesRequest, type Reply } from '@/lib/messages-a
 
 /**
  * The demo model's other shapes of answer, so the quick start shows how each looks: extended
- * thinking ("think about …") and an answer the API breaks off mid-stream ("fail mid-stream").
+ * thinking ("think about …"), a plan it works through ("plan …"), and an answer the API breaks
+ * off mid-stream ("fail mid-stream").
  */
 export function demoShape(request: MessagesRequest): Reply | null {
   const text = visitorPrompt(request);
@@ -20,6 +21,8 @@ export function demoShape(request: MessagesRequest): Reply | null {
       delayMs: 40,
     };
   }
+  const goal = text.match(/^plan\s+(.+)/i)?.[1]?.replace(/[.?!]+$/, '');
+  if (goal) return planStep(goal, request);
   if (/\bfail mid-stream\b/i.test(text)) return brokenOff(text, request);
   return null;
 }
@@ -48,5 +51,28 @@ function brokenOff(text: string, request: MessagesRequest): Reply {
       { type: 'stream_error', errorType: 'overloaded_error', message: 'Overloaded' },
     ],
     delayMs: 15,
+  };
+}
+
+const PLAN_STEPS = ['Look at what is there', 'Work out the steps', 'Sum it up'];
+
+/** One TodoWrite per step, each marking the one before done, then the answer. */
+function planStep(goal: string, request: MessagesRequest): Reply {
+  // The calls made since the visitor's prompt (the conversation may have planned before).
+  const prompt = request.messages.findLastIndex((message) => message.role === 'user' && lastUserText({ ...request, messages: [message] }).trim() !== '');
+  const done = JSON.stringify(request.messages.slice(prompt)).split('"name":"TodoWrite"').length - 1;
+  if (done > PLAN_STEPS.length) return { blocks: [{ type: 'text', text: `That is the plan to ${goal}: each step shows done in the checklist above.` }], delayMs: 15 };
+  const todos = PLAN_STEPS.map((content, index) => ({
+    content,
+    activeForm: `${content}…`,
+    status: index < done ? 'completed' : index === done ? 'in_progress' : 'pending',
+  }));
+  const say = done === 0 ? `Planning to ${goal}.` : done < PLAN_STEPS.length ? `Step ${done} done.` : 'All steps done.';
+  return {
+    blocks: [
+      { type: 'text', text: say },
+      { type: 'tool_use', name: 'TodoWrite', input: { todos } },
+    ],
+    delayMs: 300,
   };
 }

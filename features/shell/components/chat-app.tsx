@@ -15,6 +15,7 @@ import { Expired, FirstVisit } from './empty-conversation';
 import { useHandoffLink } from '@/features/sharing';
 import { ConversationBar, useDeleteForGood } from './conversation-bar';
 import { MessageList } from './message-list';
+import { PinnedPlan } from './plan-view';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 
@@ -82,6 +83,8 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
     }
   }
 
+  // While a run goes, its newest plan stays in view above the message box.
+  const plan = chat.activeRun ? chat.items.findLast((item) => item.kind === 'plan') : undefined;
   const deleteForGood = useDeleteForGood({ conversationId, recent, startNew, onError: setActionError });
   const [editing, setEditing] = useState(false);
   const lastPrompt = chat.lastPrompt;
@@ -168,6 +171,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
               empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />}
             />
           )}
+          {plan && <PinnedPlan steps={plan.steps} />}
           {chat.waitingForApproval && (
             <p className="notice notice-info waiting-approval" role="status">
               Waiting for your approval

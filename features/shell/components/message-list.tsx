@@ -7,6 +7,7 @@ import { ApprovalCard, type Decide } from '@/features/approvals';
 import { CopyButton } from '@/lib/ui/copy-button';
 import { ChangesView } from '@/features/changes';
 import { ThinkingView } from './thinking-view';
+import { PlanCard } from './plan-view';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
@@ -143,6 +144,8 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly, action }
       );
     case 'thinking':
       return <ThinkingView item={item} />;
+    case 'plan':
+      return <PlanCard item={item} />;
     case 'tool':
       return (
         <div className={`tool tool-${item.status}`} data-testid="tool-card" data-status={item.status}>

@@ -1,7 +1,7 @@
 import 'server-only';
 import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
-import { blocks, toolResultEvent } from './normalize';
+import { blocks, planEvent, toolResultEvent } from './normalize';
 import { toolTarget } from './tool-target';
 import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '../vocabulary';
 import { transcriptSource } from '@/features/agents/server';
@@ -91,7 +91,9 @@ export async function loadHistory({
           const redacted = block.type === 'redacted_thinking';
           items = [...items, { kind: 'thinking', id: `${entry.uuid}-thinking`, text: redacted ? '' : String(block.thinking ?? ''), done: true, durationMs: sincePrevious, redacted }];
         }
-        if (block.type === 'tool_use') {
+        const plan = block.type === 'tool_use' ? planEvent(block) : null;
+        if (plan) items = [...items, { kind: 'plan', id: plan.toolId, steps: plan.steps }];
+        else if (block.type === 'tool_use') {
           items = [...items, { kind: 'tool', id: String(block.id), name: String(block.name), target: toolTarget(block.input, workspaceDir), status: 'running', summary: null, lines: null }];
         }
       }

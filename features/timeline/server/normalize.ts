@@ -3,6 +3,7 @@ import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { DENIAL_PREFIX } from '@/features/agents/vocabulary';
 import { USER_DENIAL_PREFIX } from '@/features/approvals/server';
 import type { RunEventBody } from '../types';
+import type { PlanStep } from '../vocabulary';
 import { summarize, toolTarget } from './tool-target';
 
 type Block = { type: string; thinking?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };
@@ -46,7 +47,7 @@ function completeMessageEvents(message: SDKMessage, workspaceDir: string): RunEv
     case 'assistant':
       return blocks(message.message.content)
         .filter((block) => block.type === 'tool_use')
-        .map((block) => ({ type: 'tool', toolId: String(block.id), name: String(block.name), target: toolTarget(block.input, workspaceDir) }));
+        .map((block) => planEvent(block) ?? { type: 'tool', toolId: String(block.id), name: String(block.name), target: toolTarget(block.input, workspaceDir) });
     case 'user':
       return blocks(message.message.content)
         .filter((block) => block.type === 'tool_result')
@@ -54,6 +55,19 @@ function completeMessageEvents(message: SDKMessage, workspaceDir: string): RunEv
     default:
       return [];
   }
+}
+
+/** A TodoWrite call as the plan it sets; null for any other tool call (or a TodoWrite whose input is not a checklist). */
+export function planEvent(block: Block): Extract<RunEventBody, { type: 'plan' }> | null {
+  if (block.name !== 'TodoWrite') return null;
+  const todos = (block.input as { todos?: unknown } | undefined)?.todos;
+  if (!Array.isArray(todos)) return null;
+  const steps = todos.map((todo: { content?: unknown; status?: unknown; activeForm?: unknown }): PlanStep => ({
+    content: String(todo.content ?? ''),
+    status: todo.status === 'completed' || todo.status === 'in_progress' ? todo.status : 'pending',
+    activeForm: typeof todo.activeForm === 'string' ? todo.activeForm : null,
+  }));
+  return { type: 'plan', toolId: String(block.id), steps };
 }
 
 // A PreToolUse hook's denial reaches the model as "PreToolUse:Read hook error: <reason>".
