@@ -1,4 +1,4 @@
-export { afterSeqSchema, sendMessageSchema, visibleSchema, type SendMessageInput } from './schemas';
+export { afterSeqSchema, exportFormatSchema, sendMessageSchema, visibleSchema, type SendMessageInput } from './schemas';
 export { MAX_MESSAGE_CHARS } from './limits';
 export { agentModes, type AgentMode, type RunInfo, type RunStatus } from './types';
 export { modelDisplayName } from './model-names';

@@ -30,3 +30,6 @@ export const visibleSchema = z
   .enum(['0', '1'], { error: 'visible is 1 or 0' })
   .default('1')
   .transform((value) => value === '1');
+
+/** `?format=md|json` of an export: Markdown to read (the default), or the raw JSON record. */
+export const exportFormatSchema = z.enum(['md', 'json'], { error: 'format is md or json' }).default('md');

@@ -3,3 +3,4 @@ export { closeAllStreams, streamRunEvents } from './server/event-stream';
 export { loadHistory, type FinishedRun } from './server/history';
 export { MessageNormalizer } from './server/normalize';
 export { replacePoint } from './server/replace-point';
+export { blocks as contentBlocks } from './server/normalize';

@@ -2,16 +2,20 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { log, send } from './support/chat';
 
-/** A conversation with what a real one shows: tool cards, a code block, a table, a denied tool call with its diff card, a run's Changes. */
+/** A conversation with what a real one shows: thinking, a plan, tool cards, a code block, a table, a denied tool call with its diff card, a run's Changes, Retry and Edit. */
 async function fullConversation(page: Page) {
-  await send(page, 'read README.md');
-  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
-  await send(page, 'show a table');
+  await send(page, 'think about colour contrast');
+  await log(page).getByTestId('thinking').locator('summary').click();
+  await send(page, 'plan a check');
   await expect(log(page).getByTestId('run-end')).toHaveCount(2);
+  await send(page, 'read README.md');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(3);
+  await send(page, 'show a table');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(4);
   await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('ask');
   await send(page, 'write axe.md');
   await log(page).getByTestId('approval-card').getByRole('button', { name: 'Deny' }).click();
-  await expect(log(page).getByTestId('run-end')).toHaveCount(3);
+  await expect(log(page).getByTestId('run-end')).toHaveCount(5);
   await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('build');
   const file = `axe-${Date.now()}.md`; // a new file, so the run surely changes something
   await send(page, `write ${file}`);
@@ -19,7 +23,7 @@ async function fullConversation(page: Page) {
   await expect(log(page).getByLabel(`Changes to ${file}`)).toBeVisible();
 }
 
-for (const width of [1280, 390]) {
+for (const width of [1280, 360]) {
   test(`axe finds no serious or critical violations at ${width} px, in the light and the dark theme, with one h1`, async ({ page }) => {
     await page.setViewportSize({ width, height: 900 });
     await page.goto('/');

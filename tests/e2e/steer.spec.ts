@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { log, send } from './support/chat';
 
@@ -81,4 +82,33 @@ test('the plan: a checklist pinned above the message box updates live, and stays
   await expect(log(page).getByTestId('tool-card')).toHaveCount(0);
   await page.reload();
   await expect(log(page).getByTestId('plan').last().locator('summary')).toHaveText('Plan · 3 of 3 done');
+});
+
+test('Export downloads the conversation as Markdown (and as JSON)', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'read README.md');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
+  const [markdown] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Markdown' }).click()]);
+  expect(markdown.suggestedFilename()).toBe('tether-read-readme-md.md');
+  const text = readFileSync((await markdown.path())!, 'utf8');
+  expect(text).toContain('## You\n\nread README.md');
+  expect(text).toMatch(/<details><summary>Read README\.md · ok<\/summary>[\s\S]*# Demo workspace/);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'JSON' }).click()]);
+  expect(JSON.parse(readFileSync((await json.path())!, 'utf8')).runs).toHaveLength(1);
+});
+
+test('at 360 px the header stays on one line, code scrolls sideways, and the conversation shows its title', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/');
+  await send(page, 'show a table');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(1);
+  const header = page.locator('header.topbar');
+  const newChat = await header.getByRole('button', { name: 'New chat' }).boundingBox();
+  const recent = await header.getByRole('button', { name: 'Recent' }).boundingBox();
+  expect(Math.abs(newChat!.y - recent!.y)).toBeLessThan(2); // one row
+  expect(newChat!.height).toBeLessThan(recent!.height + 2); // "New chat" on one line
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await expect(page.getByRole('heading', { level: 2, name: 'show a table' })).toBeVisible();
+  const pre = log(page).locator('pre').first();
+  expect(await pre.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre');
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
-import { lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
+import { lastToolResults, lastUserText, type MessagesApi, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
 import { foldRunEvent, type ChatItem } from '../../timeline/chat-items';
 import type { RunEvent } from '../types';
 
@@ -27,11 +27,17 @@ const PLANS = [
   [todo('Pack', 'completed'), todo('Book the train', 'in_progress'), todo('Go', 'pending')],
 ];
 
-function script(request: Parameters<typeof lastUserText>[0]): Reply {
-  const prompt = lastUserText(request);
+/** The visitor's latest words, past the tool results that followed them; and what came since. */
+function promptAndSince(request: MessagesRequest): { prompt: string; since: string } {
+  const at = request.messages.findLastIndex((message) => message.role === 'user' && lastUserText({ ...request, messages: [message] }).trim() !== '');
+  return { prompt: lastUserText({ ...request, messages: request.messages.slice(at, at + 1) }), since: JSON.stringify(request.messages.slice(at)) };
+}
+
+function script(request: MessagesRequest): Reply {
+  const { prompt, since } = promptAndSince(request);
   const asked = JSON.stringify(request.messages);
-  if (asked.includes('plan the trip')) {
-    const planned = asked.split('"name":"TodoWrite"').length - 1;
+  if (prompt.includes('plan the trip')) {
+    const planned = since.split('"name":"TodoWrite"').length - 1;
     const plan = PLANS[planned];
     return plan ? { blocks: [{ type: 'tool_use', name: 'TodoWrite', input: { todos: plan } }] } : { blocks: [{ type: 'text', text: 'Trip planned.' }] };
   }
@@ -43,6 +49,9 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
       ],
     };
   if (prompt.includes('secret thought')) return { blocks: [{ type: 'redacted_thinking' }, { type: 'text', text: 'Done thinking.' }] };
+  if (prompt.includes('read the notes')) {
+    return lastToolResults(request).length > 0 ? { blocks: [{ type: 'text', text: 'The notes say `hello`.' }] } : { blocks: [{ type: 'tool_use', name: 'Read', input: { file_path: 'notes.txt' } }] };
+  }
   if (asked.includes('overload'))
     return {
       blocks: [
@@ -55,7 +64,7 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
 
 beforeAll(async () => {
   api = await startAgentTestEnv({ responder: script, dataDir });
-  workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'shapes' });
+  workspace = (await import('@/features/workspaces/server')).createWorkspace({ name: 'shapes', files: { 'notes.txt': 'hello from the notes\n' } });
   runs = await import('./run-manager');
   views = await import('./conversation-view');
 });
@@ -140,5 +149,34 @@ describe('the plan', () => {
     const kept = (await history(conversationId)).filter((item) => item.kind === 'plan');
     expect(kept.map((item) => item.steps)).toEqual(plans.map((event) => event.steps));
     expect(live(events).filter((item) => item.kind === 'plan')).toEqual(kept);
+  });
+});
+
+describe('export', () => {
+  it('gives the conversation as Markdown (messages, thinking, plan, tool calls with input and result, costs) and as the raw JSON record', async () => {
+    const conversationId = randomUUID();
+    await send('think of a haiku', conversationId);
+    await send('plan the trip', conversationId);
+    await send('read the notes', conversationId);
+    const exporting = await import('./conversation-export');
+    const markdown = await exporting.conversationExport({ visitorId, workspace, conversationId, format: 'md' });
+    expect(markdown.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(markdown.headers.get('content-disposition')).toBe('attachment; filename="tether-think-of-a-haiku.md"');
+    const text = await markdown.text();
+    expect(text).toMatch(/^# think of a haiku\n/);
+    for (const part of ['## You\n\nplan the trip', '## Agent\n\nWaves fold into foam.', '<summary>Thinking</summary>', THOUGHT, '- [ ] Go', '**Plan**', '## Agent\n\nThe notes say `hello`.'])
+      expect(text).toContain(part);
+    // The tool call, folded, with its whole input and result.
+    expect(text).toMatch(/<details><summary>Read notes\.txt · ok<\/summary>\n\nInput:\n\n```json\n\{\n {2}"file_path": "notes\.txt"\n\}\n```\n\nResult:\n\n```\n.*hello from the notes/);
+    expect(text.match(/_Claude Sonnet 4\.5 in build mode · [\d.]+ s · [\d,]+ in \/ [\d,]+ out tokens · \$\d\.\d{4}_/g)).toHaveLength(3);
+
+    const raw = await exporting.conversationExport({ visitorId, workspace, conversationId, format: 'json' });
+    const record = (await raw.json()) as { conversation: { id: string }; runs: unknown[]; messages: Array<{ type: string }> };
+    expect(record.conversation.id).toBe(conversationId);
+    expect(record.runs).toHaveLength(3);
+    expect(record.messages.filter((message) => message.type === 'user').length).toBeGreaterThanOrEqual(3);
+
+    // Someone else's conversation is not found.
+    await expect(exporting.conversationExport({ visitorId: randomUUID(), workspace, conversationId, format: 'md' })).rejects.toMatchObject({ code: 'not_found:conversation' });
   });
 });

@@ -13,7 +13,7 @@ import { ConnectionStatus } from './connection-status';
 import { ServerBadges } from './server-badges';
 import { Expired, FirstVisit } from './empty-conversation';
 import { useHandoffLink } from '@/features/sharing';
-import { ConversationBar, useDeleteForGood } from './conversation-bar';
+import { ConversationBar, useDeleteForGood, useRename } from './conversation-bar';
 import { MessageList } from './message-list';
 import { PinnedPlan } from './plan-view';
 import { RecentList } from './recent-list';
@@ -85,6 +85,8 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
 
   // While a run goes, its newest plan stays in view above the message box.
   const plan = chat.activeRun ? chat.items.findLast((item) => item.kind === 'plan') : undefined;
+  const rename = useRename({ workspace, conversationId, recent, onError: setActionError });
+  const title = recent.find((entry) => entry.conversationId === conversationId)?.preview;
   const deleteForGood = useDeleteForGood({ conversationId, recent, startNew, onError: setActionError });
   const [editing, setEditing] = useState(false);
   const lastPrompt = chat.lastPrompt;
@@ -157,6 +159,13 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             <p className="notice notice-error" role="alert">
               Could not load this conversation: {chat.loadError.message}
             </p>
+          )}
+          {title && chat.existsOnServer && (
+            <h2 className="conversation-title">
+              <button type="button" className="title-button" title="Rename" onClick={() => void rename()}>
+                {title}
+              </button>
+            </h2>
           )}
           {chat.loading ? (
             <p className="muted" role="status">

@@ -44,7 +44,23 @@ export function useDeleteForGood({
   };
 }
 
-/** What can be done to the open conversation: notifications, another device, rename, delete. */
+/** Asks for a new title and keeps what the server kept; `onError` hears why it could not. */
+export function useRename({ workspace, conversationId, recent, onError }: { workspace: string; conversationId: string | null; recent: RecentConversation[]; onError: (message: string) => void }) {
+  const touch = useConversationsStore((state) => state.touch);
+  return async function rename() {
+    if (!conversationId) return;
+    const current = recent.find((entry) => entry.conversationId === conversationId)?.preview ?? '';
+    const title = window.prompt('A new name for this conversation', current)?.trim();
+    if (!title || title === current) return;
+    try {
+      touch({ conversationId, workspace, preview: await renameConversation(conversationId, title) });
+    } catch (caught) {
+      onError(`Could not rename: ${caught instanceof Error ? caught.message : String(caught)}`);
+    }
+  };
+}
+
+/** What can be done to the open conversation: notifications, another device, export, rename, delete. */
 export function ConversationBar({
   workspace,
   conversationId,
@@ -62,24 +78,23 @@ export function ConversationBar({
   onMutedChange: (muted: boolean) => void;
   onDelete: () => void;
 }) {
-  const touch = useConversationsStore((state) => state.touch);
   const [error, setError] = useState<string | null>(null);
-  async function rename() {
-    const current = recent.find((entry) => entry.conversationId === conversationId)?.preview ?? '';
-    const title = window.prompt('A new name for this conversation', current)?.trim();
-    if (!title || title === current) return;
-    try {
-      setError(null);
-      touch({ conversationId, workspace, preview: await renameConversation(conversationId, title) });
-    } catch (caught) {
-      setError(`Could not rename: ${caught instanceof Error ? caught.message : String(caught)}`);
-    }
-  }
+  const rename = useRename({ workspace, conversationId, recent, onError: setError });
   return (
     <>
       <div className="conversation-bar">
         <ConversationNotifications push={push} conversationId={conversationId} muted={muted} onMutedChange={onMutedChange} />
         <HandoffDialog conversationId={conversationId} />
+        <span className="export-links">
+          Export:{' '}
+          <a className="link-button" href={`/api/conversations/${conversationId}/export?format=md`} download>
+            Markdown
+          </a>{' '}
+          ·{' '}
+          <a className="link-button" href={`/api/conversations/${conversationId}/export?format=json`} download>
+            JSON
+          </a>
+        </span>
         <button type="button" className="link-button" onClick={() => void rename()}>
           Rename
         </button>
