@@ -3,5 +3,5 @@ export { AgentProcess } from './server/agent-process';
 export { agentOptions, claudeExecutable, type AskVisitor } from './server/agent-options';
 export { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure, type TurnOutcome } from './server/failures';
 export { moveLegacyTranscripts } from './server/legacy-transcripts';
-export { copyDiskTranscriptToDatabase, transcriptSource } from './server/transcript';
+export { copyDiskTranscriptToDatabase, SHARED_PROJECT_KEY, transcriptSource } from './server/transcript';
 export { backfillLocalTranscripts } from './server/transcript-mirror';

@@ -30,6 +30,8 @@ export type ChatItem =
       inputTokens: number | null;
       outputTokens: number | null;
       durationMs: number | null;
+      contextTokens: number | null;
+      contextWindow: number | null;
     };
 
 export function appendText(items: ChatItem[], id: string, text: string): ChatItem[] {
@@ -107,6 +109,6 @@ export function changesItem(runId: string, files: FileChange[], undoneAt: string
   return { kind: 'changes', id: `changes-${runId}`, runId, files, undoneAt };
 }
 
-function pickEnd({ status, model, mode, costUsd, inputTokens, outputTokens, durationMs }: Extract<RunEvent, { type: 'end' }>) {
-  return { status, model, mode, costUsd, inputTokens, outputTokens, durationMs };
+function pickEnd({ status, model, mode, costUsd, inputTokens, outputTokens, durationMs, contextTokens, contextWindow }: Extract<RunEvent, { type: 'end' }>) {
+  return { status, model, mode, costUsd, inputTokens, outputTokens, durationMs, contextTokens: contextTokens ?? null, contextWindow: contextWindow ?? null };
 }

@@ -84,6 +84,9 @@ export const runEventSchemas = {
     inputTokens: z.number().nullable(),
     outputTokens: z.number().nullable(),
     durationMs: z.number(),
+    /** How full the context window was after the run's last turn (null: unknown; absent from older servers). */
+    contextTokens: z.number().nullable().optional(),
+    contextWindow: z.number().nullable().optional(),
   }),
 };
 

@@ -21,3 +21,17 @@ export { approvalDeciders, approvalDecisions, approvalScopes, type ApprovalDecid
  */
 export const CONTINUATION_PROMPT = 'The server restarted while you were working; continue the task from where you stopped. Check the state of any command that was running.';
 export const CONTINUED_NOTICE = 'Continued after a server restart.';
+
+/** A compaction (the CLI's `compact_boundary`), as the conversation shows it. */
+export const COMPACTED_NOTICE = 'Earlier messages were summarised to free up context.';
+
+/** The context window of a model the transcript names (the live run has the CLI's own figure). */
+export function contextWindowOf(model: string): number {
+  return /\[1m\]$/i.test(model) ? 1_000_000 : 200_000;
+}
+
+/** How full the context is: everything the model's latest request carried (its answer's tokens join the next one's). */
+export function contextTokensOf(usage: { input_tokens?: number; cache_read_input_tokens?: number | null; cache_creation_input_tokens?: number | null } | undefined): number | null {
+  if (!usage || usage.input_tokens === undefined) return null;
+  return usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+}

@@ -112,3 +112,13 @@ test('at 360 px the header stays on one line, code scrolls sideways, and the con
   const pre = log(page).locator('pre').first();
   expect(await pre.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre');
 });
+
+test('each run ends with a context meter; a tap shows its numbers', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'hello meter');
+  const meter = log(page).getByTestId('run-end').getByTestId('context-meter');
+  await expect(meter).toHaveText(/^ ?\d+% context$/);
+  await expect(meter).toHaveAttribute('title', /^Context: [\d,]+ of 200,000 tokens$/);
+  await meter.click();
+  await expect(meter).toHaveText(/\d+% context · [\d,]+ of 200,000 tokens$/);
+});

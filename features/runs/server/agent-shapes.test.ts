@@ -52,6 +52,7 @@ function script(request: MessagesRequest): Reply {
   if (prompt.includes('read the notes')) {
     return lastToolResults(request).length > 0 ? { blocks: [{ type: 'text', text: 'The notes say `hello`.' }] } : { blocks: [{ type: 'tool_use', name: 'Read', input: { file_path: 'notes.txt' } }] };
   }
+  if (prompt.endsWith('and after?')) return { blocks: [{ type: 'text', text: 'After the summary.' }] };
   if (asked.includes('overload'))
     return {
       blocks: [
@@ -178,5 +179,37 @@ describe('export', () => {
 
     // Someone else's conversation is not found.
     await expect(exporting.conversationExport({ visitorId: randomUUID(), workspace, conversationId, format: 'md' })).rejects.toMatchObject({ code: 'not_found:conversation' });
+  });
+});
+
+describe('context', () => {
+  it('each run ends with how full the context is, live and in the history; /compact reaches the CLI and shows as a line', async () => {
+    const conversationId = randomUUID();
+    const { events } = await send('hello there', conversationId);
+    const end = endOf(events);
+    expect(end.contextWindow).toBe(200_000);
+    expect(end.contextTokens).toBeGreaterThan(100);
+    const kept = (await history(conversationId)).find((item) => item.kind === 'run_end');
+    expect(kept).toMatchObject({ contextTokens: end.contextTokens, contextWindow: 200_000 });
+
+    // A slash command goes to the CLI as it is: /compact summarises the session (one model call).
+    const asked = api.requests.length;
+    const compacted = await send('/compact', conversationId);
+    expect(endOf(compacted.events).status).toBe('completed');
+    expect(api.requests.length).toBe(asked + 1);
+    expect(compacted.events.filter((event) => event.type === 'notice')).toMatchObject([{ message: 'Earlier messages were summarised to free up context.' }]);
+    // The history still has everything from before the compaction, then the line.
+    await send('and after?', conversationId);
+    const shown = (await history(conversationId)).map((item) => (item.kind === 'user' || item.kind === 'assistant' || item.kind === 'notice' ? `${item.kind}: ${item.text}` : item.kind));
+    expect(shown).toEqual([
+      'user: hello there',
+      'assistant: You said: hello there',
+      'run_end',
+      'notice: Earlier messages were summarised to free up context.',
+      'run_end',
+      'user: and after?',
+      'assistant: After the summary.',
+      'run_end',
+    ]);
   });
 });

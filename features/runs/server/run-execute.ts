@@ -158,6 +158,7 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
       }
       for (const event of normalizer.events(message)) run.emit(event);
     });
+    run.context = { tokens: normalizer.contextTokens ?? run.context.tokens, window: result.modelUsage?.[run.model]?.contextWindow ?? run.context.window };
     return refused ? { result: undefined, thrown: new Error(refused) } : { result, thrown: undefined, streamError: process.door.lastStreamError };
   } catch (thrown) {
     if (refused) return { result: undefined, thrown: new Error(refused) };

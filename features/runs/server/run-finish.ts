@@ -47,6 +47,8 @@ export async function finish({ run, workspace, outcome, durationMs }: { run: Run
     inputTokens: run.spent.inputTokens,
     outputTokens: run.spent.outputTokens,
     durationMs,
+    contextTokens: run.context.tokens,
+    contextWindow: run.context.tokens === null ? null : run.context.window,
   } as const;
   // Null when the run was no longer 'running' in the database: another instance, finding this one
   // silent, took it over (and announced it). While the database can't answer, viewers get `end`

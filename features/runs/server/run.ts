@@ -34,6 +34,8 @@ export class Run extends RunEventLog {
   earlierWorkMs = 0;
   /** The agent has been handed the prompt (a continuation tells it to go on, else it sends the prompt). */
   agentStarted = false;
+  /** How full the context was at the agent's latest answer, and the window (the CLI's figures; null until known). */
+  context: { tokens: number | null; window: number | null } = { tokens: null, window: null };
   private visibleViewers = 0;
   private markSettled!: () => void;
   /** Resolves once the run ended here, or was handed over to a later process. */

@@ -8,6 +8,7 @@ import { CopyButton } from '@/lib/ui/copy-button';
 import { ChangesView } from '@/features/changes';
 import { ThinkingView } from './thinking-view';
 import { PlanCard } from './plan-view';
+import { ContextMeter } from './context-meter';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
@@ -188,6 +189,12 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly, action }
           {modelDisplayName(item.model)} in {item.mode} mode{item.durationMs !== null && ` · ${formatDuration(item.durationMs)}`}
           {item.inputTokens !== null && ` · ${item.inputTokens.toLocaleString('en')} in / ${(item.outputTokens ?? 0).toLocaleString('en')} out tokens`}
           {item.costUsd !== null && ` · $${item.costUsd.toFixed(4)}`}
+          {item.contextTokens !== null && item.contextWindow !== null && (
+            <>
+              {' · '}
+              <ContextMeter tokens={item.contextTokens} window={item.contextWindow} />
+            </>
+          )}
           {action && (
             <>
               {' · '}

@@ -2,8 +2,9 @@ import 'server-only';
 import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
 import { blocks, planEvent, toolResultEvent } from './normalize';
+import { messagesBeforeCompaction } from './compacted';
 import { toolTarget } from './tool-target';
-import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '../vocabulary';
+import { COMPACTED_NOTICE, CONTINUATION_PROMPT, CONTINUED_NOTICE, contextTokensOf, contextWindowOf } from '../vocabulary';
 import { transcriptSource } from '@/features/agents/server';
 import type { RunChanges } from '@/features/changes/server';
 
@@ -50,7 +51,8 @@ export async function loadHistory({
   changes?: RunChanges[];
 }): Promise<ChatItem[]> {
   const changesOf = new Map(changes.map((change) => [change.runId, changesItem(change.runId, change.files, change.undoneAt)]));
-  const messages = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
+  const latest = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
+  const messages = [...(await messagesBeforeCompaction({ conversationId, sdkSessionId, workspaceDir, messages: latest })), ...latest];
   const firstTimestamp = (messages[0] as { timestamp?: string } | undefined)?.timestamp;
   // Runs of an earlier, expired session have no entries here: leave them out.
   const pending = runs.filter((run) => run.finishedAt && (!firstTimestamp || run.finishedAt >= firstTimestamp));
@@ -61,10 +63,12 @@ export async function loadHistory({
       const changed = changesOf.get(run.id);
       const failure: ChatItem[] = run.error ? [{ kind: 'notice', id: `error-${run.id}`, tone: 'error', text: run.error }] : [];
       // A replaced run's files stay as it left them, so its Changes (and their Undo) stay too.
-      items = run.replaced ? [...items, ...(changed ? [changed] : [])] : [...items, ...failure, ...(changed ? [changed] : []), runEndItem(run)];
+      items = run.replaced ? [...items, ...(changed ? [changed] : [])] : [...items, ...failure, ...(changed ? [changed] : []), runEndItem(run, contextTokens)];
     }
   };
   let previousTimestamp: string | undefined;
+  /** How full the context was at the latest answer so far (each run's end shows it as of then). */
+  let contextTokens: number | null = null;
   for (const entry of messages) {
     const timestamp = (entry as { timestamp?: string }).timestamp;
     const sincePrevious = timestamp && previousTimestamp ? Date.parse(timestamp) - Date.parse(previousTimestamp) : null;
@@ -72,6 +76,11 @@ export async function loadHistory({
     if (before && timestamp && new Date(timestamp) >= before) break;
     flushRunsFinishedBy(timestamp);
     const content = (entry.message as { content?: unknown }).content;
+    if ((entry as { isCompactSummary?: boolean }).isCompactSummary) {
+      items = [...items, { kind: 'notice', id: entry.uuid, tone: 'info', text: COMPACTED_NOTICE }];
+      continue;
+    }
+    if (entry.type === 'assistant') contextTokens = contextTokensOf((entry.message as { usage?: Parameters<typeof contextTokensOf>[0] }).usage) ?? contextTokens;
     if (entry.type === 'user') {
       if (typeof content === 'string') {
         items = addUserText(items, entry.uuid, content);
@@ -104,9 +113,9 @@ export async function loadHistory({
   return items.map((item) => (item.kind === 'tool' && item.status === 'running' ? { ...item, status: 'error', summary: 'Did not finish.' } : item));
 }
 
-function runEndItem(run: FinishedRun): ChatItem {
+function runEndItem(run: FinishedRun, contextTokens: number | null): ChatItem {
   const { id, status, model, mode, costUsd, inputTokens, outputTokens, durationMs } = run;
-  return { kind: 'run_end', id, status, model, mode, costUsd, inputTokens, outputTokens, durationMs };
+  return { kind: 'run_end', id, status, model, mode, costUsd, inputTokens, outputTokens, durationMs, contextTokens, contextWindow: contextTokens === null ? null : contextWindowOf(model) };
 }
 
 function addUserText(items: ChatItem[], id: string, text: string): ChatItem[] {

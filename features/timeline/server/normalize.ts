@@ -3,7 +3,7 @@ import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { DENIAL_PREFIX } from '@/features/agents/vocabulary';
 import { USER_DENIAL_PREFIX } from '@/features/approvals/server';
 import type { RunEventBody } from '../types';
-import type { PlanStep } from '../vocabulary';
+import { COMPACTED_NOTICE, contextTokensOf, type PlanStep } from '../vocabulary';
 import { summarize, toolTarget } from './tool-target';
 
 type Block = { type: string; thinking?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };
@@ -17,12 +17,16 @@ type Block = { type: string; thinking?: string; id?: string; name?: string; inpu
 export class MessageNormalizer {
   /** The thinking blocks streaming now, by their index in the message: when each began. */
   private readonly thinking = new Map<number, { startedAt: number; redacted: boolean }>();
+  /** How full the context was at the agent's latest answer (null until one came). */
+  contextTokens: number | null = null;
 
   constructor(private readonly workspaceDir: string) {}
 
   events(message: SDKMessage): RunEventBody[] {
     if ('parent_tool_use_id' in message && message.parent_tool_use_id) return []; // a subagent's inner turns
     if (message.type === 'stream_event') return this.streamEvents(message.event);
+    if (message.type === 'assistant') this.contextTokens = contextTokensOf(message.message.usage) ?? this.contextTokens;
+    if (message.type === 'system' && message.subtype === 'compact_boundary') return [{ type: 'notice', message: COMPACTED_NOTICE }];
     return completeMessageEvents(message, this.workspaceDir);
   }
 
