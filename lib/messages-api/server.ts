@@ -107,6 +107,7 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
       res.end(JSON.stringify({ type: 'error', error: { type: reply.error.type, message: reply.error.message } }));
       return;
     }
+    if (body.stream !== true) return void answerWhole(res, body, reply.blocks, `msg_${++nextId}`, usages);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     let closed = false;
     res.on('close', () => (closed = true));
@@ -185,6 +186,31 @@ export async function startMessagesApi({ responder, port = 0 }: { responder: Res
         server.close(() => resolve());
       }),
   };
+}
+
+/** A request without `stream: true` (the CLI checks a model it switches to this way): the answer as one JSON message. */
+function answerWhole(res: ServerResponse, body: MessagesRequest, blocks: ReplyBlock[], id: string, usages: MessagesApi['usages']) {
+  const content = blocks.flatMap((block, index): ContentBlock[] => {
+    if (block.type === 'text') return [{ type: 'text', text: block.text }];
+    if (block.type === 'text_chunks') return [{ type: 'text', text: block.chunks.join('') }];
+    if (block.type === 'tool_use') return [{ type: 'tool_use', id: `toolu_${id}_${index}`, name: block.name, input: block.input }];
+    return [];
+  });
+  const usage = { model: body.model, inputTokens: estimateTokens(body), outputTokens: 1 };
+  usages.push(usage);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content,
+      stop_reason: content.some((block) => block.type === 'tool_use') ? 'tool_use' : 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+    }),
+  );
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -6,8 +6,8 @@ import type { ModelDoor } from '@/features/sandbox/server';
 /**
  * One CLI child for one conversation, in the SDK's streaming-input mode: the prompt is an
  * async queue, so the process stays alive between turns and a follow-up message skips the
- * CLI start-up (~0.5–0.8 CPU-s). `key` says what it was started with (model, mode, tools):
- * a follow-up with other settings needs a fresh process.
+ * CLI start-up (~0.5–0.8 CPU-s). `key` says what it was started with (mode, tools): a follow-up
+ * with other settings needs a fresh process. The model is not in it: a warm process switches.
  */
 export class AgentProcess {
   readonly query: Query;
@@ -21,6 +21,9 @@ export class AgentProcess {
   private child: SpawnedProcess | undefined;
   private markEnded: () => void = () => {};
   private readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+
+  /** The model its turns use now (the one it started with, or the one it was switched to). */
+  model: string;
 
   constructor(
     readonly conversationId: string,
@@ -44,6 +47,7 @@ export class AgentProcess {
       });
       return child;
     };
+    this.model = options.model ?? '';
     this.query = query({ prompt: this.inbox, options: { ...options, spawnClaudeCodeProcess } });
     this.messages = this.query[Symbol.asyncIterator]();
   }
@@ -78,6 +82,13 @@ export class AgentProcess {
       if (value.type === 'result') return value;
       await onMessage(value);
     }
+  }
+
+  /** The next turns use `model`: the CLI switches in place (no new process, the session stays warm). */
+  async useModel(model: string): Promise<void> {
+    if (model === this.model) return;
+    await this.query.setModel(model);
+    this.model = model;
   }
 
   /** The child's pid (in the sandbox: the sandbox's, whose death takes the CLI with it). */

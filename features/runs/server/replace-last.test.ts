@@ -4,7 +4,7 @@
  * the replaced message, so the model never sees it or its answer again, and neither does the history.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,10 +47,25 @@ afterAll(async () => {
   await (await import('@/lib/db/connection')).closeDb();
 });
 
-async function send(conversationId: string, text: string, replaceLast = false): Promise<RunEvent[]> {
-  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model: 'claude-sonnet-4-5', mode: 'build', replaceLast });
-  return eventsUntilEnd(runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name }));
+/** Sends `text`; resolves at the run's end, with the pid of the agent process that ran it. */
+async function sendOn(conversationId: string, text: string, { replaceLast = false, model = 'claude-sonnet-4-5' } = {}): Promise<{ events: RunEvent[]; pid: number }> {
+  const info = await runs.startRun({ visitorId, workspace, conversationId, text, model, mode: 'build', replaceLast });
+  const run = runs.requireRun({ runId: info.id, visitorId, workspace: workspace.name });
+  let pid = 0;
+  const events = await eventsUntilEnd(run, () => (pid ||= run.process?.pid ?? 0));
+  return { events, pid };
 }
+const send = async (conversationId: string, text: string, replaceLast = false) => (await sendOn(conversationId, text, { replaceLast })).events;
+
+/** The CLI processes on this machine (what /proc shows running the agent's binary). */
+const cliProcesses = () =>
+  readdirSync('/proc').filter((entry) => {
+    try {
+      return /^\d+$/.test(entry) && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('claude');
+    } catch {
+      return false;
+    }
+  });
 
 const status = (events: RunEvent[]) => (events.at(-1) as Extract<RunEvent, { type: 'end' }>).status;
 /** The history, as the kinds and words a reader sees. */
@@ -102,5 +117,28 @@ describe('a message that replaces the last one', () => {
     expect(status(await send(conversationId, 'only, again', true))).toBe('completed');
     expect(await shown(conversationId)).toEqual(['user: only, again', 'assistant: You said: only, again', 'end: completed']);
     expect(lastRequestWords().filter((line) => line.startsWith('user: ') && !line.startsWith('user: <'))).toEqual(['user: only, again']);
+  });
+});
+
+describe('switching the model of a warm conversation', () => {
+  it('the warm agent process takes the new model: no new CLI, and the next request asks for it', async () => {
+    const conversationId = randomUUID();
+    const first = await sendOn(conversationId, 'on sonnet');
+    expect(api.requests.at(-1)!.model).toBe('claude-sonnet-4-5');
+    const before = cliProcesses();
+    const second = await sendOn(conversationId, 'on haiku', { model: 'claude-haiku-4-5' });
+    expect(second.events.filter((event) => event.type === 'error')).toEqual([]);
+    expect(status(second.events)).toBe('completed');
+    expect(api.requests.at(-1)!.model).toBe('claude-haiku-4-5');
+    expect(second.pid).toBe(first.pid);
+    expect(existsSync(`/proc/${first.pid}`)).toBe(true);
+    expect(cliProcesses().sort()).toEqual(before.sort());
+    // The session went on: the haiku turn saw the sonnet one.
+    const sent = JSON.stringify(api.requests.at(-1)!.messages);
+    expect(sent).toContain('on sonnet');
+    expect(sent).toContain('on haiku');
+    // The switch shows nowhere as a message of the visitor's.
+    const shown = (await views.conversationView({ visitorId, workspace, conversationId })).items.flatMap((item) => (item.kind === 'user' ? [item.text] : []));
+    expect(shown).toEqual(['on sonnet', 'on haiku']);
   });
 });

@@ -51,8 +51,9 @@ export async function execute({
   try {
     const endpoint = await modelEndpoint();
     if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
-    // Everything the process was started with: a follow-up with other settings needs a new one.
-    const key = JSON.stringify([run.model, run.mode, workspace.config]);
+    // What the process was started with that it can't change: a follow-up with other settings
+    // needs a new one. (Its tools follow the mode, so a mode switch does; a model switch does not.)
+    const key = JSON.stringify([run.mode, workspace.config]);
     // A warm process serves later runs too: these find the conversation's run of the moment.
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
     const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
@@ -131,6 +132,8 @@ async function attempt({ run, process, workspace, prompt }: { run: Run; process:
   // The door is open for this run alone; a spent budget shuts it and ends the turn.
   process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
   try {
+    // (With the door open: the CLI checks the model with the API as it switches.)
+    await process.useModel(run.model);
     const result = await process.turn(prompt, async (message) => {
       // The CLI's first word: it is answering now (and has the prompt: a continuation won't send it again).
       if (run.state.phase === 'starting') {

@@ -7,6 +7,8 @@ import { demoShape } from './demo-shapes';
  * path (SDK, CLI, permissions, transcript) is exercised. Deterministic on purpose.
  */
 export const demoResponder: Responder = (request): Reply => {
+  const shape = demoShape(request);
+  if (shape) return shape;
   const results = lastToolResults(request);
   const edit = editStep(request, results);
   if (edit) return edit;
@@ -21,8 +23,6 @@ export const demoResponder: Responder = (request): Reply => {
     );
   }
   const text = lastUserText(request).trim();
-  const shape = demoShape(request);
-  if (shape) return shape;
   // A run continued after a server restart goes on counting from the last number it had streamed.
   const continuing = /\bserver restarted while you were working\b/i.test(text) ? countSoFar(request) : null;
   const countTo = Number((continuing?.asked ?? text).match(/\bcount to (\d{1,4})\b/i)?.[1]);

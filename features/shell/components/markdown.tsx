@@ -29,7 +29,7 @@ const components: Components = {
       : null;
     return (
       <div className="code-block">
-        <pre>
+        <pre tabIndex={0}>
           <HighlightedCode code={text} language={language} />
         </pre>
         <CopyButton text={text} label="Copy code" />

@@ -214,13 +214,21 @@ const FOLD_AFTER_LINES = 3;
 /** A tool's output: a few lines as they are, a longer one folded behind "Output · N lines". */
 function ToolOutput({ summary, lines, failed }: { summary: string; lines: number; failed: boolean }) {
   const className = failed ? 'tool-summary' : 'tool-output';
-  if (lines <= FOLD_AFTER_LINES) return <pre className={className}>{summary}</pre>;
+  // (Focusable: a long line scrolls sideways, and the keyboard must reach it too.)
+  if (lines <= FOLD_AFTER_LINES)
+    return (
+      <pre className={className} tabIndex={0}>
+        {summary}
+      </pre>
+    );
   return (
     <details>
       <summary>
         {failed ? 'Error' : 'Output'} · {lines.toLocaleString('en')} lines
       </summary>
-      <pre className={className}>{summary}</pre>
+      <pre className={className} tabIndex={0}>
+        {summary}
+      </pre>
     </details>
   );
 }

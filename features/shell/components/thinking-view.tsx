@@ -8,7 +8,13 @@ export function ThinkingView({ item }: { item: Extract<ChatItem, { kind: 'thinki
       <summary>
         <span role={item.done ? undefined : 'status'}>{label}</span>
       </summary>
-      {item.redacted ? <p className="thinking-text">The provider keeps this thinking encrypted, so it can't be shown.</p> : <div className="thinking-text">{item.text}</div>}
+      {item.redacted ? (
+        <p className="thinking-text">The provider keeps this thinking encrypted, so it can't be shown.</p>
+      ) : (
+        <div className="thinking-text" tabIndex={0}>
+          {item.text}
+        </div>
+      )}
     </details>
   );
 }
