@@ -36,7 +36,19 @@ describe('foldRunEvent', () => {
       { kind: 'assistant', id: 'live-1', text: 'Let me look.' },
       { kind: 'tool', id: 'toolu_1', name: 'Read', target: '/etc/passwd', status: 'denied', summary: `${DENIAL_PREFIX} /etc/passwd is outside this workspace.`, lines: 1 },
       { kind: 'assistant', id: 'live-3', text: 'I cannot read that file.' },
-      { kind: 'run_end', id: 'live-4', status: 'completed', model: 'demo', mode: 'plan', costUsd: 0.0123, inputTokens: 120, outputTokens: 45, durationMs: 900, contextTokens: null, contextWindow: null },
+      {
+        kind: 'run_end',
+        id: 'live-4',
+        status: 'completed',
+        model: 'demo',
+        mode: 'plan',
+        costUsd: 0.0123,
+        inputTokens: 120,
+        outputTokens: 45,
+        durationMs: 900,
+        contextTokens: null,
+        contextWindow: null,
+      },
     ]);
   });
 

@@ -12,7 +12,8 @@ export type ChatItem =
   | { kind: 'assistant'; id: string; text: string }
   /** `durationMs` is null while it streams, and in history when the transcript can't tell. */
   | { kind: 'thinking'; id: string; text: string; done: boolean; durationMs: number | null; redacted: boolean }
-  | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null; lines: number | null }
+  /** `parentId`: a subagent's call, shown inside the card of the Agent call (`id`) that started it. */
+  | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null; lines: number | null; parentId?: string | null }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
   /** The agent's plan as one TodoWrite call set it: the newest is the plan now. */
   | { kind: 'plan'; id: string; steps: PlanStep[] }
@@ -81,7 +82,10 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
     case 'thinking_end':
       return endThinking(items, id, event);
     case 'tool':
-      return [...items, { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null, lines: null }];
+      return [
+        ...items,
+        { kind: 'tool', id: event.toolId, name: event.name, target: event.target, status: 'running', summary: null, lines: null, ...(event.parentToolId ? { parentId: event.parentToolId } : {}) },
+      ];
     case 'tool_result':
       return resolveTool(items, event);
     case 'plan':

@@ -38,7 +38,8 @@ export const runEventSchemas = {
   thinking: z.object({ type: z.literal('thinking'), text: z.string() }),
   /** A thinking block ended, after `durationMs`; `redacted`: the provider encrypted it, so it had no text. */
   thinking_end: z.object({ type: z.literal('thinking_end'), durationMs: z.number(), redacted: z.boolean() }),
-  tool: z.object({ type: z.literal('tool'), toolId: z.string(), name: z.string(), target: z.string().nullable() }),
+  /** `parentToolId`: a subagent's call, inside the card of the Agent call that started it. */
+  tool: z.object({ type: z.literal('tool'), toolId: z.string(), name: z.string(), target: z.string().nullable(), parentToolId: z.string().nullable().optional() }),
   /** `summary`: the output's first lines; `lines`: how many it has in all. */
   tool_result: z.object({
     type: z.literal('tool_result'),

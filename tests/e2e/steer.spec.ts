@@ -122,3 +122,17 @@ test('each run ends with a context meter; a tap shows its numbers', async ({ pag
   await meter.click();
   await expect(meter).toHaveText(/\d+% context · [\d,]+ of 200,000 tokens$/);
 });
+
+test('a subagent shows as a card with its own steps, its state and its report', async ({ page }) => {
+  await page.goto('/');
+  await send(page, 'delegate a look around');
+  await expect(log(page).getByTestId('run-end')).toHaveAttribute('data-status', 'completed');
+  const card = log(page).getByTestId('subagent-card');
+  await expect(card).toHaveAttribute('data-status', 'ok');
+  await expect(card).toContainText('Subagent');
+  await expect(card).toContainText('a look around');
+  await expect(card.getByRole('list', { name: "The subagent's steps" }).getByRole('listitem')).toHaveText([/Glob/, /Read\s+README\.md/]);
+  await card.getByText('Report').click();
+  await expect(card.locator('pre')).toContainText('it is the demo workspace');
+  await expect(log(page).getByTestId('tool-card')).toHaveCount(0); // its steps are inside the card, not beside it
+});

@@ -134,13 +134,13 @@ describe('shell and web tools', () => {
 
 describe('availableTools', () => {
   it('offers read tools in plan mode and edit tools only in build mode', () => {
-    expect(availableTools('plan', locked)).toEqual(['Read', 'Glob', 'Grep', 'TodoWrite']);
-    expect(availableTools('build', locked)).toEqual(['Read', 'Glob', 'Grep', 'Write', 'Edit', 'NotebookEdit', 'TodoWrite']);
+    expect(availableTools('plan', locked)).toEqual(['Read', 'Glob', 'Grep', 'TodoWrite', 'Agent']);
+    expect(availableTools('build', locked)).toEqual(['Read', 'Glob', 'Grep', 'Write', 'Edit', 'NotebookEdit', 'TodoWrite', 'Agent']);
   });
 
   it('adds shell and web tools from the workspace config', () => {
-    expect(availableTools('plan', { allowBash: true, allowWeb: false })).toEqual(['Read', 'Glob', 'Grep', 'Bash', 'TodoWrite']);
-    expect(availableTools('plan', { allowBash: false, allowWeb: true })).toEqual(['Read', 'Glob', 'Grep', 'WebFetch', 'WebSearch', 'TodoWrite']);
+    expect(availableTools('plan', { allowBash: true, allowWeb: false })).toEqual(['Read', 'Glob', 'Grep', 'Bash', 'TodoWrite', 'Agent']);
+    expect(availableTools('plan', { allowBash: false, allowWeb: true })).toEqual(['Read', 'Glob', 'Grep', 'WebFetch', 'WebSearch', 'TodoWrite', 'Agent']);
   });
 });
 

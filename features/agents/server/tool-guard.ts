@@ -16,8 +16,8 @@ const readTools = ['Read', 'Glob', 'Grep'];
 const editTools = ['Write', 'Edit', 'NotebookEdit'];
 const shellTools = ['Bash'];
 const webTools = ['WebFetch', 'WebSearch'];
-/** The agent's own checklist (the page shows it as the plan): it touches nothing. */
-const planTools = ['TodoWrite'];
+/** The agent's own checklist (the page shows it as the plan), and subagents (whose every tool call is checked like the agent's): they touch nothing themselves. */
+const planTools = ['TodoWrite', 'Agent'];
 
 /** The built-in tools the agent is offered at all. */
 export function availableTools(mode: AgentMode, config: WorkspaceConfig): string[] {

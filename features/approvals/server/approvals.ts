@@ -5,8 +5,8 @@ import type { DecideApprovalInput } from '../schemas';
 import type { ApprovalOutcome } from '../types';
 import { RESTARTED_NOTE } from '../vocabulary';
 
-/** Tools that only read (or, TodoWrite, keep the agent's own checklist): in ask mode they never wait for anyone. */
-const READING_TOOLS = new Set(['Read', 'Glob', 'Grep', 'TodoWrite']);
+/** Tools that only read (or keep the agent's checklist, or start a subagent, whose own calls are asked): in ask mode they never wait for anyone. */
+const READING_TOOLS = new Set(['Read', 'Glob', 'Grep', 'TodoWrite', 'Agent']);
 
 /** What the agent's tool call would do, as the approval card and the push show it. */
 export type ToolCallDescription = { summary: string; detail: string | null };

@@ -1,10 +1,10 @@
 import 'server-only';
-import { lastUserText, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
+import { lastToolResults, lastUserText, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
 
 /**
  * The demo model's other shapes of answer, so the quick start shows how each looks: extended
- * thinking ("think about …"), a plan it works through ("plan …"), and an answer the API breaks
- * off mid-stream ("fail mid-stream").
+ * thinking ("think about …"), a plan it works through ("plan …"), a subagent it hands work to
+ * ("delegate …"), and an answer the API breaks off mid-stream ("fail mid-stream").
  */
 export function demoShape(request: MessagesRequest): Reply | null {
   const text = visitorPrompt(request);
@@ -21,6 +21,9 @@ export function demoShape(request: MessagesRequest): Reply | null {
       delayMs: 40,
     };
   }
+  if (lastUserText({ ...request, messages: request.messages.slice(0, 1) }).startsWith(SUBTASK)) return subagentStep(request);
+  const task = text.match(/^delegate\s+(.+)/i)?.[1]?.replace(/[.?!]+$/, '');
+  if (task) return delegate(task, request);
   const goal = text.match(/^plan\s+(.+)/i)?.[1]?.replace(/[.?!]+$/, '');
   if (goal) return planStep(goal, request);
   if (/\bfail mid-stream\b/i.test(text)) return brokenOff(text, request);
@@ -75,4 +78,28 @@ function planStep(goal: string, request: MessagesRequest): Reply {
     ],
     delayMs: 300,
   };
+}
+
+/** How the demo's subagent knows its session: the prompt it is given starts so. */
+const SUBTASK = 'Subtask from the demo model:';
+
+/** The agent hands the task to a subagent, then reports what it found. */
+function delegate(task: string, request: MessagesRequest): Reply {
+  const report = lastToolResults(request)[0];
+  if (report) return { blocks: [{ type: 'text', text: `The subagent is done. Its report:\n\n${report.content.trim()}` }], delayMs: 15 };
+  return {
+    blocks: [
+      { type: 'text', text: 'Handing this to a subagent.' },
+      { type: 'tool_use', name: 'Agent', input: { description: task.slice(0, 60), prompt: `${SUBTASK} ${task}`, subagent_type: 'general-purpose', run_in_background: false } },
+    ],
+    delayMs: 15,
+  };
+}
+
+/** The subagent: lists the workspace, reads its README, then reports. */
+function subagentStep(request: MessagesRequest): Reply {
+  const calls = JSON.stringify(request.messages).split('"type":"tool_use"').length - 1;
+  if (calls === 0) return { blocks: [{ type: 'tool_use', name: 'Glob', input: { pattern: '**/*' } }], delayMs: 300 };
+  if (calls === 1) return { blocks: [{ type: 'tool_use', name: 'Read', input: { file_path: 'README.md' } }], delayMs: 300 };
+  return { blocks: [{ type: 'text', text: 'I listed the workspace and read its README: it is the demo workspace.' }], delayMs: 15 };
 }

@@ -9,6 +9,7 @@ import { ChangesView } from '@/features/changes';
 import { ThinkingView } from './thinking-view';
 import { PlanCard } from './plan-view';
 import { ContextMeter } from './context-meter';
+import { SubagentCard } from './subagent-card';
 
 const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
 
@@ -43,6 +44,9 @@ export function MessageList({
   const steerable = steer && !busy ? steer : null;
   const lastUser = items.findLast((item) => item.kind === 'user');
   const lastEnd = items.findLast((item) => item.kind === 'run_end');
+  // A subagent's calls show inside the card of the Agent call that started them.
+  const callsOf = new Map<string, Extract<ChatItem, { kind: 'tool' }>[]>();
+  for (const item of items) if (item.kind === 'tool' && item.parentId) callsOf.set(item.parentId, [...(callsOf.get(item.parentId) ?? []), item]);
   // Items keep their identity, so only the changed one re-renders.
   useEffect(() => {
     if (following) end.current?.scrollIntoView({ block: 'end' });
@@ -56,16 +60,20 @@ export function MessageList({
       <div className="log" role="log" aria-label="Conversation" aria-busy={busy} ref={log} onScroll={onScroll}>
         <LogRoot.Provider value={log}>
           {items.length === 0 && empty}
-          {items.map((item) => (
-            <ItemView
-              key={item.id}
-              item={item}
-              decide={item.kind === 'approval' ? decide : null}
-              busy={item.kind === 'changes' && busy}
-              readOnly={readOnly}
-              action={item === lastUser ? (steerable?.edit ?? null) : item === lastEnd ? (steerable?.retry ?? null) : null}
-            />
-          ))}
+          {items.map((item) =>
+            item.kind === 'tool' && item.parentId ? null : item.kind === 'tool' && SUBAGENT_TOOLS.has(item.name) ? (
+              <SubagentCard key={item.id} item={item} calls={callsOf.get(item.id) ?? []} />
+            ) : (
+              <ItemView
+                key={item.id}
+                item={item}
+                decide={item.kind === 'approval' ? decide : null}
+                busy={item.kind === 'changes' && busy}
+                readOnly={readOnly}
+                action={item === lastUser ? (steerable?.edit ?? null) : item === lastEnd ? (steerable?.retry ?? null) : null}
+              />
+            ),
+          )}
         </LogRoot.Provider>
         <div ref={end} />
       </div>
@@ -77,6 +85,9 @@ export function MessageList({
     </div>
   );
 }
+
+/** The tools that start a subagent (`Task` in older CLIs). */
+const SUBAGENT_TOOLS = new Set(['Agent', 'Task']);
 
 /** Within this distance of the end, the reader is "at the bottom" (sub-pixel scrolling, a last line in view). */
 const AT_BOTTOM_PX = 48;

@@ -23,7 +23,8 @@ export class MessageNormalizer {
   constructor(private readonly workspaceDir: string) {}
 
   events(message: SDKMessage): RunEventBody[] {
-    if ('parent_tool_use_id' in message && message.parent_tool_use_id) return []; // a subagent's inner turns
+    const parent = 'parent_tool_use_id' in message ? message.parent_tool_use_id : null;
+    if (parent) return subagentEvents(message, parent, this.workspaceDir); // a subagent's own turns
     if (message.type === 'stream_event') return this.streamEvents(message.event);
     if (message.type === 'assistant') this.contextTokens = contextTokensOf(message.message.usage) ?? this.contextTokens;
     if (message.type === 'system' && message.subtype === 'compact_boundary') return [{ type: 'notice', message: COMPACTED_NOTICE }];
@@ -44,6 +45,12 @@ export class MessageNormalizer {
     this.thinking.delete(event.index);
     return [{ type: 'thinking_end', durationMs: Date.now() - block.startedAt, redacted: block.redacted }];
   }
+}
+
+/** Of a subagent's turns, its tool calls (nested in its card) and their results; its words reach the agent as its result. */
+function subagentEvents(message: SDKMessage, parentToolId: string, workspaceDir: string): RunEventBody[] {
+  if (message.type !== 'assistant' && message.type !== 'user') return [];
+  return completeMessageEvents(message, workspaceDir).flatMap((event): RunEventBody[] => (event.type === 'tool' ? [{ ...event, parentToolId }] : event.type === 'tool_result' ? [event] : []));
 }
 
 function completeMessageEvents(message: SDKMessage, workspaceDir: string): RunEventBody[] {

@@ -5,7 +5,8 @@ import path from 'node:path';
 export function toolTarget(input: unknown, workspaceDir: string): string | null {
   if (typeof input !== 'object' || input === null) return null;
   const fields = input as Record<string, unknown>;
-  for (const key of ['file_path', 'notebook_path', 'path', 'pattern', 'command', 'url', 'query']) {
+  // (`description`: what a subagent was given to do.)
+  for (const key of ['file_path', 'notebook_path', 'path', 'pattern', 'command', 'url', 'query', 'description']) {
     const value = fields[key];
     if (typeof value !== 'string' || !value) continue;
     const isPath = key.endsWith('path');
@@ -27,9 +28,23 @@ const SHOWN_CHARS = 4000;
 /** A tool result's text for its card: its first lines, and how many lines it has in all. */
 export function summarize(content: unknown): { text: string; lines: number } {
   const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((part) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('') : '';
-  const clean = text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
+  const clean = subagentReport(text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')).trim();
   const lines = clean ? clean.split('\n') : [];
   const head = lines.slice(0, SHOWN_LINES).join('\n');
   const shown = head.length > SHOWN_CHARS ? `${head.slice(0, SHOWN_CHARS)}…` : lines.length > SHOWN_LINES ? `${head}\n…` : head;
   return { text: shown, lines: lines.length };
+}
+
+/**
+ * A subagent's result comes framed by the CLI (a notice to the model that this is the subagent's
+ * report, its lines indented, then its id and usage): the card shows the report itself.
+ */
+function subagentReport(text: string): string {
+  const start = text.indexOf('The report follows:\n');
+  if (!text.includes('[Subagent hand-back]') || start === -1) return text;
+  const report = text.slice(start + 'The report follows:\n'.length).split(/\nagentId: /)[0]!;
+  return report
+    .split('\n')
+    .map((line) => line.replace(/^ {2}/, ''))
+    .join('\n');
 }
