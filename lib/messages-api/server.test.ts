@@ -86,6 +86,52 @@ describe('startMessagesApi', () => {
     expect(stream.at(-1)!.event).toBe('message_stop');
   });
 
+  it('streams thinking as thinking deltas and a signature, and redacted thinking as one block', async () => {
+    const stream = await events(await post({ blocks: [{ type: 'thinking', text: 'Let me think.' }, { type: 'redacted_thinking' }, { type: 'text', text: 'Done.' }] }));
+    expect(stream.find((e) => e.event === 'content_block_start' && e.data.index === 0)!.data.content_block).toEqual({ type: 'thinking', thinking: '', signature: '' });
+    const deltas = stream.filter((e) => e.data.index === 0 && e.event === 'content_block_delta').map((e) => e.data.delta);
+    expect(
+      deltas
+        .filter((d) => d.type === 'thinking_delta')
+        .map((d) => d.thinking)
+        .join(''),
+    ).toBe('Let me think.');
+    expect(deltas.at(-1)).toMatchObject({ type: 'signature_delta' });
+    expect(stream.find((e) => e.event === 'content_block_start' && e.data.index === 1)!.data.content_block).toMatchObject({ type: 'redacted_thinking' });
+    expect(stream.filter((e) => e.event === 'content_block_stop').map((e) => e.data.index)).toEqual([0, 1, 2]);
+  });
+
+  it('breaks a stream off with an error event where the reply says, after the blocks before it', async () => {
+    const stream = await events(
+      await post({
+        blocks: [
+          { type: 'text', text: 'Half an' },
+          { type: 'stream_error', errorType: 'overloaded_error', message: 'Overloaded' },
+        ],
+      }),
+    );
+    expect(stream.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+    expect(stream.some((e) => e.event === 'message_stop')).toBe(false);
+  });
+
+  it('answers a request without stream: true with one JSON message', async () => {
+    replies.push({ blocks: [{ type: 'text', text: 'Hi back' }] });
+    const response = await fetch(`${api.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'demo-model', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'demo-model',
+      content: [{ type: 'text', text: 'Hi back' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: expect.any(Number) },
+    });
+  });
+
   it('gives each message its own id and records every request', async () => {
     const before = api.requests.length;
     const first = await events(await post({ blocks: [{ type: 'text', text: 'a' }] }));

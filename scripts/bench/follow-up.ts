@@ -12,7 +12,10 @@ const PAUSE_MS = 500;
 
 /** A Tether server and a visitor on it. */
 export type Target = { server: AppServer; cookie: string };
-type Variant = 'warm' | 'cold';
+/** `switched`: on the warm server, the follow-up asks for another model (the warm process switches in place). */
+type Variant = 'warm' | 'cold' | 'switched';
+/** The model a `switched` follow-up asks for (offered by default, and not the bench's). */
+const SWITCHED_MODEL = 'claude-haiku-4-5';
 
 type Sample = {
   /** send → first text delta on the run's SSE stream (the follow-up's time to first token). */
@@ -34,14 +37,14 @@ type Sample = {
  * with TETHER_WARM_IDLE_SECONDS=0, where the follow-up starts a new CLI that resumes the session.
  */
 export async function benchFollowUp({ api, warm, cold, log }: { api: BenchApi; warm: Target; cold: Target; log: (line: string) => void }): Promise<string> {
-  const targets: Record<Variant, Target> = { warm, cold };
+  const targets: Record<Variant, Target> = { warm, cold, switched: warm };
   // One untimed conversation on each first (the cold server has not run anything yet: JIT, first CLI start).
-  for (const variant of ['warm', 'cold'] as const) await followUp({ api, target: targets[variant], label: `follow-up ${variant} warm-up` });
-  const samples: Record<Variant, Sample[]> = { warm: [], cold: [] };
+  for (const variant of ['warm', 'cold', 'switched'] as const) await followUp({ api, target: targets[variant], label: `follow-up ${variant} warm-up`, switched: variant === 'switched' });
+  const samples: Record<Variant, Sample[]> = { warm: [], cold: [], switched: [] };
   for (let rep = 1; rep <= REPETITIONS; rep++) {
-    const order: Variant[] = rep % 2 === 1 ? ['warm', 'cold'] : ['cold', 'warm'];
+    const order: Variant[] = rep % 2 === 1 ? ['warm', 'cold', 'switched'] : ['switched', 'cold', 'warm'];
     for (const variant of order) {
-      const sample = await followUp({ api, target: targets[variant], label: `follow-up ${variant} #${rep}` });
+      const sample = await followUp({ api, target: targets[variant], label: `follow-up ${variant} #${rep}`, switched: variant === 'switched' });
       samples[variant].push(sample);
       log(
         `follow-up ${variant} #${rep}: first token ${ms(sample.ttftMs)} (202 after ${ms(sample.answeredMs)}, API asked after ${ms(sample.requestMs)}), end ${ms(sample.doneMs)}, CLI reused: ${sample.reused}`,
@@ -51,7 +54,7 @@ export async function benchFollowUp({ api, warm, cold, log }: { api: BenchApi; w
   return table(samples);
 }
 
-async function followUp({ api, target: { server, cookie }, label }: { api: BenchApi; target: Target; label: string }): Promise<Sample> {
+async function followUp({ api, target: { server, cookie }, label, switched }: { api: BenchApi; target: Target; label: string; switched: boolean }): Promise<Sample> {
   const conversationId = randomUUID();
   const first = `[${label}] first message`;
   api.replyText(first, 'A short first answer.');
@@ -68,6 +71,7 @@ async function followUp({ api, target: { server, cookie }, label }: { api: Bench
     cookie,
     conversationId,
     text: second,
+    ...(switched ? { model: SWITCHED_MODEL } : {}),
     onEvent: (event, at) => {
       if (event.type !== 'text' || !Number.isNaN(firstAt)) return;
       firstAt = at;
@@ -91,19 +95,18 @@ async function followUp({ api, target: { server, cookie }, label }: { api: Bench
 
 function table(samples: Record<Variant, Sample[]>): string {
   const row = (label: string, pick: (sample: Sample) => number, withRatio = true) => {
-    const warm = median(samples.warm.map(pick));
-    const cold = median(samples.cold.map(pick));
-    return `| ${label} | ${ms(warm)} | ${ms(cold)} | ${withRatio ? ratio(cold / warm) : ''} |`;
+    const [warm, cold, switched] = (['warm', 'cold', 'switched'] as const).map((variant) => median(samples[variant].map(pick)));
+    return `| ${label} | ${ms(warm!)} | ${ms(switched!)} | ${ms(cold!)} | ${withRatio ? `${ratio(cold! / warm!)} · ${ratio(cold! / switched!)}` : ''} |`;
   };
   const reused = (variant: Variant) => `${samples[variant].filter((s) => s.reused).length} of ${samples[variant].length}`;
   return [
-    `| median of ${REPETITIONS} follow-ups | warm process | cold start (resume) | cold / warm |`,
-    '|---|---:|---:|---:|',
+    `| median of ${REPETITIONS} follow-ups | warm process | warm, model switched | cold start (resume) | cold / warm · cold / switched |`,
+    '|---|---:|---:|---:|---:|',
     row('**send → first text delta** (time to first token)', (s) => s.ttftMs),
     row('… send → `202` (run started)', (s) => s.answeredMs),
     row('… send → the CLI asks the model API', (s) => s.requestMs),
     row('… first delta written by the API → on the SSE stream', (s) => s.relayMs, false),
     row(`send → \`end\` (${REPLY_DELTAS}-delta reply)`, (s) => s.doneMs),
-    `| follow-ups served by a CLI that was running before the send | ${reused('warm')} | ${reused('cold')} |  |`,
+    `| follow-ups served by a CLI that was running before the send | ${reused('warm')} | ${reused('switched')} | ${reused('cold')} |  |`,
   ].join('\n');
 }

@@ -16,15 +16,17 @@ export async function postMessage({
   conversationId,
   text,
   mode = 'plan',
+  model = BENCH_MODEL,
 }: {
   server: AppServer;
   cookie: string;
   conversationId: string;
   text: string;
   mode?: AgentMode;
+  model?: string;
 }): Promise<{ sentAt: number; answeredAt: number; runId: string }> {
   const sentAt = performance.now();
-  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model: BENCH_MODEL, mode } });
+  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model, mode } });
   if (posted.status !== 202) throw new Error(`send failed (${posted.status}): ${posted.body}`);
   return { sentAt, answeredAt: sentAt + posted.totalMs, runId: (JSON.parse(posted.body) as { run: { id: string } }).run.id };
 }
@@ -38,15 +40,17 @@ export async function sendThroughTether({
   cookie,
   conversationId,
   text,
+  model,
   onEvent = () => {},
 }: {
   server: AppServer;
   cookie: string;
   conversationId: string;
   text: string;
+  model?: string;
   onEvent?: (event: RunEvent, receivedAt: number) => void;
 }): Promise<{ sentAt: number; answeredAt: number; endAt: number; end: End; runId: string }> {
-  const { sentAt, answeredAt, runId } = await postMessage({ server, cookie, conversationId, text });
+  const { sentAt, answeredAt, runId } = await postMessage({ server, cookie, conversationId, text, model });
   const { end, endAt } = await readEvents({ server, cookie, path: `/api/runs/${runId}/events?after=0` }, onEvent);
   if (end.status !== 'completed') throw new Error(`run ${runId} ended ${end.status}`);
   return { sentAt, answeredAt, endAt, end, runId };

@@ -89,7 +89,8 @@ export const demoResponder: Responder = (request): Reply => {
     `**Demo model.** No \`ANTHROPIC_API_KEY\` is set, so this reply comes from Tether's built-in demo model.\n\n` +
       `You said:\n\n> ${text.split('\n').join('\n> ')}\n\n` +
       `That is message ${countUserTurns(request)} from you in this session.\n\n` +
-      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, *run \`ls -la\`* for a shell command, *write notes.md* in ask mode to approve an edit, *edit src/greet.ts* in build mode to see its Changes and undo them, or *count to 100* for a long answer.`,
+      `Try *list the files* or *read README.md* to see the agent use tools on this workspace, *run \`ls -la\`* for a shell command, *write notes.md* in ask mode to approve an edit, *edit src/greet.ts* in build mode to see its Changes and undo them, *count to 100* for a long answer, ` +
+      `or *think about tides*, *plan a picnic*, *delegate a look around* and *fail mid-stream* to see thinking, a plan, a subagent and Retry.`,
   );
 };
 
