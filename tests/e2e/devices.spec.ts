@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { log, send, tabConversationId } from './support/chat';
 
@@ -98,6 +99,10 @@ test('a read-only share link: a browser with no visitor cookie watches a live ru
   await expect(c.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
   await expect(c.getByRole('button', { name: /^(Send|Stop)$/ })).toHaveCount(0);
   await expect(c.getByRole('button', { name: 'Continue on another device' })).toHaveCount(0);
+  // The share page offers the conversation as Markdown.
+  const [download] = await Promise.all([c.waitForEvent('download'), c.getByRole('button', { name: 'Export' }).click()]);
+  expect(download.suggestedFilename()).toBe('tether-hello-before-sharing.md');
+  expect(readFileSync((await download.path())!, 'utf8')).toContain('## You\n\nhello before sharing');
   expect(await viewer.cookies()).toEqual([]);
 
   // Write attempts through the API, with the share token too: 403 or 404, and nothing reaches the model.

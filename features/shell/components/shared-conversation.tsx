@@ -58,6 +58,11 @@ export function SharedConversation({ workspace }: { workspace: string }) {
           {view.data?.conversation.title && <> · {view.data.conversation.title}</>}
         </h1>
         <span className="badge">Read-only</span>
+        {!off && token && (
+          <button type="button" onClick={() => void downloadMarkdown(token)}>
+            Export
+          </button>
+        )}
       </header>
       <main className="chat">
         {off ? (
@@ -78,6 +83,16 @@ export function SharedConversation({ workspace }: { workspace: string }) {
       </main>
     </div>
   );
+}
+
+/** The shared conversation as Markdown: fetched with the token in its header (a link can't carry it), then saved. */
+async function downloadMarkdown(token: string) {
+  const response = await fetch('/api/shared/export', { headers: { [SHARE_TOKEN_HEADER]: token } });
+  if (!response.ok) return;
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'tether-conversation.md';
+  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await response.blob()), download: name });
+  link.click();
+  URL.revokeObjectURL(link.href);
 }
 
 const noChanges = () => () => {};
