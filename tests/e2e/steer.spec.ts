@@ -135,4 +135,6 @@ test('a subagent shows as a card with its own steps, its state and its report', 
   await card.getByText('Report').click();
   await expect(card.locator('pre')).toContainText('it is the demo workspace');
   await expect(log(page).getByTestId('tool-card')).toHaveCount(0); // its steps are inside the card, not beside it
+  await page.reload();
+  await expect(log(page).getByTestId('subagent-card').getByRole('listitem')).toHaveText([/Glob/, /Read\s+README\.md/]);
 });

@@ -43,9 +43,11 @@ const copied = new Set<string>();
  */
 export function transcriptReader(conversationId: string): SessionStore {
   return {
-    load: async ({ sessionId }) => {
+    load: async ({ sessionId, subpath }) => {
       const file = transcriptFile(conversationId, sessionId);
-      return file ? readTranscript(file) : null;
+      // A subagent's transcript sits beside its session's: `<session>/<subpath>.jsonl`.
+      const wanted = file && subpath ? path.join(file.slice(0, -'.jsonl'.length), `${subpath}.jsonl`) : file;
+      return wanted && existsSync(wanted) ? readTranscript(wanted) : null;
     },
     append: async () => {
       throw new Error('The transcript reader is read-only.');

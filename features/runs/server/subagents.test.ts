@@ -68,8 +68,9 @@ describe('a subagent', () => {
     expect(items[0]).toMatchObject({ summary: 'Found notes.txt.' });
     expect(items[1]!.summary).toMatch(/outside this workspace/);
 
-    // The history keeps the card and its report (the subagent's own steps live in its own transcript).
+    // The history has the card, its report, and the subagent's steps (read from the subagent's own transcript).
     const kept = (await views.conversationView({ visitorId, workspace, conversationId })).items.filter((item) => item.kind === 'tool');
-    expect(kept).toMatchObject([{ name: 'Agent', target: 'Look at the files', status: 'ok', summary: 'Found notes.txt.' }]);
+    expect(kept.map((item) => [item.name, item.parentId ?? null, item.status])).toEqual(items.map((item) => [item.name, item.parentId ?? null, item.status]));
+    expect(kept[0]).toMatchObject({ target: 'Look at the files', summary: 'Found notes.txt.' });
   });
 });

@@ -3,6 +3,7 @@ import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
 import { blocks, planEvent, toolResultEvent } from './normalize';
 import { messagesBeforeCompaction } from './compacted';
+import { subagentIdIn, subagentSteps } from './subagent-steps';
 import { toolTarget } from './tool-target';
 import { COMPACTED_NOTICE, CONTINUATION_PROMPT, CONTINUED_NOTICE, contextTokensOf, contextWindowOf } from '../vocabulary';
 import { transcriptSource } from '@/features/agents/server';
@@ -66,6 +67,8 @@ export async function loadHistory({
       items = run.replaced ? [...items, ...(changed ? [changed] : [])] : [...items, ...failure, ...(changed ? [changed] : []), runEndItem(run, contextTokens)];
     }
   };
+  /** Agent calls (by tool id) and the subagent each started: their steps are read after. */
+  const agents = new Map<string, string>();
   let previousTimestamp: string | undefined;
   /** How full the context was at the latest answer so far (each run's end shows it as of then). */
   let contextTokens: number | null = null;
@@ -90,6 +93,8 @@ export async function loadHistory({
         if (block.type === 'text') items = addUserText(items, entry.uuid, String((block as { text?: string }).text ?? ''));
         if (block.type === 'tool_result') {
           items = resolveTool(items, toolResultEvent(block));
+          const subagent = subagentIdIn(block.content);
+          if (subagent) agents.set(String(block.tool_use_id), subagent);
         }
       }
     } else if (entry.type === 'assistant' && (entry.message as { model?: string }).model !== SYNTHETIC_MODEL) {
@@ -109,6 +114,8 @@ export async function loadHistory({
     }
   }
   flushRunsFinishedBy(undefined);
+  // (Their position doesn't matter: each shows inside its Agent call's card.)
+  if (agents.size > 0) items = [...items, ...(await subagentSteps({ conversationId, sdkSessionId, workspaceDir, agents }))];
   // A tool call with no result in the transcript never finished (the run was stopped or cut off).
   return items.map((item) => (item.kind === 'tool' && item.status === 'running' ? { ...item, status: 'error', summary: 'Did not finish.' } : item));
 }
