@@ -1,6 +1,6 @@
 /**
  * A visitor's daily budget, as the model door meters it: the real SDK and CLI in the sandbox,
- * against a scripted API whose answers cost ~$0.0016 each at the table's Sonnet price.
+ * against a scripted API whose answers cost ~$0.003 each at the table's Sonnet price.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { RunEvent } from '../types';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-daily-budget-'));
-const BUDGET = 0.002;
+const BUDGET = 0.004;
 let api: MessagesApi;
 let runs: typeof import('./run-manager');
 let shell: import('@/features/workspaces/server').Workspace;
@@ -51,7 +51,7 @@ describe("a visitor's daily budget", () => {
     const second = await eventsUntilEnd(runs.requireRun({ runId: (await send('command')).id, visitorId, workspace: shell.name }));
     expect(endOf(second)).toMatchObject({ status: 'failed' });
     expect(second).toContainEqual(
-      expect.objectContaining({ type: 'error', code: 'limit:budget', message: expect.stringMatching(/^You have used today.s budget \(\$0\.0020\)\. It frees up in .+\.$/) }),
+      expect.objectContaining({ type: 'error', code: 'limit:budget', message: expect.stringMatching(/^You have used today.s budget \(\$0\.0040\)\. It frees up in .+\.$/) }),
     );
     // The tool call's answer went through; the door refused the request after it.
     expect(api.requests.length - requestsBefore).toBe(1);
