@@ -54,9 +54,10 @@ export async function startRun({
   // Check and claim with no await in between, so two sends can't both start a run.
   assertNoActiveRun(conversationId);
   assertCanQueue();
-  // (Read before the claim below: no other send of this conversation can start while it runs.)
+  // Retry, Edit: where the session resumes, read from the transcript. An await, so the checks are
+  // made again after it, and the claim still follows them with no await in between.
   const session = replaceLast ? await replacedSession(conversationId, conversation.sdkSessionId, workspace) : { sdkSessionId: conversation.sdkSessionId ?? undefined };
-  assertNoActiveRun(conversationId);
+  if (replaceLast) assertNoActiveRun(conversationId);
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   if (mode !== 'plan') run.checkpoints = runCheckpoints(run, workspace);
   register(run);
