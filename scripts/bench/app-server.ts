@@ -100,10 +100,17 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
   const entry = {
     child,
     stop: async () => {
-      killGroup(child, 'SIGTERM');
+      // SIGTERM to the server alone, as systemd (KillMode=mixed), Docker and Kubernetes send it: it
+      // drains its runs. A signal to the whole group would reach the CLIs too and end their runs.
+      try {
+        process.kill(child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 30_000); // a drain (TETHER_DRAIN_SECONDS) may take a while
       await exited;
       clearTimeout(timer);
+      killGroup(child, 'SIGKILL'); // what is left of its group (CLIs of runs it handed over)
       running.delete(entry);
     },
     kill: async () => {

@@ -93,19 +93,21 @@ async function killSingle({ api, build, dataDir, env, log }: { api: BenchApi; bu
     const { runId } = await postMessage({ server, cookie, conversationId: randomUUID(), text: prompt });
     const { watch, onEvent } = continuationWatch();
     let restarted: Promise<void> | undefined;
+    let failure = '';
     const end = await follow({
       runId,
       cookie,
       target: () => server,
       onEvent: (event, at) => {
         onEvent(event, at);
+        if (event.type === 'error') failure = event.message;
         if (event.type !== 'text' || restarted) return;
         watch.killedAt = at;
         restarted = server.kill().then(async () => void (server = await startAppServer({ root: build, dataDir, env })));
       },
     });
     await restarted;
-    if (end?.status !== 'completed') throw new Error(`the continued run ended ${end?.status}`);
+    if (end?.status !== 'completed') throw new Error(`the continued run ended ${end?.status}: ${failure}`);
     figures.request.push(api.requestedAt(CONTINUED_PROMPT)! - watch.killedAt);
     figures.viewer.push(watch.continuedAt - watch.killedAt);
     log(`continuation, one instance #${rep}: model asked after ${ms(figures.request.at(-1)!)}, viewer's first new token after ${ms(figures.viewer.at(-1)!)}`);
@@ -160,11 +162,16 @@ async function drainedDeploy({ api, cluster, log }: { api: BenchApi; cluster: Cl
   const viewers = runs.map(({ runId, cookie }) => {
     let last = performance.now();
     let longestGap = 0;
-    const onEvent = (_event: RunEvent, at: number) => {
+    let failure = '';
+    const onEvent = (event: RunEvent, at: number) => {
       longestGap = Math.max(longestGap, at - last);
       last = at;
+      if (event.type === 'error') failure = event.message;
     };
-    return follow({ runId, cookie, target, onEvent }).then((end) => ({ completed: end?.status === 'completed', longestGap }));
+    return follow({ runId, cookie, target, onEvent }).then((end) => {
+      if (end?.status !== 'completed') log(`continuation deploy: run ${runId} ended ${end?.status ?? 'without an end'}${failure ? `: ${failure}` : ''}`);
+      return { completed: end?.status === 'completed', longestGap };
+    });
   });
   const deploy = (async () => {
     for (const name of ['a', 'b'] as const) {

@@ -99,14 +99,21 @@ export async function execute({
       run.process = process;
       run.state.moveTo('starting');
       outcome = await attempt({ run, process, workspace, prompt });
-      // (Not for a continuation: its earlier half is in that session, and a fresh one would lose it.)
-      if (resumedCold && !continued && isMissingSession(outcome) && !run.state.ending) {
-        // The transcript is gone (expired or deleted): start over rather than fail the message.
+      // A continuation starts over from the visitor's message (its start event, from the journal).
+      const again = continued ? run.events.find((event) => event.type === 'start')?.prompt : prompt;
+      if (resumedCold && again !== undefined && isMissingSession(outcome) && !run.state.ending) {
+        // The transcript is gone (expired or deleted; or, continuing, the server was killed before the
+        // CLI wrote any of it): start over rather than fail the message.
         await writeSessionMapping(run.conversationId, null).first;
-        run.emit({ type: 'notice', message: 'The earlier session with the agent had expired, so this message starts a fresh session.' });
+        run.emit({
+          type: 'notice',
+          message: continued
+            ? 'The agent had saved nothing of this task before the restart, so it starts the task again.'
+            : 'The earlier session with the agent had expired, so this message starts a fresh session.',
+        });
         process = run.process = replaceProcess(process, spawn(undefined));
         run.state.moveTo('starting');
-        outcome = await attempt({ run, process, workspace, prompt });
+        outcome = await attempt({ run, process, workspace, prompt: again });
       }
     }
   } catch (error) {
