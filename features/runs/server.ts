@@ -1,5 +1,5 @@
 export { conversationView, type ConversationView } from './server/conversation-view';
-export { conversationExport, type ExportFormat } from './server/conversation-export';
+export { conversationExport } from './server/conversation-export';
 export { takeOnOwnRuns, takeOverStaleRuns } from './server/takeover';
 export { sweepRunJournals } from './server/run-journal';
 export { publishesSettled } from './server/live-events';

@@ -1,16 +1,16 @@
 import 'server-only';
-import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
 import { getConversation } from '@/features/conversations/server';
-import { transcriptSource } from '@/features/agents/server';
 import { agentWorkspaceDir } from '@/features/sandbox/server';
 import type { ChatItem } from '@/features/timeline';
-import { contentBlocks, loadHistory, type FinishedRun } from '@/features/timeline/server';
+import { contentBlocks, contentText, loadHistory, readSession, type FinishedRun } from '@/features/timeline/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { modelDisplayName } from '../model-names';
+import type { exportFormatSchema } from '../schemas';
+import type { z } from 'zod';
 import { listRuns } from './queries';
 
-export type ExportFormat = 'md' | 'json';
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
 /**
  * The conversation as a file to download: Markdown to read, or the raw JSON record. Its runs'
@@ -69,23 +69,25 @@ async function exportMarkdown(conversation: Conversation): Promise<string> {
 
 /** The raw record: every transcript message as the SDK reads it, and the runs with their outcomes. */
 async function exportJson(conversation: Conversation): Promise<unknown> {
-  const messages = conversation.sdkSessionId ? await getSessionMessages(conversation.sdkSessionId, transcriptSource(conversation.conversationId, conversation.workspaceDir)) : [];
+  const messages = conversation.sdkSessionId ? await readSession({ ...conversation, sdkSessionId: conversation.sdkSessionId }) : [];
   return { conversation: { id: conversation.conversationId, title: conversation.title }, exportedAt: new Date().toISOString(), runs: conversation.runs, messages };
 }
 
 type ToolDetail = { input: unknown; result: string | null };
 
+/** The history and each tool call's whole input and result, from one read of the session. */
 async function readAll({ conversationId, sdkSessionId, workspaceDir, runs }: Conversation): Promise<{ items: ChatItem[]; tools: Map<string, ToolDetail> }> {
   if (!sdkSessionId) return { items: [], tools: new Map() };
+  const messages = await readSession({ conversationId, sdkSessionId, workspaceDir });
   const tools = new Map<string, ToolDetail>();
-  for (const entry of await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir))) {
+  for (const entry of messages) {
     for (const block of contentBlocks((entry.message as { content?: unknown }).content)) {
       if (block.type === 'tool_use') tools.set(String(block.id), { input: block.input, result: null });
       const called = block.type === 'tool_result' ? tools.get(String(block.tool_use_id)) : undefined;
-      if (called) called.result = resultText(block.content);
+      if (called) called.result = contentText(block.content).trim();
     }
   }
-  return { items: await loadHistory({ conversationId, sdkSessionId, workspaceDir, runs }), tools };
+  return { items: await loadHistory({ conversationId, sdkSessionId, workspaceDir, runs, messages }), tools };
 }
 
 function itemMarkdown(item: ChatItem, tools: Map<string, ToolDetail>): string | null {
@@ -117,16 +119,6 @@ function itemMarkdown(item: ChatItem, tools: Map<string, ToolDetail>): string | 
     default:
       return null; // live-only items (queue, retry, approvals) are not in a history
   }
-}
-
-function resultText(content: unknown): string {
-  const text =
-    typeof content === 'string'
-      ? content
-      : contentBlocks(content)
-          .map((part) => String((part as { text?: unknown }).text ?? ''))
-          .join('');
-  return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
 }
 
 function escapeHtml(text: string): string {

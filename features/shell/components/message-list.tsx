@@ -9,9 +9,7 @@ import { ChangesView } from '@/features/changes';
 import { ThinkingView } from './thinking-view';
 import { PlanCard } from './plan-view';
 import { ContextMeter } from './context-meter';
-import { SubagentCard } from './subagent-card';
-
-const toolIcons: Record<string, string> = { running: '…', ok: '✓', error: '✕', denied: '✕' };
+import { SubagentCard, toolMarks } from './subagent-card';
 
 /** What the reader can do to the conversation's last message: send it again, or change it and send that. */
 export type Steer = { retry: () => void; edit: () => void };
@@ -162,7 +160,7 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly, action }
       return (
         <div className={`tool tool-${item.status}`} data-testid="tool-card" data-status={item.status}>
           <span className="tool-icon" aria-hidden>
-            {toolIcons[item.status]}
+            {toolMarks[item.status]}
           </span>
           <span className="tool-name">{item.name}</span>
           {item.target && <code className="tool-target">{item.target}</code>}

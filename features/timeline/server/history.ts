@@ -1,5 +1,5 @@
 import 'server-only';
-import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
+import { getSessionMessages, type SessionMessage } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
 import { blocks, planEvent, toolResultEvent } from './normalize';
 import { messagesBeforeCompaction } from './compacted';
@@ -41,6 +41,7 @@ export async function loadHistory({
   before,
   runs = [],
   changes = [],
+  messages: preread,
 }: {
   conversationId: string;
   sdkSessionId: string;
@@ -50,10 +51,11 @@ export async function loadHistory({
   runs?: FinishedRun[];
   /** What runs changed: each shows as a Changes section before its run's end. */
   changes?: RunChanges[];
+  /** The session's messages when the caller has read them already (readSession). */
+  messages?: SessionMessage[];
 }): Promise<ChatItem[]> {
   const changesOf = new Map(changes.map((change) => [change.runId, changesItem(change.runId, change.files, change.undoneAt)]));
-  const latest = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
-  const messages = [...(await messagesBeforeCompaction({ conversationId, sdkSessionId, workspaceDir, messages: latest })), ...latest];
+  const messages = preread ?? (await readSession({ conversationId, sdkSessionId, workspaceDir }));
   const firstTimestamp = (messages[0] as { timestamp?: string } | undefined)?.timestamp;
   // Runs of an earlier, expired session have no entries here: leave them out.
   const pending = runs.filter((run) => run.finishedAt && (!firstTimestamp || run.finishedAt >= firstTimestamp));
@@ -118,6 +120,12 @@ export async function loadHistory({
   if (agents.size > 0) items = [...items, ...(await subagentSteps({ conversationId, sdkSessionId, workspaceDir, agents }))];
   // A tool call with no result in the transcript never finished (the run was stopped or cut off).
   return items.map((item) => (item.kind === 'tool' && item.status === 'running' ? { ...item, status: 'error', summary: 'Did not finish.' } : item));
+}
+
+/** Every message of the session, oldest first: what the SDK reads, and what came before its compactions. */
+export async function readSession({ conversationId, sdkSessionId, workspaceDir }: { conversationId: string; sdkSessionId: string; workspaceDir: string }): Promise<SessionMessage[]> {
+  const latest = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
+  return [...(await messagesBeforeCompaction({ conversationId, sdkSessionId, workspaceDir, messages: latest })), ...latest];
 }
 
 function runEndItem(run: FinishedRun, contextTokens: number | null): ChatItem {

@@ -3,17 +3,11 @@ import { getSubagentMessages } from '@anthropic-ai/claude-agent-sdk';
 import { transcriptSource } from '@/features/agents/server';
 import { resolveTool, type ChatItem } from '../chat-items';
 import { blocks, toolResultEvent } from './normalize';
-import { toolTarget } from './tool-target';
+import { contentText, toolTarget } from './tool-target';
 
 /** The subagent an Agent call's result names ("agentId: …" after its report): where its own transcript is. */
 export function subagentIdIn(content: unknown): string | null {
-  const text =
-    typeof content === 'string'
-      ? content
-      : blocks(content)
-          .map((part) => String((part as { text?: unknown }).text ?? ''))
-          .join('');
-  return /\nagentId: (\w+)/.exec(text)?.[1] ?? null;
+  return /\nagentId: (\w+)/.exec(contentText(content))?.[1] ?? null;
 }
 
 /** Each subagent's own tool calls, from its transcript, as items inside its Agent call's card (`parentId`). */

@@ -21,14 +21,19 @@ function relativeIfInside(value: string, workspaceDir: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : value;
 }
 
+/** A tool result's text, from a string or its text parts, without the CLI's system reminders. */
+export function contentText(content: unknown): string {
+  const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((part) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('') : '';
+  return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '');
+}
+
 /** A tool result's first lines shown in its card (the rest is counted, not sent). */
 const SHOWN_LINES = 40;
 const SHOWN_CHARS = 4000;
 
 /** A tool result's text for its card: its first lines, and how many lines it has in all. */
 export function summarize(content: unknown): { text: string; lines: number } {
-  const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((part) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('') : '';
-  const clean = subagentReport(text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')).trim();
+  const clean = subagentReport(contentText(content)).trim();
   const lines = clean ? clean.split('\n') : [];
   const head = lines.slice(0, SHOWN_LINES).join('\n');
   const shown = head.length > SHOWN_CHARS ? `${head.slice(0, SHOWN_CHARS)}…` : lines.length > SHOWN_LINES ? `${head}\n…` : head;
