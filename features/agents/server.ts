@@ -4,4 +4,5 @@ export { agentOptions, claudeExecutable, type AskVisitor } from './server/agent-
 export { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure, type TurnOutcome } from './server/failures';
 export { moveLegacyTranscripts } from './server/legacy-transcripts';
 export { copyDiskTranscriptToDatabase, SHARED_PROJECT_KEY, transcriptSource } from './server/transcript';
+export { forkTranscript } from './server/transcript-fork';
 export { backfillLocalTranscripts } from './server/transcript-mirror';

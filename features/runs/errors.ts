@@ -4,6 +4,9 @@ declare module '@/lib/errors' {
     'not_found:run': true;
     'conflict:run_active': true;
     'rate_limited:capacity': true;
+    'conflict:nothing_to_branch': true;
+    'bad_request:no_such_message': true;
+    'bad_request:unknown_command': true;
   }
 }
 

@@ -33,3 +33,6 @@ export const visibleSchema = z
 
 /** `?format=md|json` of an export: Markdown to read (the default), or the raw JSON record. */
 export const exportFormatSchema = z.enum(['md', 'json'], { error: 'format is md or json' }).default('md');
+
+/** "Branch from here": how many of the visitor's messages (with their answers) the branch keeps. */
+export const branchSchema = z.object({ keepPrompts: z.number().int().min(1).max(100_000) });

@@ -1,5 +1,7 @@
 export { conversationView, type ConversationView } from './server/conversation-view';
 export { conversationExport } from './server/conversation-export';
+export { branchConversation } from './server/branch';
+export { offeredCommands } from './server/commands';
 export { takeOnOwnRuns, takeOverStaleRuns } from './server/takeover';
 export { sweepRunJournals } from './server/run-journal';
 export { publishesSettled } from './server/live-events';

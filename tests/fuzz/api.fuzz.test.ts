@@ -41,6 +41,7 @@ const hints: Record<string, { sample?: (world: World) => unknown; mustNotSend?: 
   'conversations/[id]/messages': { sample: () => ({ text: 'hi', model: MODEL, mode: 'plan' }), mustNotSend: (body, { params }, world) => startsRun(body) && params.id !== world.knownId },
   'conversations/[id]/mute': { sample: () => ({ muted: true }) },
   'conversations/[id]': { sample: () => ({ title: 'Renamed' }) },
+  'conversations/[id]/branch': { sample: () => ({ keepPrompts: 1 }) },
   'runs/[id]/approvals/[approvalId]': { sample: () => ({ decision: 'allow', note: 'ok', scope: 'run', device: 'device-0001' }) },
   'push/subscribe': { sample: (world) => ({ conversationId: world.playgroundId, subscription: world.fuzzDevice, showPreview: true }) },
   'push/unsubscribe': { sample: (world) => ({ conversationId: world.knownId, endpoint: world.ownerEndpoint }) },

@@ -11,6 +11,7 @@ import { assertCanQueue } from '@/features/agents/server';
 import { agentWorkspaceDir, assertOffered } from '@/features/sandbox/server';
 import { replacePoint } from '@/features/timeline/server';
 import { assertNotDraining, instanceId } from '@/features/cluster/server';
+import { commandPrompt } from './commands';
 import { runCheckpoints } from './continuation';
 import { publishRunEvents } from './live-events';
 import { insertRun, markRunReplaced } from './queries';
@@ -41,6 +42,7 @@ export async function startRun({
 }): Promise<RunInfo> {
   assertNotDraining();
   assertOffered({ workspace, model, mode });
+  const prompt = commandPrompt(workspace, text);
   assertDiskReserve();
   await assertBudgetLeft({ visitorId, workspace: workspace.name });
   // A visitor at today's cap may go on in an existing conversation, not start another.
@@ -80,7 +82,7 @@ export async function startRun({
   // The run is recorded: a failure here must not keep it from running (the old outcome stays shown).
   if (replaceLast) await markRunReplaced(conversationId, run.id).catch((error: unknown) => logger.warn('marking the replaced run failed', { runId: run.id, error }));
   run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
-  void execute({ run, workspace, prompt: text, ...session }).catch((error: unknown) => failStuckRun(run, error));
+  void execute({ run, workspace, prompt, ...session }).catch((error: unknown) => failStuckRun(run, error));
   return run.info();
 }
 

@@ -94,4 +94,16 @@ describe('transcripts in the database', () => {
     rmSync(path.join(dataDir, 'agents', conversationId), { recursive: true, force: true });
     expect(textOf(await send(conversationId, 'Which word did I ask you to remember, once more?'))).toBe('The word was PELICAN.');
   });
+
+  it('a branch is kept in the store: it resumes on a disk that has neither conversation', async () => {
+    const conversationId = randomUUID();
+    await send(conversationId, 'Please remember the word PELICAN');
+    await send(conversationId, 'Forget it: the word is now HERON');
+    const { branchConversation } = await import('./branch');
+    const branch = await branchConversation({ actor: visitorId, visitorId, workspace, conversationId, keepPrompts: 1 });
+    for (const id of [conversationId, branch.conversationId]) rmSync(path.join(dataDir, 'agents', id), { recursive: true, force: true });
+    expect(turnsOf((await views.conversationView({ visitorId, workspace, conversationId: branch.conversationId })).items)).toEqual(['user: Please remember the word PELICAN', 'assistant: Noted.']);
+    expect(textOf(await send(branch.conversationId, 'Which word did I ask you to remember?'))).toBe('The word was PELICAN.');
+    expect(JSON.stringify(api.requests.at(-1)!.messages)).not.toContain('HERON');
+  });
 });

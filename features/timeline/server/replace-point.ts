@@ -1,5 +1,5 @@
 import 'server-only';
-import { getSessionMessages } from '@anthropic-ai/claude-agent-sdk';
+import { getSessionMessages, type SessionMessage } from '@anthropic-ai/claude-agent-sdk';
 import { transcriptSource } from '@/features/agents/server';
 import { isVisitorText } from './history';
 import { blocks } from './normalize';
@@ -23,6 +23,19 @@ export async function replacePoint({
   const last = messages.findLastIndex((entry) => entry.type === 'user' && visitorWords(entry.message));
   if (last === -1) return null;
   return { resumeAt: messages[last - 1]?.uuid ?? null };
+}
+
+/**
+ * Where a branch keeping the conversation's first `keepPrompts` messages of the visitor (and what
+ * answered them) ends: the entry just before the next one of theirs, or the session's last entry
+ * when there is none. Null when the session holds fewer messages of theirs than that.
+ */
+export function branchPoint(messages: SessionMessage[], keepPrompts: number): { upTo: string; wholeSession: boolean } | null {
+  const prompts = messages.flatMap((entry, index) => (entry.type === 'user' && visitorWords(entry.message) ? [index] : []));
+  if (keepPrompts < 1 || prompts.length < keepPrompts) return null;
+  const next = prompts[keepPrompts];
+  const upTo = messages[next === undefined ? messages.length - 1 : next - 1]!.uuid;
+  return { upTo, wholeSession: next === undefined };
 }
 
 function visitorWords(message: unknown): boolean {
