@@ -144,4 +144,21 @@ describe('foldRunEvent', () => {
       { kind: 'thinking', id: 'live-3', text: '', done: true, durationMs: 5, redacted: true },
     ]);
   });
+
+  it('a plan right after a plan takes its place, keeping its id; once something came between, the next is a card of its own', () => {
+    const step = (content: string, status: 'pending' | 'in_progress' | 'completed') => ({ content, status, activeForm: null });
+    const items = fold([
+      start,
+      { type: 'plan', toolId: 'create-1', steps: [step('Pack', 'pending')] },
+      { type: 'tool_result', toolId: 'create-1', status: 'ok', summary: 'Task #1 created successfully: Pack', lines: 1 },
+      { type: 'plan', toolId: 'create-2', steps: [step('Pack', 'pending'), step('Go', 'pending')] },
+      { type: 'text', text: 'Packing now.' },
+      { type: 'plan', toolId: 'update-1', steps: [step('Pack', 'in_progress'), step('Go', 'pending')] },
+    ]);
+    expect(items.slice(1)).toEqual([
+      { kind: 'plan', id: 'create-1', steps: [step('Pack', 'pending'), step('Go', 'pending')] },
+      { kind: 'assistant', id: 'live-2', text: 'Packing now.' },
+      { kind: 'plan', id: 'update-1', steps: [step('Pack', 'in_progress'), step('Go', 'pending')] },
+    ]);
+  });
 });

@@ -15,7 +15,7 @@ export type ChatItem =
   /** `parentId`: a subagent's call, shown inside the card of the Agent call (`id`) that started it. */
   | { kind: 'tool'; id: string; name: string; target: string | null; status: ToolStatus; summary: string | null; lines: number | null; parentId?: string | null }
   | { kind: 'notice'; id: string; tone: 'info' | 'error'; text: string }
-  /** The agent's plan as one TodoWrite call set it: the newest is the plan now. */
+  /** The agent's plan as one call (or a run of calls with nothing between, `showPlan`) left it: the newest is the plan now. */
   | { kind: 'plan'; id: string; steps: PlanStep[] }
   | { kind: 'queue'; id: string; position: number }
   | { kind: 'retry'; id: string; text: string }
@@ -54,6 +54,17 @@ export function endThinking(items: ChatItem[], id: string, { durationMs, redacte
   return [...items, { kind: 'thinking', id, text: '', done: true, durationMs, redacted }];
 }
 
+/**
+ * A plan joins the conversation, or takes the place of the plan just before it when nothing was
+ * said or done between (three TaskCreate calls in a row are one checklist, not three). It keeps
+ * the first one's id, so a card the visitor opened stays open as it updates.
+ */
+export function showPlan(items: ChatItem[], { id, steps }: { id: string; steps: PlanStep[] }): ChatItem[] {
+  const last = items.at(-1);
+  if (last?.kind === 'plan') return [...items.slice(0, -1), { ...last, steps }];
+  return [...items, { kind: 'plan', id, steps }];
+}
+
 export function resolveTool(items: ChatItem[], result: { toolId: string; status: ToolStatus; summary: string; lines: number }): ChatItem[] {
   const { toolId, status, summary, lines } = result;
   return items.map((item) => (item.kind === 'tool' && item.id === toolId ? { ...item, status, summary, lines } : item));
@@ -89,7 +100,7 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
     case 'tool_result':
       return resolveTool(items, event);
     case 'plan':
-      return [...items, { kind: 'plan', id: event.toolId, steps: event.steps }];
+      return showPlan(items, { id: event.toolId, steps: event.steps });
     case 'notice':
       return [...items, { kind: 'notice', id, tone: 'info', text: event.message }];
     case 'retry':

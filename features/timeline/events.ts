@@ -48,7 +48,7 @@ export const runEventSchemas = {
     summary: z.string(),
     lines: z.number(),
   }),
-  /** The agent set its plan (a TodoWrite call, `toolId`): the whole checklist, as it is now. */
+  /** The agent's plan changed (`toolId`: a TodoWrite call, or a TaskCreate or TaskUpdate the CLI applied): the whole checklist, as it is now. */
   plan: z.object({ type: z.literal('plan'), toolId: z.string(), steps: z.array(planStepSchema) }),
   notice: z.object({ type: z.literal('notice'), message: z.string() }),
   /** The model API failed and the CLI retries it: progress for the waiting visitor, replaced by what comes next. */

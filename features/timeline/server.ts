@@ -1,6 +1,6 @@
 export { RunEventLog } from './server/run-event-log';
 export { closeAllStreams, streamRunEvents } from './server/event-stream';
-export { loadHistory, readSession, type FinishedRun } from './server/history';
+export { loadHistory, readSession, sessionTaskPlan, type FinishedRun } from './server/history';
 export { MessageNormalizer } from './server/normalize';
 export { branchPoint, replacePoint } from './server/replace-point';
 export { blocks as contentBlocks } from './server/normalize';

@@ -10,7 +10,7 @@ export const toolStatuses = ['running', 'ok', 'error', 'denied'] as const;
 export type ToolStatus = (typeof toolStatuses)[number];
 
 export const planStepStatuses = ['pending', 'in_progress', 'completed'] as const;
-/** One step of the agent's plan (its TodoWrite checklist); `activeForm` names it while in progress ("Running the tests"). */
+/** One step of the agent's plan (a task of the CLI's task list, or an item of a TodoWrite checklist); `activeForm` names it while in progress ("Running the tests"). */
 export type PlanStep = { content: string; status: (typeof planStepStatuses)[number]; activeForm: string | null };
 
 export { approvalDeciders, approvalDecisions, approvalScopes, type ApprovalDecider, type ApprovalDecision, type ApprovalScope } from '@/features/approvals/vocabulary';

@@ -134,13 +134,13 @@ describe('shell and web tools', () => {
 
 describe('availableTools', () => {
   it('offers read tools in plan mode and edit tools only in build mode', () => {
-    expect(availableTools('plan', locked)).toEqual(['Read', 'Glob', 'Grep', 'TodoWrite', 'Agent']);
-    expect(availableTools('build', locked)).toEqual(['Read', 'Glob', 'Grep', 'Write', 'Edit', 'NotebookEdit', 'TodoWrite', 'Agent']);
+    expect(availableTools('plan', locked)).toEqual(['Read', 'Glob', 'Grep', 'TaskCreate', 'TaskUpdate', 'TaskList', 'TaskGet', 'Agent']);
+    expect(availableTools('build', locked)).toEqual(['Read', 'Glob', 'Grep', 'Write', 'Edit', 'NotebookEdit', 'TaskCreate', 'TaskUpdate', 'TaskList', 'TaskGet', 'Agent']);
   });
 
   it('adds shell and web tools from the workspace config', () => {
-    expect(availableTools('plan', { allowBash: true, allowWeb: false })).toEqual(['Read', 'Glob', 'Grep', 'Bash', 'TodoWrite', 'Agent']);
-    expect(availableTools('plan', { allowBash: false, allowWeb: true })).toEqual(['Read', 'Glob', 'Grep', 'WebFetch', 'WebSearch', 'TodoWrite', 'Agent']);
+    expect(availableTools('plan', { allowBash: true, allowWeb: false })).toEqual(['Read', 'Glob', 'Grep', 'Bash', 'TaskCreate', 'TaskUpdate', 'TaskList', 'TaskGet', 'Agent']);
+    expect(availableTools('plan', { allowBash: false, allowWeb: true })).toEqual(['Read', 'Glob', 'Grep', 'WebFetch', 'WebSearch', 'TaskCreate', 'TaskUpdate', 'TaskList', 'TaskGet', 'Agent']);
   });
 });
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkspaceConfig } from '@/features/workspaces';
-import { DENIAL_PREFIX } from '../vocabulary';
+import { DENIAL_PREFIX, TASK_TOOLS } from '../vocabulary';
 import type { AgentMode } from '@/features/conversations/vocabulary';
 
 /**
@@ -16,8 +16,15 @@ const readTools = ['Read', 'Glob', 'Grep'];
 const editTools = ['Write', 'Edit', 'NotebookEdit'];
 const shellTools = ['Bash'];
 const webTools = ['WebFetch', 'WebSearch'];
-/** The agent's own checklist (the page shows it as the plan), and subagents (whose every tool call is checked like the agent's): they touch nothing themselves. */
-const planTools = ['TodoWrite', 'Agent'];
+/**
+ * The agent's own checklist (the page shows it as the plan), and subagents (whose every tool call
+ * is checked like the agent's): they touch nothing themselves. The checklist is the CLI's task
+ * list, not TodoWrite: this CLI (2.1.330) offers TodoWrite only with its task tools switched off
+ * (CLAUDE_CODE_ENABLE_TASKS=false) and drops it silently from a `tools` list that names it, so
+ * naming TodoWrite here left the agent with no checklist at all; and one way to plan is clearer
+ * to the model than two.
+ */
+const planTools = [...TASK_TOOLS, 'Agent'];
 
 /** The built-in tools the agent is offered at all. */
 export function availableTools(mode: AgentMode, config: WorkspaceConfig): string[] {

@@ -5,8 +5,11 @@ import type { DecideApprovalInput } from '../schemas';
 import type { ApprovalOutcome } from '../types';
 import { RESTARTED_NOTE } from '../vocabulary';
 
-/** Tools that only read (or keep the agent's checklist, or start a subagent, whose own calls are asked): in ask mode they never wait for anyone. */
-const READING_TOOLS = new Set(['Read', 'Glob', 'Grep', 'TodoWrite', 'Agent']);
+/**
+ * Tools that only read (or keep the agent's checklist, the CLI's task list, or start a subagent,
+ * whose own calls are asked): in ask mode they never wait for anyone.
+ */
+const READING_TOOLS = new Set(['Read', 'Glob', 'Grep', 'TaskCreate', 'TaskUpdate', 'TaskList', 'TaskGet', 'Agent']);
 
 /** What the agent's tool call would do, as the approval card and the push show it. */
 export type ToolCallDescription = { summary: string; detail: string | null };

@@ -8,7 +8,7 @@ import { agentWorkspaceDir, sandboxState } from '@/features/sandbox/server';
 import { isMissingSession, rateLimitNotice, retryMessage } from '@/features/agents/server';
 import { doorRules, ModelDoor } from '@/features/sandbox/server';
 import { modelEndpoint } from '@/features/sandbox/server';
-import { MessageNormalizer } from '@/features/timeline/server';
+import { MessageNormalizer, sessionTaskPlan } from '@/features/timeline/server';
 import { copyDiskTranscriptToDatabase } from '@/features/agents/server';
 import { loopbackBridge } from '@/features/sandbox/server';
 import { acquireProcess, releaseProcess, replaceProcess } from '@/features/agents/server';
@@ -51,6 +51,7 @@ export async function execute({
   try {
     const endpoint = await modelEndpoint();
     if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
+    const earlierPlan = sdkSessionId ? taskPlanSoFar({ run, workspace, sdkSessionId, resumeAt }) : Promise.resolve(undefined);
     // What the process was started with that it can't change: a follow-up with other settings
     // needs a new one. (Its tools follow the mode, so a mode switch does; a model switch does not.)
     const key = JSON.stringify([run.mode, workspace.config]);
@@ -98,7 +99,7 @@ export async function execute({
       const resumedCold = process.cold && sdkSessionId !== undefined;
       run.process = process;
       run.state.moveTo('starting');
-      outcome = await attempt({ run, process, workspace, prompt });
+      outcome = await attempt({ run, process, workspace, prompt, tasks: await earlierPlan });
       // A continuation starts over from the visitor's message (its start event, from the journal).
       const again = continued ? run.events.find((event) => event.type === 'start')?.prompt : prompt;
       if (resumedCold && again !== undefined && isMissingSession(outcome) && !run.state.ending) {
@@ -132,10 +133,24 @@ export async function execute({
   await finish({ run, workspace, outcome, durationMs: Date.now() - started });
 }
 
-/** One go of the turn on `process`; what it came back with, never a throw. */
-async function attempt({ run, process, workspace, prompt }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string }): Promise<TurnOutcome> {
+type TaskPlan = Awaited<ReturnType<typeof sessionTaskPlan>>;
+
+/**
+ * The CLI keeps one task list per session, so the plan a run shows goes on from the session's
+ * earlier runs: read from the transcript while the agent starts. Unreadable, the run goes on with
+ * the plan its own calls make.
+ */
+function taskPlanSoFar({ run, workspace, sdkSessionId, resumeAt }: { run: Run; workspace: Workspace; sdkSessionId: string; resumeAt?: string }): Promise<TaskPlan | undefined> {
+  return sessionTaskPlan({ conversationId: run.conversationId, sdkSessionId, workspaceDir: agentWorkspaceDir(workspace), upTo: resumeAt }).catch((error: unknown) => {
+    logger.warn('the earlier plan could not be read', { runId: run.id, conversationId: run.conversationId, error: String(error) });
+    return undefined;
+  });
+}
+
+/** One go of the turn on `process`; what it came back with, never a throw. `tasks`: the session's plan so far (none for a fresh session). */
+async function attempt({ run, process, workspace, prompt, tasks }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string; tasks?: TaskPlan }): Promise<TurnOutcome> {
   let refused: string | undefined;
-  const normalizer = new MessageNormalizer(agentWorkspaceDir(workspace));
+  const normalizer = new MessageNormalizer(agentWorkspaceDir(workspace), tasks);
   // The door is open for this run alone; a spent budget shuts it and ends the turn.
   process.door.open({ onSpend: (spend) => meterSpend({ run, spend, onExhausted: () => void interrupt(run) }) });
   try {

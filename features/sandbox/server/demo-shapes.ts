@@ -1,5 +1,5 @@
 import 'server-only';
-import { lastToolResults, lastUserText, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
+import { lastToolResults, lastUserText, type MessagesRequest, type Reply, type ReplyBlock } from '@/lib/messages-api/server';
 
 /**
  * The demo model's other shapes of answer, so the quick start shows how each looks: extended
@@ -59,25 +59,35 @@ function brokenOff(text: string, request: MessagesRequest): Reply {
 
 const PLAN_STEPS = ['Look at what is there', 'Work out the steps', 'Sum it up'];
 
-/** One TodoWrite per step, each marking the one before done, then the answer. */
+/**
+ * The plan as this CLI's task tools make it (the tools it offers the agent, as a real model plans):
+ * the steps created at once, then each marked in progress and done in turn, then the answer. The
+ * task ids come from the CLI's answers ("Task #4 created successfully: …"): a conversation that
+ * planned before goes on counting.
+ */
 function planStep(goal: string, request: MessagesRequest): Reply {
   // The calls made since the visitor's prompt (the conversation may have planned before).
   const prompt = request.messages.findLastIndex((message) => message.role === 'user' && lastUserText({ ...request, messages: [message] }).trim() !== '');
-  const done = JSON.stringify(request.messages.slice(prompt)).split('"name":"TodoWrite"').length - 1;
-  if (done > PLAN_STEPS.length) return { blocks: [{ type: 'text', text: `That is the plan to ${goal}: each step shows done in the checklist above.` }], delayMs: 15 };
-  const todos = PLAN_STEPS.map((content, index) => ({
-    content,
-    activeForm: `${content}…`,
-    status: index < done ? 'completed' : index === done ? 'in_progress' : 'pending',
-  }));
-  const say = done === 0 ? `Planning to ${goal}.` : done < PLAN_STEPS.length ? `Step ${done} done.` : 'All steps done.';
-  return {
-    blocks: [
-      { type: 'text', text: say },
-      { type: 'tool_use', name: 'TodoWrite', input: { todos } },
-    ],
-    delayMs: 300,
-  };
+  const since = request.messages.slice(prompt).flatMap((message) => (typeof message.content === 'string' ? [] : message.content));
+  const ids = since.flatMap((block) => (block.type === 'tool_result' ? [/^Task #(\S+) created successfully/.exec(resultText(block.content))?.[1]] : [])).filter((id) => id !== undefined);
+  const moved = (status: string) => since.filter((block) => block.type === 'tool_use' && block.name === 'TaskUpdate' && (block.input as { status?: string }).status === status).length;
+  const [started, done] = [moved('in_progress'), moved('completed')];
+  const update = (index: number, status: string): ReplyBlock[] => (ids[index] ? [{ type: 'tool_use', name: 'TaskUpdate', input: { taskId: ids[index], status } }] : []);
+  if (ids.length === 0) {
+    const creates = PLAN_STEPS.map((subject): ReplyBlock => ({ type: 'tool_use', name: 'TaskCreate', input: { subject, description: `${subject}, to ${goal}.`, activeForm: `${subject}…` } }));
+    return { blocks: [{ type: 'text', text: `Planning to ${goal}.` }, ...creates], delayMs: 300 };
+  }
+  // Nothing said before the first step starts: the checklist's card updates in place.
+  if (started === 0) return { blocks: update(0, 'in_progress'), delayMs: 300 };
+  if (done < started) {
+    const say = done + 1 < PLAN_STEPS.length ? `Step ${done + 1} done.` : 'All steps done.';
+    return { blocks: [{ type: 'text', text: say }, ...update(done, 'completed'), ...update(done + 1, 'in_progress')], delayMs: 300 };
+  }
+  return { blocks: [{ type: 'text', text: `That is the plan to ${goal}: each step shows done in the checklist above.` }], delayMs: 15 };
+}
+
+function resultText(content: unknown): string {
+  return typeof content === 'string' ? content : Array.isArray(content) ? content.map((part: { text?: string }) => part.text ?? '').join('') : '';
 }
 
 /** How the demo's subagent knows its session: the prompt it is given starts so. */

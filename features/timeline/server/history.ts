@@ -1,9 +1,10 @@
 import 'server-only';
 import { getSessionMessages, type SessionMessage } from '@anthropic-ai/claude-agent-sdk';
-import { appendText, changesItem, resolveTool, type ChatItem } from '../chat-items';
+import { appendText, changesItem, resolveTool, showPlan, type ChatItem } from '../chat-items';
 import { blocks, planEvent, toolResultEvent } from './normalize';
 import { messagesBeforeCompaction } from './compacted';
 import { subagentIdIn, subagentSteps } from './subagent-steps';
+import { TaskPlan } from './task-plan';
 import { toolTarget } from './tool-target';
 import { COMPACTED_NOTICE, CONTINUATION_PROMPT, CONTINUED_NOTICE, contextTokensOf, contextWindowOf } from '../vocabulary';
 import { transcriptSource } from '@/features/agents/server';
@@ -74,6 +75,8 @@ export async function loadHistory({
   let previousTimestamp: string | undefined;
   /** How full the context was at the latest answer so far (each run's end shows it as of then). */
   let contextTokens: number | null = null;
+  /** The CLI's task list, built from the same calls in the same order as the live runs built it. */
+  const tasks = new TaskPlan();
   for (const entry of messages) {
     const timestamp = (entry as { timestamp?: string }).timestamp;
     const sincePrevious = timestamp && previousTimestamp ? Date.parse(timestamp) - Date.parse(previousTimestamp) : null;
@@ -95,6 +98,8 @@ export async function loadHistory({
         if (block.type === 'text') items = addUserText(items, entry.uuid, String((block as { text?: string }).text ?? ''));
         if (block.type === 'tool_result') {
           items = resolveTool(items, toolResultEvent(block));
+          const plan = tasks.result(block);
+          if (plan) items = showPlan(items, { id: plan.toolId, steps: plan.steps });
           const subagent = subagentIdIn(block.content);
           if (subagent) agents.set(String(block.tool_use_id), subagent);
         }
@@ -108,8 +113,8 @@ export async function loadHistory({
           items = [...items, { kind: 'thinking', id: `${entry.uuid}-thinking`, text: redacted ? '' : String(block.thinking ?? ''), done: true, durationMs: sincePrevious, redacted }];
         }
         const plan = block.type === 'tool_use' ? planEvent(block) : null;
-        if (plan) items = [...items, { kind: 'plan', id: plan.toolId, steps: plan.steps }];
-        else if (block.type === 'tool_use') {
+        if (plan) items = showPlan(items, { id: plan.toolId, steps: plan.steps });
+        else if (block.type === 'tool_use' && !tasks.call(block)) {
           items = [...items, { kind: 'tool', id: String(block.id), name: String(block.name), target: toolTarget(block.input, workspaceDir), status: 'running', summary: null, lines: null }];
         }
       }
@@ -126,6 +131,16 @@ export async function loadHistory({
 export async function readSession({ conversationId, sdkSessionId, workspaceDir }: { conversationId: string; sdkSessionId: string; workspaceDir: string }): Promise<SessionMessage[]> {
   const latest = await getSessionMessages(sdkSessionId, transcriptSource(conversationId, workspaceDir));
   return [...(await messagesBeforeCompaction({ conversationId, sdkSessionId, workspaceDir, messages: latest })), ...latest];
+}
+
+/**
+ * The plan a live run starts from: the CLI's task list as the session's transcript left it, up to
+ * `upTo` (the entry a message replacing the last one resumes at: what followed is left behind).
+ */
+export async function sessionTaskPlan({ upTo, ...session }: { conversationId: string; sdkSessionId: string; workspaceDir: string; upTo?: string }): Promise<TaskPlan> {
+  const messages = await readSession(session);
+  const end = upTo === undefined ? -1 : messages.findIndex((entry) => entry.uuid === upTo);
+  return TaskPlan.ofSession(end === -1 ? messages : messages.slice(0, end + 1));
 }
 
 function runEndItem(run: FinishedRun, contextTokens: number | null): ChatItem {
