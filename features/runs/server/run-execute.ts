@@ -8,7 +8,7 @@ import { agentWorkspaceDir, sandboxState } from '@/features/sandbox/server';
 import { isMissingSession, rateLimitNotice, retryMessage } from '@/features/agents/server';
 import { doorRules, ModelDoor } from '@/features/sandbox/server';
 import { modelEndpoint } from '@/features/sandbox/server';
-import { MessageNormalizer, sessionTaskPlan } from '@/features/timeline/server';
+import { MessageNormalizer, sessionTaskPlan, TaskPlan } from '@/features/timeline/server';
 import { copyDiskTranscriptToDatabase } from '@/features/agents/server';
 import { loopbackBridge } from '@/features/sandbox/server';
 import { acquireProcess, releaseProcess, replaceProcess } from '@/features/agents/server';
@@ -51,7 +51,6 @@ export async function execute({
   try {
     const endpoint = await modelEndpoint();
     if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
-    const earlierPlan = sdkSessionId ? taskPlanSoFar({ run, workspace, sdkSessionId, resumeAt }) : Promise.resolve(undefined);
     // What the process was started with that it can't change: a follow-up with other settings
     // needs a new one. (Its tools follow the mode, so a mode switch does; a model switch does not.)
     const key = JSON.stringify([run.mode, workspace.config]);
@@ -99,7 +98,11 @@ export async function execute({
       const resumedCold = process.cold && sdkSessionId !== undefined;
       run.process = process;
       run.state.moveTo('starting');
-      outcome = await attempt({ run, process, workspace, prompt, tasks: await earlierPlan });
+      // The plan the session holds so far: a warm process's from its last turn; a cold one's from
+      // the transcript (read while its CLI starts).
+      const tasks = (process.cold ? sdkSessionId && (await taskPlanSoFar({ run, workspace, sdkSessionId, resumeAt })) : sessionPlans.get(process)) || new TaskPlan();
+      sessionPlans.set(process, tasks);
+      outcome = await attempt({ run, process, workspace, prompt, tasks });
       // A continuation starts over from the visitor's message (its start event, from the journal).
       const again = continued ? run.events.find((event) => event.type === 'start')?.prompt : prompt;
       if (resumedCold && again !== undefined && isMissingSession(outcome) && !run.state.ending) {
@@ -114,7 +117,9 @@ export async function execute({
         });
         process = run.process = replaceProcess(process, spawn(undefined));
         run.state.moveTo('starting');
-        outcome = await attempt({ run, process, workspace, prompt: again });
+        const freshPlan = new TaskPlan();
+        sessionPlans.set(process, freshPlan);
+        outcome = await attempt({ run, process, workspace, prompt: again, tasks: freshPlan });
       }
     }
   } catch (error) {
@@ -133,7 +138,8 @@ export async function execute({
   await finish({ run, workspace, outcome, durationMs: Date.now() - started });
 }
 
-type TaskPlan = Awaited<ReturnType<typeof sessionTaskPlan>>;
+/** The plan each warm process's session holds now: a follow-up goes on from it without reading the transcript again. */
+const sessionPlans = new WeakMap<AgentProcess, TaskPlan>();
 
 /**
  * The CLI keeps one task list per session, so the plan a run shows goes on from the session's
@@ -147,8 +153,8 @@ function taskPlanSoFar({ run, workspace, sdkSessionId, resumeAt }: { run: Run; w
   });
 }
 
-/** One go of the turn on `process`; what it came back with, never a throw. `tasks`: the session's plan so far (none for a fresh session). */
-async function attempt({ run, process, workspace, prompt, tasks }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string; tasks?: TaskPlan }): Promise<TurnOutcome> {
+/** One go of the turn on `process`; what it came back with, never a throw. `tasks`: the session's plan so far, which the turn's task calls change. */
+async function attempt({ run, process, workspace, prompt, tasks }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string; tasks: TaskPlan }): Promise<TurnOutcome> {
   let refused: string | undefined;
   const normalizer = new MessageNormalizer(agentWorkspaceDir(workspace), tasks);
   // The door is open for this run alone; a spent budget shuts it and ends the turn.
