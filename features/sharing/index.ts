@@ -1,4 +1,5 @@
 export type { Device } from './types';
 export { SHARE_TOKEN_HEADER } from './share-token';
 export { HandoffDialog } from './components/handoff-dialog';
+export { ShareDialog } from './components/share-dialog';
 export { useHandoffLink } from './hooks/use-handoff-link';

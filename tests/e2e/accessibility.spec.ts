@@ -2,6 +2,13 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { log, send } from './support/chat';
 
+/** axe's serious and critical findings on the page as it is now, one line each. */
+async function seriousViolations(page: Page, label: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  return serious.map((violation) => `${label}: ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
 /** A conversation with what a real one shows: thinking, a plan, tool cards, a code block, a table, a denied tool call with its diff card, a run's Changes, Retry and Edit. */
 async function fullConversation(page: Page) {
   await send(page, 'think about colour contrast');
@@ -31,9 +38,7 @@ for (const width of [1280, 360]) {
     await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-      expect(serious.map((violation) => `${colorScheme}: ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+      expect(await seriousViolations(page, colorScheme)).toEqual([]);
     }
     // The dark theme is the system's choice, and really dark.
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(15, 17, 21)');
@@ -98,4 +103,68 @@ test('the Settings dialog keeps the focus inside, closes on Escape, and gives th
   await page.keyboard.press('Escape');
   await expect(settings).toBeHidden();
   await expect(opener).toBeFocused();
+});
+
+test('at 360 px the conversation header keeps its title and ⋯ on one line; its menu goes by keyboard, and Escape or a click outside closes it', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/');
+  await send(page, 'a first message long enough that its title cannot fit on the narrowest phone screen');
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  const title = page.getByRole('heading', { level: 2, name: /^a first message long enough/ });
+  const opener = page.getByRole('button', { name: 'Conversation menu' });
+  const [titleBox, openerBox] = [(await title.boundingBox())!, (await opener.boundingBox())!];
+  expect(Math.abs(titleBox.y + titleBox.height / 2 - (openerBox.y + openerBox.height / 2))).toBeLessThan(2); // one row
+  expect(openerBox.x + openerBox.width).toBeLessThanOrEqual(360);
+  expect(await title.getByRole('button').evaluate((button) => button.scrollWidth > button.clientWidth)).toBe(true); // ellipsized, not wrapped
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+  // Enter opens it on its first item; ↓ and ↑ go through the items, round; Escape gives the focus back.
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const menu = page.getByRole('menu', { name: 'Conversation menu' });
+  const items = menu.getByRole('menuitem');
+  await expect(opener).toHaveAttribute('aria-expanded', 'true');
+  await expect(items).toHaveText(['Notifications', 'Continue on another device', 'Share read-only', 'Export as Markdown', 'Export as JSON', 'Rename', 'Delete conversation']);
+  await expect(items.first()).toBeFocused();
+  for (const item of await items.all()) {
+    const box = (await item.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+  }
+  for (let i = 1; i < 7; i++) {
+    await page.keyboard.press('ArrowDown');
+    await expect(items.nth(i)).toBeFocused();
+  }
+  await page.keyboard.press('ArrowDown');
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(items.last()).toBeFocused();
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await seriousViolations(page, `open menu, ${colorScheme}`)).toEqual([]);
+  }
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(opener).toHaveAttribute('aria-expanded', 'false');
+  await expect(opener).toBeFocused();
+
+  // An item that opens a dialog opens it; closing the dialog gives the focus back to ⋯.
+  await page.keyboard.press('ArrowDown');
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const handoff = page.getByRole('dialog', { name: 'Continue on another device' });
+  await expect(handoff).toBeVisible();
+  await expect(menu).toBeHidden();
+  await page.keyboard.press('Escape');
+  await expect(handoff).toBeHidden();
+  await expect(opener).toBeFocused();
+
+  // A click outside closes it, and leaves the focus where the click put it.
+  await opener.click();
+  await expect(menu).toBeVisible();
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.click();
+  await expect(menu).toBeHidden();
+  await expect(message).toBeFocused();
 });

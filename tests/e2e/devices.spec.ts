@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { log, send, tabConversationId } from './support/chat';
+import { chooseFromConversationMenu, log, send, tabConversationId } from './support/chat';
 
 const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 
@@ -10,8 +10,7 @@ test('a handoff link gives another browser the conversation, once; the first dev
   await send(page, 'hello from the desk');
   await expect(log(page).getByTestId('run-end')).toBeVisible();
   const conversationId = await tabConversationId(page);
-  const handoff = page.getByRole('button', { name: 'Continue on another device' });
-  await handoff.click();
+  await chooseFromConversationMenu(page, 'Continue on another device');
   const dialog = page.getByRole('dialog', { name: 'Continue on another device' });
   const field = dialog.getByRole('textbox', { name: 'Handoff link' });
   await expect(field).toHaveValue(/^http:\/\/demo\.localhost:\d+\/#handoff=[\w-]{43}$/);
@@ -19,6 +18,7 @@ test('a handoff link gives another browser the conversation, once; the first dev
   const url = await field.inputValue();
   await page.keyboard.press('Escape'); // closing keeps the link valid
   await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Conversation menu' })).toBeFocused();
 
   // Device B, a phone: the link opens straight into the conversation, the token gone from the address.
   const phone = await browser.newContext({ userAgent: ANDROID_CHROME });
@@ -42,7 +42,7 @@ test('a handoff link gives another browser the conversation, once; the first dev
   expect(await c.evaluate(async (id) => (await fetch(`/api/conversations/${id}`)).status, conversationId)).toBe(404);
 
   // A's devices: itself and the phone, by browser and OS. Revoking the phone ends its access.
-  await handoff.click();
+  await chooseFromConversationMenu(page, 'Continue on another device');
   const devices = dialog.getByRole('region', { name: 'Devices with access' }).getByRole('listitem');
   await expect(devices).toHaveCount(2);
   await expect(devices.filter({ hasText: '(this device)' })).toHaveCount(1);
@@ -77,8 +77,8 @@ test('a read-only share link: a browser with no visitor cookie watches a live ru
   await send(page, 'hello before sharing');
   await expect(log(page).getByTestId('run-end')).toBeVisible();
   const conversationId = await tabConversationId(page);
-  await page.getByRole('button', { name: 'Continue on another device' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Continue on another device' });
+  await chooseFromConversationMenu(page, 'Share read-only');
+  const dialog = page.getByRole('dialog', { name: 'Share read-only' });
   await dialog.getByRole('button', { name: 'Share read-only' }).click();
   const field = dialog.getByRole('textbox', { name: 'Share link' });
   await expect(field).toHaveValue(/^http:\/\/demo\.localhost:\d+\/shared#share=[\w-]{43}$/);
@@ -98,7 +98,7 @@ test('a read-only share link: a browser with no visitor cookie watches a live ru
   await expect(c.locator('meta[name="robots"]')).toHaveAttribute('content', /noindex/);
   await expect(c.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
   await expect(c.getByRole('button', { name: /^(Send|Stop)$/ })).toHaveCount(0);
-  await expect(c.getByRole('button', { name: 'Continue on another device' })).toHaveCount(0);
+  await expect(c.getByRole('button', { name: 'Conversation menu' })).toHaveCount(0);
   // The share page offers the conversation as Markdown.
   const [download] = await Promise.all([c.waitForEvent('download'), c.getByRole('button', { name: 'Export' }).click()]);
   expect(download.suggestedFilename()).toBe('tether-hello-before-sharing.md');
@@ -128,7 +128,7 @@ test('a read-only share link: a browser with no visitor cookie watches a live ru
   await expect(log(page).getByTestId('user-message')).toHaveText(['hello before sharing', 'count to 300']);
 
   // The owner turns the link off: the viewer's live view ends and says so.
-  await page.getByRole('button', { name: 'Continue on another device' }).click();
+  await chooseFromConversationMenu(page, 'Share read-only');
   await dialog.getByRole('button', { name: 'Turn off sharing' }).click();
   await expect(dialog.getByRole('button', { name: 'Share read-only' })).toBeVisible();
   await expect(c.getByText('This share link is off')).toBeVisible();

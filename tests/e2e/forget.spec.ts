@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { E2E_DATA_DIR } from '../../playwright.config';
-import { log, send, tabConversationId } from './support/chat';
+import { chooseFromConversationMenu, log, send, tabConversationId } from './support/chat';
 
 /** The API's answer status, asked from the page (Node can't resolve `*.localhost`; Chromium can). */
 const statusOf = (page: import('@playwright/test').Page, url: string) => page.evaluate(async (target) => (await fetch(target)).status, url);
@@ -21,7 +21,7 @@ test('deleting a conversation: gone from Recent in another tab, its history answ
   await expect(recentThere.getByRole('button', { name: /a conversation to forget/ })).toBeVisible();
 
   page.once('dialog', (dialog) => void dialog.accept());
-  await page.getByRole('button', { name: 'Delete conversation' }).click();
+  await chooseFromConversationMenu(page, 'Delete conversation');
   await expect(log(page).getByTestId('user-message')).toHaveCount(0);
   await expect(recentThere.getByRole('button', { name: /a conversation to forget/ })).toHaveCount(0);
   expect(await statusOf(page, `/api/conversations/${id}`)).toBe(404);

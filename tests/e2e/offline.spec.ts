@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { log, send } from './support/chat';
+import { chooseFromConversationMenu, log, send } from './support/chat';
 
 test('offline, the app starts from the service worker with a saved copy and says so; back online it is live again', async ({ context, page }) => {
   await page.goto('/');
@@ -36,6 +36,6 @@ test('deleting a conversation removes its saved copy', async ({ page }) => {
   const saved = () => page.evaluate(async (conversation) => Boolean(await (await caches.open('tether-conversations')).match(`/api/conversations/${conversation}`)), id);
   await expect.poll(saved).toBe(true);
   page.once('dialog', (dialog) => void dialog.accept());
-  await page.getByRole('button', { name: 'Delete conversation' }).click();
+  await chooseFromConversationMenu(page, 'Delete conversation');
   await expect.poll(saved).toBe(false);
 });

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { log, send, tabConversationId } from './support/chat';
-import { expectedPush, notifyMe, pushBrowser, service, setUpPushService, waitForRunEnd } from './support/push';
+import { expectedPush, notifyMe, openNotifications, pushBrowser, service, setUpPushService, waitForRunEnd } from './support/push';
 
 /** Which runs send a push: not a muted conversation's, not one watched to the end, not after turning it off. */
 
@@ -14,16 +14,18 @@ test('a muted conversation sends no push', async ({ browser }) => {
   await send(page, 'count to 40');
   const muted = await tabConversationId(page);
   await notifyMe(page);
-  await page.getByRole('button', { name: 'Mute', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Notifications muted' })).toBeVisible();
+  const notifications = await openNotifications(page);
+  await notifications.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(notifications.getByRole('status').filter({ hasText: 'Notifications muted' })).toBeVisible();
   // Nobody watches it finish.
   await page.goto('/api/health');
   await waitForRunEnd(context, muted);
   // The mute is kept on the server: back in the conversation, it shows muted.
   await page.goto('/');
   await expect(log(page).getByTestId('user-message')).toHaveText('count to 40');
-  await expect(page.getByRole('status').filter({ hasText: 'Notifications muted' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Unmute' })).toBeVisible();
+  const again = await openNotifications(page);
+  await expect(again.getByRole('status').filter({ hasText: 'Notifications muted' })).toBeVisible();
+  await expect(again.getByRole('button', { name: 'Unmute' })).toBeVisible();
 
   // The same browser's next conversation, not muted, finishes with nobody watching: its push
   // arrives, and it is the only one (pushes go out as runs finish, the muted one finished first).
@@ -47,7 +49,6 @@ test('notifications in one place: the conversation says they are on; Settings na
   const page = await context.newPage();
   await page.goto('/');
   await send(page, 'hello');
-  await expect(page.getByRole('button', { name: 'Notify me when done' })).toBeVisible();
   await notifyMe(page);
   await page.getByRole('button', { name: 'Settings' }).click();
   const settings = page.getByRole('dialog', { name: 'Settings' });
@@ -57,8 +58,9 @@ test('notifications in one place: the conversation says they are on; Settings na
   await page.keyboard.press('Escape');
   await expect(settings).toBeHidden();
   // Nothing claims to be on: the conversation offers it again.
-  await expect(page.getByRole('button', { name: 'Notify me when done' })).toBeVisible();
-  await expect(page.getByText('Notifications on', { exact: true })).toHaveCount(0);
+  const notifications = await openNotifications(page);
+  await expect(notifications.getByRole('button', { name: 'Notify me when done' })).toBeVisible();
+  await expect(notifications.getByText('Notifications on', { exact: true })).toHaveCount(0);
   await context.close();
 });
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { log, send } from './support/chat';
+import { chooseFromConversationMenu, log, send } from './support/chat';
 
 test('answers read well: GFM tables and task lists, model names, Copy on code and answers', async ({ context, page }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -101,7 +101,7 @@ test('renaming a conversation names it in Recent, and the name is kept on the se
   await send(page, 'hello');
   await expect(log(page).getByTestId('run-end')).toBeVisible();
   page.once('dialog', (dialog) => void dialog.accept('Greetings thread'));
-  await page.getByRole('button', { name: 'Rename' }).click();
+  await chooseFromConversationMenu(page, 'Rename');
   const recent = page.getByRole('navigation', { name: 'Recent conversations' });
   await expect(recent.getByRole('button', { name: /Greetings thread/ })).toBeVisible();
   // Forget this browser's copy: the name comes back from the server.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { log, send } from './support/chat';
+import { log, openConversationMenu, send } from './support/chat';
 
 test('thinking shows as a folded "Thought for …" that opens on the text, and stays after a reload', async ({ page }) => {
   await page.goto('/');
@@ -88,12 +88,12 @@ test('Export downloads the conversation as Markdown (and as JSON)', async ({ pag
   await page.goto('/');
   await send(page, 'read README.md');
   await expect(log(page).getByTestId('run-end')).toHaveCount(1);
-  const [markdown] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Markdown' }).click()]);
+  const [markdown] = await Promise.all([page.waitForEvent('download'), (await openConversationMenu(page)).getByRole('menuitem', { name: 'Export as Markdown' }).click()]);
   expect(markdown.suggestedFilename()).toBe('tether-read-readme-md.md');
   const text = readFileSync((await markdown.path())!, 'utf8');
   expect(text).toContain('## You\n\nread README.md');
   expect(text).toMatch(/<details><summary>Read README\.md · ok<\/summary>[\s\S]*# Demo workspace/);
-  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'JSON' }).click()]);
+  const [json] = await Promise.all([page.waitForEvent('download'), (await openConversationMenu(page)).getByRole('menuitem', { name: 'Export as JSON' }).click()]);
   expect(JSON.parse(readFileSync((await json.path())!, 'utf8')).runs).toHaveLength(1);
 });
 

@@ -1,18 +1,19 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
+import { Dialog } from '@/lib/modal-dialog';
 import { setConversationMuted } from '../api/push-api';
 import type { Push } from '../hooks/use-push';
 
-type Props = { push: Push; conversationId: string; muted: boolean; onMutedChange: (muted: boolean) => void };
+type Props = { push: Push; conversationId: string; muted: boolean; onMutedChange: (muted: boolean) => void; open: boolean; onClose: () => void };
 
 /**
- * One control for this conversation's notifications, saying where it stands: "Notify me when
- * done" (the click is the gesture browsers require to ask), "Notifications on · Mute", muted,
- * blocked in the browser's settings, or how to get them on an iPhone. Mute is kept on the server
- * and silences every device.
+ * The dialog for this conversation's notifications, with one control saying where they stand:
+ * "Notify me when done" (the click is the gesture browsers require to ask), "Notifications on ·
+ * Mute", muted, blocked in the browser's settings, or how to get them on an iPhone. Mute is kept
+ * on the server and silences every device.
  */
-export function ConversationNotifications({ push, conversationId, muted, onMutedChange }: Props) {
+export function ConversationNotifications({ push, conversationId, muted, onMutedChange, open, onClose }: Props) {
   const mute = useMutation({
     mutationFn: (next: boolean) => setConversationMuted({ conversationId, muted: next }),
     onMutate: (next) => onMutedChange(next),
@@ -20,19 +21,24 @@ export function ConversationNotifications({ push, conversationId, muted, onMuted
     onError: (_error, next) => onMutedChange(!next),
   });
   return (
-    <div className="notifications-control">
-      <ControlState push={push} muted={muted} setMuted={(next) => mute.mutate(next)} pending={mute.isPending} />
-      {mute.error && (
-        <span className="notice-error" role="alert">
-          {mute.error.message}
-        </span>
-      )}
-      {push.error && (
-        <span className="notice-error" role="alert">
-          Could not turn notifications on: {push.error}
-        </span>
-      )}
-    </div>
+    <Dialog open={open} onClose={onClose} title="Notifications">
+      <section>
+        <p className="muted">A notification comes when a run here ends, or waits for your approval, while you are not watching.</p>
+        <div className="notifications-control">
+          <ControlState push={push} muted={muted} setMuted={(next) => mute.mutate(next)} pending={mute.isPending} />
+          {mute.error && (
+            <span className="notice-error" role="alert">
+              {mute.error.message}
+            </span>
+          )}
+          {push.error && (
+            <span className="notice-error" role="alert">
+              Could not turn notifications on: {push.error}
+            </span>
+          )}
+        </div>
+      </section>
+    </Dialog>
   );
 }
 
@@ -47,7 +53,12 @@ function ControlState({ push, muted, setMuted, pending }: { push: Push; muted: b
       </>
     );
   }
-  if (push.support === 'unsupported') return null;
+  if (push.support === 'unsupported')
+    return (
+      <p className="push-offer" role="note">
+        {UNSUPPORTED}
+      </p>
+    );
   if (push.support === 'ios-browser')
     return (
       <p className="push-offer muted" role="note">
@@ -56,9 +67,9 @@ function ControlState({ push, muted, setMuted, pending }: { push: Push; muted: b
     );
   if (push.permission === 'denied') {
     return (
-      <span className="push-offer" role="note" title={BLOCKED_HELP}>
-        Blocked in browser settings
-      </span>
+      <p className="push-offer" role="note">
+        {BLOCKED_HELP}
+      </p>
     );
   }
   if (push.following) {
@@ -78,6 +89,7 @@ function ControlState({ push, muted, setMuted, pending }: { push: Push; muted: b
   );
 }
 
+export const UNSUPPORTED = 'This browser can’t show notifications.';
 export const IOS_GUIDANCE = 'To get notifications on iPhone or iPad: tap Share, then “Add to Home Screen”, and open Tether from there.';
 export const BLOCKED_HELP =
   'Notifications are blocked for this site. Allow them in the site settings (the icon left of the address; on iPhone or iPad: Settings → Notifications → Tether), then reload.';

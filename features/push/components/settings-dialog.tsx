@@ -3,7 +3,7 @@
 import { useConversationsStore } from '@/features/conversations';
 import { ModalDialog } from '@/lib/modal-dialog';
 import type { Push } from '../hooks/use-push';
-import { BLOCKED_HELP, IOS_GUIDANCE } from './conversation-notifications';
+import { BLOCKED_HELP, IOS_GUIDANCE, UNSUPPORTED } from './conversation-notifications';
 
 /**
  * This browser's preferences: whether notifications show a preview, and what this device is
@@ -32,7 +32,7 @@ export function SettingsDialog({ push }: { push: Push }) {
 }
 
 function deviceState(push: Push): string {
-  if (push.support === 'unsupported') return 'This browser can’t show notifications.';
+  if (push.support === 'unsupported') return UNSUPPORTED;
   if (push.support === 'ios-browser') return IOS_GUIDANCE;
   if (push.permission === 'denied') return BLOCKED_HELP;
   if (push.followedCount === 0) return 'Not subscribed: use “Notify me when done” in a conversation.';

@@ -2,21 +2,20 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { ModalDialog } from '@/lib/modal-dialog';
-import { createHandoff, fetchDevices, fetchSharing, revokeDevice, shareConversation, stopSharing } from '../api/sharing-api';
+import { Dialog } from '@/lib/modal-dialog';
+import { createHandoff, fetchDevices, revokeDevice } from '../api/sharing-api';
 import { deviceName } from '@/lib/device-name';
 import { relativeTime } from '@/lib/relative-time';
-import { CopyButton } from '@/lib/ui/copy-button';
+import { LinkField } from './link-field';
 
 const devicesQueryKey = (conversationId: string) => ['devices', conversationId] as const;
 
 /**
- * "Continue on another device": a fresh single-use link (10 minutes) as a QR code and as text,
- * read-only sharing, and the devices with access, each revocable but this one. Closing keeps
- * the link valid.
+ * "Continue on another device", shown while `open`: a fresh single-use link (10 minutes) as a QR
+ * code and as text, and the devices with access, each revocable but this one. Closing keeps the
+ * link valid.
  */
-export function HandoffDialog({ conversationId }: { conversationId: string }) {
-  const [open, setOpen] = useState(false);
+export function HandoffDialog({ conversationId, open, onClose }: { conversationId: string; open: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
   const link = useMutation({ mutationFn: () => createHandoff(conversationId) });
   const devices = useQuery({ queryKey: devicesQueryKey(conversationId), queryFn: () => fetchDevices(conversationId), enabled: open, refetchInterval: open ? 5_000 : false });
@@ -25,12 +24,13 @@ export function HandoffDialog({ conversationId }: { conversationId: string }) {
     onSettled: () => queryClient.invalidateQueries({ queryKey: devicesQueryKey(conversationId) }),
   });
   const qrCode = useQrCode(link.data?.url ?? null);
-  const onOpenChange = (opened: boolean) => {
-    if (opened) link.mutate();
-    setOpen(opened);
-  };
+  // A fresh link at each opening: the one shown last time may have been used since.
+  const { mutate: makeLink } = link;
+  useEffect(() => {
+    if (open) makeLink();
+  }, [open, makeLink]);
   return (
-    <ModalDialog label="Continue on another device" title="Continue on another device" buttonClassName="link-button neutral" className="handoff-dialog" onOpenChange={onOpenChange}>
+    <Dialog open={open} onClose={onClose} title="Continue on another device" className="handoff-dialog">
       <p>
         Scan the code with your phone, or open the link in any browser: it gets this conversation — its history, live runs, sending, Stop, approvals and notifications of its own. The link works once,
         for 10 minutes; this device keeps its access.
@@ -52,7 +52,6 @@ export function HandoffDialog({ conversationId }: { conversationId: string }) {
           <p className="muted">Works once, until {new Date(link.data.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.</p>
         </>
       )}
-      <ShareReadOnly conversationId={conversationId} open={open} />
       <section aria-labelledby="devices-title">
         <h3 id="devices-title">Devices with access</h3>
         {devices.error && (
@@ -87,61 +86,7 @@ export function HandoffDialog({ conversationId }: { conversationId: string }) {
           </p>
         )}
       </section>
-    </ModalDialog>
-  );
-}
-
-/** A link to hand on: in a read-only field (selected on focus), with Copy. */
-function LinkField({ label, url }: { label: string; url: string }) {
-  return (
-    <div className="handoff-link">
-      <label>
-        {label}
-        <input type="text" readOnly value={url} onFocus={(event) => event.target.select()} />
-      </label>
-      <CopyButton text={url} label={`Copy ${label.toLowerCase()}`} />
-    </div>
-  );
-}
-
-/**
- * "Share read-only": a link anyone can open to read the history and watch live runs, nothing
- * more. Sharing again makes a new link (the old one stops); "Turn off sharing" stops it at once.
- */
-function ShareReadOnly({ conversationId, open }: { conversationId: string; open: boolean }) {
-  const queryClient = useQueryClient();
-  const sharingKey = ['sharing', conversationId] as const;
-  const sharing = useQuery({ queryKey: sharingKey, queryFn: () => fetchSharing(conversationId), enabled: open });
-  const share = useMutation({ mutationFn: () => shareConversation(conversationId), onSuccess: () => queryClient.setQueryData(sharingKey, true) });
-  const stop = useMutation({
-    mutationFn: () => stopSharing(conversationId),
-    onSuccess: () => {
-      queryClient.setQueryData(sharingKey, false);
-      share.reset();
-    },
-  });
-  return (
-    <section aria-labelledby="share-title">
-      <h3 id="share-title">Share read-only</h3>
-      <p className="muted">Whoever has the link can read this conversation and watch its runs: not send, stop, approve, or see the files.</p>
-      {share.data && sharing.data && <LinkField label="Share link" url={share.data.url} />}
-      {sharing.data && !share.data && <p role="status">A read-only link is on.</p>}
-      <div className="share-actions">
-        <button type="button" disabled={share.isPending} onClick={() => share.mutate()}>
-          {sharing.data ? 'New share link' : 'Share read-only'}
-        </button>
-        {sharing.data && (
-          <button type="button" disabled={stop.isPending} onClick={() => stop.mutate()}>
-            Turn off sharing
-          </button>
-        )}
-      </div>
-      {(share.error ?? stop.error) && (
-        <p className="notice notice-error" role="alert">
-          {(share.error ?? stop.error)!.message}
-        </p>
-      )}
-    </section>
+    </Dialog>
   );
 }
 

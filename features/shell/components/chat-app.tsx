@@ -13,7 +13,8 @@ import { ConnectionStatus } from './connection-status';
 import { ServerBadges } from './server-badges';
 import { Expired, FirstVisit } from './empty-conversation';
 import { useHandoffLink } from '@/features/sharing';
-import { ConversationBar, useDeleteForGood, useRename } from './conversation-bar';
+import { useDeleteForGood, useRename } from '../hooks/use-conversation-actions';
+import { ConversationHeader } from './conversation-header';
 import { MessageList } from './message-list';
 import { PinnedPlan } from './plan-view';
 import { RecentList } from './recent-list';
@@ -160,12 +161,16 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
               Could not load this conversation: {chat.loadError.message}
             </p>
           )}
-          {title && chat.existsOnServer && (
-            <h2 className="conversation-title">
-              <button type="button" className="title-button" title="Rename" onClick={() => void rename()}>
-                {title}
-              </button>
-            </h2>
+          {conversationId && chat.existsOnServer && (
+            <ConversationHeader
+              conversationId={conversationId}
+              title={title}
+              push={push}
+              muted={chat.muted}
+              onMutedChange={chat.setMuted}
+              onRename={() => void rename()}
+              onDelete={() => void deleteForGood('this')}
+            />
           )}
           {chat.loading ? (
             <p className="muted" role="status">
@@ -190,17 +195,6 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             <p className="notice notice-error" role="alert">
               {chat.send.error.message}
             </p>
-          )}
-          {conversationId && chat.existsOnServer && (
-            <ConversationBar
-              workspace={workspace}
-              conversationId={conversationId}
-              recent={recent}
-              push={push}
-              muted={chat.muted}
-              onMutedChange={chat.setMuted}
-              onDelete={() => void deleteForGood('this')}
-            />
           )}
           {actionError && (
             <p className="notice notice-error" role="alert">

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /** The conversation transcript, by its accessible role and name. */
 export const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
@@ -15,4 +15,17 @@ export async function tabConversationId(page: Page): Promise<string> {
   const id = await page.evaluate(() => sessionStorage.getItem('tether-tab-conversation:demo'));
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
   return id!;
+}
+
+/** Opens the open conversation's "⋯" menu (notifications, another device, sharing, export, rename, delete) and returns it. */
+export async function openConversationMenu(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: 'Conversation menu' }).click();
+  const menu = page.getByRole('menu', { name: 'Conversation menu' });
+  await expect(menu).toBeVisible();
+  return menu;
+}
+
+/** Chooses an item of the conversation's "⋯" menu. */
+export async function chooseFromConversationMenu(page: Page, item: string) {
+  await (await openConversationMenu(page)).getByRole('menuitem', { name: item }).click();
 }

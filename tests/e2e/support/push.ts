@@ -7,9 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Browser, type BrowserContext, type CDPSession, type Page, type Worker } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type CDPSession, type Locator, type Page, type Worker } from '@playwright/test';
 import { E2E_PUSH_TLS_DIR } from '../../../playwright.config';
 import { startPushService, type PushService, type TestSubscription } from '../../fixtures/push-service';
+import { chooseFromConversationMenu } from './chat';
 
 /** The test push service of the spec file that called `setUpPushService()` (set in its beforeAll). */
 export let service: PushService;
@@ -59,10 +60,21 @@ export async function pushBrowser(browser: Browser, subscription: TestSubscripti
   return context;
 }
 
-/** Asks for a notification for the tab's conversation, as a visitor does after sending. */
+/** Opens the conversation's Notifications dialog, from its "⋯" menu, and returns it. */
+export async function openNotifications(page: Page): Promise<Locator> {
+  await chooseFromConversationMenu(page, 'Notifications');
+  const dialog = page.getByRole('dialog', { name: 'Notifications' });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+/** Asks for a notification for the tab's conversation, as a visitor does after sending, and closes the dialog. */
 export async function notifyMe(page: Page) {
-  await page.getByRole('button', { name: 'Notify me when done' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Notifications on' })).toBeVisible();
+  const dialog = await openNotifications(page);
+  await dialog.getByRole('button', { name: 'Notify me when done' }).click();
+  await expect(dialog.getByRole('status').filter({ hasText: 'Notifications on' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
 }
 
 /**

@@ -1,9 +1,6 @@
 'use client';
 
-import { useState } from 'react';
 import { forgetOfflineCopies, useConversationsStore, type RecentConversation } from '@/features/conversations';
-import { ConversationNotifications, type Push } from '@/features/push';
-import { HandoffDialog } from '@/features/sharing';
 import { clearConversations, deleteConversation, renameConversation } from '../api/chat-api';
 
 /** Deletes for good after the visitor confirms; the other tabs drop them from Recent through the shared store. */
@@ -58,55 +55,4 @@ export function useRename({ workspace, conversationId, recent, onError }: { work
       onError(`Could not rename: ${caught instanceof Error ? caught.message : String(caught)}`);
     }
   };
-}
-
-/** What can be done to the open conversation: notifications, another device, export, rename, delete. */
-export function ConversationBar({
-  workspace,
-  conversationId,
-  recent,
-  push,
-  muted,
-  onMutedChange,
-  onDelete,
-}: {
-  workspace: string;
-  conversationId: string;
-  recent: RecentConversation[];
-  push: Push;
-  muted: boolean;
-  onMutedChange: (muted: boolean) => void;
-  onDelete: () => void;
-}) {
-  const [error, setError] = useState<string | null>(null);
-  const rename = useRename({ workspace, conversationId, recent, onError: setError });
-  return (
-    <>
-      <div className="conversation-bar">
-        <ConversationNotifications push={push} conversationId={conversationId} muted={muted} onMutedChange={onMutedChange} />
-        <HandoffDialog conversationId={conversationId} />
-        <span className="export-links">
-          Export:{' '}
-          <a className="link-button" href={`/api/conversations/${conversationId}/export?format=md`} download>
-            Markdown
-          </a>{' '}
-          ·{' '}
-          <a className="link-button" href={`/api/conversations/${conversationId}/export?format=json`} download>
-            JSON
-          </a>
-        </span>
-        <button type="button" className="link-button" onClick={() => void rename()}>
-          Rename
-        </button>
-        <button type="button" className="link-button" onClick={onDelete}>
-          Delete conversation
-        </button>
-      </div>
-      {error && (
-        <p className="notice notice-error" role="alert">
-          {error}
-        </p>
-      )}
-    </>
-  );
 }
