@@ -6,3 +6,4 @@ export const DENIAL_PREFIX = 'Blocked by Tether:';
  * one, TaskList and TaskGet read them back). They touch only the CLI's own task folder.
  */
 export const TASK_TOOLS = ['TaskCreate', 'TaskUpdate', 'TaskList', 'TaskGet'] as const;
+export { BUILT_IN_COMMANDS, commandIn, WORKSPACE_COMMAND_MARK, workspaceCommandHeading, type AgentCommand } from './commands';

@@ -2,4 +2,4 @@ export { afterSeqSchema, branchSchema, exportFormatSchema, sendMessageSchema, vi
 export { MAX_MESSAGE_CHARS } from './limits';
 export { agentModes, type AgentMode, type RunInfo, type RunStatus } from './types';
 export { modelDisplayName } from './model-names';
-export { BUILT_IN_COMMANDS, commandIn, type AgentCommand } from './commands';
+export { BUILT_IN_COMMANDS, commandIn, type AgentCommand } from '@/features/agents/vocabulary';

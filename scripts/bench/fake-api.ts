@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { lastUserText, startMessagesApi, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
+import { lastToolResults, lastUserText, startMessagesApi, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
 
 /**
  * The scripted Messages API both benchmarks talk to, in the bench process. A prompt is
@@ -17,13 +17,15 @@ export type BenchApi = {
   replyText: (prompt: string, text: string) => void;
   /** Registers a tool call as the reply (what comes after its result is the default "ok"). */
   replyToolUse: (prompt: string, name: string, input: Record<string, unknown>) => void;
+  /** Registers a turn that works: it thinks, calls a tool, and answers `text` once the result is in. */
+  replyWithWork: (prompt: string, work: { thinking: string; tool: { name: string; input: Record<string, unknown> }; text: string }) => void;
   /** When the last request for a registered prompt arrived (performance.now()), if one did. */
   requestedAt: (prompt: string) => number | undefined;
   close: () => Promise<void>;
 };
 
 export async function startBenchApi(): Promise<BenchApi> {
-  const replies = new Map<string, () => Reply | Promise<Reply>>();
+  const replies = new Map<string, (request: MessagesRequest) => Reply | Promise<Reply>>();
   const arrivals = new Map<string, number>();
   const api = await startMessagesApi({
     responder: (request) => {
@@ -32,7 +34,7 @@ export async function startBenchApi(): Promise<BenchApi> {
       const match = [...replies.keys()].find((key) => prompt.includes(key));
       if (!match) return { blocks: [{ type: 'text', text: 'ok' }] };
       arrivals.set(match, now);
-      return replies.get(match)!();
+      return replies.get(match)!(request);
     },
   });
   return {
@@ -52,6 +54,18 @@ export async function startBenchApi(): Promise<BenchApi> {
     },
     replyToolUse(prompt, name, input) {
       replies.set(prompt, () => ({ blocks: [{ type: 'tool_use', name, input }] }));
+    },
+    replyWithWork(prompt, { thinking, tool, text }) {
+      replies.set(prompt, (request) =>
+        lastToolResults(request).length > 0
+          ? { blocks: [{ type: 'text', text }] }
+          : {
+              blocks: [
+                { type: 'thinking', text: thinking },
+                { type: 'tool_use', name: tool.name, input: tool.input },
+              ],
+            },
+      );
     },
     requestedAt: (prompt) => arrivals.get(prompt),
     close: api.close,

@@ -19,6 +19,9 @@ const reply = (turn: number) =>
   `- **What it does:** builds a greeting from a name.\n- **Where it is used:** nowhere yet; the README only describes it.\n- **Suggestion:** add a test next to it.\n\n` +
   '```ts\nexport function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n```\n\nWant me to add the test in build mode?';
 const prompt = (turn: number) => `Question ${turn}: what does greet() do and where is it used?`;
+// A turn that works as a real agent's does: it thinks, reads a file, then answers.
+const thought = (turn: number) => `Turn ${turn}: the question is about greet(). I should read the README first to see how it is described, then answer with where it lives.`;
+const work = (turn: number) => ({ thinking: thought(turn), tool: { name: 'Read', input: { file_path: '/workspace/README.md' } }, text: reply(turn) });
 
 type Conversation = { label: string; id: string; turns: number; transcriptBytes: number };
 
@@ -26,13 +29,17 @@ export async function benchHistoryLoad({ api, server, cookie, dataDir, log }: { 
   // Two real turns each through Tether (the CLI writes the transcript); the large one then grows to 200.
   const small = await realConversation({ api, server, cookie, label: 'small' });
   const large = await realConversation({ api, server, cookie, label: 'large' });
+  const working = await realConversation({ api, server, cookie, label: 'working', works: true });
   // Each conversation's CLI keeps its transcript in that conversation's own config folder.
   const claudeDir = (conversationId: string) => path.join(dataDir, 'agents', conversationId, '.claude');
   const largeFile = findTranscript(claudeDir(large), `${prompt(2)} [large]`);
   extendTranscript({ file: largeFile, lastPrompt: `${prompt(2)} [large]`, lastReply: reply(2), turns: TURNS, promptFor: prompt, replyFor: reply });
+  const workingFile = findTranscript(claudeDir(working), `${prompt(2)} [working]`);
+  extendTranscript({ file: workingFile, lastPrompt: `${prompt(2)} [working]`, lastReply: reply(2), turns: TURNS, promptFor: prompt, replyFor: reply });
   const conversations: Conversation[] = [
     { label: '2 turns', id: small, turns: 2, transcriptBytes: statSync(findTranscript(claudeDir(small), `${prompt(2)} [small]`)).size },
     { label: `${TURNS} turns`, id: large, turns: TURNS, transcriptBytes: statSync(largeFile).size },
+    { label: `${TURNS} turns, each thinking and reading a file`, id: working, turns: TURNS, transcriptBytes: statSync(workingFile).size },
   ];
 
   const apiSamples = await measureApi({ server, cookie, conversations, log });
@@ -62,11 +69,12 @@ async function resumeLarge({ api, server, cookie, id }: { api: BenchApi; server:
   return `Check: a real turn ${TURNS + 1} resumes the grown session (the CLI sends all earlier prompts to the model); send → \`end\` took ${ms(endAt - sentAt)} (one run).`;
 }
 
-async function realConversation({ api, server, cookie, label }: { api: BenchApi; server: AppServer; cookie: string; label: string }): Promise<string> {
+async function realConversation({ api, server, cookie, label, works = false }: { api: BenchApi; server: AppServer; cookie: string; label: string; works?: boolean }): Promise<string> {
   const id = randomUUID();
   for (const turn of [1, 2]) {
     const text = `${prompt(turn)} [${label}]`;
-    api.replyText(text, reply(turn));
+    if (works) api.replyWithWork(text, work(turn));
+    else api.replyText(text, reply(turn));
     await sendThroughTether({ server, cookie, conversationId: id, text });
   }
   return id;

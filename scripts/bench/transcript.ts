@@ -5,6 +5,8 @@ import path from 'node:path';
 type Entry = { type: string; uuid?: string; parentUuid?: string | null; timestamp?: string; [key: string]: unknown };
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+/** A tool call's id (the scripted API's `toolu_<message>_<index>`): each copied turn gets its own. */
+const TOOL_ID = /toolu_[A-Za-z0-9_]+/g;
 
 /** The transcript the CLI wrote for a conversation: the newest JSONL under the config dir that mentions `prompt`. */
 export function findTranscript(claudeDir: string, prompt: string): string {
@@ -23,7 +25,8 @@ export function findTranscript(claudeDir: string, prompt: string): string {
 /**
  * Grows a real transcript to `turns` turns by repeating its last turn, exactly as the CLI wrote
  * it (queue operations, the user entry, its attachments, the request-cache lines, the assistant
- * entry, last-prompt, mode, cost lines), with fresh uuids, a parentUuid chain continuing from
+ * entry, its tool calls and results, last-prompt, mode, cost lines), with fresh uuids and tool
+ * ids, a parentUuid chain continuing from
  * the previous turn's leaf, later timestamps, and new texts. Running 200 real turns would mean
  * 200 CLI starts; this gives the same file shape in milliseconds.
  */
@@ -67,6 +70,7 @@ export function extendTranscript({
     for (const line of template) {
       const text = line
         .replace(UUID, (id) => fresh.get(id) ?? (id === firstChained.parentUuid ? leaf : id))
+        .replace(TOOL_ID, (id) => `${id}_turn${turn}`)
         .replaceAll(escaped(lastPrompt), escaped(promptFor(turn)))
         .replaceAll(escaped(lastReply), escaped(replyFor(turn)));
       const entry = JSON.parse(text) as Entry;

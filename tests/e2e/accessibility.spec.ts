@@ -40,6 +40,14 @@ for (const width of [1280, 360]) {
       await page.emulateMedia({ colorScheme });
       expect(await seriousViolations(page, colorScheme)).toEqual([]);
     }
+    // The message box's `/` list, open.
+    await page.getByRole('textbox', { name: 'Message' }).fill('/');
+    await expect(page.getByRole('listbox', { name: 'Commands' })).toBeVisible();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(page, `command list, ${colorScheme}`)).toEqual([]);
+    }
+    await page.getByRole('textbox', { name: 'Message' }).fill('');
     // The dark theme is the system's choice, and really dark.
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(15, 17, 21)');
   });

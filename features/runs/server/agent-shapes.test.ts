@@ -205,6 +205,7 @@ describe('context', () => {
       'user: hello there',
       'assistant: You said: hello there',
       'run_end',
+      'user: /compact',
       'notice: Earlier messages were summarised to free up context.',
       'run_end',
       'user: and after?',

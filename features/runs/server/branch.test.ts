@@ -45,7 +45,9 @@ async function send(conversationId: string, text: string, by = visitorId): Promi
 
 /** The history's messages, as a reader sees them. */
 const shown = async (conversationId: string, by = visitorId) =>
-  (await views.conversationView({ visitorId: by, workspace, conversationId })).items.flatMap((item: ChatItem) => (item.kind === 'user' || item.kind === 'assistant' ? [`${item.kind}: ${item.text}`] : []));
+  (await views.conversationView({ visitorId: by, workspace, conversationId })).items.flatMap((item: ChatItem) =>
+    item.kind === 'user' || item.kind === 'assistant' ? [`${item.kind}: ${item.text}`] : [],
+  );
 /** The visitor's prompts in the latest request to the model. */
 const promptsSent = () =>
   api.requests

@@ -1,7 +1,7 @@
 import 'server-only';
 import { listFolder, readFileForViewer, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
-import { BUILT_IN_COMMANDS, commandIn, type AgentCommand } from '../commands';
+import { BUILT_IN_COMMANDS, commandIn, workspaceCommandHeading, type AgentCommand } from '@/features/agents/vocabulary';
 
 /** Where a workspace keeps its own commands, as Claude Code does (`/name` runs `name.md`). */
 const COMMANDS_FOLDER = '.claude/commands';
@@ -73,9 +73,12 @@ export function commandPrompt(workspace: Workspace, text: string): string {
   const own = workspaceCommands(workspace).find(({ command: { name } }) => name === command.name);
   if (!own) {
     const names = offeredCommands(workspace).map(({ name }) => `/${name}`);
-    throw new AppError('bad_request:unknown_command', `/${command.name} is not a command here. The commands are ${names.join(', ')}. To send a message that starts with a slash, begin it with another word.`);
+    throw new AppError(
+      'bad_request:unknown_command',
+      `/${command.name} is not a command here. The commands are ${names.join(', ')}. To send a message that starts with a slash, begin it with another word.`,
+    );
   }
   const words = command.args.split(/\s+/).filter(Boolean);
   const body = own.body.replaceAll('$ARGUMENTS', command.args).replace(/\$(\d+)/g, (_, index: string) => words[Number(index) - 1] ?? '');
-  return `<command-message>${command.name}</command-message>\n<command-name>/${command.name}</command-name>\n<command-args>${command.args}</command-args>\n\n${body.trim()}`;
+  return `${workspaceCommandHeading(command.name, command.args)}\n\n${body.trim()}`;
 }

@@ -3,7 +3,7 @@
 import { type ConversationStatus, type ConversationSummary } from '@/features/conversations';
 import { SHARE_TOKEN_HEADER } from '@/features/sharing';
 import { isApiError, requestJson as request } from '@/lib/api-client';
-import type { RunInfo, SendMessageInput } from '@/features/runs';
+import type { AgentCommand, RunInfo, SendMessageInput } from '@/features/runs';
 import type { ChatItem } from '@/features/timeline';
 
 export type ConversationView = {
@@ -34,6 +34,11 @@ export async function sendMessage(conversationId: string, input: SendMessageInpu
 /** Gives the conversation a new title; answers the title the server kept. */
 export async function renameConversation(conversationId: string, title: string): Promise<string> {
   return (await request<{ title: string }>(`/api/conversations/${conversationId}`, { method: 'PATCH', body: JSON.stringify({ title }) })).title;
+}
+
+/** "Branch from here": a new conversation with the history up to the answer to the visitor's `keepPrompts`-th message. */
+export async function branchConversation(conversationId: string, keepPrompts: number): Promise<{ conversationId: string; title: string }> {
+  return request<{ conversationId: string; title: string }>(`/api/conversations/${conversationId}/branch`, { method: 'POST', body: JSON.stringify({ keepPrompts }) });
 }
 
 /** Deletes the conversation for good (records, runs, push subscriptions, transcript). */
@@ -71,4 +76,9 @@ export async function fetchShared(shareToken: string): Promise<SharedView | null
     if (isApiError(error, 'not_found:share', 'not_found:conversation')) return null;
     throw error;
   }
+}
+
+/** The commands the message box offers in this workspace (the CLI's that make sense here, and the workspace's own). */
+export async function fetchCommands(): Promise<AgentCommand[]> {
+  return (await request<{ commands: AgentCommand[] }>('/api/commands')).commands;
 }

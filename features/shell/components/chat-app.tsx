@@ -16,6 +16,7 @@ import { useHandoffLink } from '@/features/sharing';
 import { useDeleteForGood, useRename } from '../hooks/use-conversation-actions';
 import { ConversationHeader } from './conversation-header';
 import { MessageList } from './message-list';
+import { useBranch } from '../hooks/use-branch';
 import { PinnedPlan } from './plan-view';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
@@ -89,6 +90,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   const rename = useRename({ workspace, conversationId, recent, onError: setActionError });
   const title = recent.find((entry) => entry.conversationId === conversationId)?.preview;
   const deleteForGood = useDeleteForGood({ conversationId, recent, startNew, onError: setActionError });
+  const branch = useBranch({ workspace, conversationId, onError: setActionError });
   const [editing, setEditing] = useState(false);
   const lastPrompt = chat.lastPrompt;
   const steer = lastPrompt
@@ -182,6 +184,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
               busy={chat.activeRun !== null}
               decide={chat.decide}
               steer={online ? steer : null}
+              branch={online ? branch : null}
               empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />}
             />
           )}

@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { MAX_MESSAGE_CHARS, modelDisplayName, type AgentMode } from '@/features/runs';
+import { MAX_MESSAGE_CHARS, modelDisplayName, type AgentCommand, type AgentMode } from '@/features/runs';
+import { useCommandList } from './command-list';
 
 const modeLabels: Record<AgentMode, string> = { plan: 'Plan (read-only)', ask: 'Ask (asks before acting)', build: 'Build (may edit)' };
 
@@ -75,14 +76,18 @@ export function Composer({
     (running ? stop.current : message.current)?.focus();
   }, [running]);
 
-  async function submit(event?: FormEvent) {
+  async function submit(event?: FormEvent, message = text) {
     event?.preventDefault();
-    if (!text.trim() || running || disabled) return;
+    if (!message.trim() || running || disabled) return;
     // Keep what was typed until the server has accepted it: a failed send loses nothing.
-    if (await onSend(text)) setText('');
+    if (await onSend(message)) setText('');
   }
 
+  // A command with arguments waits for them; one without is sent as it is chosen.
+  const commands = useCommandList(text, (command: AgentCommand) => (command.argumentHint ? setText(`/${command.name} `) : void submit(undefined, `/${command.name}`)));
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (commands.onKeyDown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
@@ -113,8 +118,10 @@ export function Composer({
           </button>
         </p>
       )}
+      {commands.list}
       <textarea
         ref={message}
+        {...commands.inputProps}
         aria-label="Message"
         placeholder="Ask the agent…"
         value={text}

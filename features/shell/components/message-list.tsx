@@ -1,23 +1,25 @@
 'use client';
 
 import { createContext, lazy, memo, Suspense, useContext, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
-import { modelDisplayName } from '@/features/runs';
 import { type ChatItem } from '@/features/timeline';
 import { ApprovalCard, type Decide } from '@/features/approvals';
 import { CopyButton } from '@/lib/ui/copy-button';
 import { ChangesView } from '@/features/changes';
 import { ThinkingView } from './thinking-view';
 import { PlanCard } from './plan-view';
-import { ContextMeter } from './context-meter';
-import { SubagentCard, toolMarks } from './subagent-card';
+import { RunEnd } from './run-end';
+import { SubagentCard } from './subagent-card';
+import { ToolCard } from './tool-card';
 
 /** What the reader can do to the conversation's last message: send it again, or change it and send that. */
 export type Steer = { retry: () => void; edit: () => void };
+/** "Branch from here" on an answer: a new conversation keeping the visitor's first `keepPrompts` messages and their answers. */
+export type Branch = (keepPrompts: number) => void;
 
 /**
  * `decide` answers the run's approval cards; null when no run is followed here (nothing to answer).
  * `readOnly`: a shared page's view (no Undo). `steer`: Retry and Edit, offered on the last
- * message and its outcome while no run is going.
+ * message and its outcome while no run is going. `branch`: offered on every finished answer.
  */
 export function MessageList({
   items,
@@ -26,6 +28,7 @@ export function MessageList({
   empty,
   readOnly = false,
   steer = null,
+  branch = null,
 }: {
   items: ChatItem[];
   busy: boolean;
@@ -33,6 +36,7 @@ export function MessageList({
   empty: ReactNode;
   readOnly?: boolean;
   steer?: Steer | null;
+  branch?: Branch | null;
 }) {
   const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -45,6 +49,12 @@ export function MessageList({
   // A subagent's calls show inside the card of the Agent call that started them.
   const callsOf = new Map<string, Extract<ChatItem, { kind: 'tool' }>[]>();
   for (const item of items) if (item.kind === 'tool' && item.parentId) callsOf.set(item.parentId, [...(callsOf.get(item.parentId) ?? []), item]);
+  // Each answer's place among the visitor's messages: a branch from it keeps that many.
+  const promptsBy = new Map<string, number>();
+  let prompts = 0;
+  for (const item of items)
+    if (item.kind === 'user') prompts += 1;
+    else if (item.kind === 'run_end') promptsBy.set(item.id, prompts);
   // Items keep their identity, so only the changed one re-renders.
   useEffect(() => {
     if (following) end.current?.scrollIntoView({ block: 'end' });
@@ -69,6 +79,8 @@ export function MessageList({
                 busy={item.kind === 'changes' && busy}
                 readOnly={readOnly}
                 action={item === lastUser ? (steerable?.edit ?? null) : item === lastEnd ? (steerable?.retry ?? null) : null}
+                branch={branch}
+                keepPrompts={promptsBy.get(item.id) ?? 0}
               />
             ),
           )}
@@ -125,8 +137,27 @@ function AnswerText({ text }: { text: string }) {
   );
 }
 
-/** `action`: Edit on the last message, Retry on the last outcome (null elsewhere, and while a run goes). */
-const ItemView = memo(function ItemView({ item, decide, busy, readOnly, action }: { item: ChatItem; decide: Decide | null; busy: boolean; readOnly: boolean; action: (() => void) | null }) {
+/**
+ * `action`: Edit on the last message, Retry on the last outcome (null elsewhere, and while a run
+ * goes). `branch` with `keepPrompts`: "Branch from here" on an answer (the visitor's messages up to it).
+ */
+const ItemView = memo(function ItemView({
+  item,
+  decide,
+  busy,
+  readOnly,
+  action,
+  branch,
+  keepPrompts,
+}: {
+  item: ChatItem;
+  decide: Decide | null;
+  busy: boolean;
+  readOnly: boolean;
+  action: (() => void) | null;
+  branch: Branch | null;
+  keepPrompts: number;
+}) {
   switch (item.kind) {
     case 'approval':
       return <ApprovalCard approval={item} decide={decide} />;
@@ -157,17 +188,7 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly, action }
     case 'plan':
       return <PlanCard item={item} />;
     case 'tool':
-      return (
-        <div className={`tool tool-${item.status}`} data-testid="tool-card" data-status={item.status}>
-          <span className="tool-icon" aria-hidden>
-            {toolMarks[item.status]}
-          </span>
-          <span className="tool-name">{item.name}</span>
-          {item.target && <code className="tool-target">{item.target}</code>}
-          <span className="visually-hidden">{item.status}</span>
-          {item.summary && <ToolOutput summary={item.summary} lines={item.lines ?? 1} failed={item.status !== 'ok'} />}
-        </div>
-      );
+      return <ToolCard item={item} />;
     case 'queue':
       return (
         <div className="notice notice-info" role="status" data-testid="queue-position">
@@ -187,61 +208,6 @@ const ItemView = memo(function ItemView({ item, decide, busy, readOnly, action }
         </div>
       );
     case 'run_end':
-      return (
-        <div className="run-end" data-testid="run-end" data-status={item.status}>
-          {item.status === 'interrupted' && (
-            <p className="notice notice-error" role="status">
-              This run was cut off when the server restarted. Send a message to carry on where it stopped.
-            </p>
-          )}
-          {item.status !== 'completed' && <strong>{item.status} · </strong>}
-          {modelDisplayName(item.model)} in {item.mode} mode{item.durationMs !== null && ` · ${formatDuration(item.durationMs)}`}
-          {item.inputTokens !== null && ` · ${item.inputTokens.toLocaleString('en')} in / ${(item.outputTokens ?? 0).toLocaleString('en')} out tokens`}
-          {item.costUsd !== null && ` · $${item.costUsd.toFixed(4)}`}
-          {item.contextTokens !== null && item.contextWindow !== null && (
-            <>
-              {' · '}
-              <ContextMeter tokens={item.contextTokens} window={item.contextWindow} />
-            </>
-          )}
-          {action && (
-            <>
-              {' · '}
-              <button type="button" className="link-button" onClick={action}>
-                Retry
-              </button>
-            </>
-          )}
-        </div>
-      );
+      return <RunEnd item={item} retry={action} branch={branch && keepPrompts > 0 ? () => branch(keepPrompts) : null} />;
   }
 });
-
-/** Outputs longer than this are folded, with their line count. */
-const FOLD_AFTER_LINES = 3;
-
-/** A tool's output: a few lines as they are, a longer one folded behind "Output · N lines". */
-function ToolOutput({ summary, lines, failed }: { summary: string; lines: number; failed: boolean }) {
-  const className = failed ? 'tool-summary' : 'tool-output';
-  // (Focusable: a long line scrolls sideways, and the keyboard must reach it too.)
-  if (lines <= FOLD_AFTER_LINES)
-    return (
-      <pre className={className} tabIndex={0}>
-        {summary}
-      </pre>
-    );
-  return (
-    <details>
-      <summary>
-        {failed ? 'Error' : 'Output'} · {lines.toLocaleString('en')} lines
-      </summary>
-      <pre className={className} tabIndex={0}>
-        {summary}
-      </pre>
-    </details>
-  );
-}
-
-function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}

@@ -8,6 +8,7 @@ import { TaskPlan } from './task-plan';
 import { toolTarget } from './tool-target';
 import { COMPACTED_NOTICE, CONTINUATION_PROMPT, CONTINUED_NOTICE, contextTokensOf, contextWindowOf } from '../vocabulary';
 import { transcriptSource } from '@/features/agents/server';
+import { BUILT_IN_COMMANDS, WORKSPACE_COMMAND_MARK } from '@/features/agents/vocabulary';
 import type { RunChanges } from '@/features/changes/server';
 
 /** The model of the lines the CLI writes itself ("API Error: …"): left out, the run's error says it in plain words. */
@@ -150,14 +151,29 @@ function runEndItem(run: FinishedRun, contextTokens: number | null): ChatItem {
 
 function addUserText(items: ChatItem[], id: string, text: string): ChatItem[] {
   if (text === CONTINUATION_PROMPT) return [...items, { kind: 'notice', id, tone: 'info', text: CONTINUED_NOTICE }];
-  return isVisitorText(text) ? [...items, { kind: 'user', id, text }] : items;
+  const said = visitorText(text);
+  if (said === null) return items;
+  // The CLI writes /compact's line after the summary it made: it goes before it, as it was typed.
+  const last = items.at(-1);
+  if (said.startsWith('/compact') && last?.kind === 'notice' && last.text === COMPACTED_NOTICE) return [...items.slice(0, -1), { kind: 'user', id, text: said }, last];
+  return [...items, { kind: 'user', id, text: said }];
 }
 
 /**
- * Whether user text in a transcript is the visitor's: the CLI adds system reminders, command
- * wrappers and interruption markers as user text (the run's outcome shows how it ended), and a
- * continued run's word to the agent is ours.
+ * What the visitor said, of user text in a transcript; null when it is not theirs: the CLI adds
+ * system reminders, command output and interruption markers as user text (the run's outcome shows
+ * how it ended), and a continued run's word to the agent is ours. A command (the CLI's, or a
+ * workspace's that Tether headed the same way) is shown as it was typed: `/name arguments`.
  */
-export function isVisitorText(text: string): boolean {
-  return Boolean(text.trim()) && !text.startsWith('<') && !text.startsWith('[Request interrupted') && text !== CONTINUATION_PROMPT;
+export function visitorText(text: string): string | null {
+  const command = text.startsWith('<command-') ? COMMAND_NAME.exec(text)?.[1] : undefined;
+  if (command) {
+    const typed = text.includes(WORKSPACE_COMMAND_MARK) || BUILT_IN_COMMANDS.some(({ name }) => `/${name}` === command);
+    const args = COMMAND_ARGS.exec(text)?.[1]?.trim();
+    return !typed ? null : args ? `${command} ${args}` : command;
+  }
+  const theirs = Boolean(text.trim()) && !text.startsWith('<') && !text.startsWith('[Request interrupted') && text !== CONTINUATION_PROMPT;
+  return theirs ? text : null;
 }
+const COMMAND_NAME = /<command-name>(\/[^<\s]+)<\/command-name>/;
+const COMMAND_ARGS = /<command-args>([\s\S]*?)<\/command-args>/;

@@ -34,6 +34,10 @@ export class MessageNormalizer {
     if (message.type === 'stream_event') return this.streamEvents(message.event);
     if (message.type === 'assistant') this.contextTokens = contextTokensOf(message.message.usage) ?? this.contextTokens;
     if (message.type === 'system' && message.subtype === 'compact_boundary') return [{ type: 'notice', message: COMPACTED_NOTICE }];
+    // A command the CLI answers itself (/context) comes as a whole answer, not streamed: its text.
+    if (message.type === 'assistant' && 'local_command_source' in message) {
+      return blocks(message.message.content).flatMap((block): RunEventBody[] => (block.type === 'text' ? [{ type: 'text', text: String((block as { text?: string }).text ?? '') }] : []));
+    }
     return completeMessageEvents(message, this.workspaceDir, this.tasks);
   }
 

@@ -1,7 +1,7 @@
 import 'server-only';
 import { getSessionMessages, type SessionMessage } from '@anthropic-ai/claude-agent-sdk';
 import { transcriptSource } from '@/features/agents/server';
-import { isVisitorText } from './history';
+import { visitorText } from './history';
 import { blocks } from './normalize';
 
 /**
@@ -40,6 +40,6 @@ export function branchPoint(messages: SessionMessage[], keepPrompts: number): { 
 
 function visitorWords(message: unknown): boolean {
   const content = (message as { content?: unknown }).content;
-  if (typeof content === 'string') return isVisitorText(content);
-  return blocks(content).some((block) => block.type === 'text' && isVisitorText(String((block as { text?: string }).text ?? '')));
+  if (typeof content === 'string') return visitorText(content) !== null;
+  return blocks(content).some((block) => block.type === 'text' && visitorText(String((block as { text?: string }).text ?? '')) !== null);
 }

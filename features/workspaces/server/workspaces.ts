@@ -65,6 +65,9 @@ const demoFiles = {
   'README.md': '# Demo workspace\n\nA small project to try Tether on. Ask the agent to read or change these files.\n',
   'notes/todo.md': '- [ ] Write the launch post\n- [x] Pick a name\n- [ ] Invite the first users\n',
   'src/greet.ts': 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n',
+  // A command of the workspace's own: `/explain src/greet.ts` in the message box.
+  '.claude/commands/explain.md':
+    '---\ndescription: Explain a file of this workspace in plain words\nargument-hint: <file>\n---\nRead $ARGUMENTS and explain what it does in plain words, for someone new to the project.\n',
 };
 
 /** The `demo` workspace exists on every fresh start, so the quick start has somewhere to go. */

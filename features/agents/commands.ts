@@ -1,6 +1,7 @@
 /**
  * Claude Code's commands as the message box offers them: a message that starts with `/name` runs
- * the command. Kept apart from the server code: the composer lists them as the visitor types.
+ * the command. Kept apart from the server code: the composer lists them as the visitor types, and
+ * the history shows them as typed.
  */
 export type AgentCommand = { name: string; description: string; argumentHint: string; source: 'built-in' | 'workspace' };
 
@@ -25,3 +26,13 @@ export function commandIn(text: string): { name: string; args: string } | null {
   const match = /^\/([A-Za-z][\w:-]*)(?:\s+([\s\S]*))?$/.exec(text);
   return match ? { name: match[1]!, args: (match[2] ?? '').trim() } : null;
 }
+
+/**
+ * How a workspace command's text is headed for the agent: the way the CLI heads the commands it
+ * runs, plus its source, so the history shows the visitor's `/name arguments` (and not the lines
+ * the CLI writes for itself, such as a model switch's `/model`).
+ */
+export function workspaceCommandHeading(name: string, args: string): string {
+  return `<command-message>${name}</command-message>\n<command-name>/${name}</command-name>\n<command-args>${args}</command-args>\n${WORKSPACE_COMMAND_MARK}`;
+}
+export const WORKSPACE_COMMAND_MARK = '<command-source>workspace</command-source>';
