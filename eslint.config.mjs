@@ -14,7 +14,24 @@ import { noTypeCycle } from './lint-rules/no-type-cycle.mjs';
  * feature that must reach a higher one announces instead (runs publish run-notices.ts; push,
  * above, listens), so the graph stays a DAG and each layer can be read without the ones above.
  */
-export const featureOrder = ['workspaces', 'limits', 'visitors', 'cluster', 'conversations', 'sharing', 'files', 'changes', 'approvals', 'sandbox', 'agents', 'timeline', 'runs', 'push', 'shell'];
+export const featureOrder = [
+  'workspaces',
+  'limits',
+  'visitors',
+  'cluster',
+  'conversations',
+  'attachments',
+  'sharing',
+  'files',
+  'changes',
+  'approvals',
+  'sandbox',
+  'agents',
+  'timeline',
+  'runs',
+  'push',
+  'shell',
+];
 
 const features = readdirSync('features', { withFileTypes: true })
   .filter((entry) => entry.isDirectory())

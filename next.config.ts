@@ -1,9 +1,12 @@
 import type { NextConfig } from 'next';
 import { serverEnv } from './lib/env';
-import { securityHeaders } from './lib/security-headers';
+import { SANDBOXED_CONTENT_POLICY, securityHeaders } from './lib/security-headers';
 
 // Validate the configuration when the server starts or builds: a bad value stops it here, by name.
 const env = serverEnv();
+
+/** Where attachments are served (features/attachments): bytes a visitor uploaded, never a page. */
+const SANDBOXED_PATHS = ['/api/conversations/:id/attachments/:attachmentId', '/api/shared/attachments/:attachmentId'];
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -13,7 +16,13 @@ const nextConfig: NextConfig = {
   // Every path: pages, public files, the service worker, and route handlers' answers (Next sets
   // these first and keeps them over a handler's own value for the same header).
   async headers() {
-    return [{ source: '/(.*)', headers: securityHeaders({ development: env.NODE_ENV === 'development' }) }];
+    return [
+      { source: '/(.*)', headers: securityHeaders({ development: env.NODE_ENV === 'development' }) },
+      // Visitors' uploads get a policy of their own. Listed after the rule above, whose CSP it then
+      // replaces (of two rules setting one header, Next keeps the later one), and which the route's
+      // own header could not override.
+      ...SANDBOXED_PATHS.map((source) => ({ source, headers: [{ key: 'Content-Security-Policy', value: SANDBOXED_CONTENT_POLICY }] })),
+    ];
   },
 };
 

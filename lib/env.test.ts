@@ -70,6 +70,14 @@ describe('parseServerEnv', () => {
     expect(problemsIn({ TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 'lots' })).toMatch(/TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY/);
   });
 
+  it('defaults attachments to 5 per message, 5 MiB each and 20 MiB together; one file may not exceed a message', () => {
+    expect(parseServerEnv({})).toMatchObject({ TETHER_ATTACHMENTS_PER_MESSAGE: 5, TETHER_ATTACHMENT_MAX_MB: 5, TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE: 20 });
+    expect(parseServerEnv({ TETHER_ATTACHMENT_MAX_MB: '0.5', TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE: '0.5' })).toMatchObject({ TETHER_ATTACHMENT_MAX_MB: 0.5 });
+    expect(problemsIn({ TETHER_ATTACHMENT_MAX_MB: '21' })).toMatch(/TETHER_ATTACHMENT_MAX_MB: .*not be more than TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE/);
+    expect(problemsIn({ TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE: '25' })).toMatch(/TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE/);
+    expect(problemsIn({ TETHER_ATTACHMENTS_PER_MESSAGE: '0' })).toMatch(/TETHER_ATTACHMENTS_PER_MESSAGE/);
+  });
+
   it('reads the conversation TTL under its old name SESSION_TTL_HOURS when the new one is unset, and says so', () => {
     expect(parseServerEnv({}).deprecations).toEqual([]);
     const legacy = parseServerEnv({ SESSION_TTL_HOURS: '6' });

@@ -120,6 +120,12 @@ const serverEnvSchema = z
       .refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16')
       .default(1024),
     TETHER_DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
+    // Attachments (features/attachments): files per message, and MiB per file and per message. A
+    // message's images and PDFs reach the model API base64-encoded in one request, which takes at
+    // most 32 MiB: 24 MiB of files is what fits.
+    TETHER_ATTACHMENTS_PER_MESSAGE: z.coerce.number().int().min(1).max(100).default(5),
+    TETHER_ATTACHMENT_MAX_MB: z.coerce.number().positive().max(24).default(5),
+    TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE: z.coerce.number().positive().max(24).default(20),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()
@@ -162,6 +168,10 @@ const serverEnvSchema = z
           .filter(Boolean),
       )
       .pipe(z.array(z.string().regex(HOST_PATTERN, 'comma-separated host names (or *.suffix patterns), no scheme or port'))),
+  })
+  .refine((env) => env.TETHER_ATTACHMENT_MAX_MB <= env.TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE, {
+    message: 'TETHER_ATTACHMENT_MAX_MB must not be more than TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE (one file is part of a message)',
+    path: ['TETHER_ATTACHMENT_MAX_MB'],
   })
   .refine((env) => Boolean(env.SUPABASE_URL) === Boolean(env.SUPABASE_SERVICE_ROLE_KEY), {
     message: 'SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together',

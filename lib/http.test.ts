@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { AppError } from './errors';
-import { errorResponse, MAX_JSON_BODY_BYTES, readJson } from './http';
+import { errorResponse, MAX_JSON_BODY_BYTES, readBytes, readJson } from './http';
 
 const schema = z.object({ text: z.string().min(1), count: z.number().int().optional() });
 
@@ -85,6 +85,31 @@ describe('readJson', () => {
     expect(error.message).toMatch(/^count: /);
     const missing = await rejection(readJson(post('{}'), schema));
     expect(missing.message).toMatch(/^text: /);
+  });
+});
+
+describe('readBytes', () => {
+  const bytes = Uint8Array.from({ length: 300 }, (_, i) => i % 256);
+
+  it('returns the body byte for byte, an empty one too', async () => {
+    expect((await readBytes(post(bytes, {}), { maxBytes: 300 })).equals(Buffer.from(bytes))).toBe(true);
+    expect((await readBytes(new Request('http://demo.localhost/api/x', { method: 'POST' }), { maxBytes: 10 })).byteLength).toBe(0);
+  });
+
+  it('refuses past the cap with the error it is given, declared or not', async () => {
+    const tooLarge = () => new AppError('payload_too_large', 'That file is too large.');
+    expect(await rejection(readBytes(post(bytes, {}), { maxBytes: 299, tooLarge }))).toMatchObject({ status: 413, message: 'That file is too large.' });
+    expect(await rejection(readBytes(post(bytes, { 'content-length': '10' }), { maxBytes: 299 }))).toMatchObject({ status: 413 });
+  });
+
+  it('gives nothing back from an upload that breaks off (400)', async () => {
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 100));
+        controller.error(new Error('socket hang up'));
+      },
+    });
+    expect(await rejection(readBytes(post(broken, {}), { maxBytes: 1000 }))).toMatchObject({ code: 'bad_request:body_incomplete', status: 400 });
   });
 });
 

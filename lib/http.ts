@@ -17,9 +17,7 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T, max
   if (!type.toLowerCase().startsWith('application/json')) {
     throw new AppError('unsupported_media_type', 'Send the body as application/json.');
   }
-  const declared = Number(req.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
-  const text = await readCapped(req, maxBytes);
+  const text = (await readBytes(req, { maxBytes })).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -29,15 +27,22 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T, max
   return parseInput(schema, json, 'body');
 }
 
-/** Reads the body, stopping as soon as it passes the cap (a missing or false Content-Length can't force a big read). */
-async function readCapped(req: Request, maxBytes: number): Promise<string> {
-  if (!req.body) return '';
+/**
+ * Reads the raw body whole, stopping as soon as it passes the cap: a declared Content-Length over
+ * it is refused before reading, and a missing or false one can't force a big read. `tooLarge` is
+ * the error past the cap (a plain 413 by default). Nothing is returned from an upload that breaks
+ * off, so a caller that writes only after this never keeps half a body.
+ */
+export async function readBytes(req: Request, { maxBytes, tooLarge }: { maxBytes: number; tooLarge?: () => AppError }): Promise<Buffer> {
+  const refuse = tooLarge ?? (() => new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`));
+  if (Number(req.headers.get('content-length') ?? 0) > maxBytes) throw refuse();
+  if (!req.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
-      if (size > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+      if (size > maxBytes) throw refuse();
       chunks.push(chunk);
     }
   } catch (error) {
@@ -45,7 +50,7 @@ async function readCapped(req: Request, maxBytes: number): Promise<string> {
     if (error instanceof AppError) throw error;
     throw new AppError('bad_request:body_incomplete', 'The body ended before it was complete.');
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Validates params, query strings and bodies alike: a 400 naming the field. */

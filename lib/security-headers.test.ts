@@ -1,6 +1,6 @@
 import { buildCustomRoute } from 'next/dist/lib/build-custom-route';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, securityHeaders } from './security-headers';
+import { contentSecurityPolicy, SANDBOXED_CONTENT_POLICY, securityHeaders } from './security-headers';
 
 function directives(policy: string): Map<string, string[]> {
   return new Map(
@@ -51,11 +51,32 @@ describe('the security headers', () => {
   it('are sent on every path by next.config.ts', async () => {
     const { default: config } = await import('../next.config');
     const rules = await config.headers!();
-    expect(rules).toEqual([{ source: '/(.*)', headers: securityHeaders({ development: false }) }]);
+    expect(rules[0]).toEqual({ source: '/(.*)', headers: securityHeaders({ development: false }) });
     // Compiled the way `next build` writes it into the routes manifest: the root, API routes, public files and chunks all match.
     const { regex } = buildCustomRoute('header', rules[0]!);
     for (const path of ['/', '/api/health', '/api/conversations/x/messages', '/sw.js', '/manifest.webmanifest', '/icons/icon-192.png', '/_next/static/chunks/x.js']) {
       expect(path).toMatch(new RegExp(regex));
     }
+  });
+});
+
+describe('attachments', () => {
+  it('are served with the sandboxing policy instead of the page policy, by a later rule in next.config.ts', async () => {
+    const { default: config } = await import('../next.config');
+    const [general, ...sandboxed] = await config.headers!();
+    expect(sandboxed.length).toBeGreaterThan(0);
+    for (const rule of sandboxed) expect(rule.headers).toEqual([{ key: 'Content-Security-Policy', value: SANDBOXED_CONTENT_POLICY }]);
+    const matches = (rule: (typeof sandboxed)[number], path: string) => new RegExp(buildCustomRoute('header', rule).regex).test(path);
+    const attachment = '/api/conversations/6f1c1f5e-8d7b-4c1e-9a3a-2f1b0c9d8e7f/attachments/0b1c2d3e-8d7b-4c1e-9a3a-2f1b0c9d8e7f';
+    const shared = '/api/shared/attachments/0b1c2d3e-8d7b-4c1e-9a3a-2f1b0c9d8e7f';
+    for (const path of [attachment, shared]) {
+      expect(matches(general!, path)).toBe(true);
+      expect(sandboxed.some((rule) => matches(rule, path))).toBe(true);
+    }
+    for (const path of ['/', '/api/conversations/x/attachments', '/api/conversations/x/messages', '/api/shared'])
+      expect(
+        sandboxed.some((rule) => matches(rule, path)),
+        path,
+      ).toBe(false);
   });
 });

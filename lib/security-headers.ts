@@ -12,6 +12,13 @@
 
 export type SecurityHeader = { key: string; value: string };
 
+/**
+ * The policy of a response whose bytes a visitor uploaded (an attachment): it loads nothing, and
+ * `sandbox` makes it an opaque origin with scripts, forms and plugins off, so even HTML a browser
+ * somehow rendered could not act as a page of the workspace.
+ */
+export const SANDBOXED_CONTENT_POLICY = "default-src 'none'; sandbox";
+
 export function contentSecurityPolicy({ development }: { development: boolean }): string {
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],

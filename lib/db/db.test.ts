@@ -20,6 +20,7 @@ function defineAccessTests(getSession: () => SqlSession) {
         where c.relnamespace = 'tether'::regnamespace and c.relkind = 'r' order by 1`,
     );
     expect(tables.rows).toEqual([
+      { relname: 'attachments', relrowsecurity: true },
       { relname: 'conversation_devices', relrowsecurity: true },
       { relname: 'conversations', relrowsecurity: true },
       { relname: 'handoff_links', relrowsecurity: true },

@@ -4,6 +4,7 @@
  * database and run in order, so each makes its own conversations (random ids). One file per area.
  */
 import type { Db } from '@/lib/db/types';
+import { defineAttachmentContract } from './db/attachments';
 import { defineCallErrorContract } from './db/call-errors';
 import { defineContinuationContract } from './db/continuation';
 import { defineConversationContract } from './db/conversations';
@@ -18,6 +19,7 @@ export function defineDbContract(getDb: () => Db) {
   defineContinuationContract(getDb);
   defineDeviceContract(getDb);
   defineShareContract(getDb);
+  defineAttachmentContract(getDb);
   definePushContract(getDb);
   defineCallErrorContract(getDb);
 }

@@ -33,15 +33,16 @@ type World = { knownId: string; playgroundId: string; ownerEndpoint: string; fuz
 type Visitor = { cookie: string; visitorId: string; runId: string };
 
 /**
- * Every route.ts under app/api is fuzzed without a line here. A line adds a valid-shaped body for
- * the fuzz to mutate (so it gets past the schema's first check), and marks bodies it must not send.
+ * Every route.ts under app/api is fuzzed without a line here. A line adds a valid-shaped body (and the headers
+ * it needs, such as an upload's file name) for the fuzz to mutate, so it gets past the first checks, and marks bodies it must not send.
  */
-const hints: Record<string, { sample?: (world: World) => unknown; mustNotSend?: (body: string, request: HostileRequest, world: World) => boolean }> = {
+const hints: Record<string, { sample?: (world: World) => unknown; headers?: Array<[string, string]>; mustNotSend?: (body: string, request: HostileRequest, world: World) => boolean }> = {
   // A valid send is allowed only to the owner's conversation: it must answer 404, not start a run.
   'conversations/[id]/messages': { sample: () => ({ text: 'hi', model: MODEL, mode: 'plan' }), mustNotSend: (body, { params }, world) => startsRun(body) && params.id !== world.knownId },
   'conversations/[id]/mute': { sample: () => ({ muted: true }) },
   'conversations/[id]': { sample: () => ({ title: 'Renamed' }) },
   'conversations/[id]/branch': { sample: () => ({ keepPrompts: 1 }) },
+  'conversations/[id]/attachments': { sample: () => ({ note: 'a text file' }), headers: [['x-attachment-name', 'notes.json']] },
   'runs/[id]/approvals/[approvalId]': { sample: () => ({ decision: 'allow', note: 'ok', scope: 'run', device: 'device-0001' }) },
   'push/subscribe': { sample: (world) => ({ conversationId: world.playgroundId, subscription: world.fuzzDevice, showPreview: true }) },
   'push/unsubscribe': { sample: (world) => ({ conversationId: world.knownId, endpoint: world.ownerEndpoint }) },
@@ -55,8 +56,7 @@ let requireRun: typeof import('@/features/runs/server').requireRun;
 const handlers = new Map<string, Array<[string, Handler]>>();
 let apiServer: ApiServer;
 let world: World;
-let owner: Visitor;
-let fuzzer: Visitor;
+let owner: Visitor, fuzzer: Visitor;
 let ownerView: unknown;
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype);
 
@@ -204,7 +204,7 @@ describe(`every route handler under app/api, fuzzed (FUZZ_SEED=${FUZZ_SEED})`, (
     const sample = hint.sample?.(world);
     const cases = fc
       .constantFrom(...methods)
-      .chain((method) => hostileRequest({ route, known, sample, withBody: method !== 'GET' && method !== 'HEAD' }).map((request): [string, HostileRequest] => [method, request]));
+      .chain((method) => hostileRequest({ route, known, sample, headers: hint.headers, withBody: !['GET', 'HEAD'].includes(method) }).map((request): [string, HostileRequest] => [method, request]));
     const modelRequests = api.requests.length;
     const property = fc.asyncProperty(cases, async ([method, request]) => {
       fc.pre(!(request.body && hint.mustNotSend?.(bodyText(request.body), request, world)));

@@ -111,6 +111,8 @@ export const hostileExtraHeaders = fc.array(
     fc.tuple(fc.constant('last-event-id'), fc.oneof(fc.constantFrom('0', '3', '-1', '1.5', '1e400', 'abc', '9'.repeat(400)), headerValue)),
     fc.tuple(fc.constant('x-forwarded-host'), fc.constantFrom('evil.example', 'other.localhost:3000', '')),
     fc.tuple(fc.constant('accept'), fc.oneof(fc.constantFrom('text/event-stream', '*/*', 'application/json'), headerValue)),
+    // An upload's file name, URL-encoded: climbing out, controls, bad encodings, too long.
+    fc.tuple(fc.constant('x-attachment-name'), fc.oneof(fc.constantFrom('..', '%2E%2E', 'a%2Fb.png', '%00.png', '%E2%80%AE', '%E0%A4%A', '%ED%A0%80', 'cat.png', 'x'.repeat(300), ''), headerValue)),
     fc.tuple(token, headerValue),
   ),
   { minLength: 1, maxLength: 4 },

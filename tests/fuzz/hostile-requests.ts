@@ -62,7 +62,20 @@ export function safeEncode(value: string): string {
  * visitor with some of its parts replaced by hostile ones. `[param]`, `[...param]` and
  * `[[...param]]` segments are passed both in the URL and as `params`, as Next passes them.
  */
-export function hostileRequest({ route, known, sample, withBody }: { route: string; known: Known; sample: unknown; withBody: boolean }): fc.Arbitrary<HostileRequest> {
+export function hostileRequest({
+  route,
+  known,
+  sample,
+  headers: saneHeaders = [],
+  withBody,
+}: {
+  route: string;
+  known: Known;
+  sample: unknown;
+  /** Headers a well-formed request of the route carries (an upload's file name); hostile headers replace or join them. */
+  headers?: Array<[string, string]>;
+  withBody: boolean;
+}): fc.Arbitrary<HostileRequest> {
   const segments = route.split('/');
   const dynamic = segments.flatMap((segment) => {
     const name = /^\[{1,2}(?:\.\.\.)?([^\]]+)\]{1,2}$/.exec(segment)?.[1];
@@ -81,7 +94,11 @@ export function hostileRequest({ route, known, sample, withBody }: { route: stri
         cookie: pick<string[]>('cookie', fc.constant([`${VISITOR_COOKIES[0]}=${known.cookie}`]), hostileCookies(known)),
         contentType: pick<string[]>('contentType', fc.constant(['application/json']), hostileContentType),
         contentLength: pick<string[]>('contentLength', fc.constant([]), hostileContentLength),
-        extra: pick<Array<[string, string]>>('headers', fc.constant([]), hostileExtraHeaders),
+        extra: pick<Array<[string, string]>>(
+          'headers',
+          fc.constant(saneHeaders),
+          fc.tuple(fc.boolean(), hostileExtraHeaders).map(([keep, hostile]) => (keep ? [...saneHeaders, ...hostile] : hostile)),
+        ),
         params: fc.tuple(...params),
         query: pick('query', saneQuery(known), hostileQuery(known)),
         payload: pick('body', validOrNearly(known, sample), hostilePayload(known, sample)),

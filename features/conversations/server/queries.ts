@@ -7,8 +7,11 @@ const ttlSeconds = () => Math.round(serverEnv().TETHER_CONVERSATION_TTL_HOURS * 
 
 type Owner = { visitorId: string; workspace: string };
 
-/** Creates the conversation or slides its expiry; null when it belongs to someone else. */
-export async function openConversation({ id, visitorId, workspace, title }: Owner & { id: string; title: string }) {
+/**
+ * Creates the conversation or slides its expiry; null when it belongs to someone else. `title`
+ * names a new one, or one still untitled; null leaves it for the first message.
+ */
+export async function openConversation({ id, visitorId, workspace, title }: Owner & { id: string; title: string | null }) {
   return (await db()).call<Conversation | null>('open_conversation', {
     p_id: id,
     p_visitor_id: visitorId,

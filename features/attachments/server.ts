@@ -1,0 +1,5 @@
+export { attachmentOf, conversationAttachments, sendAttachments, sharedAttachment, takeBackAttachment } from './server/attachments';
+export { readUpload, saveUpload, type Upload } from './server/upload';
+export { attachmentResponse } from './server/view';
+export { attachmentLimits } from './server/limits';
+export { getAttachment, type StoredAttachment } from './server/queries';

@@ -1,0 +1,70 @@
+import 'server-only';
+import { getConversation, openConversation } from '@/features/conversations/server';
+import { conversationsFull, takeConversation } from '@/features/limits/server';
+import { assertDiskReserve } from '@/features/workspaces/server';
+import { AppError } from '@/lib/errors';
+import { readBytes } from '@/lib/http';
+import { ATTACHMENT_NAME_HEADER } from '../attachment-name';
+import { formatFileSize } from '../file-size';
+import { attachmentNameSchema } from '../schemas';
+import type { Attachment } from '../types';
+import { classifyAttachment, tooLargeMessage, type Classified } from './classify';
+import { attachmentLimits } from './limits';
+import { saveAttachment } from './queries';
+import { toAttachment } from './view';
+
+/** An upload as its request carried it, checked: the file's name, its bytes, and what they are. */
+export type Upload = Classified & { name: string; bytes: Buffer };
+
+/**
+ * Reads an upload (the raw file as the body, its name in X-Attachment-Name) and decides what it is,
+ * before any database trip. The body is read whole within the per-file cap first, so an upload
+ * that breaks off (400) or runs over (413) is refused before anything is written.
+ */
+export async function readUpload(req: Request): Promise<Upload> {
+  const parsed = attachmentNameSchema.safeParse(req.headers.get(ATTACHMENT_NAME_HEADER) ?? undefined);
+  if (!parsed.success) throw new AppError('bad_request:attachment_name', parsed.error.issues.map((issue) => issue.message).join(' '));
+  const name = parsed.data;
+  const { fileBytes } = attachmentLimits();
+  const bytes = await readBytes(req, { maxBytes: fileBytes, tooLarge: () => new AppError('payload_too_large:attachment', tooLargeMessage(name, fileBytes)) });
+  return { name, bytes, ...classifyAttachment({ bytes, name, declaredType: req.headers.get('content-type') }) };
+}
+
+type Caller = { conversationId: string; visitorId: string; workspace: string };
+
+/**
+ * Saves an upload for the conversation's next message. `visitorId` is whose rights the caller acts
+ * with (the owner's, for one of its devices). The conversation's unsent attachments are that
+ * message's, so together they stay within one message's count and bytes (413 past them).
+ */
+export async function saveUpload({ conversationId, visitorId, workspace, upload }: Caller & { upload: Upload }): Promise<Attachment> {
+  // Attachments are kept in the database, on the data root: the same reserve as a new message.
+  assertDiskReserve();
+  await openForUpload({ conversationId, visitorId, workspace });
+  const { perMessage, messageBytes } = attachmentLimits();
+  const saved = await saveAttachment({ conversationId, visitorId, workspace, ...upload, maxUnsent: { count: perMessage, bytes: messageBytes } });
+  if (saved.status === 'unknown') throw new AppError('not_found:conversation', 'No such conversation.');
+  if (saved.status === 'full') {
+    const why =
+      saved.unsentCount + 1 > perMessage
+        ? `a message can carry at most ${perMessage} attachments, and this one already has ${saved.unsentCount}`
+        : `a message's attachments can be at most ${formatFileSize(messageBytes)} together, and this one's already come to ${formatFileSize(saved.unsentBytes)}`;
+    throw new AppError('payload_too_large:message_attachments', `"${upload.name}" was not attached: ${why}. Send the message first, or remove one.`);
+  }
+  return toAttachment(saved.attachment);
+}
+
+/**
+ * The conversation the upload goes to, started by it when it is the first message's attachment
+ * (a screenshot pasted into a new chat), as the first message would start it: it counts toward the
+ * visitor's conversations today, and a visitor at that cap may go on only in an existing one
+ * (features/runs/server/run-admission.ts does the same for a send). Its title is left for the
+ * message to set.
+ */
+async function openForUpload({ conversationId, visitorId, workspace }: Caller): Promise<void> {
+  if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace }))) await takeConversation(visitorId);
+  const conversation = await openConversation({ id: conversationId, visitorId, workspace, title: null });
+  if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  // Created by this call: both times are the same transaction's now(), and no session yet.
+  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) await takeConversation(visitorId);
+}
