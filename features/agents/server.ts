@@ -1,5 +1,5 @@
 export { acquireProcess, assertCanQueue, closeAllProcesses, hasProcess, killProcessesOf, releaseProcess, replaceProcess } from './server/agent-pool';
-export { AgentProcess } from './server/agent-process';
+export { AgentProcess, type AgentPrompt, type AgentPromptBlock } from './server/agent-process';
 export { agentOptions, claudeExecutable, type AskVisitor } from './server/agent-options';
 export { describeFailure, isMissingSession, rateLimitNotice, retryMessage, timeLimitFailure, type TurnOutcome } from './server/failures';
 export { moveLegacyTranscripts } from './server/legacy-transcripts';

@@ -3,3 +3,4 @@ export { readUpload, saveUpload, type Upload } from './server/upload';
 export { attachmentResponse } from './server/view';
 export { attachmentLimits } from './server/limits';
 export { getAttachment, type StoredAttachment } from './server/queries';
+export { imageFormatOf, imageSize } from './server/image-header';

@@ -7,6 +7,7 @@ declare module '@/lib/errors' {
     'conflict:nothing_to_branch': true;
     'bad_request:no_such_message': true;
     'bad_request:unknown_command': true;
+    'bad_request:attachment_in_plan_mode': true;
   }
 }
 

@@ -1,20 +1,33 @@
 import { z } from 'zod';
-import { MAX_MESSAGE_CHARS } from './limits';
+import { MAX_ATTACHMENTS_PER_MESSAGE, MAX_MESSAGE_CHARS } from './limits';
 import { agentModes } from './types';
 
-export const sendMessageSchema = z.object({
-  text: z
-    .string()
-    .trim()
-    .min(1, 'Message is empty')
-    .max(MAX_MESSAGE_CHARS, `Message is longer than ${MAX_MESSAGE_CHARS} characters`)
-    // It becomes the conversation's title, and Postgres text can't hold NUL.
-    .refine((text) => !text.includes('\u0000'), 'Message contains a NUL character'),
-  model: z.string().min(1).max(100),
-  mode: z.enum(agentModes),
-  /** Retry or Edit: this message takes the place of the conversation's last one, whose answer is left behind. */
-  replaceLast: z.boolean().optional(),
-});
+/**
+ * A message: its text, and the attachments uploaded for it (features/attachments), by id. It may
+ * be attachments alone ("describe this screenshot" is often said by the screenshot): the text may
+ * be empty only when it carries at least one.
+ */
+export const sendMessageSchema = z
+  .object({
+    text: z
+      .string()
+      .trim()
+      .max(MAX_MESSAGE_CHARS, `Message is longer than ${MAX_MESSAGE_CHARS} characters`)
+      // It becomes the conversation's title, and Postgres text can't hold NUL.
+      .refine((text) => !text.includes('\u0000'), 'Message contains a NUL character'),
+    model: z.string().min(1).max(100),
+    mode: z.enum(agentModes),
+    /** Retry or Edit: this message takes the place of the conversation's last one, whose answer is left behind. */
+    replaceLast: z.boolean().optional(),
+    // The configured count (TETHER_ATTACHMENTS_PER_MESSAGE) is checked by the server, which knows it;
+    // this is its highest possible value, so no list longer than any server takes gets that far.
+    attachments: z
+      .array(z.uuid('An attachment id is not a UUID'))
+      .max(MAX_ATTACHMENTS_PER_MESSAGE, `A message can carry at most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments`)
+      .refine((ids) => new Set(ids).size === ids.length, 'An attachment is listed twice')
+      .optional(),
+  })
+  .refine((message) => message.text.length > 0 || (message.attachments?.length ?? 0) > 0, { message: 'Message is empty', path: ['text'] });
 
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 

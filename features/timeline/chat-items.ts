@@ -1,4 +1,5 @@
 import type { ApprovalItem } from '@/features/approvals';
+import type { Attachment } from '@/features/attachments';
 import type { ChangesItem } from '@/features/changes';
 import type { FileChange, RunEvent, ToolStatus } from './types';
 import type { PlanStep } from './vocabulary';
@@ -8,7 +9,8 @@ import type { PlanStep } from './vocabulary';
  * and from live run events in the browser, with the same helpers so both render alike.
  */
 export type ChatItem =
-  | { kind: 'user'; id: string; text: string }
+  /** `attachments`: what the message carried (absent: none); its text is empty when it was attachments alone. */
+  | { kind: 'user'; id: string; text: string; attachments?: Attachment[] }
   | { kind: 'assistant'; id: string; text: string }
   /** `durationMs` is null while it streams, and in history when the transcript can't tell. */
   | { kind: 'thinking'; id: string; text: string; done: boolean; durationMs: number | null; redacted: boolean }
@@ -80,7 +82,7 @@ export function foldRunEvent(items: ChatItem[], event: RunEvent): ChatItem[] {
   const id = `live-${items.length}`;
   switch (event.type) {
     case 'start':
-      return [...items, { kind: 'user', id, text: event.prompt }];
+      return [...items, { kind: 'user', id, text: event.prompt, ...(event.attachments?.length ? { attachments: event.attachments } : {}) }];
     case 'queue': {
       // One waiting line that updates in place, gone once the run starts.
       const waiting = items.filter((item) => item.kind !== 'queue');

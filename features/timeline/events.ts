@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Attachment } from '@/features/attachments';
 import type { FileChange } from '@/features/changes';
 import { agentModes, approvalDeciders, approvalDecisions, approvalScopes, planStepStatuses, runStatuses, toolStatuses, type PlanStep } from './vocabulary';
 
@@ -29,8 +30,28 @@ export const planStepSchema: z.ZodType<PlanStep> = z.object({
   activeForm: z.string().nullable(),
 });
 
+/** An attachment as a message names it (features/attachments), never its bytes. */
+export const attachmentSchema: z.ZodType<Attachment> = z.object({
+  id: z.string(),
+  name: z.string(),
+  mediaType: z.string(),
+  size: z.number(),
+  kind: z.enum(['image', 'pdf', 'text', 'other']),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+});
+
 export const runEventSchemas = {
-  start: z.object({ type: z.literal('start'), runId: z.string(), conversationId: z.string(), model: z.string(), mode, prompt: z.string() }),
+  /** The visitor's message: its text as typed (empty when it is attachments alone), and its attachments (absent: none). */
+  start: z.object({
+    type: z.literal('start'),
+    runId: z.string(),
+    conversationId: z.string(),
+    model: z.string(),
+    mode,
+    prompt: z.string(),
+    attachments: z.array(attachmentSchema).optional(),
+  }),
   /** Waiting for a free agent slot at this position; 0 = it got one and starts now. */
   queue: z.object({ type: z.literal('queue'), position: z.number() }),
   text: z.object({ type: z.literal('text'), text: z.string() }),

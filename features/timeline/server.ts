@@ -6,3 +6,4 @@ export { TaskPlan } from './server/task-plan';
 export { branchPoint, replacePoint } from './server/replace-point';
 export { blocks as contentBlocks } from './server/normalize';
 export { contentText } from './server/tool-target';
+export { attachmentsMarker } from './server/attachment-marker';

@@ -6,6 +6,7 @@ declare module '@/lib/errors' {
     'not_found:file': true;
     'bad_request:not_a_folder': true;
     'bad_request:not_a_file': true;
+    'conflict:file_exists': true;
     'unavailable:disk_full': true;
     'unavailable:workspace_disk': true;
   }

@@ -4,6 +4,14 @@ import { query, type Options, type Query, type SDKMessage, type SDKResultMessage
 import type { ModelDoor } from '@/features/sandbox/server';
 
 /**
+ * What a turn sends the agent: the visitor's text, or content blocks (a message with attachments:
+ * images, documents, texts, then the text), as the SDK's user message carries either.
+ */
+export type AgentPrompt = SDKUserMessage['message']['content'];
+/** One content block of a prompt (text, image, document, …). */
+export type AgentPromptBlock = Exclude<AgentPrompt, string>[number];
+
+/**
  * One CLI child for one conversation, in the SDK's streaming-input mode: the prompt is an
  * async queue, so the process stays alive between turns and a follow-up message skips the
  * CLI start-up (~0.5–0.8 CPU-s). `key` says what it was started with (mode, tools): a follow-up
@@ -70,10 +78,11 @@ export class AgentProcess {
   }
 
   /**
-   * Sends one prompt and hands every message of that turn to `onMessage`; resolves with the
-   * turn's result. Throws when the process ended (after an error result the SDK's iterator throws).
+   * Sends one prompt (text or content blocks, alike on a cold process and a warm one) and hands
+   * every message of that turn to `onMessage`; resolves with the turn's result. Throws when the
+   * process ended (after an error result the SDK's iterator throws).
    */
-  async turn(prompt: string, onMessage: (message: SDKMessage) => Promise<void>): Promise<SDKResultMessage> {
+  async turn(prompt: AgentPrompt, onMessage: (message: SDKMessage) => Promise<void>): Promise<SDKResultMessage> {
     this.turns += 1;
     this.inbox.push({ type: 'user', message: { role: 'user', content: prompt }, parent_tool_use_id: null });
     for (;;) {

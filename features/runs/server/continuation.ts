@@ -9,6 +9,7 @@ import { logger } from '@/lib/logger';
 import { endOrphanedStream, publishRunEvents } from './live-events';
 import { listRunCheckpoints, recordRunEnd, type OrphanedRun } from './queries';
 import { Run } from './run';
+import { startEventPrompt } from './message-attachments';
 import { execute } from './run-execute';
 import { failStuckRun } from './run-finish';
 import { dropJournal, journaledEvents, journalRunEvents } from './run-journal';
@@ -61,7 +62,8 @@ async function continueRun(record: OrphanedRun): Promise<void> {
     run.emit({ type: 'approval_decided', approvalId, decision: 'deny', scope: 'once', note: RESTARTED_NOTE, by: 'restart', device: null });
   }
   run.emit({ type: 'notice', message: CONTINUED_NOTICE });
-  const prompt = record.agentStarted ? CONTINUATION_PROMPT : start!.prompt;
+  // One whose agent never got the message is sent it now, its attachments with it.
+  const prompt = record.agentStarted ? CONTINUATION_PROMPT : async () => (await startEventPrompt(run, workspace))!;
   void execute({ run, workspace, prompt, sdkSessionId: conversation.sdkSessionId ?? undefined }).catch((error: unknown) => failStuckRun(run, error));
 }
 

@@ -92,8 +92,10 @@ async function readAll({ conversationId, sdkSessionId, workspaceDir, runs }: Con
 
 function itemMarkdown(item: ChatItem, tools: Map<string, ToolDetail>): string | null {
   switch (item.kind) {
-    case 'user':
-      return `## You\n\n${item.text}`;
+    case 'user': {
+      const attached = item.attachments?.length ? `_Attached: ${item.attachments.map(({ name }) => `\`${name}\``).join(', ')}_` : '';
+      return `## You\n\n${[item.text, attached].filter(Boolean).join('\n\n')}`;
+    }
     case 'assistant':
       return `## Agent\n\n${item.text}`;
     case 'thinking':

@@ -11,7 +11,9 @@ import { assertCanQueue } from '@/features/agents/server';
 import { agentWorkspaceDir, assertOffered } from '@/features/sandbox/server';
 import { replacePoint } from '@/features/timeline/server';
 import { assertNotDraining, instanceId } from '@/features/cluster/server';
+import { sendAttachments } from '@/features/attachments/server';
 import { commandPrompt } from './commands';
+import { checkMessageAttachments, messagePrompt } from './message-attachments';
 import { runCheckpoints } from './continuation';
 import { publishRunEvents } from './live-events';
 import { insertRun, markRunReplaced } from './queries';
@@ -35,6 +37,7 @@ export async function startRun({
   model,
   mode,
   replaceLast = false,
+  attachments: attachmentIds = [],
 }: SendMessageInput & {
   visitorId: string;
   workspace: Workspace;
@@ -45,9 +48,10 @@ export async function startRun({
   const prompt = commandPrompt(workspace, text);
   assertDiskReserve();
   await assertBudgetLeft({ visitorId, workspace: workspace.name });
+  const attachments = await checkMessageAttachments({ conversationId, visitorId, workspace, ids: attachmentIds, mode });
   // A visitor at today's cap may go on in an existing conversation, not start another.
   if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) await takeConversation(visitorId);
-  const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: text.slice(0, 120) });
+  const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: (text || attachments.map(({ name }) => name).join(', ')).slice(0, 120) });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
   // After an outage: the last run's end and mapping land first (else this run would 409, or resume the wrong session).
   await assertRunWritesSettled(conversationId);
@@ -81,8 +85,14 @@ export async function startRun({
   }
   // The run is recorded: a failure here must not keep it from running (the old outcome stays shown).
   if (replaceLast) await markRunReplaced(conversationId, run.id).catch((error: unknown) => logger.warn('marking the replaced run failed', { runId: run.id, error }));
-  run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text });
-  void execute({ run, workspace, prompt, ...session }).catch((error: unknown) => failStuckRun(run, error));
+  run.emit({ type: 'start', runId: run.id, conversationId, model, mode, prompt: text, ...(attachments.length > 0 ? { attachments } : {}) });
+  // The attachments become the run's, and their files are written, once it is recorded and running:
+  // should that fail now (one taken back since the check), the run fails like any other.
+  const message = async () => {
+    if (attachments.length > 0) await sendAttachments({ conversationId, runId: run.id, ids: attachments.map(({ id }) => id) });
+    return messagePrompt({ conversationId, visitorId, workspace, mode, text: prompt, attachments });
+  };
+  void execute({ run, workspace, prompt: message, ...session }).catch((error: unknown) => failStuckRun(run, error));
   return run.info();
 }
 

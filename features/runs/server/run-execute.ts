@@ -12,8 +12,9 @@ import { MessageNormalizer, sessionTaskPlan, TaskPlan } from '@/features/timelin
 import { copyDiskTranscriptToDatabase } from '@/features/agents/server';
 import { loopbackBridge } from '@/features/sandbox/server';
 import { acquireProcess, releaseProcess, replaceProcess } from '@/features/agents/server';
-import { AgentProcess } from '@/features/agents/server';
+import { AgentProcess, type AgentPrompt } from '@/features/agents/server';
 import { askTheVisitor } from './approval-bridge';
+import { startEventPrompt } from './message-attachments';
 import type { Run } from './run';
 import { interrupt } from './run-control';
 import { finish } from './run-finish';
@@ -39,7 +40,8 @@ export async function execute({
 }: {
   run: Run;
   workspace: Workspace;
-  prompt: string;
+  /** What the agent is sent: made here when it has to be written first (a message's attachments), so a failure fails the run. */
+  prompt: AgentPrompt | (() => Promise<AgentPrompt>);
   sdkSessionId: string | undefined;
   /** The session is resumed up to this entry (a message replacing the last one). */
   resumeAt?: string;
@@ -49,6 +51,7 @@ export async function execute({
   let process: AgentProcess | null = null;
   const continued = run.continuations > 0;
   try {
+    const firstPrompt = typeof prompt === 'function' ? await prompt() : prompt;
     const endpoint = await modelEndpoint();
     if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
     // What the process was started with that it can't change: a follow-up with other settings
@@ -102,9 +105,9 @@ export async function execute({
       // the transcript (read while its CLI starts).
       const tasks = (process.cold ? sdkSessionId && (await taskPlanSoFar({ run, workspace, sdkSessionId, resumeAt })) : sessionPlans.get(process)) || new TaskPlan();
       sessionPlans.set(process, tasks);
-      outcome = await attempt({ run, process, workspace, prompt, tasks });
+      outcome = await attempt({ run, process, workspace, prompt: firstPrompt, tasks });
       // A continuation starts over from the visitor's message (its start event, from the journal).
-      const again = continued ? run.events.find((event) => event.type === 'start')?.prompt : prompt;
+      const again = continued ? await startEventPrompt(run, workspace) : firstPrompt;
       if (resumedCold && again !== undefined && isMissingSession(outcome) && !run.state.ending) {
         // The transcript is gone (expired or deleted; or, continuing, the server was killed before the
         // CLI wrote any of it): start over rather than fail the message.
@@ -154,7 +157,7 @@ function taskPlanSoFar({ run, workspace, sdkSessionId, resumeAt }: { run: Run; w
 }
 
 /** One go of the turn on `process`; what it came back with, never a throw. `tasks`: the session's plan so far, which the turn's task calls change. */
-async function attempt({ run, process, workspace, prompt, tasks }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: string; tasks: TaskPlan }): Promise<TurnOutcome> {
+async function attempt({ run, process, workspace, prompt, tasks }: { run: Run; process: AgentProcess; workspace: Workspace; prompt: AgentPrompt; tasks: TaskPlan }): Promise<TurnOutcome> {
   let refused: string | undefined;
   const normalizer = new MessageNormalizer(agentWorkspaceDir(workspace), tasks);
   // The door is open for this run alone; a spent budget shuts it and ends the turn.

@@ -1,5 +1,6 @@
 import 'server-only';
 import { lastToolResults, lastUserText, type MessagesRequest, type Reply, type Responder } from '@/lib/messages-api/server';
+import { attachmentsAnswer } from './demo-attachments';
 import { demoShape } from './demo-shapes';
 
 /**
@@ -7,7 +8,7 @@ import { demoShape } from './demo-shapes';
  * path (SDK, CLI, permissions, transcript) is exercised. Deterministic on purpose.
  */
 export const demoResponder: Responder = (request): Reply => {
-  const shape = demoShape(request);
+  const shape = attachmentsAnswer(request) ?? demoShape(request);
   if (shape) return shape;
   const results = lastToolResults(request);
   const edit = editStep(request, results);

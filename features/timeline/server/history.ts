@@ -1,6 +1,7 @@
 import 'server-only';
 import { getSessionMessages, type SessionMessage } from '@anthropic-ai/claude-agent-sdk';
 import { appendText, changesItem, resolveTool, showPlan, type ChatItem } from '../chat-items';
+import { markedAttachments } from './attachment-marker';
 import { blocks, planEvent, toolResultEvent } from './normalize';
 import { messagesBeforeCompaction } from './compacted';
 import { subagentIdIn, subagentSteps } from './subagent-steps';
@@ -93,6 +94,13 @@ export async function loadHistory({
     if (entry.type === 'user') {
       if (typeof content === 'string') {
         items = addUserText(items, entry.uuid, content);
+        continue;
+      }
+      const attachments = markedAttachments(content);
+      if (attachments) {
+        // One item for the message, with its attachments: the blocks the files became are not the visitor's words.
+        const said = blocks(content).flatMap((block) => (block.type === 'text' ? [visitorText(String(block.text ?? ''))] : []));
+        items = [...items, { kind: 'user', id: entry.uuid, text: said.filter((text) => text !== null).join('\n\n'), attachments }];
         continue;
       }
       for (const block of blocks(content)) {

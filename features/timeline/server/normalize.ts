@@ -7,7 +7,7 @@ import { COMPACTED_NOTICE, contextTokensOf, type PlanStep } from '../vocabulary'
 import { TaskPlan } from './task-plan';
 import { summarize, toolTarget } from './tool-target';
 
-type Block = { type: string; thinking?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };
+type Block = { type: string; text?: string; thinking?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; is_error?: boolean };
 
 /**
  * SDK messages → the run events the browser renders, one normalizer per turn (it times the

@@ -1,5 +1,5 @@
 import 'server-only';
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '@/lib/errors';
 import type { FileContent, FileEntry, FileListing } from '../types';
@@ -77,6 +77,57 @@ export function restoreFile(workspace: Workspace, relative: string, text: string
   mkdirSync(path.dirname(file), { recursive: true });
   resolveForWrite(workspace, relative); // the folders just made are inside too (no link slipped in)
   writeFileSync(file, text);
+}
+
+/**
+ * Saves `bytes` as a new file in `folder` (made when missing): under `name` made safe for any
+ * filesystem, or, when that is taken, with " (2)", " (3)" … before its extension. It never replaces
+ * a file (the exclusive create also refuses a link planted under the name), never lands outside the
+ * workspace, and leaves nothing half-written when the workspace's quota runs out. Returns the
+ * file's path relative to the workspace.
+ */
+export function saveNewFile(workspace: Workspace, { folder, name, bytes }: { folder: string; name: string; bytes: Uint8Array }): string {
+  const { stem, extension } = safeFileName(name);
+  mkdirSync(resolveForWrite(workspace, folder).file, { recursive: true });
+  // Again, now that it exists: the folder is inside, and not a link. The names tried in it have no
+  // separators, so each is a file right in it.
+  const dir = resolveForWrite(workspace, folder).file;
+  for (let copy = 1; copy <= MAX_NAME_COPIES; copy++) {
+    const fileName = `${stem}${copy === 1 ? '' : ` (${copy})`}${extension}`;
+    const file = path.join(dir, fileName);
+    try {
+      writeFileSync(file, bytes, { flag: 'wx' });
+      return [...segmentsOf(folder), fileName].join('/');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        rmSync(file, { force: true });
+        throw new AppError('unavailable:disk_full', `The workspace is full, so "${name}" could not be saved into it. Delete some of its files, then send it again.`);
+      }
+      throw error;
+    }
+  }
+  throw new AppError('conflict:file_exists', `There are already ${MAX_NAME_COPIES} files named "${stem}${extension}" in ${folder}/.`);
+}
+
+const MAX_NAME_COPIES = 1000;
+const MAX_SAVED_NAME_CHARS = 120;
+
+/**
+ * A name that is one plain file on every filesystem: no separators, controls or characters Windows
+ * refuses, no leading dot (which would hide it, or make it `.env`), at most 120 characters, split
+ * into its stem and its extension so copies number the stem.
+ */
+function safeFileName(name: string): { stem: string; extension: string } {
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}/\\:*?"<>|]/gu, '_')
+    .replace(/^[.\s]+|[.\s]+$/g, '');
+  const dot = cleaned.lastIndexOf('.');
+  const extension = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : '';
+  const stem = (extension ? cleaned.slice(0, dot) : cleaned).slice(0, MAX_SAVED_NAME_CHARS - extension.length) || 'attachment';
+  return { stem, extension };
 }
 
 function describeEntry(workspace: Workspace, entryPath: string, stats: Stats): FileEntry {
