@@ -2,6 +2,7 @@ import { notFound } from 'next/navigation';
 import { ChatApp, Providers } from '@/features/shell';
 import { offeredModels, offeredModes, sandboxState, usesDemoModel } from '@/features/sandbox/server';
 import { findWorkspace } from '@/features/workspaces/server';
+import { attachmentLimits } from '@/features/attachments/server';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +12,14 @@ export default async function WorkspacePage({ params }: { params: Promise<{ work
   if (!workspace) notFound();
   return (
     <Providers>
-      <ChatApp workspace={workspace.name} models={offeredModels(workspace)} modes={offeredModes(workspace)} demoModel={usesDemoModel()} sandboxed={sandboxState().sandboxed} />
+      <ChatApp
+        workspace={workspace.name}
+        models={offeredModels(workspace)}
+        modes={offeredModes(workspace)}
+        demoModel={usesDemoModel()}
+        sandboxed={sandboxState().sandboxed}
+        attachmentLimits={attachmentLimits()}
+      />
     </Providers>
   );
 }

@@ -3,6 +3,7 @@
 import { useConversationsStore, useTabConversation } from '@/features/conversations';
 import { SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
+import type { AttachmentLimits } from '@/features/attachments';
 import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useChat } from '../hooks/use-chat';
@@ -24,9 +25,9 @@ import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 /** The Files panel (tree, viewer, highlighter) loads when it is first opened. */
 const FilesPanel = lazy(() => import('@/features/files').then((module) => ({ default: module.FilesPanel })));
 
-type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean };
+type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean; attachmentLimits: AttachmentLimits };
 
-export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Props) {
+export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attachmentLimits }: Props) {
   const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
@@ -74,10 +75,10 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
   const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
   const mode: AgentMode = modes.includes(preferences.mode) ? preferences.mode : modes[0]!;
 
-  async function onSend(text: string, replaceLast = false): Promise<boolean> {
+  async function onSend(text: string, replaceLast = false, attachments: string[] = []): Promise<boolean> {
     try {
       setActionError(null);
-      await chat.send.mutateAsync({ text, model, mode, replaceLast });
+      await chat.send.mutateAsync({ text, model, mode, replaceLast, ...(attachments.length > 0 ? { attachments } : {}) });
       setEditing(false);
       return true;
     } catch {
@@ -185,6 +186,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
               decide={chat.decide}
               steer={online ? steer : null}
               branch={online ? branch : null}
+              attachmentsAt={conversationId && `/api/conversations/${conversationId}/attachments`}
               empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />}
             />
           )}
@@ -214,7 +216,9 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed }: Prop
             disabledReason={online ? null : 'You are offline: messages can be sent once the network is back.'}
             onModel={(value) => setPreferences({ model: value })}
             onMode={(value) => setPreferences({ mode: value })}
-            onSend={(text) => onSend(text, editing)}
+            onSend={(text, attachments) => onSend(text, editing, attachments)}
+            conversationId={conversationId}
+            attachmentLimits={attachmentLimits}
             onStop={chat.stop}
             editing={editing}
             onCancelEdit={() => setEditing(false)}

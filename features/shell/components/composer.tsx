@@ -2,7 +2,11 @@
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_CHARS, modelDisplayName, type AgentCommand, type AgentMode } from '@/features/runs';
+import { AttachmentChips, useAttachmentDrafts, type AttachmentLimits } from '@/features/attachments';
 import { useCommandList } from './command-list';
+
+/** What the model reads itself; in plan mode (the workspace read-only) nothing else can be attached. */
+const INLINE_KINDS = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/*';
 
 const modeLabels: Record<AgentMode, string> = { plan: 'Plan (read-only)', ask: 'Ask (asks before acting)', build: 'Build (may edit)' };
 
@@ -17,7 +21,11 @@ type Props = {
   disabledReason?: string | null;
   onModel: (model: string) => void;
   onMode: (mode: AgentMode) => void;
-  onSend: (text: string) => Promise<boolean>;
+  /** `attachments`: the ids of the files uploaded for this message. */
+  onSend: (text: string, attachments: string[]) => Promise<boolean>;
+  /** The conversation the files picked are uploaded to, and the limits they are checked against first. */
+  conversationId: string | null;
+  attachmentLimits: AttachmentLimits;
   onStop: () => void;
   /** Changes when the message box should take the focus (a new chat, another conversation opened). */
   focusRequest: number;
@@ -47,6 +55,8 @@ export function Composer({
   editing = false,
   onCancelEdit,
   onEditLast = null,
+  conversationId,
+  attachmentLimits,
 }: Props) {
   const [text, setText] = useState('');
   const message = useRef<HTMLTextAreaElement>(null);
@@ -76,11 +86,18 @@ export function Composer({
     (running ? stop.current : message.current)?.focus();
   }, [running]);
 
+  const files = useAttachmentDrafts({ conversationId, limits: attachmentLimits });
+  const fileInput = useRef<HTMLInputElement>(null);
+  const sendable = (message: string) => (message.trim() !== '' || files.ids.length > 0) && !files.uploading;
+
   async function submit(event?: FormEvent, message = text) {
     event?.preventDefault();
-    if (!message.trim() || running || disabled) return;
-    // Keep what was typed until the server has accepted it: a failed send loses nothing.
-    if (await onSend(message)) setText('');
+    if (!sendable(message) || running || disabled) return;
+    // Keep what was typed (and picked) until the server has accepted it: a failed send loses nothing.
+    if (await onSend(message, files.ids)) {
+      setText('');
+      files.clear();
+    }
   }
 
   // A command with arguments waits for them; one without is sent as it is chosen.
@@ -109,7 +126,15 @@ export function Composer({
   }
 
   return (
-    <form className="composer" onSubmit={submit}>
+    <form
+      className="composer"
+      onSubmit={submit}
+      onDragOver={(event) => event.preventDefault()}
+      onDrop={(event) => {
+        event.preventDefault();
+        void files.add([...event.dataTransfer.files]);
+      }}
+    >
       {editing && (
         <p className="composer-editing" role="status">
           Editing your last message: sending replaces it and its answer.{' '}
@@ -119,6 +144,7 @@ export function Composer({
         </p>
       )}
       {commands.list}
+      <AttachmentChips drafts={files.drafts} onRemove={files.remove} />
       <textarea
         ref={message}
         {...commands.inputProps}
@@ -129,6 +155,12 @@ export function Composer({
         rows={2}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={(event) => {
+          // A screenshot on the clipboard is a file: it goes with the message (text pastes as text).
+          if (event.clipboardData.files.length === 0) return;
+          event.preventDefault();
+          void files.add([...event.clipboardData.files]);
+        }}
         disabled={disabledReason !== null}
         aria-describedby={disabledReason ? 'composer-disabled-reason' : undefined}
       />
@@ -138,6 +170,22 @@ export function Composer({
         </p>
       )}
       <div className="composer-bar">
+        <button type="button" onClick={() => fileInput.current?.click()} disabled={disabledReason !== null}>
+          Attach
+        </button>
+        {/* `accept` makes phones offer the camera and the photo library beside files. */}
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          aria-label="Attach files"
+          accept={mode === 'plan' ? INLINE_KINDS : undefined}
+          onChange={(event) => {
+            void files.add([...(event.target.files ?? [])]);
+            event.target.value = '';
+          }}
+        />
         <label>
           <span className="visually-hidden">Model</span>
           <select aria-label="Model" value={model} disabled={disabled} onChange={(event) => onModel(event.target.value)}>
@@ -163,7 +211,7 @@ export function Composer({
             Stop
           </button>
         ) : (
-          <button key="send" type="submit" disabled={disabled || !text.trim()}>
+          <button key="send" type="submit" disabled={disabled || !sendable(text)}>
             Send
           </button>
         )}

@@ -5,6 +5,7 @@ import { type ChatItem } from '@/features/timeline';
 import { ApprovalCard, type Decide } from '@/features/approvals';
 import { CopyButton } from '@/lib/ui/copy-button';
 import { ChangesView } from '@/features/changes';
+import { MessageAttachments } from '@/features/attachments';
 import { ThinkingView } from './thinking-view';
 import { PlanCard } from './plan-view';
 import { RunEnd } from './run-end';
@@ -29,6 +30,7 @@ export function MessageList({
   readOnly = false,
   steer = null,
   branch = null,
+  attachmentsAt = null,
 }: {
   items: ChatItem[];
   busy: boolean;
@@ -37,6 +39,8 @@ export function MessageList({
   readOnly?: boolean;
   steer?: Steer | null;
   branch?: Branch | null;
+  /** The address the conversation's attachments are served under (null: this page can't show them, only their names). */
+  attachmentsAt?: string | null;
 }) {
   const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -81,6 +85,7 @@ export function MessageList({
                 action={item === lastUser ? (steerable?.edit ?? null) : item === lastEnd ? (steerable?.retry ?? null) : null}
                 branch={branch}
                 keepPrompts={promptsBy.get(item.id) ?? 0}
+                attachmentsAt={attachmentsAt}
               />
             ),
           )}
@@ -149,6 +154,7 @@ const ItemView = memo(function ItemView({
   action,
   branch,
   keepPrompts,
+  attachmentsAt,
 }: {
   item: ChatItem;
   decide: Decide | null;
@@ -157,6 +163,7 @@ const ItemView = memo(function ItemView({
   action: (() => void) | null;
   branch: Branch | null;
   keepPrompts: number;
+  attachmentsAt: string | null;
 }) {
   switch (item.kind) {
     case 'approval':
@@ -166,9 +173,12 @@ const ItemView = memo(function ItemView({
     case 'user':
       return (
         <div className="user-turn">
-          <div className="message user" data-testid="user-message">
-            {item.text}
-          </div>
+          {item.attachments && <MessageAttachments attachments={item.attachments} urlOf={attachmentsAt ? (id) => `${attachmentsAt}/${id}` : null} />}
+          {item.text && (
+            <div className="message user" data-testid="user-message">
+              {item.text}
+            </div>
+          )}
           {action && (
             <button type="button" className="link-button" onClick={action}>
               Edit

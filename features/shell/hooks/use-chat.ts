@@ -131,7 +131,7 @@ export function useChat({
   }, [conversationId, title, activeOnServer, touch, workspace]);
 
   const send = useMutation({
-    mutationFn: (input: { text: string; model: string; mode: AgentMode; replaceLast?: boolean }) => sendMessage(conversationId!, input),
+    mutationFn: (input: { text: string; model: string; mode: AgentMode; replaceLast?: boolean; attachments?: string[] }) => sendMessage(conversationId!, input),
     onSuccess: (run, input) => {
       if (input.replaceLast) {
         // Retry, Edit: the replaced message and its answer leave the view, as they left the history.
