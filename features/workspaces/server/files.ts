@@ -94,7 +94,7 @@ export function saveNewFile(workspace: Workspace, { folder, name, bytes }: { fol
   const dir = resolveForWrite(workspace, folder).file;
   for (let copy = 1; copy <= MAX_NAME_COPIES; copy++) {
     const fileName = `${stem}${copy === 1 ? '' : ` (${copy})`}${extension}`;
-    const file = path.join(dir, fileName);
+    const file = path.join(/*turbopackIgnore: true*/ dir, fileName);
     try {
       writeFileSync(file, bytes, { flag: 'wx' });
       return [...segmentsOf(folder), fileName].join('/');
