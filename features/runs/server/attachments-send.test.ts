@@ -187,4 +187,14 @@ describe('attachments refused before anything starts', () => {
     expect(sendMessageSchema.safeParse({ ...base, text: 'x', attachments: [id, id] }).success).toBe(false);
     expect(sendMessageSchema.safeParse({ ...base, text: 'x', attachments: ['../x'] }).success).toBe(false);
   });
+
+  it('a message of attachments alone counts as a message of the visitor’s: a branch after it keeps it and what answered it', async () => {
+    const conversationId = randomUUID();
+    await send(conversationId, '', [(await attach(conversationId, 'alone.png', png(20, 10))).id]);
+    await send(conversationId, 'and then words', []);
+    const { branchConversation } = await import('./branch');
+    const branch = await branchConversation({ actor: visitorId, visitorId, workspace, conversationId, keepPrompts: 1 });
+    const kept = await userItems(branch.conversationId);
+    expect(kept.map((item) => [item.text, item.attachments?.map((attachment) => attachment.name)])).toEqual([['', ['alone.png']]]);
+  });
 });

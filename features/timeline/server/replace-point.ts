@@ -1,6 +1,7 @@
 import 'server-only';
 import { getSessionMessages, type SessionMessage } from '@anthropic-ai/claude-agent-sdk';
 import { transcriptSource } from '@/features/agents/server';
+import { markedAttachments } from './attachment-marker';
 import { visitorText } from './history';
 import { blocks } from './normalize';
 
@@ -38,8 +39,10 @@ export function branchPoint(messages: SessionMessage[], keepPrompts: number): { 
   return { upTo, wholeSession: next === undefined };
 }
 
+/** Whether a user entry is a message of the visitor's: words of theirs, or attachments alone (as the history shows them). */
 function visitorWords(message: unknown): boolean {
   const content = (message as { content?: unknown }).content;
   if (typeof content === 'string') return visitorText(content) !== null;
+  if (markedAttachments(content)) return true;
   return blocks(content).some((block) => block.type === 'text' && visitorText(String((block as { text?: string }).text ?? '')) !== null);
 }
