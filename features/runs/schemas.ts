@@ -27,7 +27,12 @@ export const sendMessageSchema = z
       .refine((ids) => new Set(ids).size === ids.length, 'An attachment is listed twice')
       .optional(),
   })
-  .refine((message) => message.text.length > 0 || (message.attachments?.length ?? 0) > 0, { message: 'Message is empty', path: ['text'] });
+  // Checked even when another field is wrong (`when`), so one answer names every bad field.
+  .refine((message) => hasContent(message), { message: 'Message is empty', path: ['text'], when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+
+function hasContent(message: { text?: unknown; attachments?: unknown }): boolean {
+  return (typeof message.text === 'string' && message.text.trim().length > 0) || (Array.isArray(message.attachments) && message.attachments.length > 0);
+}
 
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;
 
