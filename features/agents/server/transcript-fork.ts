@@ -7,10 +7,8 @@ import { serverEnv } from '@/lib/env';
 import { agentHome } from '@/features/sandbox/server';
 import { SHARED_PROJECT_KEY } from './transcript-disk';
 import { transcriptFile, transcriptSource } from './transcript';
+import { MAX_BATCH } from './transcript-mirror';
 import { databaseTranscriptStore } from './transcript-store';
-
-/** The most lines one database append carries (as the mirror's batches). */
-const MAX_BATCH = 500;
 
 /**
  * Copies conversation `from`'s session, up to and including the entry `upToMessageId` (all of it

@@ -18,7 +18,7 @@ import { databaseTranscriptStore } from './transcript-store';
  */
 
 /** The most lines one append carries (the SDK's own import batches 500 too). */
-const MAX_BATCH = 500;
+export const MAX_BATCH = 500;
 /** How long a read waits for this instance's queue of the session before it merges the disk copy instead. */
 const READ_FLUSH_MS = 3000;
 
