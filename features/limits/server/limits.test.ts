@@ -117,6 +117,40 @@ describe('open viewers', () => {
     expect(survivor.openHere('run')).toBe(0);
     expect(await survivor.open('run', 1)).toBe(true);
   });
+
+  it('takes a refused open back from the period it was counted in when the period turns while it is refused', async () => {
+    const store = memoryStore();
+    let turnWhileAdding: (() => Promise<unknown>) | undefined;
+    const turning: typeof store = {
+      ...store,
+      counter(input) {
+        const counter = store.counter(input);
+        return {
+          ...counter,
+          async add(key, points) {
+            const count = await counter.add(key, points);
+            const turn = turnWhileAdding;
+            turnWhileAdding = undefined;
+            await turn?.();
+            return count;
+          },
+        };
+      },
+    };
+    const gauge = sharedGauge(turning, { name: 'viewers', periodSeconds: 60 });
+    expect(await gauge.open('run', 1)).toBe(true);
+    // The second open is refused, and before the refusal lands the next period starts and a third
+    // open counts both of this instance's opens into it.
+    turnWhileAdding = async () => {
+      at(60_000);
+      expect(await gauge.open('run', 5)).toBe(true);
+    };
+    expect(await gauge.open('run', 1)).toBe(false);
+    expect(gauge.openHere('run')).toBe(2);
+    // Two are open: the count has exactly two, so a third fits under three and a fourth does not.
+    expect(await gauge.open('run', 3)).toBe(true);
+    expect(await gauge.open('run', 3)).toBe(false);
+  });
 });
 
 describe('daily budgets', () => {

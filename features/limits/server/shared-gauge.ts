@@ -56,24 +56,26 @@ export function sharedGauge(store: LimitStore, { name, periodSeconds }: { name: 
       scheduleRenewal();
       const { points } = await counter.add(slot(key, period), 1);
       if (points <= limit) return true;
-      await release(key, period);
+      await release(key);
       return false;
     },
     /** One open under `key` closed; resolves once the shared count has it. */
     close(key: string): Promise<void> {
-      return release(key, periodNow());
+      return release(key);
     },
     openHere: (key: string) => local.get(key) ?? 0,
   };
 
-  async function release(key: string, period: number): Promise<void> {
+  // Taken from the period this instance last contributed to: that contribution counted the open
+  // (even one refused while the period turned, since opens count here before they add), and a
+  // period not yet contributed to counts what is open when its contribution is made.
+  async function release(key: string): Promise<void> {
     const open = (local.get(key) ?? 0) - 1;
     if (open > 0) local.set(key, open);
     else local.delete(key);
-    // Not yet contributed to this period: its contribution, when made, counts what is open then.
-    const counted = contributed.get(key)?.period === period;
+    const counted = contributed.get(key)?.period;
     // Nothing open here any more: this instance's share of every period nets to zero.
     if (open <= 0) contributed.delete(key);
-    if (counted) await counter.add(slot(key, period), -1);
+    if (counted !== undefined) await counter.add(slot(key, counted), -1);
   }
 }
