@@ -28,6 +28,7 @@ import { benchPushFanout } from './bench/push-fanout';
 import { benchPageWeight } from './bench/page-weight';
 import { benchModelDoor } from './bench/model-door';
 import { benchDiskQuota } from './bench/disk-quota';
+import { benchAttachments } from './bench/attachments';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed. The
@@ -110,6 +111,7 @@ async function main() {
     const approval = await timed('approval', () => benchApproval({ api, server, cookie, log }));
     const pushFanout = await benchPushFanout({ log });
     const pageWeight = await timed('page weight', () => benchPageWeight({ api, server, cookie }));
+    const attachments = await timed('attachments', () => benchAttachments({ api, server, cookie, log }));
     const modelDoor = await timed('model door', () => benchModelDoor({ api, log }));
     const diskQuota = await timed('disk quota', () => benchDiskQuota({ log }));
     const continuation = await timed('continuation', () => benchContinuation({ api, root, build, env, log }));
@@ -118,7 +120,7 @@ async function main() {
       tookSeconds: Math.round((Date.now() - started) / 1000),
       buildInfo,
       otherCpu,
-      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation },
+      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments },
     });
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

@@ -159,17 +159,20 @@ export async function startAppServer({ root, dataDir, env }: { root: string; dat
 export type Sent = { status: number; headers: IncomingHttpHeaders; body: string; bytes: number; ttfbMs: number; totalMs: number };
 
 /** An HTTP request to the app as the demo workspace: Node can't resolve *.localhost, so connect to 127.0.0.1 and send the Host. */
-export function send(server: AppServer, { method = 'GET', path: urlPath, cookie, json }: { method?: string; path: string; cookie?: string; json?: unknown }): Promise<Sent> {
+export function send(
+  server: AppServer,
+  { method = 'GET', path: urlPath, cookie, json, raw }: { method?: string; path: string; cookie?: string; json?: unknown; raw?: { bytes: Buffer; headers: Record<string, string> } },
+): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const body = json === undefined ? undefined : JSON.stringify(json);
+    const body = raw?.bytes ?? (json === undefined ? undefined : JSON.stringify(json));
     const req = httpRequest(
       {
         host: '127.0.0.1',
         port: server.port,
         method,
         path: urlPath,
-        headers: { host: server.host, ...(cookie ? { cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: { host: server.host, ...(cookie ? { cookie } : {}), ...(raw ? raw.headers : json === undefined ? {} : { 'content-type': 'application/json' }) },
         timeout: 30_000,
       },
       (res) => {

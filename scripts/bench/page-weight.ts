@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser } from 'playwright';
+import type { Browser } from 'playwright';
 import type { AppServer } from './app-server';
+import { launchChromium, visitorContext } from './browser';
 import type { BenchApi } from './fake-api';
 import { kib, median } from './stats';
 import { sendThroughTether } from './tether-client';
@@ -27,10 +28,7 @@ export async function benchPageWeight({ api, server, cookie }: { api: BenchApi; 
   api.replyText(prompt, ANSWER);
   await sendThroughTether({ server, cookie, conversationId, text: prompt });
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const measure = (path: string, options: { conversationId?: string; ready?: string } = {}) => weigh({ browser, server, cookie, path, ...options });
     const floor = await measure('/no-such-page');
@@ -69,10 +67,7 @@ async function weigh({
 }): Promise<Weight> {
   const samples: Weight[] = [];
   for (let load = 0; load < LOADS; load++) {
-    const context = await browser.newContext();
-    const [name, value] = cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, domain: 'demo.localhost', path: '/', httpOnly: true, sameSite: 'Lax' }]);
-    if (conversationId) await context.addInitScript((id) => sessionStorage.setItem('tether-tab-conversation:demo', id), conversationId);
+    const context = await visitorContext(browser, cookie, conversationId);
     const page = await context.newPage();
     await page.goto(`http://${server.host}${path}`, { waitUntil: 'networkidle' });
     if (ready) {

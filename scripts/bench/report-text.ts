@@ -12,12 +12,12 @@ import { viewersSetup } from './viewers';
 
 /** Each benchmark's result table (markdown), by benchmark. */
 export type BenchTables = Record<
-  'stream' | 'history' | 'followUp' | 'viewers' | 'replay' | 'pushFanout' | 'sandbox' | 'load' | 'approval' | 'scaleOut' | 'pageWeight' | 'modelDoor' | 'diskQuota' | 'continuation',
+  'stream' | 'history' | 'followUp' | 'viewers' | 'replay' | 'pushFanout' | 'sandbox' | 'load' | 'approval' | 'scaleOut' | 'pageWeight' | 'modelDoor' | 'diskQuota' | 'continuation' | 'attachments',
   string
 >;
 
 export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { tookSeconds: number; buildInfo: string; otherCpu: string; tables: BenchTables }): string {
-  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation } = tables;
+  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments } = tables;
   return [
     `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${tookSeconds} s;`,
     `${buildInfo};`,
@@ -165,5 +165,16 @@ export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { 
     'A is drained (SIGTERM, `TETHER_DRAIN_SECONDS=2`: its runs are handed over to B) and started again, then B likewise.',
     '',
     continuation,
+    '',
+    "### 15. Attachments: a photo made the model's size, and a message with an image",
+    '',
+    "In Chromium, the workspace page's own composer: a 12-megapixel JPEG (made in the page, photo-sized) picked in the",
+    "file input, timed from the input's change to the upload leaving (the page's resource timing), which is the time",
+    'the browser takes to decode it, draw it again at 1568 px on its long side and encode it; a fresh page each time, after',
+    'one untimed. On the server: a new conversation sends one message with a 1 MB PNG (noise, which PNG cannot shrink)',
+    'uploaded first, against the same message without it, send → first text delta, alternating, after one untimed pair;',
+    "the last column is the image the CLI sent the model API (read from the scripted API's request: the CLI re-encodes a large one itself).",
+    '',
+    attachments,
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { request as httpRequest, type Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { ATTACHMENT_NAME_HEADER, encodeAttachmentName } from '@/features/attachments/attachment-name';
 import { parseRunEvent } from '@/features/timeline/events';
 import { sseParser } from '@/features/timeline/follower/sse-parser';
 import type { AgentMode, RunEvent } from '@/features/runs/types';
@@ -17,6 +18,7 @@ export async function postMessage({
   text,
   mode = 'plan',
   model = BENCH_MODEL,
+  attachments,
 }: {
   server: AppServer;
   cookie: string;
@@ -24,9 +26,11 @@ export async function postMessage({
   text: string;
   mode?: AgentMode;
   model?: string;
+  /** Ids of attachments uploaded to the conversation (`uploadAttachment`). */
+  attachments?: string[];
 }): Promise<{ sentAt: number; answeredAt: number; runId: string }> {
   const sentAt = performance.now();
-  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model, mode } });
+  const posted = await send(server, { method: 'POST', path: `/api/conversations/${conversationId}/messages`, cookie, json: { text, model, mode, ...(attachments ? { attachments } : {}) } });
   if (posted.status !== 202) throw new Error(`send failed (${posted.status}): ${posted.body}`);
   return { sentAt, answeredAt: sentAt + posted.totalMs, runId: (JSON.parse(posted.body) as { run: { id: string } }).run.id };
 }
@@ -41,6 +45,7 @@ export async function sendThroughTether({
   conversationId,
   text,
   model,
+  attachments,
   onEvent = () => {},
 }: {
   server: AppServer;
@@ -48,12 +53,39 @@ export async function sendThroughTether({
   conversationId: string;
   text: string;
   model?: string;
+  attachments?: string[];
   onEvent?: (event: RunEvent, receivedAt: number) => void;
 }): Promise<{ sentAt: number; answeredAt: number; endAt: number; end: End; runId: string }> {
-  const { sentAt, answeredAt, runId } = await postMessage({ server, cookie, conversationId, text, model });
+  const { sentAt, answeredAt, runId } = await postMessage({ server, cookie, conversationId, text, model, attachments });
   const { end, endAt } = await readEvents({ server, cookie, path: `/api/runs/${runId}/events?after=0` }, onEvent);
   if (end.status !== 'completed') throw new Error(`run ${runId} ended ${end.status}`);
   return { sentAt, answeredAt, endAt, end, runId };
+}
+
+/** Uploads a file for the conversation's next message, as the composer does; resolves with its id. */
+export async function uploadAttachment({
+  server,
+  cookie,
+  conversationId,
+  name,
+  type,
+  bytes,
+}: {
+  server: AppServer;
+  cookie: string;
+  conversationId: string;
+  name: string;
+  type: string;
+  bytes: Buffer;
+}): Promise<string> {
+  const posted = await send(server, {
+    method: 'POST',
+    path: `/api/conversations/${conversationId}/attachments`,
+    cookie,
+    raw: { bytes, headers: { 'content-type': type, [ATTACHMENT_NAME_HEADER]: encodeAttachmentName(name) } },
+  });
+  if (posted.status !== 201 && posted.status !== 200) throw new Error(`upload failed (${posted.status}): ${posted.body}`);
+  return (JSON.parse(posted.body) as { attachment: { id: string } }).attachment.id;
 }
 
 export type EventsRead = {
