@@ -18,3 +18,6 @@ export type Attachment = {
 
 /** One of a conversation's attachments: `runId` is the run of the message it was sent with, null while unsent. */
 export type ConversationAttachment = Attachment & { runId: string | null };
+
+/** Where a page loads an attachment's bytes from, by its id (null: not yet, or not here). */
+export type AttachmentUrl = (id: string) => string | null;

@@ -9,16 +9,24 @@ export const OFFLINE_CONVERSATIONS_CACHE = 'tether-conversations';
 /** How many conversations' histories are kept (the Recent list's 10, and room for the ones opened from See all). */
 export const OFFLINE_CONVERSATIONS_KEPT = 20;
 
-/** `GET /api/conversations/:id`: a conversation's history, the only API answer kept. */
+/** `GET /api/conversations/:id`: a conversation's history, kept from the network's latest answer. */
 export const CONVERSATION_HISTORY_PATH = /^\/api\/conversations\/[0-9a-f-]{36}$/;
 
-/** Forgets the offline copies of deleted conversations (all of them when `ids` is null). */
+/** Its attachments, which never change (ids are not reused): kept as first read, for its thumbnails offline. */
+export const OFFLINE_ATTACHMENTS_CACHE = 'tether-attachments';
+export const CONVERSATION_ATTACHMENT_PATH = /^\/api\/conversations\/[0-9a-f-]{36}\/attachments\/[0-9a-f-]{36}$/;
+/** Enough for the kept conversations' pictures; the oldest read go first. */
+export const OFFLINE_ATTACHMENTS_KEPT = 200;
+
+/** Forgets the offline copies of deleted conversations and of their attachments (all of them when `ids` is null). */
 export async function forgetOfflineCopies(ids: string[] | null): Promise<void> {
   if (!('caches' in globalThis)) return;
   if (ids === null) {
-    await caches.delete(OFFLINE_CONVERSATIONS_CACHE);
+    await Promise.all([caches.delete(OFFLINE_CONVERSATIONS_CACHE), caches.delete(OFFLINE_ATTACHMENTS_CACHE)]);
     return;
   }
-  const cache = await caches.open(OFFLINE_CONVERSATIONS_CACHE);
-  await Promise.all(ids.map((id) => cache.delete(new URL(`/api/conversations/${id}`, location.origin).href)));
+  const [histories, attachments] = await Promise.all([caches.open(OFFLINE_CONVERSATIONS_CACHE), caches.open(OFFLINE_ATTACHMENTS_CACHE)]);
+  const prefixes = ids.map((id) => new URL(`/api/conversations/${id}/attachments/`, location.origin).href);
+  const gone = (await attachments.keys()).filter((request) => prefixes.some((prefix) => request.url.startsWith(prefix)));
+  await Promise.all([...ids.map((id) => histories.delete(new URL(`/api/conversations/${id}`, location.origin).href)), ...gone.map((request) => attachments.delete(request))]);
 }

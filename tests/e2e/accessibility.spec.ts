@@ -1,13 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { seriousViolations } from './support/axe';
 import { log, send } from './support/chat';
-
-/** axe's serious and critical findings on the page as it is now, one line each. */
-async function seriousViolations(page: Page, label: string): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-  return serious.map((violation) => `${label}: ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-}
 
 /** A conversation with what a real one shows: thinking, a plan, tool cards, a code block, a table, a denied tool call with its diff card, a run's Changes, Retry and Edit. */
 async function fullConversation(page: Page) {

@@ -1,7 +1,7 @@
-import { expect, test } from '@playwright/test';
-import { executable, png } from '../fixtures/attachment-files';
-import type { Page } from '@playwright/test';
-import { log } from './support/chat';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { executable, pdf, png } from '../fixtures/attachment-files';
+import { seriousViolations } from './support/axe';
+import { chooseFromConversationMenu, log } from './support/chat';
 
 /** The app is up and has its conversation (files go to it as soon as they are picked). */
 async function ready(page: Page) {
@@ -52,4 +52,64 @@ test('a screenshot pasted into the message box is attached; a chip can be remove
   await page.getByLabel('Attach files').setInputFiles({ name: 'cat.png', mimeType: 'image/png', buffer: executable() });
   await expect(chips.getByRole('alert')).toContainText(/not .*image/i);
   await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
+});
+
+/** An image has really loaded (its bytes came, from the server, the worker's cache or a share fetch). */
+const loaded = (image: Locator) => expect.poll(() => image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth)).toBeGreaterThan(0);
+
+/** A link of the conversation's ⋯ menu (share, another device), read from its dialog. */
+async function linkFrom(page: Page, item: string, field: string): Promise<string> {
+  await chooseFromConversationMenu(page, item);
+  const dialog = page.getByRole('dialog', { name: item });
+  if (item === 'Share read-only') await dialog.getByRole('button', { name: 'Share read-only' }).click();
+  const link = dialog.getByRole('textbox', { name: field });
+  await expect(link).toHaveValue(/#(share|handoff)=/);
+  const url = await link.inputValue();
+  await page.keyboard.press('Escape');
+  return url;
+}
+
+test('on a phone: Attach opens the file chooser, a dropped PDF joins the photo, and the share page and another device show both', async ({ browser, page }) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await ready(page);
+  // Plan mode lists only what the model reads itself (the camera's images first); the other modes offer every file.
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('plan');
+  await expect(page.getByLabel('Attach files')).toHaveAttribute('accept', /^image\/png,image\/jpeg,image\/gif,image\/webp,/);
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('build');
+  await expect(page.getByLabel('Attach files')).not.toHaveAttribute('accept');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach', exact: true }).click();
+  expect((await chooser).isMultiple()).toBe(true);
+  await (await chooser).setFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png(800, 600) });
+  await page.evaluate((base64) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))], 'spec.pdf', { type: 'application/pdf' }));
+    document.querySelector('form.composer')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, pdf().toString('base64'));
+  const chips = page.getByTestId('attachment-chip');
+  await expect(chips).toContainText(['photo.png', 'spec.pdf']);
+  await expect(chips.getByRole('status')).toHaveCount(0);
+  expect(await seriousViolations(page, 'chips')).toEqual([]);
+  await page.getByRole('textbox', { name: 'Message' }).fill('What do these show?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  await loaded(log(page).getByTestId('attachment-thumbnail'));
+  await expect(log(page).getByRole('link', { name: /spec\.pdf/ })).toBeVisible();
+  expect(await seriousViolations(page, 'sent')).toEqual([]);
+
+  // The share page: no cookie of this site, the token in a header, the pictures shown from their bytes.
+  const shareUrl = await linkFrom(page, 'Share read-only', 'Share link');
+  const viewer = await (await browser.newContext()).newPage();
+  await viewer.goto(shareUrl);
+  await loaded(log(viewer).getByTestId('attachment-thumbnail'));
+  await expect(log(viewer).getByRole('link', { name: /spec\.pdf/ })).toHaveAttribute('href', /^blob:/);
+  await log(viewer).getByRole('button', { name: 'Show photo.png' }).click();
+  await loaded(viewer.getByRole('dialog', { name: 'photo.png' }).getByRole('img'));
+
+  // Another device of this visitor, by a handoff link.
+  const handoffUrl = await linkFrom(page, 'Continue on another device', 'Handoff link');
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(handoffUrl);
+  await loaded(log(phone).getByTestId('attachment-thumbnail'));
+  await expect(log(phone).getByTestId('user-message')).toHaveText(['What do these show?']);
 });

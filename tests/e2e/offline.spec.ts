@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { png } from '../fixtures/attachment-files';
 import { chooseFromConversationMenu, log, send } from './support/chat';
 
 test('offline, the app starts from the service worker with a saved copy and says so; back online it is live again', async ({ context, page }) => {
@@ -38,4 +39,31 @@ test('deleting a conversation removes its saved copy', async ({ page }) => {
   page.once('dialog', (dialog) => void dialog.accept());
   await chooseFromConversationMenu(page, 'Delete conversation');
   await expect.poll(saved).toBe(false);
+});
+
+test('offline, a saved conversation shows its pictures too; deleting it forgets them', async ({ context, page }) => {
+  await page.goto('/');
+  await expect.poll(() => page.evaluate(() => sessionStorage.getItem('tether-tab-conversation:demo'))).toMatch(/^[0-9a-f-]{36}$/);
+  await page.getByLabel('Attach files').setInputFiles({ name: 'diagram.png', mimeType: 'image/png', buffer: png(120, 80) });
+  await expect(page.getByTestId('attachment-chip').getByRole('status')).toHaveCount(0);
+  await send(page, 'keep this for the train');
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await page.reload();
+  const thumbnail = log(page).getByTestId('attachment-thumbnail');
+  const shown = () => thumbnail.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth);
+  await expect.poll(shown).toBe(120);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByText('Offline — showing a saved copy')).toBeVisible();
+  await expect.poll(shown).toBe(120);
+
+  await context.setOffline(false);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  const kept = () => page.evaluate(async () => (await (await caches.open('tether-attachments')).keys()).length);
+  expect(await kept()).toBe(1);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await chooseFromConversationMenu(page, 'Delete conversation');
+  await expect.poll(kept).toBe(0);
 });

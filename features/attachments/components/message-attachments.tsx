@@ -3,15 +3,16 @@
 import { useState } from 'react';
 import { Dialog } from '@/lib/modal-dialog';
 import { formatFileSize } from '../file-size';
-import type { Attachment } from '../types';
+import type { Attachment, AttachmentUrl } from '../types';
 
 /**
  * A message's attachments: images as thumbnails (a tap shows the whole image, Escape closes it),
  * other files as chips that open or download them. `urlOf` says where an attachment is served
  * (null: nowhere this page can show it, so only its name shows).
  */
-export function MessageAttachments({ attachments, urlOf }: { attachments: Attachment[]; urlOf: ((id: string) => string) | null }) {
+export function MessageAttachments({ attachments, urlOf }: { attachments: Attachment[]; urlOf: AttachmentUrl | null }) {
   const [shown, setShown] = useState<Attachment | null>(null);
+  const shownUrl = shown && urlOf?.(shown.id);
   if (attachments.length === 0) return null;
   return (
     <ul className="message-attachments" aria-label="Attached files">
@@ -36,9 +37,9 @@ export function MessageAttachments({ attachments, urlOf }: { attachments: Attach
           </li>
         );
       })}
-      {shown && urlOf && (
+      {shown && shownUrl && (
         <Dialog open onClose={() => setShown(null)} title={shown.name} className="image-viewer">
-          <img src={urlOf(shown.id)} alt={shown.name} />
+          <img src={shownUrl} alt={shown.name} />
         </Dialog>
       )}
     </ul>

@@ -186,7 +186,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
               decide={chat.decide}
               steer={online ? steer : null}
               branch={online ? branch : null}
-              attachmentsAt={conversationId && `/api/conversations/${conversationId}/attachments`}
+              attachmentUrl={conversationId ? (id) => `/api/conversations/${conversationId}/attachments/${id}` : null}
               empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />}
             />
           )}

@@ -173,7 +173,8 @@ export function Composer({
         <button type="button" onClick={() => fileInput.current?.click()} disabled={disabledReason !== null}>
           Attach
         </button>
-        {/* `accept` makes phones offer the camera and the photo library beside files. */}
+        {/* Phones offer the camera and the photo library beside files either way; in plan mode `accept`
+            keeps to what the model reads itself (a list of every other type would hide the rest). */}
         <input
           ref={fileInput}
           type="file"

@@ -5,7 +5,7 @@ import { type ChatItem } from '@/features/timeline';
 import { ApprovalCard, type Decide } from '@/features/approvals';
 import { CopyButton } from '@/lib/ui/copy-button';
 import { ChangesView } from '@/features/changes';
-import { MessageAttachments } from '@/features/attachments';
+import { MessageAttachments, type AttachmentUrl } from '@/features/attachments';
 import { ThinkingView } from './thinking-view';
 import { PlanCard } from './plan-view';
 import { RunEnd } from './run-end';
@@ -30,7 +30,7 @@ export function MessageList({
   readOnly = false,
   steer = null,
   branch = null,
-  attachmentsAt = null,
+  attachmentUrl = null,
 }: {
   items: ChatItem[];
   busy: boolean;
@@ -39,8 +39,8 @@ export function MessageList({
   readOnly?: boolean;
   steer?: Steer | null;
   branch?: Branch | null;
-  /** The address the conversation's attachments are served under (null: this page can't show them, only their names). */
-  attachmentsAt?: string | null;
+  /** Where this page can load an attachment from (null: nowhere yet, so only its name shows). */
+  attachmentUrl?: AttachmentUrl | null;
 }) {
   const log = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -85,7 +85,7 @@ export function MessageList({
                 action={item === lastUser ? (steerable?.edit ?? null) : item === lastEnd ? (steerable?.retry ?? null) : null}
                 branch={branch}
                 keepPrompts={promptsBy.get(item.id) ?? 0}
-                attachmentsAt={attachmentsAt}
+                attachmentUrl={attachmentUrl}
               />
             ),
           )}
@@ -154,7 +154,7 @@ const ItemView = memo(function ItemView({
   action,
   branch,
   keepPrompts,
-  attachmentsAt,
+  attachmentUrl,
 }: {
   item: ChatItem;
   decide: Decide | null;
@@ -163,7 +163,7 @@ const ItemView = memo(function ItemView({
   action: (() => void) | null;
   branch: Branch | null;
   keepPrompts: number;
-  attachmentsAt: string | null;
+  attachmentUrl: AttachmentUrl | null;
 }) {
   switch (item.kind) {
     case 'approval':
@@ -173,7 +173,7 @@ const ItemView = memo(function ItemView({
     case 'user':
       return (
         <div className="user-turn">
-          {item.attachments && <MessageAttachments attachments={item.attachments} urlOf={attachmentsAt ? (id) => `${attachmentsAt}/${id}` : null} />}
+          {item.attachments && <MessageAttachments attachments={item.attachments} urlOf={attachmentUrl} />}
           {item.text && (
             <div className="message user" data-testid="user-message">
               {item.text}

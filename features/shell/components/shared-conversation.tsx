@@ -5,6 +5,7 @@ import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { SHARE_TOKEN_HEADER } from '@/features/sharing';
 import { fetchShared } from '../api/chat-api';
 import { useLiveRun } from '../hooks/use-live-run';
+import { useSharedAttachmentUrls } from '../hooks/use-shared-attachments';
 import { MessageList } from './message-list';
 
 /** This tab's share token: from the link's fragment, kept for reloads (the fragment itself is cleared). */
@@ -49,6 +50,7 @@ export function SharedConversation({ workspace }: { workspace: string }) {
   }, [activeRunId, token, queryClient, followLive]);
 
   const items = useMemo(() => [...(view.data?.items ?? []), ...live.items], [view.data, live.items]);
+  const attachmentUrl = useSharedAttachmentUrls(items, token);
   const off = token === null || view.data === null;
   return (
     <div className="app shared">
@@ -78,7 +80,7 @@ export function SharedConversation({ workspace }: { workspace: string }) {
             Loading conversation…
           </p>
         ) : (
-          <MessageList items={items} busy={activeRunId !== null} decide={null} readOnly empty={<p className="muted">Nothing here yet.</p>} />
+          <MessageList items={items} busy={activeRunId !== null} decide={null} readOnly attachmentUrl={attachmentUrl} empty={<p className="muted">Nothing here yet.</p>} />
         )}
       </main>
     </div>
