@@ -78,6 +78,13 @@ describe('parseServerEnv', () => {
     expect(problemsIn({ TETHER_ATTACHMENTS_PER_MESSAGE: '0' })).toMatch(/TETHER_ATTACHMENTS_PER_MESSAGE/);
   });
 
+  it('allows each visitor 100 MiB of attachments a day by default; 0 turns it off, and one file must fit in a day', () => {
+    expect(parseServerEnv({})).toMatchObject({ TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: 100 });
+    expect(parseServerEnv({ TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: '0' })).toMatchObject({ TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: 0 });
+    expect(problemsIn({ TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: '4' })).toMatch(/TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: .*at least TETHER_ATTACHMENT_MAX_MB/);
+    expect(problemsIn({ TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: 'plenty' })).toMatch(/TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY/);
+  });
+
   it('reads the conversation TTL under its old name SESSION_TTL_HOURS when the new one is unset, and says so', () => {
     expect(parseServerEnv({}).deprecations).toEqual([]);
     const legacy = parseServerEnv({ SESSION_TTL_HOURS: '6' });

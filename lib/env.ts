@@ -126,6 +126,8 @@ const serverEnvSchema = z
     TETHER_ATTACHMENTS_PER_MESSAGE: z.coerce.number().int().min(1).max(100).default(5),
     TETHER_ATTACHMENT_MAX_MB: z.coerce.number().positive().max(24).default(5),
     TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE: z.coerce.number().positive().max(24).default(20),
+    // MiB of attachments one visitor may upload in any 24 h (sliding, across instances); 0 turns it off.
+    TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: z.coerce.number().min(0).max(1_048_576).default(100),
     // Proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default.
     TETHER_TRUSTED_PROXIES: z
       .string()
@@ -172,6 +174,11 @@ const serverEnvSchema = z
   .refine((env) => env.TETHER_ATTACHMENT_MAX_MB <= env.TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE, {
     message: 'TETHER_ATTACHMENT_MAX_MB must not be more than TETHER_ATTACHMENTS_MAX_MB_PER_MESSAGE (one file is part of a message)',
     path: ['TETHER_ATTACHMENT_MAX_MB'],
+  })
+  // A smaller allowance would refuse, every day, a file within the per-file cap.
+  .refine((env) => env.TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY === 0 || env.TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY >= env.TETHER_ATTACHMENT_MAX_MB, {
+    message: 'TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY must be 0 (off) or at least TETHER_ATTACHMENT_MAX_MB (one file must fit in a day)',
+    path: ['TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY'],
   })
   .refine((env) => Boolean(env.SUPABASE_URL) === Boolean(env.SUPABASE_SERVICE_ROLE_KEY), {
     message: 'SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together',

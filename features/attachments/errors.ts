@@ -9,6 +9,7 @@ declare module '@/lib/errors' {
     'payload_too_large:attachment': true;
     'payload_too_large:image_dimensions': true;
     'payload_too_large:message_attachments': true;
+    'payload_too_large:workspace_full': true;
     'conflict:attachment_sent': true;
   }
 }

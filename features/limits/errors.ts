@@ -10,6 +10,7 @@ declare module '@/lib/errors' {
     'rate_limited:viewers': true;
     'rate_limited:budget_visitor': true;
     'rate_limited:budget_workspace': true;
+    'rate_limited:attachment_bytes': true;
   }
 }
 

@@ -12,6 +12,7 @@ import { defineDeviceContract } from './db/devices';
 import { definePushContract } from './db/push';
 import { defineRunContract } from './db/runs';
 import { defineShareContract } from './db/shares';
+import { defineWorkspaceAttachmentContract } from './db/workspace-attachments';
 
 export function defineDbContract(getDb: () => Db) {
   defineConversationContract(getDb);
@@ -20,6 +21,7 @@ export function defineDbContract(getDb: () => Db) {
   defineDeviceContract(getDb);
   defineShareContract(getDb);
   defineAttachmentContract(getDb);
+  defineWorkspaceAttachmentContract(getDb);
   definePushContract(getDb);
   defineCallErrorContract(getDb);
 }

@@ -16,11 +16,13 @@ export type StoredAttachment = {
 
 type Owner = { conversationId: string; visitorId: string; workspace: string };
 
-export type SaveResult = { status: 'saved'; attachment: StoredAttachment } | { status: 'unknown' } | { status: 'full'; unsentCount: number; unsentBytes: number };
+export type SaveResult =
+  { status: 'saved'; attachment: StoredAttachment } | { status: 'unknown' } | { status: 'full'; unsentCount: number; unsentBytes: number } | { status: 'workspace_full'; workspaceBytes: number };
 
 /**
  * Saves a file to the owner's live conversation ('unknown' when it isn't theirs), unless the
- * conversation's unsent attachments with it would pass `maxUnsent` ('full').
+ * conversation's unsent attachments with it would pass `maxUnsent` ('full'), or the workspace's
+ * attachments with it would pass `maxWorkspaceBytes` ('workspace_full'; null: no such cap).
  */
 export async function saveAttachment({
   conversationId,
@@ -32,7 +34,16 @@ export async function saveAttachment({
   width,
   height,
   maxUnsent,
-}: Owner & { name: string; mediaType: string; bytes: Buffer; width: number | null; height: number | null; maxUnsent: { count: number; bytes: number } }): Promise<SaveResult> {
+  maxWorkspaceBytes,
+}: Owner & {
+  name: string;
+  mediaType: string;
+  bytes: Buffer;
+  width: number | null;
+  height: number | null;
+  maxUnsent: { count: number; bytes: number };
+  maxWorkspaceBytes: number | null;
+}): Promise<SaveResult> {
   return (await db()).call<SaveResult>('save_attachment', {
     p_conversation_id: conversationId,
     p_visitor_id: visitorId,
@@ -45,7 +56,13 @@ export async function saveAttachment({
     p_height: height,
     p_max_unsent_count: maxUnsent.count,
     p_max_unsent_bytes: maxUnsent.bytes,
+    p_max_workspace_bytes: maxWorkspaceBytes,
   });
+}
+
+/** The bytes of every attachment the workspace's conversations hold. */
+export async function workspaceAttachmentBytes(workspace: string): Promise<number> {
+  return (await db()).call<number>('workspace_attachment_bytes', { p_workspace: workspace });
 }
 
 /** One attachment of the owner's live conversation with its bytes, or null. */

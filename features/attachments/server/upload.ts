@@ -1,7 +1,7 @@
 import 'server-only';
 import { getConversation, openConversation } from '@/features/conversations/server';
-import { conversationsFull, takeConversation } from '@/features/limits/server';
-import { assertDiskReserve } from '@/features/workspaces/server';
+import { conversationsFull, takeAttachmentBytes, takeConversation } from '@/features/limits/server';
+import { assertDiskReserve, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { readBytes } from '@/lib/http';
 import { ATTACHMENT_NAME_HEADER } from '../attachment-name';
@@ -12,6 +12,7 @@ import { classifyAttachment, tooLargeMessage, type Classified } from './classify
 import { attachmentLimits } from './limits';
 import { saveAttachment } from './queries';
 import { toAttachment } from './view';
+import { workspaceFull, workspaceRoom, type WorkspaceRoom } from './workspace-room';
 
 /** An upload as its request carried it, checked: the file's name, its bytes, and what they are. */
 export type Upload = Classified & { name: string; bytes: Buffer };
@@ -35,15 +36,37 @@ type Caller = { conversationId: string; visitorId: string; workspace: string };
 /**
  * Saves an upload for the conversation's next message. `visitorId` is whose rights the caller acts
  * with (the owner's, for one of its devices). The conversation's unsent attachments are that
- * message's, so together they stay within one message's count and bytes (413 past them).
+ * message's, so together they stay within one message's count and bytes (413 past them); the
+ * workspace's attachments and files together stay within its quota (413); and the visitor's
+ * uploads within their daily allowance (429). Only an upload that is saved counts toward that.
  */
-export async function saveUpload({ conversationId, visitorId, workspace, upload }: Caller & { upload: Upload }): Promise<Attachment> {
+export async function saveUpload({ conversationId, visitorId, workspace, upload }: Omit<Caller, 'workspace'> & { workspace: Workspace; upload: Upload }): Promise<Attachment> {
   // Attachments are kept in the database, on the data root: the same reserve as a new message.
   assertDiskReserve();
+  const room = await workspaceRoom({ workspace, name: upload.name, bytes: upload.bytes.byteLength });
+  const giveBack = await takeAttachmentBytes({ visitorId, bytes: upload.bytes.byteLength });
+  try {
+    return await save({ conversationId, visitorId, workspace: workspace.name, upload, room });
+  } catch (error) {
+    await giveBack();
+    throw error;
+  }
+}
+
+async function save({ conversationId, visitorId, workspace, upload, room }: Caller & { upload: Upload; room: WorkspaceRoom | null }): Promise<Attachment> {
   await openForUpload({ conversationId, visitorId, workspace });
   const { perMessage, messageBytes } = attachmentLimits();
-  const saved = await saveAttachment({ conversationId, visitorId, workspace, ...upload, maxUnsent: { count: perMessage, bytes: messageBytes } });
+  const saved = await saveAttachment({
+    conversationId,
+    visitorId,
+    workspace,
+    ...upload,
+    maxUnsent: { count: perMessage, bytes: messageBytes },
+    maxWorkspaceBytes: room?.maxAttachmentBytes ?? null,
+  });
   if (saved.status === 'unknown') throw new AppError('not_found:conversation', 'No such conversation.');
+  // Another upload to the workspace got in since workspaceRoom looked.
+  if (saved.status === 'workspace_full') throw workspaceFull({ name: upload.name, bytes: upload.bytes.byteLength, room: room!, storedBytes: saved.workspaceBytes });
   if (saved.status === 'full') {
     const why =
       saved.unsentCount + 1 > perMessage

@@ -51,6 +51,19 @@ describe('a sliding window', () => {
     expect(await window.take('v')).toMatchObject({ ok: false, retryAfterSeconds: 900 });
   });
 
+  it('gives points back to the window that took them, even once the next one has begun', async () => {
+    const window = slidingWindow(memoryStore(), { name: 'w', limit: 10, windowSeconds: 3600 });
+    at(HOUR - 1000);
+    expect(await window.take('v', 10)).toEqual({ ok: true });
+    at(HOUR + 1000);
+    await window.giveBack('v', 10, start + HOUR - 1000);
+    // Given back to the new window instead, the old one's ten would fade while a debt of ten stayed.
+    at(HOUR + HOUR / 2);
+    expect(await window.check('v', 11)).toMatchObject({ ok: false });
+    expect(await window.take('v', 10)).toEqual({ ok: true });
+    expect(await window.check('v')).toMatchObject({ ok: false });
+  });
+
   it('checks without counting, and charges past the limit (spend already happened)', async () => {
     const window = slidingWindow(memoryStore(), { name: 'w', limit: 10, windowSeconds: 60 });
     expect(await window.check('v', 10)).toEqual({ ok: true });

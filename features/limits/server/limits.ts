@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db/connection';
 import { serverEnv, type ServerEnv } from '@/lib/env';
 import { redis } from '@/lib/redis';
+import { attachmentAllowance } from './attachment-allowance';
 import { dailyBudgets } from './budgets';
 import { runSlots } from './run-slots';
 import { slidingWindow } from './sliding-window';
@@ -21,6 +22,7 @@ type Settings = Pick<
   | 'TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY'
   | 'TETHER_VIEWERS_PER_RUN'
   | 'TETHER_VIEWERS_PER_VISITOR'
+  | 'TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY'
 > & { linksPerMinute: number };
 
 /** Every shared rule over one store. Two instances building this over one store share every count. */
@@ -35,6 +37,7 @@ export function buildLimits(store: LimitStore, settings: Settings) {
     handoffsOpened: slidingWindow(store, { name: 'handoffs-opened', limit: settings.linksPerMinute, windowSeconds: 60 }),
     viewers: viewerCaps(store, { perRun: settings.TETHER_VIEWERS_PER_RUN, perVisitor: settings.TETHER_VIEWERS_PER_VISITOR }),
     budgets: dailyBudgets(store, { visitorUsd: settings.TETHER_BUDGET_USD_PER_VISITOR_PER_DAY, workspaceUsd: settings.TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY }),
+    attachmentAllowance: attachmentAllowance(store, { mbPerDay: settings.TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY }),
   };
 }
 

@@ -67,6 +67,22 @@ export async function takeConversation(visitorId: string): Promise<void> {
 }
 
 /**
+ * Counts an upload of `bytes` toward the visitor's daily allowance of attachments; refuses past it.
+ * Returns the function that gives it back, for an upload refused afterwards for another reason: only
+ * an upload that is saved costs the visitor.
+ */
+export async function takeAttachmentBytes({ visitorId, bytes }: { visitorId: string; bytes: number }): Promise<() => Promise<void>> {
+  const { attachmentAllowance } = limits();
+  const taken = await attachmentAllowance.take({ visitorId, bytes });
+  if (taken.ok) return taken.giveBack;
+  throw new AppError(
+    'rate_limited:attachment_bytes',
+    `This file would take you past ${attachmentAllowance.mbPerDay} MB of attachments today, the most one visitor may upload in a day. Try again in ${shortDuration(taken.retryAfterSeconds)}, or attach a smaller file.`,
+    { retryAfterSeconds: taken.retryAfterSeconds },
+  );
+}
+
+/**
  * Counts a new visitor (a request without a cookie) from `address`. Each visitor gets its own
  * fair share, so without this cap dropping the cookie would be a way around every per-visitor limit.
  */

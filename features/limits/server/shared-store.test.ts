@@ -22,6 +22,7 @@ const settings = {
   TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: 20,
   TETHER_VIEWERS_PER_RUN: 3,
   TETHER_VIEWERS_PER_VISITOR: 4,
+  TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: 1,
   linksPerMinute: 10,
 };
 
@@ -91,6 +92,19 @@ function sharedRules(stores: () => [LimitStore, LimitStore]) {
     for (let i = 0; i < 10; i++) expect((await (i % 2 ? a : b).linksMade.take(visitorId)).ok).toBe(true);
     expect((await a.linksMade.take(visitorId)).ok).toBe(false);
     expect((await b.handoffsOpened.take(visitorId)).ok).toBe(true);
+  });
+
+  it("shares a visitor's daily attachment allowance, and an upload given back frees its share on both", async () => {
+    const [a, b] = two();
+    const visitorId = randomUUID();
+    const kib = 1024;
+    expect(await a.attachmentAllowance.take({ visitorId, bytes: 600 * kib })).toMatchObject({ ok: true });
+    const second = await b.attachmentAllowance.take({ visitorId, bytes: 400 * kib });
+    if (!second.ok) throw new Error('the second upload should fit');
+    expect(await a.attachmentAllowance.take({ visitorId, bytes: 25 * kib })).toMatchObject({ ok: false, retryAfterSeconds: expect.any(Number) });
+    expect(await a.attachmentAllowance.take({ visitorId: randomUUID(), bytes: 1024 * kib })).toMatchObject({ ok: true });
+    await second.giveBack();
+    expect(await a.attachmentAllowance.take({ visitorId, bytes: 400 * kib })).toMatchObject({ ok: true });
   });
 
   it('caps open viewers of a run and of a visitor across instances, and gives a place back when one closes', async () => {

@@ -59,6 +59,16 @@ export function slidingWindow(store: LimitStore, { name, limit, windowSeconds }:
       if (!verdict.ok) await counter.add(`${key}:${index}`, -wanted);
       return verdict;
     },
+    /**
+     * Gives back `points` a take at `takenAt` counted (what they paid for did not happen), to the
+     * window that counted them: should the window have turned since, the current one never had them.
+     */
+    async giveBack(key: string, points: number, takenAt: number, now = Date.now()): Promise<void> {
+      const { index } = place(takenAt);
+      // Two windows on, its counter has expired: nothing of it counts any more.
+      if (index < place(now).index - 1) return;
+      await counter.add(`${key}:${index}`, -points);
+    },
     /** Counts `spent` points whatever the limit (they were already spent); says whether one more would still fit. */
     async charge(key: string, spent: number, now = Date.now()): Promise<Verdict> {
       const { index, elapsedMs } = place(now);

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 async function attach(conversationId: string, name: string, bytes: Buffer, owner = visitorId): Promise<Attachment> {
   const req = new Request('http://127.0.0.1/upload', { method: 'POST', headers: { 'x-attachment-name': encodeURIComponent(name) }, body: new Uint8Array(bytes) });
-  return attachments.saveUpload({ conversationId, visitorId: owner, workspace: workspace.name, upload: await attachments.readUpload(req) });
+  return attachments.saveUpload({ conversationId, visitorId: owner, workspace, upload: await attachments.readUpload(req) });
 }
 
 const start = (conversationId: string, text: string, ids: string[], mode: AgentMode = 'build') =>

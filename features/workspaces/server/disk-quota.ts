@@ -78,23 +78,36 @@ function unmountable(root: string, reason: string): AppError {
   return new AppError('unavailable:workspace_disk', "This workspace's files can't be opened right now. Try again later.", { retryAfterSeconds: 60 });
 }
 
+/** What a workspace's files take of its quota, in bytes. */
+export type DiskUsage = { quotaBytes: number; usedBytes: number };
+
+/**
+ * How much of its image a workspace with a quota uses, or null when it has none (quotas off).
+ * Used is the image's size less what is free on it, so the filesystem's own bookkeeping counts:
+ * the files can never take more than the quota.
+ */
+export function workspaceDiskUsage(workspace: { filesDir: string; diskQuotaBytes?: number }): DiskUsage | null {
+  const quotaBytes = workspace.diskQuotaBytes;
+  if (quotaBytes === undefined) return null;
+  const { bavail, bsize } = statfsSync(workspace.filesDir);
+  return { quotaBytes, usedBytes: Math.max(0, quotaBytes - bavail * bsize) };
+}
+
 /**
  * "The workspace is full (64 MB of 64 MB) …" when a workspace with a quota has (nearly) no room
- * left, else null. Used is the quota minus what is free, so the filesystem's own bookkeeping
- * counts: the files can never take more than the quota.
+ * left, else null.
  */
 export function workspaceFullNotice(workspace: { filesDir: string; diskQuotaBytes?: number }): string | null {
-  const total = workspace.diskQuotaBytes;
-  if (total === undefined) return null;
-  let free: number;
+  let usage: DiskUsage | null;
   try {
-    const { bavail, bsize } = statfsSync(workspace.filesDir);
-    free = bavail * bsize;
+    usage = workspaceDiskUsage(workspace);
   } catch {
     return null; // a notice is a courtesy: never fail a run's end over it
   }
-  if (free > Math.max(FULL_MARGIN_BYTES, total / 100)) return null;
-  return `The workspace is full (${formatBytes(total - free)} of ${formatBytes(total)}): writes fail until some files are deleted.`;
+  if (!usage) return null;
+  const { quotaBytes: total, usedBytes: used } = usage;
+  if (total - used > Math.max(FULL_MARGIN_BYTES, total / 100)) return null;
+  return `The workspace is full (${formatBytes(used)} of ${formatBytes(total)}): writes fail until some files are deleted.`;
 }
 
 /** 1.0 GB, 64 MB, 3.5 MB, 12 KB — binary units with the names people read them by. */

@@ -7,7 +7,7 @@ import { route } from '../../../_lib/route';
  * a new conversation, which it then starts.
  */
 export const POST = route.conversation({ input: ({ req }) => readUpload(req) }, async ({ conversationId, input, actor, workspace }) => {
-  return Response.json({ attachment: await saveUpload({ conversationId, visitorId: actor, workspace: workspace.name, upload: input }) }, { status: 201 });
+  return Response.json({ attachment: await saveUpload({ conversationId, visitorId: actor, workspace, upload: input }) }, { status: 201 });
 });
 
 /** The conversation's attachments, oldest first, each with its run (null: not sent yet) → `{ attachments }`. */
