@@ -5,7 +5,8 @@ export default function DiffLines({ patch, label }: { patch: string; label: stri
     .split('\n')
     .filter((line) => !/^(Index: |=+$)/.test(line));
   return (
-    <pre className="approval-detail diff" aria-label={label}>
+    // Focusable: a long line scrolls it sideways, and the keyboard must reach that too.
+    <pre className="approval-detail diff" aria-label={label} tabIndex={0}>
       {lines.map((line, index) => {
         const kind = line.startsWith('+++') || line.startsWith('---') ? 'file' : line.startsWith('+') ? 'added' : line.startsWith('-') ? 'removed' : line.startsWith('@@') ? 'hunk' : 'context';
         return (

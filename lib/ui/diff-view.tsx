@@ -10,7 +10,7 @@ export function DiffView({ patch, label }: { patch: string; label: string }) {
   return (
     <Suspense
       fallback={
-        <pre className="approval-detail diff" aria-label={label}>
+        <pre className="approval-detail diff" aria-label={label} tabIndex={0}>
           {patch}
         </pre>
       }

@@ -113,3 +113,19 @@ test('on a phone: Attach opens the file chooser, a dropped PDF joins the photo, 
   await loaded(log(phone).getByTestId('attachment-thumbnail'));
   await expect(log(phone).getByTestId('user-message')).toHaveText(['What do these show?']);
 });
+
+test('in plan mode a file the model cannot read itself is held back, with the reason, until the mode allows saving it', async ({ page }) => {
+  await ready(page);
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('plan');
+  // Picked anyway (dropped, or the chooser's "all files"): it uploads, and the composer says why it can't go.
+  await page.getByLabel('Attach files').setInputFiles({ name: 'build.zip', mimeType: 'application/zip', buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00]) });
+  await expect(page.getByTestId('attachment-chip').getByRole('status')).toHaveCount(0);
+  await expect(page.getByText("Plan mode keeps the workspace read-only, so build.zip can't be saved into it for the agent.")).toBeVisible();
+  await page.getByRole('textbox', { name: 'Message' }).fill('What is in this?');
+  await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('build');
+  await expect(page.getByText('Plan mode keeps the workspace read-only')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(log(page).getByTestId('run-end')).toBeVisible();
+  await expect(log(page).getByRole('list', { name: 'Attached files' })).toContainText('build.zip');
+});
