@@ -72,6 +72,7 @@ async function main() {
       TETHER_VIEWERS_PER_VISITOR: '2000',
       TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0',
       TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: '0',
+      TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: '0',
     };
     // A second server keeps no warm agent processes: the cold side of the follow-up benchmark, and
     // the history benchmark's server, whose check must resume the grown transcript from disk (a warm
