@@ -120,6 +120,10 @@ const serverEnvSchema = z
       .refine((mb) => mb === 0 || mb >= 16, '0 (off) or at least 16')
       .default(1024),
     TETHER_DISK_RESERVE_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
+    // A run's snapshots of the workspace (features/changes/server/snapshots.ts): how long one may
+    // take (past it the run does not start), and the largest file kept in one (larger: "not kept").
+    TETHER_SNAPSHOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    TETHER_SNAPSHOT_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(10),
     // Attachments (features/attachments): files per message, and MiB per file and per message. A
     // message's images and PDFs reach the model API base64-encoded in one request, which takes at
     // most 32 MiB: 24 MiB of files is what fits.

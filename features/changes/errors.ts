@@ -5,6 +5,8 @@ declare module '@/lib/errors' {
     'conflict:nothing_to_undo': true;
     'conflict:not_restorable': true;
     'conflict:changed_since': true;
+    'conflict:snapshot_gone': true;
+    'unavailable:snapshot': true;
   }
 }
 

@@ -1,2 +1,4 @@
-export { FileCheckpoints, undoRunChanges, type KeptCheckpoint } from './server/file-changes';
-export { listRunChanges, recordRunChanges, type KeptChange, type RunChanges } from './server/queries';
+export { undoRunChanges } from './server/undo';
+export { keptBefore, RunSnapshots, type KeepSnapshot } from './server/run-snapshots';
+export type { Snapshot } from './server/snapshots';
+export { listRunChanges, recordRunChanges, recordRunSnapshot, type RunChanges } from './server/queries';

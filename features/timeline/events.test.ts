@@ -13,7 +13,12 @@ const samples: RunEvent[] = [
   { type: 'error', code: 'agent:failed', message: 'It broke', seq: 8 },
   { type: 'approval', approvalId: 'a-1', toolId: 't-2', tool: 'Edit', summary: 'edit a.ts', detail: null, expiresAt: '2026-01-01T00:00:00.000Z', seq: 9 },
   { type: 'approval_decided', approvalId: 'a-1', decision: 'allow', scope: 'run', note: null, by: 'visitor', device: 'd-1', seq: 10 },
-  { type: 'changes', runId: 'r-1', files: [{ path: 'a.ts', patch: '@@ -1 +1 @@', added: 1, removed: 1, restorable: true }], seq: 11 },
+  {
+    type: 'changes',
+    runId: 'r-1',
+    files: [{ path: 'a.ts', kind: 'modified', oldPath: null, mode: null, binary: false, size: null, patch: '@@ -1 +1 @@', added: 1, removed: 1, restorable: true }],
+    seq: 11,
+  },
   { type: 'end', status: 'completed', model: 'claude-sonnet-4-5', mode: 'ask', costUsd: 0.01, inputTokens: 10, outputTokens: 20, durationMs: 900, seq: 12 },
   { type: 'thinking', text: 'Hmm', seq: 13 },
   { type: 'thinking_end', durationMs: 1200, redacted: false, seq: 14 },
@@ -24,6 +29,12 @@ describe('parseRunEvent', () => {
   it('reads back every event type the server sends, unchanged', () => {
     expect(new Set(samples.map((event) => event.type))).toEqual(new Set(Object.keys(runEventSchemas)));
     for (const event of samples) expect(parseRunEvent(JSON.stringify(event))).toEqual({ ok: true, event });
+  });
+
+  it('reads a changes event an earlier version journaled (no kinds, modes or sizes) with their defaults', () => {
+    const file = { path: 'a.ts', patch: null, added: null, removed: null, restorable: false };
+    const parsed = parseRunEvent(JSON.stringify({ type: 'changes', runId: 'r-1', files: [file], seq: 3 }));
+    expect(parsed).toEqual({ ok: true, event: { type: 'changes', runId: 'r-1', files: [{ ...file, kind: 'modified', oldPath: null, mode: null, binary: false, size: null }], seq: 3 } });
   });
 
   it('answers a reason, not an exception, for an unknown type, a bad field, a missing seq or broken JSON', () => {

@@ -14,9 +14,15 @@ import { agentModes, approvalDeciders, approvalDecisions, approvalScopes, planSt
 
 const mode = z.enum(agentModes);
 
-export const fileChangeSchema: z.ZodType<FileChange> = z.object({
+// The defaults read a run's events journaled by an earlier version, which had none of these.
+export const fileChangeSchema: z.ZodType<FileChange, unknown> = z.object({
   path: z.string(),
-  /** Null when binary or too large to show. */
+  kind: z.enum(['added', 'modified', 'deleted', 'renamed']).default('modified'),
+  oldPath: z.string().nullable().default(null),
+  mode: z.object({ before: z.string(), after: z.string() }).nullable().default(null),
+  binary: z.boolean().default(false),
+  size: z.number().nullable().default(null),
+  /** Null when binary, not kept, or too large to show. */
   patch: z.string().nullable(),
   added: z.number().nullable(),
   removed: z.number().nullable(),

@@ -17,6 +17,18 @@ export const workspaceConfigSchema = z.object({
     .optional(),
   /** This workspace's disk quota in MB (TETHER_WORKSPACE_QUOTA_MB otherwise); a bigger one later grows it. */
   quotaMb: z.number().int().min(16).max(1_048_576).optional(),
+  /**
+   * What a run's snapshots leave out besides the workspace's own .gitignore: gitignore patterns,
+   * in place of the default list (`node_modules/`, `.next/`). `[]` keeps everything.
+   */
+  snapshotIgnore: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .regex(/^[^\n\r]+$/, 'one pattern per entry, no line breaks'),
+    )
+    .optional(),
 });
 
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;

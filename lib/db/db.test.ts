@@ -29,6 +29,7 @@ function defineAccessTests(getSession: () => SqlSession) {
       { relname: 'push_subscriptions', relrowsecurity: true },
       { relname: 'run_changes', relrowsecurity: true },
       { relname: 'run_checkpoints', relrowsecurity: true },
+      { relname: 'run_snapshots', relrowsecurity: true },
       { relname: 'runs', relrowsecurity: true },
       { relname: 'share_links', relrowsecurity: true },
       { relname: 'transcript_entries', relrowsecurity: true },

@@ -12,12 +12,14 @@ import { defineDeviceContract } from './db/devices';
 import { definePushContract } from './db/push';
 import { defineRunContract } from './db/runs';
 import { defineShareContract } from './db/shares';
+import { defineSnapshotContract } from './db/snapshots';
 import { defineWorkspaceAttachmentContract } from './db/workspace-attachments';
 
 export function defineDbContract(getDb: () => Db) {
   defineConversationContract(getDb);
   defineRunContract(getDb);
   defineContinuationContract(getDb);
+  defineSnapshotContract(getDb);
   defineDeviceContract(getDb);
   defineShareContract(getDb);
   defineAttachmentContract(getDb);

@@ -35,9 +35,6 @@ export function claudeExecutable(): string {
 /** In ask mode: puts one tool call to the visitor and resolves with their verdict. */
 export type AskVisitor = (call: { tool: string; input: Record<string, unknown>; toolId: string }) => Promise<Verdict>;
 
-/** Tools that edit one file, and the input field naming it. */
-const fileEdits: Record<string, string> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
-
 export function agentOptions({
   conversationId,
   workspace,
@@ -49,7 +46,6 @@ export function agentOptions({
   door,
   loopback,
   askVisitor,
-  beforeEdit,
   turnsLeft,
 }: {
   conversationId: string;
@@ -66,8 +62,6 @@ export function agentOptions({
   loopback: Awaited<ReturnType<typeof loopbackBridge>> | null;
   /** Needed in ask mode. */
   askVisitor?: AskVisitor;
-  /** Told which file (relative to the workspace) an allowed edit is about to change; the edit waits for it. */
-  beforeEdit?: (relativePath: string) => Promise<void> | undefined;
   /** A continued run's turns left of TETHER_MAX_TURNS (its first half used the rest). */
   turnsLeft?: number;
 }): Options {
@@ -87,11 +81,6 @@ export function agentOptions({
     const toolInput = (input.tool_input ?? {}) as Record<string, unknown>;
     const decision = guard(input.tool_name, toolInput);
     if (!decision.allowed) return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: decision.reason } };
-    const edited = toolInput[fileEdits[input.tool_name] ?? ''];
-    if (beforeEdit && typeof edited === 'string') {
-      const relative = path.relative(agentWorkspaceDir(workspace), path.resolve(agentWorkspaceDir(workspace), edited));
-      if (relative && !relative.startsWith('..')) await beforeEdit(relative.split(path.sep).join('/'));
-    }
     return asks(input.tool_name) ? { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask' } } : {};
   };
   return {

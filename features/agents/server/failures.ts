@@ -1,5 +1,6 @@
 import 'server-only';
 import type { SDKAPIRetryMessage, SDKRateLimitInfo, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { AppError } from '@/lib/errors';
 
 /** How an agent's turn came back: its result message, or what it threw. */
 export type TurnOutcome = {
@@ -20,6 +21,8 @@ export function isMissingSession({ result, thrown }: TurnOutcome): boolean {
 
 /** A model-side failure as a short message for the conversation, with a code per kind. */
 export function describeFailure(outcome: TurnOutcome): { code: string; message: string } {
+  // Ours, before the agent had the prompt (the run's snapshot): it says what went wrong itself.
+  if (outcome.thrown instanceof AppError && !outcome.result) return { code: outcome.thrown.code, message: outcome.thrown.message };
   if (outcome.crashed) {
     // A sandboxed CLI's death reaches us as bubblewrap's exit status: 128 + the signal.
     const killed = outcome.crashed.signal === 'SIGKILL' || outcome.crashed.code === 137;

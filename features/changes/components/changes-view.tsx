@@ -2,16 +2,16 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ChangesItem } from '../types';
+import type { ChangesItem, FileChange } from '../types';
 import { undoRunChanges } from '../api/changes-api';
 import { DiffView } from '@/lib/ui/diff-view';
 
 type Changes = ChangesItem;
 
 /**
- * The files a run changed, each with `+added −removed` and its diff (folded, so a phone shows
- * them inline one at a time), and "Undo these changes". `busy`: a run is in progress, which
- * Undo must wait for.
+ * The files a run changed, each with what happened to it (added, modified, deleted, renamed),
+ * `+added −removed` and its diff (folded, so a phone shows them inline one at a time), and "Undo
+ * these changes". `busy`: a run is in progress, which Undo must wait for.
  */
 export function ChangesView({ changes, busy, readOnly }: { changes: Changes; busy: boolean; readOnly: boolean }) {
   const queryClient = useQueryClient();
@@ -43,25 +43,8 @@ export function ChangesView({ changes, busy, readOnly }: { changes: Changes; bus
       </p>
       <ul className="changes-files">
         {changes.files.map((file) => (
-          <li key={file.path}>
-            <details>
-              <summary>
-                <code>{file.path}</code>{' '}
-                {file.added !== null ? (
-                  <span className="changes-counts">
-                    <span className="changes-added" aria-label={`${file.added} added`}>
-                      +{file.added}
-                    </span>{' '}
-                    <span className="changes-removed" aria-label={`${file.removed} removed`}>
-                      −{file.removed}
-                    </span>
-                  </span>
-                ) : (
-                  <span className="muted">binary or too large to show</span>
-                )}
-              </summary>
-              {file.patch && <DiffView patch={file.patch} label={`Changes to ${file.path}`} />}
-            </details>
+          <li key={file.path} data-kind={file.kind}>
+            <FileLine file={file} />
           </li>
         ))}
       </ul>
@@ -87,8 +70,63 @@ export function ChangesView({ changes, busy, readOnly }: { changes: Changes; bus
           )}
         </div>
       ) : (
-        <p className="muted">A binary or very large file changed, so these changes can't be undone here.</p>
+        <p className="muted">A file was not kept in the snapshots (too large, or a git repository of its own), so these changes can&apos;t be undone here.</p>
       )}
     </section>
   );
+}
+
+const KIND_LABELS: Record<FileChange['kind'], string> = { added: 'added', modified: 'modified', deleted: 'deleted', renamed: 'renamed' };
+
+function FileLine({ file }: { file: FileChange }) {
+  return (
+    <details>
+      <summary>
+        <span className="changes-kind">{KIND_LABELS[file.kind]}</span> <code>{file.path}</code>
+        {file.oldPath !== null && (
+          <>
+            {' '}
+            <span className="muted">
+              from <code>{file.oldPath}</code>
+            </span>
+          </>
+        )}{' '}
+        {file.added !== null ? (
+          <span className="changes-counts">
+            <span className="changes-added" aria-label={`${file.added} added`}>
+              +{file.added}
+            </span>{' '}
+            <span className="changes-removed" aria-label={`${file.removed} removed`}>
+              −{file.removed}
+            </span>
+          </span>
+        ) : (
+          <span className="muted">{aboutUnshown(file)}</span>
+        )}
+        {file.mode && (
+          <>
+            {' '}
+            <span className="muted">
+              mode {file.mode.before} → {file.mode.after}
+            </span>
+          </>
+        )}
+      </summary>
+      {file.patch && <DiffView patch={file.patch} label={`Changes to ${file.path}`} />}
+    </details>
+  );
+}
+
+/** Why a file shows no diff: binary (with its size), not kept, or too large to show. */
+function aboutUnshown(file: FileChange): string {
+  const size = file.size === null ? '' : `, ${formatBytes(file.size)}`;
+  if (!file.restorable) return `not kept${size}`;
+  if (file.binary) return `binary${size}`;
+  return 'too large to show';
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

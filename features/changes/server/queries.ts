@@ -1,24 +1,23 @@
 import 'server-only';
 import { db } from '@/lib/db/connection';
 import type { RunStatus } from '@/features/conversations/vocabulary';
-import type { FileChange } from '../types';
+import type { FileChange, FileChangeKind } from '../types';
+import type { Snapshot } from './snapshots';
 
-/** A change as kept for Undo: the file's text before the run and after it (null: absent, or not kept). */
-export type KeptChange = FileChange & { before: string | null; after: string | null };
+/** Records a finished run's changes, as its Changes view shows them. */
+export async function recordRunChanges(runId: string, changes: FileChange[]) {
+  await (await db()).call('record_run_file_changes', { p_run_id: runId, p_changes: JSON.stringify(changes) });
+}
 
-export async function recordRunChanges(runId: string, changes: KeptChange[]) {
-  await (
-    await db()
-  ).call('record_run_changes', {
-    p_run_id: runId,
-    p_paths: changes.map((change) => change.path),
-    p_befores: changes.map((change) => change.before),
-    p_afters: changes.map((change) => change.after),
-    p_patches: changes.map((change) => change.patch),
-    p_added: changes.map((change) => change.added),
-    p_removed: changes.map((change) => change.removed),
-    p_restorable: changes.map((change) => change.restorable),
-  });
+/** Keeps a run's snapshot with it; the first of each moment stands, and its tree is returned. */
+export async function recordRunSnapshot(runId: string, moment: 'before' | 'after', snapshot: Snapshot) {
+  return (await db()).call<string>('record_run_snapshot', { p_run_id: runId, p_moment: moment, p_tree: snapshot.tree, p_not_kept: JSON.stringify(snapshot.notKept) });
+}
+
+export type RunSnapshotPair = { before: Snapshot | null; after: Snapshot | null };
+
+export async function getRunSnapshots(runId: string) {
+  return (await db()).call<RunSnapshotPair>('get_run_snapshots', { p_run_id: runId });
 }
 
 export type RunChanges = { runId: string; undoneAt: string | null; files: FileChange[] };
@@ -28,11 +27,11 @@ export async function listRunChanges(conversationId: string) {
   return (await db()).call<RunChanges[]>('list_run_changes', { p_conversation_id: conversationId });
 }
 
-type KeptFile = { path: string; before: string | null; after: string | null; restorable: boolean };
+type RecordedFile = { path: string; kind: FileChangeKind; restorable: boolean };
 
-/** The visitor's run's changes with the files' contents (for Undo), or null. */
+/** The visitor's run's changes with its snapshots (for Undo), or null. */
 export async function getRunChanges({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: string }) {
-  return (await db()).call<{ runId: string; conversationId: string; status: RunStatus; undoneAt: string | null; files: KeptFile[] } | null>('get_run_changes', {
+  return (await db()).call<{ runId: string; conversationId: string; status: RunStatus; undoneAt: string | null; snapshots: RunSnapshotPair; files: RecordedFile[] } | null>('get_run_changes', {
     p_run_id: runId,
     p_visitor_id: visitorId,
     p_workspace: workspace,

@@ -165,7 +165,7 @@ describe('a run survives its server', () => {
     await vi.waitFor(() => expect([...first.announced(), ...second.announced()]).toMatchObject([{ conversationId, status: 'completed' }]));
   });
 
-  it("the run's Changes cover both halves: what it edited before the restart and after", async () => {
+  it("the run's Changes cover both halves: what it edited before the restart and after; Undo takes back both", async () => {
     const dataDir = mkdtempSync(path.join(root, 'changes-'));
     const first = await instance(dataDir);
     const before = await sendAndKill(first, EDITS, 'SIGKILL', 'build');
@@ -178,6 +178,10 @@ describe('a run survives its server', () => {
       ['a.txt', 1],
       ['b.txt', 1],
     ]);
+    // The before snapshot, taken by the killed process, is the continuation's too.
+    expect(await second.undo({ visitorId, runId })).toEqual({ runId, paths: ['a.txt', 'b.txt'] });
+    const files = path.join(dataDir, 'workspaces', 'instances', 'files');
+    expect([existsSync(path.join(files, 'a.txt')), existsSync(path.join(files, 'b.txt'))]).toEqual([false, false]);
   });
 
   it('TETHER_CONTINUE_ATTEMPTS=0 keeps the old way: the restart ends the run interrupted', async () => {

@@ -3,11 +3,11 @@ import { getConversation } from '@/features/conversations/server';
 import { resumeRun } from '@/features/limits/server';
 import { findWorkspace, type Workspace } from '@/features/workspaces/server';
 import { RESTARTED_NOTE } from '@/features/approvals/vocabulary';
-import { FileCheckpoints, type KeptCheckpoint } from '@/features/changes/server';
+import { keptBefore, RunSnapshots, type Snapshot } from '@/features/changes/server';
 import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '@/features/timeline/vocabulary';
 import { logger } from '@/lib/logger';
 import { endOrphanedStream, publishRunEvents } from './live-events';
-import { listRunCheckpoints, recordRunEnd, type OrphanedRun } from './queries';
+import { recordRunEnd, type OrphanedRun } from './queries';
 import { Run } from './run';
 import { startEventPrompt } from './message-attachments';
 import { execute } from './run-execute';
@@ -15,7 +15,7 @@ import { failStuckRun } from './run-finish';
 import { dropJournal, journaledEvents, journalRunEvents } from './run-journal';
 import { announceRunFinished } from './run-notices';
 import { register } from './run-registry';
-import { writeRunCheckpoint } from './run-writes';
+import { writeRunSnapshot } from './run-writes';
 
 /**
  * The runs this instance claimed after their server went (its own earlier process, or a silent
@@ -29,9 +29,18 @@ export async function takeOnOrphanedRuns(runs: OrphanedRun[]): Promise<void> {
   }
 }
 
-/** The file-edit checkpoints of `run`, each kept in the database as well, starting from those of its earlier halves. */
-export function runCheckpoints(run: Run, workspace: Workspace, kept: KeptCheckpoint[] = []): FileCheckpoints {
-  return new FileCheckpoints(workspace, { kept, onKeep: (checkpoint) => writeRunCheckpoint(run.conversationId, run.id, checkpoint).first });
+/**
+ * The snapshots of `run`, each kept in the database as well (a continuation starts from its
+ * earlier half's `before`). The database may be slow to answer: the snapshot's ref holds it
+ * meanwhile; a write it refuses keeps the run from starting.
+ */
+export function runCheckpoints(run: Run, workspace: Workspace, before: Snapshot | null = null): RunSnapshots {
+  const keep = async (moment: 'before' | 'after', snapshot: Snapshot) => {
+    if ((await writeRunSnapshot({ conversationId: run.conversationId, runId: run.id, moment, snapshot }).first) === 'refused') {
+      throw new Error(`the run's ${moment} snapshot could not be kept`);
+    }
+  };
+  return new RunSnapshots(workspace, run.id, keep, before);
 }
 
 /**
@@ -51,7 +60,7 @@ async function continueRun(record: OrphanedRun): Promise<void> {
   if (!record.agentStarted && !start) throw new Error('its prompt is not known here');
   Object.assign(run, { continuations: record.continuations, turns: record.turns, earlierWorkMs: record.workedMs, agentStarted: record.agentStarted });
   Object.assign(run.spent, { usd: record.costUsd ?? 0, inputTokens: record.inputTokens ?? 0, outputTokens: record.outputTokens ?? 0 });
-  if (record.mode !== 'plan') run.checkpoints = runCheckpoints(run, workspace, await listRunCheckpoints(record.id));
+  if (record.mode !== 'plan') run.checkpoints = runCheckpoints(run, workspace, await keptBefore(workspace, record.id));
   register(run);
   publishRunEvents(run, events.length);
   journalRunEvents(run);

@@ -111,7 +111,7 @@ function itemMarkdown(item: ChatItem, tools: Map<string, ToolDetail>): string | 
     case 'notice':
       return `> ${item.text}`;
     case 'changes':
-      return `**Changed files:** ${item.files.map((file) => `\`${file.path}\``).join(', ')}${item.undoneAt ? ' (undone)' : ''}`;
+      return `**Changed files:** ${item.files.map((file) => `\`${file.path}\`${file.kind === 'modified' ? '' : ` (${file.kind}${file.oldPath ? ` from \`${file.oldPath}\`` : ''})`}`).join(', ')}${item.undoneAt ? ' (undone)' : ''}`;
     case 'run_end': {
       const tokens = item.inputTokens !== null ? ` · ${item.inputTokens.toLocaleString('en')} in / ${(item.outputTokens ?? 0).toLocaleString('en')} out tokens` : '';
       const cost = item.costUsd !== null ? ` · $${item.costUsd.toFixed(4)}` : '';

@@ -1,7 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/connection';
 import type { FinishedRun } from '@/features/timeline/server';
-import type { KeptCheckpoint } from '@/features/changes/server';
 import type { AgentMode, RunStatus } from '../types';
 
 /** A row of the runs table: what the history shows of a run, and where and when it ran. */
@@ -67,15 +66,6 @@ export async function recordRunProgress({ id, costUsd, inputTokens, outputTokens
     p_worked_ms: Math.round(workedMs),
     p_agent_started: agentStarted,
   });
-}
-
-export async function keepRunCheckpoint(runId: string, { path, snapshot }: KeptCheckpoint) {
-  await (await db()).call('keep_run_checkpoint', { p_run_id: runId, p_path: path, p_snapshot: JSON.stringify(snapshot) });
-}
-
-/** The checkpoints a running run kept so far (a continuation's Changes start from them). */
-export async function listRunCheckpoints(runId: string) {
-  return (await db()).call<KeptCheckpoint[]>('list_run_checkpoints', { p_run_id: runId });
 }
 
 /** Stop for a running run whose server is gone; false when it is no longer running. */

@@ -18,7 +18,6 @@ import { startEventPrompt } from './message-attachments';
 import type { Run } from './run';
 import { interrupt } from './run-control';
 import { finish } from './run-finish';
-import { activeRun } from './run-registry';
 import { meterSpend } from './run-spend';
 import type { TurnOutcome } from './run-state';
 import { saveRunProgress, writeSessionMapping } from './run-writes';
@@ -59,7 +58,6 @@ export async function execute({
     const key = JSON.stringify([run.mode, workspace.config]);
     // A warm process serves later runs too: these find the conversation's run of the moment.
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
-    const beforeEdit = (relativePath: string) => activeRun(run.conversationId)?.checkpoints?.keep(relativePath);
     const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
     // A continued run has what its earlier halves left of the turn limit.
     const turnsLeft = continued ? Math.max(1, serverEnv().TETHER_MAX_TURNS - run.turns) : undefined;
@@ -76,7 +74,6 @@ export async function execute({
         door,
         loopback,
         askVisitor,
-        beforeEdit,
         turnsLeft,
       });
       return new AgentProcess(run.conversationId, key, options, door);
@@ -100,6 +97,9 @@ export async function execute({
     if (process) {
       const resumedCold = process.cold && sdkSessionId !== undefined;
       run.process = process;
+      // The run's checkpoint, as late as can be (edits while it waited in line are not its own) and
+      // before the agent has the prompt: a run never starts without one.
+      await run.checkpoints?.takeBefore();
       run.state.moveTo('starting');
       // The plan the session holds so far: a warm process's from its last turn; a cold one's from
       // the transcript (read while its CLI starts).

@@ -31,10 +31,11 @@ export async function finish({ run, workspace, outcome, durationMs }: { run: Run
     // A resume can come back under a new session id: the mapping follows the latest.
     await writeSessionMapping(run.conversationId, outcome.result.session_id).first;
   }
-  const changes = run.checkpoints?.changes() ?? [];
+  const { changes, problem } = (await run.checkpoints?.changesAtEnd()) ?? { changes: [], problem: null };
+  if (problem) run.emit({ type: 'notice', message: problem });
   // Shown when kept, or kept as soon as the database answers; not when refused (it is logged).
   if (changes.length > 0 && (await writeRunChanges({ conversationId: run.conversationId, runId: run.id, changes }).first) !== 'refused') {
-    run.emit({ type: 'changes', runId: run.id, files: changes.map(({ path, patch, added, removed, restorable }) => ({ path, patch, added, removed, restorable })) });
+    run.emit({ type: 'changes', runId: run.id, files: changes });
   }
   const full = workspaceFullNotice(workspace);
   if (full) run.emit({ type: 'notice', message: full });

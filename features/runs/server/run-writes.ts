@@ -2,10 +2,11 @@ import 'server-only';
 import { setSdkSession } from '@/features/conversations/server';
 import { AppError } from '@/lib/errors';
 import { retryWrite, writesSettled, type RetriedWrite } from '@/lib/db/retry';
-import { recordRunChanges, type KeptChange, type KeptCheckpoint } from '@/features/changes/server';
+import { recordRunChanges, recordRunSnapshot, type Snapshot } from '@/features/changes/server';
+import type { FileChange } from '@/features/changes';
 import { serverEnv } from '@/lib/env';
 import type { Run } from './run';
-import { keepRunCheckpoint, recordRunEnd, recordRunProgress, type RunRecord } from './queries';
+import { recordRunEnd, recordRunProgress, type RunRecord } from './queries';
 
 /**
  * A run's writes that a database blip must not drop: its session mapping, its Changes, its end
@@ -23,7 +24,7 @@ export function writeSessionMapping(conversationId: string, sdkSessionId: string
   return retryWrite({ what: 'session mapping', key: laneOf(conversationId), write: () => setSdkSession(conversationId, sdkSessionId) });
 }
 
-export function writeRunChanges({ conversationId, runId, changes }: { conversationId: string; runId: string; changes: KeptChange[] }): RetriedWrite<void> {
+export function writeRunChanges({ conversationId, runId, changes }: { conversationId: string; runId: string; changes: FileChange[] }): RetriedWrite<void> {
   return retryWrite({ what: 'run changes', key: laneOf(conversationId), write: () => recordRunChanges(runId, changes) });
 }
 
@@ -41,9 +42,9 @@ export function saveRunProgress(run: Run): RetriedWrite<void> {
   return retryWrite({ what: 'run progress', key: laneOf(run.conversationId), write: () => recordRunProgress(progress) });
 }
 
-/** A file as it was before the run's first edit of it, for the Changes of a continuation. */
-export function writeRunCheckpoint(conversationId: string, runId: string, checkpoint: KeptCheckpoint): RetriedWrite<void> {
-  return retryWrite({ what: 'run checkpoint', key: laneOf(conversationId), write: () => keepRunCheckpoint(runId, checkpoint) });
+/** A snapshot of the run's workspace (its before, for a continuation and Undo; its after, for Undo). */
+export function writeRunSnapshot({ conversationId, runId, moment, snapshot }: { conversationId: string; runId: string; moment: 'before' | 'after'; snapshot: Snapshot }): RetriedWrite<string> {
+  return retryWrite({ what: `run ${moment} snapshot`, key: laneOf(conversationId), write: () => recordRunSnapshot(runId, moment, snapshot) });
 }
 
 /** Resolves with null when the run was no longer running in the database (another instance took it over). */

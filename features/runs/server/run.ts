@@ -5,7 +5,7 @@ import { Approvals } from '@/features/approvals/server';
 import type { AgentMode, RunEvent, RunEventBody, RunInfo } from '../types';
 import { RunEventLog } from '@/features/timeline/server';
 import { RunState } from './run-state';
-import type { FileCheckpoints } from '@/features/changes/server';
+import type { RunSnapshots } from '@/features/changes/server';
 
 /**
  * One agent run, owned by the server rather than by the request that started it: its events go
@@ -24,8 +24,8 @@ export class Run extends RunEventLog {
   readonly spent = { usd: 0, inputTokens: 0, outputTokens: 0 };
   /** Ask mode's tool calls waiting for the visitor, and how earlier ones were decided. */
   readonly approvals = new Approvals((body) => this.emit(body));
-  /** The files this run's edits start from (null: a run that can't edit). */
-  checkpoints: FileCheckpoints | null = null;
+  /** The workspace's files before the run and after it, its Changes and Undo (null: a run that can't edit). */
+  checkpoints: RunSnapshots | null = null;
   /** How often the run was continued after its server went (TETHER_CONTINUE_ATTEMPTS caps it). */
   continuations = 0;
   /** Model requests so far, its earlier halves' included (against TETHER_MAX_TURNS). */

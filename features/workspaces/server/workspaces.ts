@@ -22,6 +22,15 @@ function workspaceRoot(name: string): string {
   return path.join(serverEnv().workspacesDir, workspaceNameSchema.parse(name));
 }
 
+/**
+ * Where the workspace's snapshots are kept (a git repository whose work tree is the files folder):
+ * beside workspace.json, so out of the agent's sandbox and outside the files (and their disk
+ * image), and on the same volume as the files when several instances share one.
+ */
+export function snapshotsGitDir(workspace: Workspace): string {
+  return path.join(workspaceRoot(workspace.name), 'snapshots.git');
+}
+
 /** The workspace, or null when the name is invalid or no such folder exists. */
 export function findWorkspace(name: string): Workspace | null {
   if (!workspaceNameSchema.safeParse(name).success) return null;

@@ -143,7 +143,7 @@ export function defineRunContract(getDb: () => Db) {
     expect(late.map((run) => run.id)).toContain(aliveRun.id);
   });
 
-  it('run changes: recorded per run, listed without contents, given to the owner only, undone once', async () => {
+  it('run changes of an earlier version (texts, no kinds): listed with kinds told from their texts, given to the owner only, undone once', async () => {
     const conversationId = randomUUID();
     await open({ id: conversationId });
     const run = await startRun(conversationId);
@@ -157,23 +157,31 @@ export function defineRunContract(getDb: () => Db) {
       p_removed: [1, 0],
       p_restorable: [true, true],
     });
+    const shown = { oldPath: null, mode: null, binary: false, size: null };
     expect(await getDb().call('list_run_changes', { p_conversation_id: conversationId })).toEqual([
       {
         runId: run.id,
         undoneAt: null,
         files: [
-          { path: 'new.md', patch: '@@ -0,0 +1 @@\n+x', added: 1, removed: 0, restorable: true },
-          { path: 'src/a.ts', patch: '@@ -1 +1 @@\n-a\n+b', added: 1, removed: 1, restorable: true },
+          { path: 'new.md', kind: 'added', ...shown, patch: '@@ -0,0 +1 @@\n+x', added: 1, removed: 0, restorable: true },
+          { path: 'src/a.ts', kind: 'modified', ...shown, patch: '@@ -1 +1 @@\n-a\n+b', added: 1, removed: 1, restorable: true },
         ],
       },
     ]);
     const changesOf = (visitor: string) =>
-      getDb().call<{ files: Array<{ path: string; before: string | null; after: string | null }> } | null>('get_run_changes', { p_run_id: run.id, p_visitor_id: visitor, p_workspace: 'demo' });
+      getDb().call<{ snapshots: unknown; files: Array<{ path: string; before: string | null; after: string | null }> } | null>('get_run_changes', {
+        p_run_id: run.id,
+        p_visitor_id: visitor,
+        p_workspace: 'demo',
+      });
     expect(await changesOf('visitor-b')).toBeNull();
-    expect((await changesOf('visitor-a'))!.files).toEqual([
-      { path: 'new.md', before: null, after: 'x\n', restorable: true },
-      { path: 'src/a.ts', before: 'a\n', after: 'b\n', restorable: true },
-    ]);
+    expect(await changesOf('visitor-a')).toMatchObject({
+      snapshots: { before: null, after: null },
+      files: [
+        { path: 'new.md', kind: 'added', before: null, after: 'x\n', restorable: true },
+        { path: 'src/a.ts', kind: 'modified', before: 'a\n', after: 'b\n', restorable: true },
+      ],
+    });
     expect(await getDb().call('mark_run_changes_undone', { p_run_id: run.id })).toBe(true);
     expect(await getDb().call('mark_run_changes_undone', { p_run_id: run.id })).toBe(false);
     expect(await changesOf('visitor-a')).toMatchObject({ undoneAt: expect.stringMatching(ISO) });
