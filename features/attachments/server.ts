@@ -1,4 +1,4 @@
-export { attachmentOf, conversationAttachments, sendAttachments, sharedAttachment, takeBackAttachment } from './server/attachments';
+export { attachmentOf, conversationAttachments, copyAttachments, sendAttachments, sharedAttachment, takeBackAttachment } from './server/attachments';
 export { readUpload, saveUpload, type Upload } from './server/upload';
 export { attachmentResponse } from './server/view';
 export { attachmentLimits } from './server/limits';

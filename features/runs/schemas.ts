@@ -17,7 +17,10 @@ export const sendMessageSchema = z
       .refine((text) => !text.includes('\u0000'), 'Message contains a NUL character'),
     model: z.string().min(1).max(100),
     mode: z.enum(agentModes),
-    /** Retry or Edit: this message takes the place of the conversation's last one, whose answer is left behind. */
+    /**
+     * Retry or Edit: this message takes the place of the conversation's last one, whose answer is
+     * left behind; besides unsent attachments it may name that one's again, which become its own.
+     */
     replaceLast: z.boolean().optional(),
     // The configured count (TETHER_ATTACHMENTS_PER_MESSAGE) is checked by the server, which knows it;
     // this is its highest possible value, so no list longer than any server takes gets that far.

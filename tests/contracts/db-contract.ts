@@ -4,6 +4,7 @@
  * database and run in order, so each makes its own conversations (random ids). One file per area.
  */
 import type { Db } from '@/lib/db/types';
+import { defineAttachmentCopyContract } from './db/attachment-copies';
 import { defineAttachmentContract } from './db/attachments';
 import { defineCallErrorContract } from './db/call-errors';
 import { defineContinuationContract } from './db/continuation';
@@ -23,6 +24,7 @@ export function defineDbContract(getDb: () => Db) {
   defineDeviceContract(getDb);
   defineShareContract(getDb);
   defineAttachmentContract(getDb);
+  defineAttachmentCopyContract(getDb);
   defineWorkspaceAttachmentContract(getDb);
   definePushContract(getDb);
   defineCallErrorContract(getDb);

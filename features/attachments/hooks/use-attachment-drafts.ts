@@ -9,13 +9,18 @@ import type { Attachment } from '../types';
 
 export type AttachmentLimits = { perMessage: number; fileBytes: number; messageBytes: number };
 
-/** A file picked for the next message: uploading, uploaded (`attachment`), or refused (`error`). */
-export type AttachmentDraft = { key: string; name: string; size: number; preview: string | null; attachment: Attachment | null; error: string | null };
+/**
+ * A file picked for the next message: uploading, uploaded (`attachment`), or refused (`error`).
+ * `prefilled`: the last message's, put back by Edit; it was uploaded and sent with that message,
+ * which keeps it when its chip is removed.
+ */
+export type AttachmentDraft = { key: string; name: string; size: number; preview: string | null; attachment: Attachment | null; error: string | null; prefilled?: boolean };
 
 /**
  * The files picked for the next message. Each is checked against the limits before it is sent
  * (the server checks them again), uploaded at once (images first made the model's size), and
- * removable; the message takes the uploaded ones' ids.
+ * removable; the message takes the uploaded ones' ids. Edit puts the last message's files back
+ * (`prefill`), as chips of files already uploaded.
  */
 export function useAttachmentDrafts({ conversationId, limits }: { conversationId: string | null; limits: AttachmentLimits }) {
   const [drafts, setDrafts] = useState<AttachmentDraft[]>([]);
@@ -68,6 +73,7 @@ export function useAttachmentDrafts({ conversationId, limits }: { conversationId
     (key: string) => {
       const draft = current.current.find((candidate) => candidate.key === key);
       change((all) => all.filter((candidate) => candidate.key !== key));
+      if (draft?.prefilled) return; // it stays with the message it was sent with
       if (draft?.preview) URL.revokeObjectURL(draft.preview);
       // Uploaded but not sent: the server lets it go (it would count toward the next message).
       if (draft?.attachment && conversationId) void fetch(`/api/conversations/${conversationId}/attachments/${draft.attachment.id}`, { method: 'DELETE' });
@@ -75,9 +81,29 @@ export function useAttachmentDrafts({ conversationId, limits }: { conversationId
     [conversationId, change],
   );
 
+  /**
+   * Edit: the last message's files, first, in place of any put back before (none: Cancel). Files
+   * picked since stay; they are uploads waiting for the next message either way.
+   */
+  const prefill = useCallback(
+    (attachments: Attachment[]) => {
+      const chips = attachments.map((attachment): AttachmentDraft => ({
+        key: crypto.randomUUID(),
+        name: attachment.name,
+        size: attachment.size,
+        preview: attachment.kind === 'image' && conversationId ? `/api/conversations/${conversationId}/attachments/${attachment.id}` : null,
+        attachment,
+        error: null,
+        prefilled: true,
+      }));
+      change((all) => [...chips, ...all.filter((draft) => !draft.prefilled)]);
+    },
+    [conversationId, change],
+  );
+
   /** After a send: the files went with the message. */
   const clear = useCallback(() => {
-    for (const draft of current.current) if (draft.preview) URL.revokeObjectURL(draft.preview);
+    for (const draft of current.current) if (draft.preview && !draft.prefilled) URL.revokeObjectURL(draft.preview);
     change(() => []);
   }, [change]);
 
@@ -86,5 +112,5 @@ export function useAttachmentDrafts({ conversationId, limits }: { conversationId
 
   const uploading = drafts.some((draft) => !draft.attachment && !draft.error);
   const ids = drafts.flatMap((draft) => (draft.attachment ? [draft.attachment.id] : []));
-  return { drafts, add, remove, clear, uploading, ids };
+  return { drafts, add, remove, prefill, clear, uploading, ids };
 }

@@ -80,9 +80,17 @@ export async function listAttachments({ conversationId, visitorId, workspace }: 
   return (await db()).call<StoredAttachment[]>('list_attachments', { p_conversation_id: conversationId, p_visitor_id: visitorId, p_workspace: workspace });
 }
 
-/** Gives every one of `ids` (unsent attachments of the conversation) the run; null, and none changes, otherwise. */
-export async function attachAttachments({ conversationId, runId, ids }: { conversationId: string; runId: string; ids: string[] }): Promise<StoredAttachment[] | null> {
-  return (await db()).call<StoredAttachment[] | null>('attach_attachments', { p_conversation_id: conversationId, p_run_id: runId, p_ids: ids });
+/**
+ * Gives every one of `ids` (unsent attachments of the conversation, or sent ones among `again`)
+ * the run; null, and none changes, otherwise.
+ */
+export async function attachAttachments({ conversationId, runId, ids, again }: { conversationId: string; runId: string; ids: string[]; again: string[] }): Promise<StoredAttachment[] | null> {
+  return (await db()).call<StoredAttachment[] | null>('attach_attachments', { p_conversation_id: conversationId, p_run_id: runId, p_ids: ids, p_again: again });
+}
+
+/** Copies the sent attachments `ids` of conversation `from` into `to`, bytes and all, with the same ids; the copies made. */
+export async function copyAttachments({ from, to, ids }: { from: string; to: string; ids: string[] }): Promise<StoredAttachment[]> {
+  return (await db()).call<StoredAttachment[]>('copy_attachments', { p_from: from, p_to: to, p_ids: ids });
 }
 
 /** Deletes an unsent attachment: 'deleted', 'sent' (it stays with its message), or null for none. */

@@ -4,6 +4,7 @@ import { deleteConversationsForGood, getConversation, openConversation, setSdkSe
 import { takeConversation } from '@/features/limits/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { forkTranscript } from '@/features/agents/server';
+import { copyAttachments } from '@/features/attachments/server';
 import { agentWorkspaceDir } from '@/features/sandbox/server';
 import { branchPoint, readSession } from '@/features/timeline/server';
 import { AppError } from '@/lib/errors';
@@ -19,7 +20,8 @@ const MAX_TITLE_CHARS = 110;
  * `keepPrompts`-th message of the visitor's, whose next message is answered from that history
  * alone. `actor` has the rights on this conversation (its owner's, for one of its devices); the
  * branch is the caller's own (`visitorId`), so it opens in the browser that asked, and counts
- * toward that visitor's conversations of the day. This one is left as it was.
+ * toward that visitor's conversations of the day. The attachments of the messages it keeps are
+ * copied into it. This one is left as it was.
  */
 export async function branchConversation({
   actor,
@@ -50,6 +52,8 @@ export async function branchConversation({
   const title = `${(conversation.title ?? 'Conversation').slice(0, MAX_TITLE_CHARS)} (branch)`;
   if (!(await openConversation({ id, visitorId, workspace: workspace.name, title }))) throw new AppError('conflict:nothing_to_branch', 'The new conversation could not be made.');
   try {
+    // Its own copies, with the ids its copied history names: served as its own, and gone with it.
+    await copyAttachments({ from: conversationId, to: id, ids: point.attachments });
     const sessionId = await forkTranscript({ from: conversationId, to: id, sessionId: conversation.sdkSessionId, upToMessageId: point.upTo, workspaceDir, title });
     await setSdkSession(id, sessionId);
   } catch (error) {

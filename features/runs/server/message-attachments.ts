@@ -1,6 +1,6 @@
 import 'server-only';
 import type { AgentPrompt, AgentPromptBlock } from '@/features/agents/server';
-import type { Attachment } from '@/features/attachments';
+import { formatFileSize, type Attachment } from '@/features/attachments';
 import { attachmentLimits, attachmentOf, conversationAttachments } from '@/features/attachments/server';
 import { attachmentsMarker } from '@/features/timeline/server';
 import { saveNewFile, type Workspace } from '@/features/workspaces/server';
@@ -15,20 +15,31 @@ type Message = { conversationId: string; visitorId: string; workspace: Workspace
 
 /**
  * The attachments a message names, checked before anything starts: each an unsent one of this
- * conversation (the owner's), no more than a message carries, and in plan mode only the kinds the
+ * conversation (the owner's), or one of `again` (Retry, Edit: the replaced message's, sent
+ * again); no more, and no more bytes, than a message carries; and in plan mode only the kinds the
  * model is given inline. Returns them in the order given.
  */
-export async function checkMessageAttachments({ conversationId, visitorId, workspace, ids, mode }: Message & { ids: string[]; mode: AgentMode }): Promise<Attachment[]> {
+export async function checkMessageAttachments({ conversationId, visitorId, workspace, ids, mode, again = [] }: Message & { ids: string[]; mode: AgentMode; again?: string[] }): Promise<Attachment[]> {
   if (ids.length === 0) return [];
-  const { perMessage } = attachmentLimits();
+  const { perMessage, messageBytes } = attachmentLimits();
   if (ids.length > perMessage) throw new AppError('payload_too_large:message_attachments', `A message can carry at most ${perMessage} attachments.`);
-  const unsent = new Map((await conversationAttachments({ conversationId, visitorId, workspace: workspace.name })).filter((item) => item.runId === null).map((item) => [item.id, item]));
+  const sendable = new Map(
+    (await conversationAttachments({ conversationId, visitorId, workspace: workspace.name })).filter((item) => item.runId === null || again.includes(item.id)).map((item) => [item.id, item]),
+  );
   const attachments = ids.map((id) => {
-    const found = unsent.get(id);
+    const found = sendable.get(id);
     if (!found) throw new AppError('not_found:attachment', 'An attachment of this message is gone or was already sent. Attach it again.');
-    const { runId: _unsent, ...attachment } = found;
+    const { runId: _run, ...attachment } = found;
     return attachment;
   });
+  // Uploads were kept within a message's bytes; the ones sent again come on top of them.
+  const bytes = attachments.reduce((sum, attachment) => sum + attachment.size, 0);
+  if (bytes > messageBytes) {
+    throw new AppError(
+      'payload_too_large:message_attachments',
+      `A message's attachments can be at most ${formatFileSize(messageBytes)} together, and these come to ${formatFileSize(bytes)}. Remove one.`,
+    );
+  }
   const saved = attachments.filter((attachment) => attachment.kind === 'other');
   if (mode === 'plan' && saved.length > 0) {
     throw new AppError(

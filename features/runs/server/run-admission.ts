@@ -48,10 +48,11 @@ export async function startRun({
   const prompt = commandPrompt(workspace, text);
   assertDiskReserve();
   await assertBudgetLeft({ visitorId, workspace: workspace.name });
-  const attachments = await checkMessageAttachments({ conversationId, visitorId, workspace, ids: attachmentIds, mode });
+  // Retry, Edit: checked once the replaced message is read (below), as it may name that one's again.
+  const checked = replaceLast ? [] : await checkMessageAttachments({ conversationId, visitorId, workspace, ids: attachmentIds, mode });
   // A visitor at today's cap may go on in an existing conversation, not start another.
   if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) await takeConversation(visitorId);
-  const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: (text || attachments.map(({ name }) => name).join(', ')).slice(0, 120) });
+  const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: (text || checked.map(({ name }) => name).join(', ')).slice(0, 120) });
   if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
   // After an outage: the last run's end and mapping land first (else this run would 409, or resume the wrong session).
   await assertRunWritesSettled(conversationId);
@@ -60,9 +61,11 @@ export async function startRun({
   // Check and claim with no await in between, so two sends can't both start a run.
   assertNoActiveRun(conversationId);
   assertCanQueue();
-  // Retry, Edit: where the session resumes, read from the transcript. An await, so the checks are
-  // made again after it, and the claim still follows them with no await in between.
-  const session = replaceLast ? await replacedSession(conversationId, conversation.sdkSessionId, workspace) : { sdkSessionId: conversation.sdkSessionId ?? undefined };
+  // Retry, Edit: where the session resumes, read from the transcript, and then the attachments, which
+  // may be the replaced message's again. Awaits, so the checks are made again after them, and the
+  // claim still follows them with no await in between.
+  const { again, ...session } = replaceLast ? await replacedSession(conversationId, conversation.sdkSessionId, workspace) : { again: [], sdkSessionId: conversation.sdkSessionId ?? undefined };
+  const attachments = replaceLast ? await checkMessageAttachments({ conversationId, visitorId, workspace, ids: attachmentIds, mode, again }) : checked;
   if (replaceLast) assertNoActiveRun(conversationId);
   const run = new Run(randomUUID(), conversationId, visitorId, workspace.name, model, mode);
   if (mode !== 'plan') run.checkpoints = runCheckpoints(run, workspace);
@@ -89,17 +92,20 @@ export async function startRun({
   // The attachments become the run's, and their files are written, once it is recorded and running:
   // should that fail now (one taken back since the check), the run fails like any other.
   const message = async () => {
-    if (attachments.length > 0) await sendAttachments({ conversationId, runId: run.id, ids: attachments.map(({ id }) => id) });
+    if (attachments.length > 0) await sendAttachments({ conversationId, runId: run.id, ids: attachments.map(({ id }) => id), again });
     return messagePrompt({ conversationId, visitorId, workspace, mode, text: prompt, attachments });
   };
   void execute({ run, workspace, prompt: message, ...session }).catch((error: unknown) => failStuckRun(run, error));
   return run.info();
 }
 
-/** The session a message replacing the last one resumes, and up to where (see replacePoint). */
-async function replacedSession(conversationId: string, sdkSessionId: string | null, workspace: Workspace): Promise<{ sdkSessionId: string | undefined; resumeAt?: string }> {
+/**
+ * The session a message replacing the last one resumes, and up to where (see replacePoint), with
+ * the replaced message's attachments (`again`), which the one replacing it may carry again.
+ */
+async function replacedSession(conversationId: string, sdkSessionId: string | null, workspace: Workspace): Promise<{ sdkSessionId: string | undefined; resumeAt?: string; again: string[] }> {
   const point = sdkSessionId ? await replacePoint({ conversationId, sdkSessionId, workspaceDir: agentWorkspaceDir(workspace) }) : null;
-  if (!point) return { sdkSessionId: sdkSessionId ?? undefined }; // nothing of the visitor's to leave behind
-  if (point.resumeAt === null) return { sdkSessionId: undefined }; // the last message was the first
-  return { sdkSessionId: sdkSessionId!, resumeAt: point.resumeAt };
+  if (!point) return { sdkSessionId: sdkSessionId ?? undefined, again: [] }; // nothing of the visitor's to leave behind
+  if (point.resumeAt === null) return { sdkSessionId: undefined, again: point.attachments }; // the last message was the first
+  return { sdkSessionId: sdkSessionId!, resumeAt: point.resumeAt, again: point.attachments };
 }

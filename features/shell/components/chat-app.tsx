@@ -3,7 +3,7 @@
 import { useConversationsStore, useTabConversation } from '@/features/conversations';
 import { SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
-import type { AttachmentLimits } from '@/features/attachments';
+import type { Attachment, AttachmentLimits } from '@/features/attachments';
 import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useChat } from '../hooks/use-chat';
@@ -55,8 +55,8 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
     filesToggle.current?.focus();
   };
   const [focusRequest, setFocusRequest] = useState(0);
-  const [draft, setDraft] = useState<{ text: string; count: number } | null>(null);
-  const prefill = (text: string) => setDraft((current) => ({ text, count: (current?.count ?? 0) + 1 }));
+  const [draft, setDraft] = useState<{ text: string; attachments?: Attachment[]; count: number } | null>(null);
+  const prefill = (text: string, attachments?: Attachment[]) => setDraft((current) => ({ text, ...(attachments && { attachments }), count: (current?.count ?? 0) + 1 }));
   // Opened from Recent, where it had messages, but the server no longer has it: it expired.
   const expired = chat.unknownToServer && (recent.find((entry) => entry.conversationId === conversationId)?.messageCount ?? 0) > 0;
   const focusComposer = () => setFocusRequest((count) => count + 1);
@@ -93,13 +93,15 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
   const deleteForGood = useDeleteForGood({ conversationId, recent, startNew, onError: setActionError });
   const branch = useBranch({ workspace, conversationId, onError: setActionError });
   const [editing, setEditing] = useState(false);
-  const lastPrompt = chat.lastPrompt;
-  const steer = lastPrompt
+  // Retry sends the last message again, files and all (it may be files alone); Edit puts both back.
+  const last = chat.lastMessage;
+  const lastFiles = last?.attachments.map((file) => file.id) ?? [];
+  const steer = last
     ? {
-        retry: () => void onSend(lastPrompt, true),
+        retry: () => void onSend(last.text, true, lastFiles),
         edit: () => {
           setEditing(true);
-          prefill(lastPrompt);
+          prefill(last.text, last.attachments);
         },
       }
     : null;

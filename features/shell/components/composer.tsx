@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_MESSAGE_CHARS, modelDisplayName, type AgentCommand, type AgentMode } from '@/features/runs';
-import { AttachmentChips, useAttachmentDrafts, type AttachmentLimits } from '@/features/attachments';
+import { AttachmentChips, useAttachmentDrafts, type Attachment, type AttachmentLimits } from '@/features/attachments';
 import { useCommandList } from './command-list';
 
 /** What the model reads itself; in plan mode (the workspace read-only) nothing else can be attached. */
@@ -29,8 +29,11 @@ type Props = {
   onStop: () => void;
   /** Changes when the message box should take the focus (a new chat, another conversation opened). */
   focusRequest: number;
-  /** Text to put in the message box (an example prompt picked), each time `count` changes. */
-  draft: { text: string; count: number } | null;
+  /**
+   * Text to put in the message box (an example prompt picked, the last message to edit) each time
+   * `count` changes, and with Edit that message's files (`attachments`), in place of any put back before.
+   */
+  draft: { text: string; attachments?: Attachment[]; count: number } | null;
   /** The message box holds the last message to change: sending replaces it. */
   editing?: boolean;
   onCancelEdit?: () => void;
@@ -66,11 +69,13 @@ export function Composer({
     if (focusRequest > 0) message.current?.focus();
   }, [focusRequest]);
 
+  const files = useAttachmentDrafts({ conversationId, limits: attachmentLimits });
   const [draftShown, setDraftShown] = useState(0);
   if (draft && draft.count !== draftShown) {
     // State set during render (React's pattern for deriving from a changed prop).
     setDraftShown(draft.count);
     setText(draft.text);
+    if (draft.attachments) files.prefill(draft.attachments);
   }
   useEffect(() => {
     if (draft) message.current?.focus();
@@ -86,7 +91,6 @@ export function Composer({
     (running ? stop.current : message.current)?.focus();
   }, [running]);
 
-  const files = useAttachmentDrafts({ conversationId, limits: attachmentLimits });
   const fileInput = useRef<HTMLInputElement>(null);
   const sendable = (message: string) => (message.trim() !== '' || files.ids.length > 0) && !files.uploading;
 
@@ -122,6 +126,7 @@ export function Composer({
 
   function cancelEdit() {
     setText('');
+    files.prefill([]); // the last message keeps its files
     onCancelEdit?.();
   }
 

@@ -85,7 +85,10 @@ export function useChat({
     },
     [followLive, clearLive, markViewed, queryClient, touch, workspace],
   );
-  const lastPrompt = useMemo(() => items.findLast((item) => item.kind === 'user')?.text ?? null, [items]);
+  const lastMessage = useMemo(() => {
+    const last = items.findLast((item) => item.kind === 'user');
+    return last ? { text: last.text, attachments: last.attachments ?? [] } : null;
+  }, [items]);
 
   // Re-join a run that is still going (after a reload, a restart, or coming back to the conversation).
   const serverRun = history.data?.activeRun ?? null;
@@ -166,8 +169,8 @@ export function useChat({
 
   return {
     items,
-    /** The visitor's last message: what Retry sends again and Edit starts from (null: none yet). */
-    lastPrompt,
+    /** The visitor's last message, its words and files: what Retry sends again and Edit starts from (null: none yet). */
+    lastMessage,
     loading: conversationId === null || history.isPending,
     loadError: history.error,
     activeRun: live.run,

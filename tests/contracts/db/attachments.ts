@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '@/lib/db/types';
 import { contractCalls, ISO } from './calls';
 
-type Listed = { id: string; conversationId: string; runId: string | null; name: string; mediaType: string; size: number; width: number | null; height: number | null; createdAt: string };
+export type Listed = { id: string; conversationId: string; runId: string | null; name: string; mediaType: string; size: number; width: number | null; height: number | null; createdAt: string };
 type Saved = { status: 'saved'; attachment: Listed } | { status: 'unknown' } | { status: 'full'; unsentCount: number; unsentBytes: number };
 
-export function defineAttachmentContract(getDb: () => Db) {
-  const { open, startRun } = contractCalls(getDb);
+/** The attachment functions, called as the app calls them (visitor-a in workspace demo unless told). */
+export function attachmentCalls(getDb: () => Db) {
   const save = (
     conversation: string,
     bytes: Buffer,
@@ -35,9 +35,16 @@ export function defineAttachmentContract(getDb: () => Db) {
     getDb().call<(Listed & { data: string }) | null>('get_attachment', { p_conversation_id: conversation, p_id: id, p_visitor_id: visitor, p_workspace: workspace });
   const list = (conversation: string, visitor = 'visitor-a', workspace = 'demo') =>
     getDb().call<Listed[]>('list_attachments', { p_conversation_id: conversation, p_visitor_id: visitor, p_workspace: workspace });
-  const attach = (conversation: string, run: string, ids: string[]) => getDb().call<Listed[] | null>('attach_attachments', { p_conversation_id: conversation, p_run_id: run, p_ids: ids });
+  const attach = (conversation: string, run: string, ids: string[], again?: string[]) =>
+    getDb().call<Listed[] | null>('attach_attachments', { p_conversation_id: conversation, p_run_id: run, p_ids: ids, p_again: again });
   const remove = (conversation: string, id: string, visitor = 'visitor-a') =>
     getDb().call<string | null>('delete_attachment', { p_conversation_id: conversation, p_id: id, p_visitor_id: visitor, p_workspace: 'demo' });
+  return { save, saved, get, list, attach, remove };
+}
+
+export function defineAttachmentContract(getDb: () => Db) {
+  const { open, startRun } = contractCalls(getDb);
+  const { save, saved, get, list, attach, remove } = attachmentCalls(getDb);
 
   describe('attachments', () => {
     it("are saved to the owner's live conversation only, and read back byte for byte (large ones too)", async () => {
