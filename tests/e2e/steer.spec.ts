@@ -111,6 +111,12 @@ test('at 360 px the header stays on one line, code scrolls sideways, and the con
   await expect(page.getByRole('heading', { level: 2, name: 'show a table' })).toBeVisible();
   const pre = log(page).locator('pre').first();
   expect(await pre.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre');
+  // A wide file shown in an answer scrolls inside it: nothing in the conversation is wider than the conversation.
+  await send(page, 'read README.md');
+  await expect(log(page).getByTestId('run-end')).toHaveCount(2);
+  const wide = log(page).getByTestId('assistant-message').last().locator('pre');
+  expect(await wide.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+  expect(await log(page).evaluate((element) => element.scrollWidth - element.clientWidth)).toBe(0);
 });
 
 test('each run ends with a context meter; a tap shows its numbers', async ({ page }) => {

@@ -92,7 +92,9 @@ export function Composer({
   }, [running]);
 
   const fileInput = useRef<HTMLInputElement>(null);
-  const sendable = (message: string) => (message.trim() !== '' || files.ids.length > 0) && !files.uploading;
+  // Plan mode leaves the workspace read-only: a file the model can't read itself has nowhere to go.
+  const unsaveable = mode === 'plan' ? files.drafts.filter((draft) => draft.attachment?.kind === 'other').map((draft) => draft.name) : [];
+  const sendable = (message: string) => (message.trim() !== '' || files.ids.length > 0) && !files.uploading && unsaveable.length === 0;
 
   async function submit(event?: FormEvent, message = text) {
     event?.preventDefault();
@@ -150,6 +152,11 @@ export function Composer({
       )}
       {commands.list}
       <AttachmentChips drafts={files.drafts} onRemove={files.remove} />
+      {unsaveable.length > 0 && (
+        <p className="notice notice-info" role="status">
+          Plan mode keeps the workspace read-only, so {unsaveable.join(', ')} can't be saved into it for the agent. Switch to Build or Ask, or remove {unsaveable.length === 1 ? 'it' : 'them'}.
+        </p>
+      )}
       <textarea
         ref={message}
         {...commands.inputProps}
