@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Workspace } from '@/features/workspaces/server';
+import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import type { FileChange } from '../types';
 import { runGit } from './git';
@@ -7,6 +8,8 @@ import { getRunSnapshots } from './queries';
 import { inRepoQueue, repoOf, snapshotDeadline } from './shadow-repo';
 import { readSnapshotRef, runSnapshotRef, takeSnapshot, type Snapshot } from './snapshots';
 import { treeChanges } from './tree-changes';
+
+const NOT_STARTED = 'Nothing was started: a run never goes ahead without a checkpoint to undo it to.';
 
 /** Keeps a run's snapshot where it outlives this process (the database); rejects when it can't be kept. */
 export type KeepSnapshot = (moment: 'before' | 'after', snapshot: Snapshot) => Promise<void>;
@@ -34,8 +37,13 @@ export class RunSnapshots {
    */
   async takeBefore(): Promise<void> {
     if (this.before) return;
-    const snapshot = await takeSnapshot(this.workspace, { ref: runSnapshotRef(this.runId, 'before') });
-    await this.keep('before', snapshot);
+    const snapshot = await takeSnapshot(this.workspace, { ref: runSnapshotRef(this.runId, 'before') }).catch((error: unknown) => {
+      throw error instanceof AppError ? new AppError(error.code, `${error.message} ${NOT_STARTED}`) : error;
+    });
+    await this.keep('before', snapshot).catch((error: unknown) => {
+      logger.error("a run's before snapshot could not be kept", { runId: this.runId, error });
+      throw new AppError('unavailable:database', `The checkpoint of the workspace's files could not be saved. ${NOT_STARTED} Try again in a moment.`);
+    });
     this.before = snapshot;
   }
 
@@ -55,7 +63,7 @@ export class RunSnapshots {
     } catch (error) {
       logger.error('the changes of a run could not be worked out', { runId: this.runId, workspace: this.workspace.name, error });
       const why = error instanceof Error ? error.message : String(error);
-      return { changes: [], problem: `This run's changes could not be worked out (${why}), so they are not listed and can't be undone here.` };
+      return { changes: [], problem: `This run's changes could not be worked out, so they are not listed and can't be undone here: ${why}` };
     }
   }
 }

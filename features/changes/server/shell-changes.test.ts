@@ -117,7 +117,7 @@ describe('changes made by the shell, on the real CLI in the sandbox', () => {
     try {
       const { events, changes } = await runBash('echo never');
       expect(events.at(-1)).toMatchObject({ type: 'end', status: 'failed' });
-      expect(events.find((event) => event.type === 'error')).toMatchObject({ code: 'unavailable:snapshot', message: expect.stringContaining('took longer than 3 s, so nothing was started') });
+      expect(events.find((event) => event.type === 'error')).toMatchObject({ code: 'unavailable:snapshot', message: expect.stringMatching(/took longer than 3 s\..* Nothing was started/) });
       expect(changes).toBeUndefined();
       expect(api.requests.length).toBe(asked);
     } finally {

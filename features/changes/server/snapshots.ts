@@ -51,9 +51,9 @@ export function snapshotInQueue(workspace: Workspace, deadline: number, { ref }:
 function snapshotFailure(error: unknown): string {
   const seconds = serverEnv().TETHER_SNAPSHOT_TIMEOUT_SECONDS;
   if (error instanceof Error && 'timedOut' in error && error.timedOut) {
-    return `Taking a snapshot of the workspace's files took longer than ${seconds} s, so nothing was started. Leave large generated folders out of snapshots ("snapshotIgnore" in workspace.json, or the workspace's .gitignore), or raise TETHER_SNAPSHOT_TIMEOUT_SECONDS.`;
+    return `Taking a snapshot of the workspace's files took longer than ${seconds} s. Leave large generated folders out of snapshots ("snapshotIgnore" in workspace.json, or the workspace's .gitignore), or raise TETHER_SNAPSHOT_TIMEOUT_SECONDS.`;
   }
-  return `A snapshot of the workspace's files could not be taken (${error instanceof Error ? error.message : String(error)}), so nothing was started. Try again in a moment.`;
+  return `A snapshot of the workspace's files could not be taken (${error instanceof Error ? error.message : String(error)}).`;
 }
 
 /** Brings the index up to the work tree, leaving out what must not be kept; returns what was left out. */
