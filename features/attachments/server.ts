@@ -4,3 +4,4 @@ export { attachmentResponse } from './server/view';
 export { attachmentLimits } from './server/limits';
 export { getAttachment, type StoredAttachment } from './server/queries';
 export { imageFormatOf, imageSize } from './server/image-header';
+export { formatFileSize } from './file-size';

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { AgentPrompt, AgentPromptBlock } from '@/features/agents/server';
-import { formatFileSize, type Attachment } from '@/features/attachments';
-import { attachmentLimits, attachmentOf, conversationAttachments } from '@/features/attachments/server';
+import type { Attachment } from '@/features/attachments';
+import { attachmentLimits, formatFileSize, attachmentOf, conversationAttachments } from '@/features/attachments/server';
 import { attachmentsMarker } from '@/features/timeline/server';
 import { saveNewFile, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
