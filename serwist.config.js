@@ -11,4 +11,6 @@ export default await serwist({
   swDest: 'public/sw.js',
   // The worker is small; a source map next to it would only be precached or served for nothing.
   esbuildOptions: { sourcemap: false },
+  // The first visit's sample screenshot is fetched when its example is picked, not by every install.
+  globIgnores: ['public/examples/**'],
 });

@@ -129,3 +129,15 @@ test('in plan mode a file the model cannot read itself is held back, with the re
   await expect(log(page).getByTestId('run-end')).toBeVisible();
   await expect(log(page).getByRole('list', { name: 'Attached files' })).toContainText('build.zip');
 });
+
+test('the first visit offers "Describe this screenshot": it attaches a sample picture, and the demo model says what it got', async ({ page }) => {
+  await ready(page);
+  await page.getByRole('button', { name: 'Describe this screenshot' }).click();
+  const chip = page.getByTestId('attachment-chip');
+  await expect(chip).toContainText('screenshot.png');
+  await expect(chip.getByRole('status')).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('Describe this screenshot');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(log(page).getByTestId('assistant-message')).toContainText('I see a 900×560 PNG');
+  await loaded(log(page).getByTestId('attachment-thumbnail'));
+});

@@ -3,13 +3,13 @@
 import { useConversationsStore, useTabConversation } from '@/features/conversations';
 import { SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
-import type { Attachment, AttachmentLimits } from '@/features/attachments';
+import type { AttachmentLimits } from '@/features/attachments';
 import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useChat } from '../hooks/use-chat';
 import { useConversationStatuses } from '../hooks/use-conversation-statuses';
 import { useOnline } from '../hooks/use-online';
-import { Composer } from './composer';
+import { Composer, type ComposerDraft } from './composer';
 import { ConnectionStatus } from './connection-status';
 import { ServerBadges } from './server-badges';
 import { Expired, FirstVisit } from './empty-conversation';
@@ -55,8 +55,8 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
     filesToggle.current?.focus();
   };
   const [focusRequest, setFocusRequest] = useState(0);
-  const [draft, setDraft] = useState<{ text: string; attachments?: Attachment[]; count: number } | null>(null);
-  const prefill = (text: string, attachments?: Attachment[]) => setDraft((current) => ({ text, ...(attachments && { attachments }), count: (current?.count ?? 0) + 1 }));
+  const [draft, setDraft] = useState<ComposerDraft | null>(null);
+  const prefill = (text: string, extra: Pick<ComposerDraft, 'attachments' | 'files'> = {}) => setDraft((current) => ({ text, ...extra, count: (current?.count ?? 0) + 1 }));
   // Opened from Recent, where it had messages, but the server no longer has it: it expired.
   const expired = chat.unknownToServer && (recent.find((entry) => entry.conversationId === conversationId)?.messageCount ?? 0) > 0;
   const focusComposer = () => setFocusRequest((count) => count + 1);
@@ -101,7 +101,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
         retry: () => void onSend(last.text, true, lastFiles),
         edit: () => {
           setEditing(true);
-          prefill(last.text, last.attachments);
+          prefill(last.text, { attachments: last.attachments });
         },
       }
     : null;
@@ -189,7 +189,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
               steer={online ? steer : null}
               branch={online ? branch : null}
               attachmentUrl={conversationId ? (id) => `/api/conversations/${conversationId}/attachments/${id}` : null}
-              empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={prefill} />}
+              empty={expired ? <Expired /> : <FirstVisit workspace={workspace} onPick={(text, files) => prefill(text, { files })} />}
             />
           )}
           {plan && <PinnedPlan steps={plan.steps} />}

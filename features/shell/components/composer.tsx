@@ -8,6 +8,13 @@ import { useCommandList } from './command-list';
 /** What the model reads itself; in plan mode (the workspace read-only) nothing else can be attached. */
 const INLINE_KINDS = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/*';
 
+/**
+ * What to put in the message box: an example prompt picked, with its sample files (`files`, picked
+ * as the visitor would pick them), or the last message to edit, with its files (`attachments`,
+ * already uploaded, in place of any put back before). Again each time `count` changes.
+ */
+export type ComposerDraft = { text: string; attachments?: Attachment[]; files?: File[]; count: number };
+
 const modeLabels: Record<AgentMode, string> = { plan: 'Plan (read-only)', ask: 'Ask (asks before acting)', build: 'Build (may edit)' };
 
 type Props = {
@@ -29,11 +36,8 @@ type Props = {
   onStop: () => void;
   /** Changes when the message box should take the focus (a new chat, another conversation opened). */
   focusRequest: number;
-  /**
-   * Text to put in the message box (an example prompt picked, the last message to edit) each time
-   * `count` changes, and with Edit that message's files (`attachments`), in place of any put back before.
-   */
-  draft: { text: string; attachments?: Attachment[]; count: number } | null;
+  /** Text to put in the message box, each time `count` changes (see ComposerDraft). */
+  draft: ComposerDraft | null;
   /** The message box holds the last message to change: sending replaces it. */
   editing?: boolean;
   onCancelEdit?: () => void;
@@ -80,6 +84,14 @@ export function Composer({
   useEffect(() => {
     if (draft) message.current?.focus();
   }, [draft]);
+  // Once per draft (an effect may run twice): they upload.
+  const filesAdded = useRef(0);
+  const addFiles = files.add;
+  useEffect(() => {
+    if (!draft?.files || filesAdded.current === draft.count) return;
+    filesAdded.current = draft.count;
+    void addFiles(draft.files);
+  }, [draft, addFiles]);
 
   // Send and Stop take each other's place: the focus, left on nothing when its button went away,
   // moves onto Stop, and back to the message box (Send is disabled while it is empty).

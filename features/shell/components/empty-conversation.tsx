@@ -1,9 +1,23 @@
 /** What an empty conversation shows: a first visit's welcome, or that it expired. */
 
-const EXAMPLE_PROMPTS = ['List the files', 'Read README.md', 'Run `ls -la`'];
+/** Things to try; one comes with a picture (a screenshot of this app), as a pasted screenshot would. */
+const EXAMPLES: Array<{ prompt: string; sample?: string }> = [
+  { prompt: 'List the files' },
+  { prompt: 'Read README.md' },
+  { prompt: 'Run `ls -la`' },
+  { prompt: 'Describe this screenshot', sample: '/examples/screenshot.png' },
+];
 
-/** A new conversation: what this place is, and three things to try (they fill the message box). */
-export function FirstVisit({ workspace, onPick }: { workspace: string; onPick: (text: string) => void }) {
+/** A new conversation: what this place is, and things to try (they fill the message box, and attach a sample). */
+export function FirstVisit({ workspace, onPick }: { workspace: string; onPick: (text: string, files?: File[]) => void }) {
+  async function pick({ prompt, sample }: (typeof EXAMPLES)[number]) {
+    if (!sample) return onPick(prompt);
+    const response = await fetch(sample).catch(() => null);
+    // Offline or gone: the words alone, and the visitor attaches a picture of their own.
+    if (!response?.ok) return onPick(prompt);
+    const blob = await response.blob();
+    onPick(prompt, [new File([blob], sample.split('/').at(-1)!, { type: blob.type })]);
+  }
   return (
     <div className="empty first-visit">
       <p>
@@ -12,10 +26,10 @@ export function FirstVisit({ workspace, onPick }: { workspace: string; onPick: (
       </p>
       <p>Try:</p>
       <ul className="examples">
-        {EXAMPLE_PROMPTS.map((prompt) => (
-          <li key={prompt}>
-            <button type="button" onClick={() => onPick(prompt)}>
-              {prompt}
+        {EXAMPLES.map((example) => (
+          <li key={example.prompt}>
+            <button type="button" onClick={() => void pick(example)}>
+              {example.prompt}
             </button>
           </li>
         ))}
