@@ -1,6 +1,6 @@
 import 'server-only';
-import { getConversation, openConversation } from '@/features/conversations/server';
-import { conversationsFull, takeAttachmentBytes, takeConversation } from '@/features/limits/server';
+import { openCountedConversation } from '@/features/conversations/server';
+import { takeAttachmentBytes } from '@/features/limits/server';
 import { assertDiskReserve, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { readBytes } from '@/lib/http';
@@ -54,7 +54,8 @@ export async function saveUpload({ conversationId, visitorId, workspace, upload 
 }
 
 async function save({ conversationId, visitorId, workspace, upload, room }: Caller & { upload: Upload; room: WorkspaceRoom | null }): Promise<Attachment> {
-  await openForUpload({ conversationId, visitorId, workspace });
+  // A screenshot pasted into a new chat starts it, as the first message would; its title is left for the message to set.
+  await openCountedConversation({ id: conversationId, visitorId, workspace, title: null });
   const { perMessage, messageBytes } = attachmentLimits();
   const saved = await saveAttachment({
     conversationId,
@@ -75,19 +76,4 @@ async function save({ conversationId, visitorId, workspace, upload, room }: Call
     throw new AppError('payload_too_large:message_attachments', `"${upload.name}" was not attached: ${why}. Send the message first, or remove one.`);
   }
   return toAttachment(saved.attachment);
-}
-
-/**
- * The conversation the upload goes to, started by it when it is the first message's attachment
- * (a screenshot pasted into a new chat), as the first message would start it: it counts toward the
- * visitor's conversations today, and a visitor at that cap may go on only in an existing one
- * (features/runs/server/run-admission.ts does the same for a send). Its title is left for the
- * message to set.
- */
-async function openForUpload({ conversationId, visitorId, workspace }: Caller): Promise<void> {
-  if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace }))) await takeConversation(visitorId);
-  const conversation = await openConversation({ id: conversationId, visitorId, workspace, title: null });
-  if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
-  // Created by this call: both times are the same transaction's now(), and no session yet.
-  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) await takeConversation(visitorId);
 }

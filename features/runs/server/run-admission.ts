@@ -1,9 +1,8 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { getConversation, openConversation } from '@/features/conversations/server';
-import { assertBudgetLeft, conversationsFull, takeConversation, takeRun } from '@/features/limits/server';
+import { openCountedConversation } from '@/features/conversations/server';
+import { assertBudgetLeft, takeRun } from '@/features/limits/server';
 import { assertDiskReserve, type Workspace } from '@/features/workspaces/server';
-import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import type { SendMessageInput } from '../schemas';
 import type { RunInfo } from '../types';
@@ -50,14 +49,9 @@ export async function startRun({
   await assertBudgetLeft({ visitorId, workspace: workspace.name });
   // Retry, Edit: checked once the replaced message is read (below), as it may name that one's again.
   const checked = replaceLast ? [] : await checkMessageAttachments({ conversationId, visitorId, workspace, ids: attachmentIds, mode });
-  // A visitor at today's cap may go on in an existing conversation, not start another.
-  if ((await conversationsFull(visitorId)) && !(await getConversation({ id: conversationId, visitorId, workspace: workspace.name }))) await takeConversation(visitorId);
-  const conversation = await openConversation({ id: conversationId, visitorId, workspace: workspace.name, title: (text || checked.map(({ name }) => name).join(', ')).slice(0, 120) });
-  if (!conversation) throw new AppError('not_found:conversation', 'No such conversation.');
+  const conversation = await openCountedConversation({ id: conversationId, visitorId, workspace: workspace.name, title: (text || checked.map(({ name }) => name).join(', ')).slice(0, 120) });
   // After an outage: the last run's end and mapping land first (else this run would 409, or resume the wrong session).
   await assertRunWritesSettled(conversationId);
-  // Created by this call: both times are the same transaction's now(), and no session yet.
-  if (conversation.createdAt === conversation.lastActivityAt && !conversation.sdkSessionId) await takeConversation(visitorId);
   // Check and claim with no await in between, so two sends can't both start a run.
   assertNoActiveRun(conversationId);
   assertCanQueue();
