@@ -14,6 +14,7 @@ import { definePushContract } from './db/push';
 import { defineRunContract } from './db/runs';
 import { defineShareContract } from './db/shares';
 import { defineSnapshotContract } from './db/snapshots';
+import { defineUndoNoteContract } from './db/undo-notes';
 import { defineWorkspaceAttachmentContract } from './db/workspace-attachments';
 
 export function defineDbContract(getDb: () => Db) {
@@ -21,6 +22,7 @@ export function defineDbContract(getDb: () => Db) {
   defineRunContract(getDb);
   defineContinuationContract(getDb);
   defineSnapshotContract(getDb);
+  defineUndoNoteContract(getDb);
   defineDeviceContract(getDb);
   defineShareContract(getDb);
   defineAttachmentContract(getDb);

@@ -38,9 +38,14 @@ export async function getRunChanges({ runId, visitorId, workspace }: { runId: st
   });
 }
 
-/** False when they were undone already. */
-export async function markRunChangesUndone(runId: string) {
-  return (await db()).call<boolean>('mark_run_changes_undone', { p_run_id: runId });
+/** Marks them undone with the paths Undo restored (the agent's next turn is told of them); false when they were undone already. */
+export async function markRunChangesUndone(runId: string, paths: string[]) {
+  return (await db()).call<boolean>('undo_run_changes', { p_run_id: runId, p_paths: JSON.stringify(paths) });
+}
+
+/** The paths undone since the agent last heard (see migration 000023), from how many runs; the run is now the one that tells them. */
+export async function takeUndonePaths({ conversationId, runId }: { conversationId: string; runId: string }) {
+  return (await db()).call<{ paths: string[]; runs: number }>('take_undone_paths', { p_conversation_id: conversationId, p_run_id: runId });
 }
 
 /** Whether a run of the conversation is in progress (Undo waits for it). */

@@ -28,6 +28,6 @@ export async function undoRunChanges({ runId, visitorId, workspace }: { runId: s
     );
   }
   const paths = await restoreSnapshot(workspace, before, after);
-  await markRunChangesUndone(runId);
+  await markRunChangesUndone(runId, paths);
   return { runId, paths };
 }

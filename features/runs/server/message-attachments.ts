@@ -6,6 +6,7 @@ import { attachmentsMarker } from '@/features/timeline/server';
 import { saveNewFile, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import type { AgentMode } from '../types';
+import { withAgentNotes } from './agent-notes';
 import type { Run } from './run';
 
 /** Where a message's files that the agent opens itself are saved, inside the workspace. */
@@ -93,12 +94,14 @@ function inlineBlock(attachment: Attachment, bytes: Buffer): AgentPromptBlock | 
 /**
  * The visitor's message again, from the run's start event, for a run that starts over from it
  * (continued before its agent got it, or its session gone): its attachments are read again from
- * the database (already the run's), and its saved files saved again beside the first copies.
- * Undefined when the run has no start event here.
+ * the database (already the run's), its saved files saved again beside the first copies, and the
+ * note of an Undo it carried given again (the same run takes the same note). Undefined when the
+ * run has no start event here.
  */
 export async function startEventPrompt(run: Run, workspace: Workspace): Promise<AgentPrompt | undefined> {
   const start = run.events.find((event) => event.type === 'start');
   if (start?.type !== 'start') return undefined;
   const { conversationId, visitorId, mode } = run;
-  return messagePrompt({ conversationId, visitorId, workspace, mode, text: start.prompt, attachments: start.attachments ?? [] });
+  const prompt = await messagePrompt({ conversationId, visitorId, workspace, mode, text: start.prompt, attachments: start.attachments ?? [] });
+  return withAgentNotes({ conversationId, runId: run.id, text: start.prompt, prompt });
 }

@@ -11,6 +11,7 @@ import { agentWorkspaceDir, assertOffered } from '@/features/sandbox/server';
 import { replacePoint } from '@/features/timeline/server';
 import { assertNotDraining, instanceId } from '@/features/cluster/server';
 import { sendAttachments } from '@/features/attachments/server';
+import { withAgentNotes } from './agent-notes';
 import { commandPrompt } from './commands';
 import { checkMessageAttachments, messagePrompt } from './message-attachments';
 import { runCheckpoints } from './continuation';
@@ -87,7 +88,8 @@ export async function startRun({
   // should that fail now (one taken back since the check), the run fails like any other.
   const message = async () => {
     if (attachments.length > 0) await sendAttachments({ conversationId, runId: run.id, ids: attachments.map(({ id }) => id), again });
-    return messagePrompt({ conversationId, visitorId, workspace, mode, text: prompt, attachments });
+    const made = await messagePrompt({ conversationId, visitorId, workspace, mode, text: prompt, attachments });
+    return withAgentNotes({ conversationId, runId: run.id, text, prompt: made });
   };
   void execute({ run, workspace, prompt: message, ...session }).catch((error: unknown) => failStuckRun(run, error));
   return run.info();

@@ -23,7 +23,7 @@ export const demoResponder: Responder = (request): Reply => {
       `Here is what the tool returned:\n\n\`\`\`\n${body || '(nothing)'}\n\`\`\`\n\nAsk me to read another file, or to *write notes.md*: in **build** mode the agent edits files, in **ask** mode it asks you first.`,
     );
   }
-  const text = lastUserText(request).trim();
+  const text = visitorWords(lastUserText(request)).trim();
   // A run continued after a server restart goes on counting from the last number it had streamed.
   const continuing = /\bserver restarted while you were working\b/i.test(text) ? countSoFar(request) : null;
   const countTo = Number((continuing?.asked ?? text).match(/\bcount to (\d{1,4})\b/i)?.[1]);
@@ -146,7 +146,7 @@ function say(text: string): Reply {
 function currentPrompt(request: MessagesRequest): string {
   for (let i = request.messages.length - 1; i >= 0; i--) {
     if (request.messages[i]!.role !== 'user') continue;
-    const text = lastUserText({ ...request, messages: request.messages.slice(0, i + 1) });
+    const text = visitorWords(lastUserText({ ...request, messages: request.messages.slice(0, i + 1) }));
     if (text.trim()) return text;
   }
   return '';
@@ -171,6 +171,11 @@ function countUserTurns(request: MessagesRequest): number {
   return request.messages.filter(
     (message) => message.role === 'user' && (typeof message.content === 'string' ? isPrompt(message.content) : message.content.some((block) => block.type === 'text' && isPrompt(String(block.text)))),
   ).length;
+}
+
+/** A message's text without the note Tether puts before it after an Undo (features/changes/server/undo-note.ts). */
+function visitorWords(text: string): string {
+  return text.replace(/<changes-undone>[\s\S]*?<\/changes-undone>\n?/g, '');
 }
 
 function stripReminders(text: string): string {
