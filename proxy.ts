@@ -38,5 +38,5 @@ export async function proxy(req: NextRequest) {
 export const config = {
   // API routes resolve the workspace themselves; static assets need nothing. The service worker,
   // the manifest and the offline page are the same for every workspace, served from the root.
-  matcher: ['/((?!api/|_next/|favicon.ico|icons/|manifest.webmanifest|robots.txt|sw.js|~offline).*)'],
+  matcher: ['/((?!api/|_next/|favicon.ico|icons/|examples/|manifest.webmanifest|robots.txt|sw.js|~offline).*)'],
 };
