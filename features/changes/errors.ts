@@ -7,6 +7,8 @@ declare module '@/lib/errors' {
     'conflict:changed_since': true;
     'conflict:snapshot_gone': true;
     'unavailable:snapshot': true;
+    'conflict:no_changes': true;
+    'payload_too_large:patch': true;
   }
 }
 

@@ -1,2 +1,3 @@
 export type { ChangesItem, FileChange } from './types';
 export { ChangesView } from './components/changes-view';
+export { ConversationChangesDialog } from './components/conversation-changes-dialog';

@@ -8,6 +8,7 @@ import { defineAttachmentCopyContract } from './db/attachment-copies';
 import { defineAttachmentContract } from './db/attachments';
 import { defineCallErrorContract } from './db/call-errors';
 import { defineContinuationContract } from './db/continuation';
+import { defineConversationChangesContract } from './db/conversation-changes';
 import { defineConversationContract } from './db/conversations';
 import { defineDeviceContract } from './db/devices';
 import { definePushContract } from './db/push';
@@ -23,6 +24,7 @@ export function defineDbContract(getDb: () => Db) {
   defineContinuationContract(getDb);
   defineSnapshotContract(getDb);
   defineUndoNoteContract(getDb);
+  defineConversationChangesContract(getDb);
   defineDeviceContract(getDb);
   defineShareContract(getDb);
   defineAttachmentContract(getDb);

@@ -1,5 +1,6 @@
 'use client';
 
+import type { FileChange } from '../types';
 import { requestJson as request } from '@/lib/api-client';
 
 /** Puts the files a run changed back as they were before it; a 409 says why it can't (and nothing changed). */
@@ -7,3 +8,11 @@ export async function undoRunChanges(runId: string): Promise<{ runId: string; pa
   const { undone } = await request<{ undone: { runId: string; paths: string[] } }>(`/api/runs/${runId}/undo`, { method: 'POST' });
   return undone;
 }
+
+/** "Changes in this conversation": what its runs changed that is still there, from before its first run to now. */
+export async function fetchConversationChanges(conversationId: string): Promise<FileChange[]> {
+  return (await request<{ files: FileChange[] }>(`/api/conversations/${conversationId}/changes`)).files;
+}
+
+/** The conversation's patch, for a download link (a file `git apply` takes). */
+export const conversationPatchUrl = (conversationId: string) => `/api/conversations/${conversationId}/patch`;

@@ -2,9 +2,9 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ChangesItem, FileChange } from '../types';
+import type { ChangesItem } from '../types';
 import { undoRunChanges } from '../api/changes-api';
-import { DiffView } from '@/lib/ui/diff-view';
+import { ChangedFile } from './changed-file';
 
 type Changes = ChangesItem;
 
@@ -44,7 +44,7 @@ export function ChangesView({ changes, busy, readOnly }: { changes: Changes; bus
       <ul className="changes-files">
         {changes.files.map((file) => (
           <li key={file.path} data-kind={file.kind}>
-            <FileLine file={file} />
+            <ChangedFile file={file} />
           </li>
         ))}
       </ul>
@@ -74,59 +74,4 @@ export function ChangesView({ changes, busy, readOnly }: { changes: Changes; bus
       )}
     </section>
   );
-}
-
-const KIND_LABELS: Record<FileChange['kind'], string> = { added: 'added', modified: 'modified', deleted: 'deleted', renamed: 'renamed' };
-
-function FileLine({ file }: { file: FileChange }) {
-  return (
-    <details>
-      <summary>
-        <span className="changes-kind">{KIND_LABELS[file.kind]}</span> <code>{file.path}</code>
-        {file.oldPath !== null && (
-          <>
-            {' '}
-            <span className="muted">
-              from <code>{file.oldPath}</code>
-            </span>
-          </>
-        )}{' '}
-        {file.added !== null ? (
-          <span className="changes-counts">
-            <span className="changes-added" aria-label={`${file.added} added`}>
-              +{file.added}
-            </span>{' '}
-            <span className="changes-removed" aria-label={`${file.removed} removed`}>
-              −{file.removed}
-            </span>
-          </span>
-        ) : (
-          <span className="muted">{aboutUnshown(file)}</span>
-        )}
-        {file.mode && (
-          <>
-            {' '}
-            <span className="muted">
-              mode {file.mode.before} → {file.mode.after}
-            </span>
-          </>
-        )}
-      </summary>
-      {file.patch && <DiffView patch={file.patch} label={`Changes to ${file.path}`} />}
-    </details>
-  );
-}
-
-/** Why a file shows no diff: binary (with its size), not kept, or too large to show. */
-function aboutUnshown(file: FileChange): string {
-  const size = file.size === null ? '' : `, ${formatBytes(file.size)}`;
-  if (!file.restorable) return `not kept${size}`;
-  if (file.binary) return `binary${size}`;
-  return 'too large to show';
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

@@ -27,6 +27,15 @@ export async function listRunChanges(conversationId: string) {
   return (await db()).call<RunChanges[]>('list_run_changes', { p_conversation_id: conversationId });
 }
 
+/** Where the conversation's whole change starts (the snapshot before its first run that has one) and the paths its runs changed; null when it isn't the visitor's. */
+export async function getConversationChanges({ conversationId, visitorId, workspace }: { conversationId: string; visitorId: string; workspace: string }) {
+  return (await db()).call<{ title: string | null; before: (Snapshot & { runId: string }) | null; paths: string[] } | null>('get_conversation_changes', {
+    p_conversation_id: conversationId,
+    p_visitor_id: visitorId,
+    p_workspace: workspace,
+  });
+}
+
 type RecordedFile = { path: string; kind: FileChangeKind; restorable: boolean };
 
 /** The visitor's run's changes with its snapshots (for Undo), or null. */

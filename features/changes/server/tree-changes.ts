@@ -18,13 +18,17 @@ type Entry = { status: string; srcMode: string; dstMode: string; srcId: string; 
 /**
  * What changed between two snapshots of the workspace: each file added, modified, deleted or
  * renamed (and mode changes), with `+added −removed` and a unified diff per text file, and binary
- * files named with their size; files left out of either snapshot are listed as not kept.
+ * files named with their size; files left out of either snapshot are listed as not kept. `paths`:
+ * only these (a conversation's whole change, for the paths its runs changed).
  */
-export async function treeChanges(workspace: Workspace, before: Snapshot, after: Snapshot): Promise<FileChange[]> {
+export async function treeChanges(workspace: Workspace, before: Snapshot, after: Snapshot, { paths }: { paths?: string[] } = {}): Promise<FileChange[]> {
   const repo = repoOf(workspace);
   const deadline = snapshotDeadline();
-  const entries = before.tree === after.tree ? [] : parseRawWithNumstat((await runGit(repo, ['diff-tree', ...DIFF_OPTIONS, '-z', '--raw', '--numstat', before.tree, after.tree], { deadline })).stdout);
-  const patches = entries.length === 0 ? [] : await patchesOf(repo, before.tree, after.tree, entries, deadline);
+  const only = paths === undefined ? [] : await changedPathspecs(repo, before.tree, after.tree, paths, deadline);
+  const none = before.tree === after.tree || (paths !== undefined && only.length === 0);
+  const limit = only.length > 0 ? ['--', ...only] : [];
+  const entries = none ? [] : parseRawWithNumstat((await runGit(repo, ['diff-tree', ...DIFF_OPTIONS, '-z', '--raw', '--numstat', before.tree, after.tree, ...limit], { deadline })).stdout);
+  const patches = entries.length === 0 ? [] : await patchesOf(repo, { before: before.tree, after: after.tree, limit }, entries, deadline);
   const binaries = entries.filter((entry) => entry.added === null);
   const sizes = await blobSizes(
     repo,
@@ -47,7 +51,9 @@ export async function treeChanges(workspace: Workspace, before: Snapshot, after:
       restorable: true,
     };
   });
-  return withNotKept(changes, before.notKept, after.notKept)
+  const wanted = paths && new Set(paths);
+  const within = (items: NotKept[]) => (wanted ? items.filter((item) => wanted.has(item.path)) : items);
+  return withNotKept(changes, within(before.notKept), within(after.notKept))
     .sort((a, b) => a.path.localeCompare(b.path))
     .slice(0, MAX_LISTED_CHANGES);
 }
@@ -84,9 +90,20 @@ function parseRawWithNumstat(stdout: Buffer): Entry[] {
   return entries;
 }
 
+/**
+ * Of `paths`, the ones that differ between two trees, as pathspecs that match each exactly: as
+ * few arguments as files that changed, however many paths were asked about.
+ */
+export async function changedPathspecs(repo: ShadowRepo, before: string, after: string, paths: string[], deadline: number): Promise<string[]> {
+  if (before === after || paths.length === 0) return [];
+  const wanted = new Set(paths);
+  const changed = nulList((await runGit(repo, ['diff-tree', '-r', '--no-renames', '--name-only', '-z', before, after], { deadline })).stdout);
+  return changed.filter((file) => wanted.has(file)).map((file) => `:(literal)${file}`);
+}
+
 /** Each entry's part of the whole unified diff, in the same order (a type change is two parts: the old file's removal and the new one). */
-async function patchesOf(repo: ShadowRepo, before: string, after: string, entries: Entry[], deadline: number): Promise<Array<string | null>> {
-  const { stdout, truncated } = await runGit(repo, ['diff-tree', ...DIFF_OPTIONS, '-p', before, after], { deadline, maxBytes: MAX_PATCH_BYTES });
+async function patchesOf(repo: ShadowRepo, { before, after, limit }: { before: string; after: string; limit: string[] }, entries: Entry[], deadline: number): Promise<Array<string | null>> {
+  const { stdout, truncated } = await runGit(repo, ['diff-tree', ...DIFF_OPTIONS, '-p', before, after, ...limit], { deadline, maxBytes: MAX_PATCH_BYTES });
   const sections = stdout.toString('utf8').split(/^(?=diff --git )/m);
   if (sections[0] !== undefined && !sections[0].startsWith('diff --git ')) sections.shift();
   if (truncated) sections.pop(); // the last one was cut short

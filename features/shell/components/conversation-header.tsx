@@ -1,11 +1,12 @@
 'use client';
 
 import { useRef, useState } from 'react';
+import { ConversationChangesDialog } from '@/features/changes';
 import { ConversationNotifications, type Push } from '@/features/push';
 import { HandoffDialog, ShareDialog } from '@/features/sharing';
 import { MenuButton, MenuItem, MenuLink, MenuSeparator } from '@/lib/ui/menu-button';
 
-type MenuDialog = 'notifications' | 'handoff' | 'share';
+type MenuDialog = 'notifications' | 'handoff' | 'share' | 'changes';
 
 /**
  * The open conversation's header: its title (a click renames it) and one "⋯" menu with what can
@@ -50,6 +51,7 @@ export function ConversationHeader({
         <MenuItem onSelect={() => setDialog('handoff')}>Continue on another device</MenuItem>
         <MenuItem onSelect={() => setDialog('share')}>Share read-only</MenuItem>
         <MenuSeparator />
+        <MenuItem onSelect={() => setDialog('changes')}>Changes in this conversation</MenuItem>
         <MenuLink href={exportHref('md')} download>
           Export as Markdown
         </MenuLink>
@@ -65,6 +67,7 @@ export function ConversationHeader({
       <ConversationNotifications push={push} conversationId={conversationId} muted={muted} onMutedChange={onMutedChange} open={dialog === 'notifications'} onClose={closeDialog} />
       <HandoffDialog conversationId={conversationId} open={dialog === 'handoff'} onClose={closeDialog} />
       <ShareDialog conversationId={conversationId} open={dialog === 'share'} onClose={closeDialog} />
+      <ConversationChangesDialog conversationId={conversationId} open={dialog === 'changes'} onClose={closeDialog} />
     </div>
   );
 }
