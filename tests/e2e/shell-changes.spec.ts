@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { E2E_DATA_DIR, E2E_PORT } from '../../playwright.config';
-import { log, send } from './support/chat';
+import { chooseFromConversationMenu, log, send } from './support/chat';
 
 /** A workspace with a shell, made on disk as an operator would: the server finds it at its address. */
 const ROOT = path.join(E2E_DATA_DIR, 'workspaces', 'shell');
@@ -27,6 +27,18 @@ test("a shell command's edits are a run's Changes, each with its kind; Undo brin
   await expect(changes.locator('li[data-kind="added"]')).toContainText(['blob.bin', 'd/e']);
   await expect(changes.locator('li[data-kind="added"]').filter({ hasText: 'blob.bin' })).toContainText('binary, 3 B');
   expect(readFileSync(onDisk('README.md'), 'utf8')).toBe('# Shell workspace\n\nA Shell line.\n');
+
+  // The conversation's whole change, and a patch of it that git apply takes.
+  await chooseFromConversationMenu(page, 'Changes in this conversation');
+  const dialog = page.getByRole('dialog', { name: 'Changes in this conversation' });
+  await expect(dialog.locator('li[data-kind]')).toHaveCount(5);
+  const download = page.waitForEvent('download');
+  await dialog.getByRole('link', { name: 'Download patch' }).click();
+  const patch = readFileSync((await (await download).path())!, 'utf8');
+  expect(patch).toContain('diff --git a/README.md b/README.md');
+  expect(patch).toContain('rename from old.txt');
+  expect(patch).toContain('GIT binary patch');
+  await page.keyboard.press('Escape');
 
   await page.reload();
   await changes.getByText('README.md', { exact: true }).click();
