@@ -14,6 +14,7 @@ import {
   takeOverStaleRuns,
 } from '@/features/runs/server';
 import { closeAllStreams } from '@/features/timeline/server';
+import { pruneDeletedConversations, sweepSnapshotStores } from '@/features/changes/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
 import { closeDb, db } from '@/lib/db/connection';
@@ -50,6 +51,7 @@ async function start() {
   ensureDemoWorkspace();
   sendRunNotices(); // runs announce their ends and approval waits; push listens
   forgetDeletedConversations(); // conversations announce a deletion; runs stop theirs and remove the transcript
+  pruneDeletedConversations(); // ...and then its runs' snapshots leave the workspace's store
   const started = Date.now();
   const database = await db();
   await moveLegacyTranscripts();
@@ -60,6 +62,7 @@ async function start() {
   await startHeartbeat(takeOverStaleRuns); // before the first new run: a run of an instance that never beat is taken over
   await obeyOtherInstances(); // with Redis: Stop and approvals sent from other instances' viewers
   await sweepAgentHomes();
+  void sweepSnapshotStores(); // in the background: what went while the server was down
   // Lines a crash left unmirrored: the disk has them, the store gets them (in the background).
   if (env.transcripts === 'database') {
     void backfillLocalTranscripts(env.TETHER_CONVERSATION_TTL_HOURS * 3600 * 1000).catch((error: unknown) => logger.error('transcript back-fill failed', { error }));
@@ -81,11 +84,12 @@ async function start() {
     dbReadyMs: Date.now() - started,
   });
   setInterval(() => {
-    // Expired conversations go, and with them (the sweep) their transcripts.
+    // Expired conversations go, and with them (the sweeps) their transcripts and their runs' snapshots.
     database
       .call<number>('purge_expired', {})
       .then((purged) => purged > 0 && logger.info('purged expired conversations', { purged }))
       .then(sweepAgentHomes)
+      .then(sweepSnapshotStores)
       .catch((error: unknown) => logger.error('purge failed', { error }));
   }, PURGE_INTERVAL_MS).unref();
   stopOnSignals(env.TETHER_DRAIN_SECONDS * 1000);

@@ -124,6 +124,9 @@ const serverEnvSchema = z
     // take (past it the run does not start), and the largest file kept in one (larger: "not kept").
     TETHER_SNAPSHOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     TETHER_SNAPSHOT_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(10),
+    // The most a workspace's snapshot store (its shadow repository, outside the files' quota) may
+    // hold, in MiB: past it the oldest ended runs' snapshots go (their Undo then says it can't). 0: no bound.
+    TETHER_SNAPSHOT_STORE_MB: z.coerce.number().min(0).max(1_048_576).default(2048),
     // Attachments (features/attachments): files per message, and MiB per file and per message. A
     // message's images and PDFs reach the model API base64-encoded in one request, which takes at
     // most 32 MiB: 24 MiB of files is what fits.

@@ -62,3 +62,10 @@ export async function hasRunningRun(conversationId: string) {
   const runs = await (await db()).call<Array<{ status: RunStatus }>>('list_runs', { p_conversation_id: conversationId });
   return runs.some((run) => run.status === 'running');
 }
+
+export type SnapshotRun = { id: string; running: boolean; startedAt: string };
+
+/** Of these runs, the ones whose snapshots are still wanted (see migration 000022), oldest first. */
+export async function snapshotRuns(ids: string[]) {
+  return (await db()).call<SnapshotRun[]>('snapshot_runs', { p_ids: ids });
+}

@@ -3,9 +3,8 @@ import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import type { FileChange } from '../types';
-import { runGit } from './git';
+import { holdRunSnapshots, releaseRunSnapshots, sweepSnapshots } from './prune';
 import { getRunSnapshots } from './queries';
-import { inRepoQueue, repoOf, snapshotDeadline } from './shadow-repo';
 import { readSnapshotRef, runSnapshotRef, takeSnapshot, type Snapshot } from './snapshots';
 import { treeChanges } from './tree-changes';
 
@@ -36,6 +35,8 @@ export class RunSnapshots {
    * Throws when either fails: a run must not start without its checkpoint.
    */
   async takeBefore(): Promise<void> {
+    // From here to its end no sweep drops the run's refs (a continuation's included).
+    holdRunSnapshots(this.runId);
     if (this.before) return;
     const snapshot = await takeSnapshot(this.workspace, { ref: runSnapshotRef(this.runId, 'before') }).catch((error: unknown) => {
       throw error instanceof AppError ? new AppError(error.code, `${error.message} ${NOT_STARTED}`) : error;
@@ -53,17 +54,20 @@ export class RunSnapshots {
    * went wrong, for the run to tell.
    */
   async changesAtEnd(): Promise<{ changes: FileChange[]; problem: string | null }> {
-    if (!this.before) return { changes: [], problem: null };
     try {
+      if (!this.before) return { changes: [], problem: null };
       const after = await takeSnapshot(this.workspace, { ref: runSnapshotRef(this.runId, 'after') });
       await this.keep('after', after);
       const changes = await treeChanges(this.workspace, this.before, after);
-      void collectGarbage(this.workspace);
+      // In the background: the store's upkeep (what's gone, its bound, git's gc) is no part of the run's end.
+      void sweepSnapshots(this.workspace.name);
       return { changes, problem: null };
     } catch (error) {
       logger.error('the changes of a run could not be worked out', { runId: this.runId, workspace: this.workspace.name, error });
       const why = error instanceof Error ? error.message : String(error);
       return { changes: [], problem: `This run's changes could not be worked out, so they are not listed and can't be undone here: ${why}` };
+    } finally {
+      releaseRunSnapshots(this.runId);
     }
   }
 }
@@ -78,13 +82,4 @@ export async function keptBefore(workspace: Workspace, runId: string): Promise<S
   if (before) return before;
   const tree = await readSnapshotRef(workspace, runSnapshotRef(runId, 'before'));
   return tree ? { tree, notKept: [] } : null;
-}
-
-/** Lets git pack loose objects once there are many (`--auto` does nothing otherwise; the trees the refs pin are kept). */
-function collectGarbage(workspace: Workspace): Promise<void> {
-  const repo = repoOf(workspace);
-  return inRepoQueue(repo.gitDir, () => runGit(repo, ['gc', '--auto', '--quiet'], { deadline: snapshotDeadline() })).then(
-    () => {},
-    (error: unknown) => logger.warn('snapshot garbage collection failed', { workspace: workspace.name, error }),
-  );
 }

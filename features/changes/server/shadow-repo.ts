@@ -24,8 +24,13 @@ const CONFIG: Array<[string, string]> = [
   ['core.quotePath', 'false'],
 ];
 
-/** Work on one shadow repository, one at a time in this process (other instances meet git's own locks). */
-const queues = new Map<string, Promise<unknown>>();
+/**
+ * Work on one shadow repository, one at a time in this process (other instances meet git's own
+ * locks). On globalThis: route handlers and the server's start get separate module copies, and a
+ * queue per copy would let a run's snapshot and a sweep's gc overlap.
+ */
+const store = globalThis as { tetherSnapshotQueues?: Map<string, Promise<unknown>> };
+const queues = (store.tetherSnapshotQueues ??= new Map());
 
 export function inRepoQueue<T>(gitDir: string, work: () => Promise<T>): Promise<T> {
   const previous = queues.get(gitDir) ?? Promise.resolve();

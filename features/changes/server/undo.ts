@@ -1,14 +1,16 @@
 import 'server-only';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
+import { runSnapshotsKept } from './prune';
 import { getRunChanges, hasRunningRun, markRunChangesUndone } from './queries';
 import { restoreSnapshot } from './restore';
 
 /**
  * "Undo these changes": puts everything the run changed back as it was in its before snapshot.
  * Refused, changing nothing, while a run is in progress in the conversation, when a file was not
- * kept in the snapshots, when the snapshots are gone, or when any of its files changed after the
- * run (edited outside the agent, or by a later run): undoing would clobber that.
+ * kept in the snapshots, when the snapshots are gone (dropped past the store's bound, or the store
+ * made again), or when any of its files changed after the run (edited outside the agent, or by a
+ * later run): undoing would clobber that.
  */
 export async function undoRunChanges({ runId, visitorId, workspace }: { runId: string; visitorId: string; workspace: Workspace }): Promise<{ runId: string; paths: string[] }> {
   const record = await getRunChanges({ runId, visitorId, workspace: workspace.name });
@@ -25,6 +27,12 @@ export async function undoRunChanges({ runId, visitorId, workspace }: { runId: s
     throw new AppError(
       'conflict:not_restorable',
       `${unkept.join(', ')} ${unkept.length === 1 ? 'was' : 'were'} not kept in the snapshots (too large, or a git repository of its own), so these changes can't be undone.`,
+    );
+  }
+  if (!(await runSnapshotsKept(workspace, runId, { before, after }))) {
+    throw new AppError(
+      'conflict:snapshot_gone',
+      "This run's snapshots are no longer kept (the workspace's snapshot store keeps the newest runs' within its size limit, or it was made again since), so its changes can't be undone.",
     );
   }
   const paths = await restoreSnapshot(workspace, before, after);

@@ -2,7 +2,8 @@ import 'server-only';
 import { logger } from '@/lib/logger';
 import { deleteConversations } from './queries';
 
-type Listener = (conversationId: string) => Promise<void>;
+/** `workspace`: the deleted conversation's, for a listener whose part is kept per workspace. */
+type Listener = (conversationId: string, context: { workspace: string }) => Promise<void>;
 
 // Route handlers and the server's start get separate module copies: the listeners live on globalThis.
 const store = globalThis as { tetherConversationDeleted?: Set<Listener> };
@@ -10,7 +11,7 @@ const listeners = (store.tetherConversationDeleted ??= new Set());
 
 /**
  * Another feature's part of a deleted conversation: runs stop and drop theirs, agents remove the
- * transcript. (Rows of other features go with the record: the schema cascades.) A listener owns
+ * transcript, changes drop its runs' snapshots. (Rows of other features go with the record: the schema cascades.) A listener owns
  * its errors; one that throws is logged and the others still run.
  */
 export function onConversationDeleted(listener: Listener): () => void {
@@ -26,7 +27,7 @@ export async function deleteConversationsForGood({ visitorId, workspace, ids }: 
   const deleted = await deleteConversations({ visitorId, workspace, ids });
   for (const conversationId of deleted) {
     for (const listener of listeners) {
-      await listener(conversationId).catch((error: unknown) => logger.error('cleaning up after a deleted conversation failed', { conversationId, error }));
+      await listener(conversationId, { workspace }).catch((error: unknown) => logger.error('cleaning up after a deleted conversation failed', { conversationId, error }));
     }
   }
   return deleted;

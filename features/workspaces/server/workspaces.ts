@@ -1,5 +1,5 @@
 import 'server-only';
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
@@ -27,8 +27,15 @@ function workspaceRoot(name: string): string {
  * beside workspace.json, so out of the agent's sandbox and outside the files (and their disk
  * image), and on the same volume as the files when several instances share one.
  */
-export function snapshotsGitDir(workspace: Workspace): string {
+export function snapshotsGitDir(workspace: Pick<Workspace, 'name'>): string {
   return path.join(workspaceRoot(workspace.name), 'snapshots.git');
+}
+
+/** The names of the workspaces there are, found without opening them (which would mount their disk images). */
+export function workspaceNames(): string[] {
+  const root = serverEnv().workspacesDir;
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() && workspaceNameSchema.safeParse(entry.name).success ? [entry.name] : []));
 }
 
 /** The workspace, or null when the name is invalid or no such folder exists. */

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { Db } from '@/lib/db/types';
-import { contractCalls } from './calls';
+import { contractCalls, tick } from './calls';
 
 const TREE_A = 'a'.repeat(40);
 const TREE_B = 'b'.repeat(40);
@@ -48,5 +48,29 @@ export function defineSnapshotContract(getDb: () => Db) {
       snapshots: { before: { tree: TREE_A, notKept: [] }, after: { tree: TREE_B, notKept: [] } },
       files: files.map(({ path, kind, restorable }) => ({ path, kind, restorable, before: null, after: null })),
     });
+  });
+
+  it('says which runs’ snapshots are still wanted, oldest first: those of live conversations, and any running', async () => {
+    const live = randomUUID();
+    const expired = randomUUID();
+    await open({ id: live });
+    await open({ id: expired, ttl: 0 });
+    const ended = await startRun(live);
+    await finishRun(ended.id, 'completed');
+    await tick();
+    const running = await startRun(live);
+    await tick();
+    const endedExpired = await startRun(expired);
+    await finishRun(endedExpired.id, 'completed');
+    await tick();
+    const runningExpired = await startRun(expired);
+    const unknown = randomUUID();
+    const ids = [runningExpired.id, unknown, endedExpired.id, running.id, ended.id];
+    expect(await getDb().call('snapshot_runs', { p_ids: ids })).toEqual([
+      { id: ended.id, running: false, startedAt: ended.startedAt },
+      { id: running.id, running: true, startedAt: running.startedAt },
+      { id: runningExpired.id, running: true, startedAt: runningExpired.startedAt },
+    ]);
+    expect(await getDb().call('snapshot_runs', { p_ids: [] })).toEqual([]);
   });
 }
