@@ -29,6 +29,7 @@ import { benchPageWeight } from './bench/page-weight';
 import { benchModelDoor } from './bench/model-door';
 import { benchDiskQuota } from './bench/disk-quota';
 import { benchAttachments } from './bench/attachments';
+import { benchSnapshots } from './bench/snapshots';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed. The
@@ -116,12 +117,13 @@ async function main() {
     const modelDoor = await timed('model door', () => benchModelDoor({ api, log }));
     const diskQuota = await timed('disk quota', () => benchDiskQuota({ log }));
     const continuation = await timed('continuation', () => benchContinuation({ api, root, build, env, log }));
+    const snapshots = await timed('snapshots', () => benchSnapshots({ log }));
 
     const results = benchReportText({
       tookSeconds: Math.round((Date.now() - started) / 1000),
       buildInfo,
       otherCpu,
-      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments },
+      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments, snapshots },
     });
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

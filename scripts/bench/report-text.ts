@@ -8,16 +8,32 @@ import { loadSetup } from './load';
 import { modelDoorSetup } from './model-door';
 import { machine } from './report';
 import { scaleOutSetup } from './scale-out';
+import { snapshotsSetup } from './snapshots';
 import { viewersSetup } from './viewers';
 
 /** Each benchmark's result table (markdown), by benchmark. */
 export type BenchTables = Record<
-  'stream' | 'history' | 'followUp' | 'viewers' | 'replay' | 'pushFanout' | 'sandbox' | 'load' | 'approval' | 'scaleOut' | 'pageWeight' | 'modelDoor' | 'diskQuota' | 'continuation' | 'attachments',
+  | 'stream'
+  | 'history'
+  | 'followUp'
+  | 'viewers'
+  | 'replay'
+  | 'pushFanout'
+  | 'sandbox'
+  | 'load'
+  | 'approval'
+  | 'scaleOut'
+  | 'pageWeight'
+  | 'modelDoor'
+  | 'diskQuota'
+  | 'continuation'
+  | 'attachments'
+  | 'snapshots',
   string
 >;
 
 export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { tookSeconds: number; buildInfo: string; otherCpu: string; tables: BenchTables }): string {
-  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments } = tables;
+  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments, snapshots } = tables;
   return [
     `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${tookSeconds} s;`,
     `${buildInfo};`,
@@ -176,5 +192,24 @@ export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { 
     "the last column is the image the CLI sent the model API (read from the scripted API's request: the CLI re-encodes a large one itself).",
     '',
     attachments,
+    '',
+    "### 16. A run's checkpoint: the snapshots before and after it",
+    '',
+    "The real `RunSnapshots` of the changes feature (`git add -A` into the workspace's shadow repository, `write-tree`, a ref, the",
+    'database write) on the demo workspace and on two of 10,000 files (~1.5 KiB of source each): one where',
+    `${snapshotsSetup.ignoredFiles.toLocaleString('en')} of them are in \`node_modules/\` (left out by default) and one whose \`snapshotIgnore\` is empty, so all are kept. Each run is a`,
+    'database run record, its before, then its edits, its after (snapshot and diff); then its store upkeep, which runs',
+    'in the background after the end (the sweep: refs of runs that are gone, the bound, `git gc --auto`), timed until done',
+    `before the next run. *First*: the store removed before each of ${snapshotsSetup.first} runs, as a workspace's first run finds it (every`,
+    `file becomes a loose object). Then ${snapshotsSetup.repeated} runs one after the other. The three workspaces take turns at every step, on their`,
+    "disk images as by default. A snapshot is five git commands, and each costs a fork of the server's process (the last row:",
+    'PGlite, the default database, lives in it). The store stays loose until `gc --auto` packs it (past 6,700 objects),',
+    'hence a larger store for 1,000 files than for 10,000. Last, the same cold run (a new conversation, a new CLI in the',
+    'sandbox, `TETHER_WARM_IDLE_SECONDS=0`, build mode) through the run manager with the snapshots, and with `takeBefore` and',
+    `\`changesAtEnd\` replaced by no-ops in the bench's process (no setting turns them off), alternating, ${snapshotsSetup.coldRuns} of each after one`,
+    'untimed pair; the last column is `takeBefore` timed inside those runs. It runs while the new CLI starts, so less of it',
+    'reaches the first token than it takes.',
+    '',
+    snapshots,
   ].join('\n');
 }
