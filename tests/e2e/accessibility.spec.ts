@@ -125,14 +125,23 @@ test('at 360 px the conversation header keeps its title and ⋯ on one line; its
   const menu = page.getByRole('menu', { name: 'Conversation menu' });
   const items = menu.getByRole('menuitem');
   await expect(opener).toHaveAttribute('aria-expanded', 'true');
-  await expect(items).toHaveText(['Notifications', 'Continue on another device', 'Share read-only', 'Export as Markdown', 'Export as JSON', 'Rename', 'Delete conversation']);
+  await expect(items).toHaveText([
+    'Notifications',
+    'Continue on another device',
+    'Share read-only',
+    'Changes in this conversation',
+    'Export as Markdown',
+    'Export as JSON',
+    'Rename',
+    'Delete conversation',
+  ]);
   await expect(items.first()).toBeFocused();
   for (const item of await items.all()) {
     const box = (await item.boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(360);
   }
-  for (let i = 1; i < 7; i++) {
+  for (let i = 1; i < 8; i++) {
     await page.keyboard.press('ArrowDown');
     await expect(items.nth(i)).toBeFocused();
   }
