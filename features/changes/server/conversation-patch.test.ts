@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NextRequest } from 'next/server';
@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type MessagesRequest, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { FileChange } from '../types';
+import { treeListing } from '@/tests/fixtures/tree-listing';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-conversation-patch-'));
 let api: MessagesApi;
@@ -71,18 +72,7 @@ async function getChanges(id: string, visitor = owner) {
   return { status: response.status, body: (await response.json()) as { files?: FileChange[]; error?: { code: string } } };
 }
 
-/** Every entry under `dir`: its type, mode, and bytes or link target. */
-function listing(dir: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    const stat = lstatSync(full);
-    if (stat.isSymbolicLink()) out[`${prefix}${name}`] = `link ${readlinkSync(full)}`;
-    else if (stat.isDirectory()) Object.assign(out, { [`${prefix}${name}/`]: 'folder' }, listing(full, `${prefix}${name}/`));
-    else out[`${prefix}${name}`] = `${(stat.mode & 0o777).toString(8)} ${readFileSync(full).toString('base64')}`;
-  }
-  return out;
-}
+const listing = treeListing;
 
 describe("a conversation's whole change, on the real CLI", () => {
   it('lists what its two runs changed, and its patch applied to the original files gives the files now, byte for byte', async () => {

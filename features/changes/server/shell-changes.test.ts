@@ -6,7 +6,7 @@
  * snapshot can't be taken never reaches the agent.
  */
 import { randomUUID } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NextRequest } from 'next/server';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { RunEvent } from '../../runs/types';
+import { treeListing } from '@/tests/fixtures/tree-listing';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-shell-changes-'));
 let api: MessagesApi;
@@ -61,18 +62,7 @@ async function undo(runId: string) {
   return { status: response.status, body: (await response.json()) as { undone?: { paths: string[] }; error?: { code: string; message: string } } };
 }
 
-/** Every entry of the workspace: its type, mode, and bytes or link target. */
-function listing(dir = workspace.filesDir, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    const stat = lstatSync(full);
-    if (stat.isSymbolicLink()) out[`${prefix}${name}`] = `link ${readlinkSync(full)}`;
-    else if (stat.isDirectory()) Object.assign(out, { [`${prefix}${name}/`]: 'folder' }, listing(full, `${prefix}${name}/`));
-    else out[`${prefix}${name}`] = `${(stat.mode & 0o777).toString(8)} ${readFileSync(full).toString('base64')}`;
-  }
-  return out;
-}
+const listing = (dir = workspace.filesDir) => treeListing(dir);
 
 describe('changes made by the shell, on the real CLI in the sandbox', () => {
   it('lists every change of a Bash run with its kind, and Undo restores all of it byte for byte', async () => {
