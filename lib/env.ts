@@ -160,6 +160,8 @@ const serverEnvSchema = z
     TETHER_INSTANCE_STALE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // GET /metrics (README, "Metrics"): off unless set; Prometheus then sends it as a bearer token.
+    TETHER_METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, 'at least 16 characters, e.g. from openssl rand -hex 32'),
     VAPID_PUBLIC_KEY: base64urlBytes(65),
     VAPID_PRIVATE_KEY: base64urlBytes(32),
     VAPID_SUBJECT: optionalString.superRefine((value, ctx) => {
