@@ -19,6 +19,7 @@ export const featureOrder = [
   'limits',
   'visitors',
   'cluster',
+  'metrics',
   'conversations',
   'attachments',
   'sharing',

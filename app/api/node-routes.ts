@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { countRequest, metricsEnabled } from '@/features/metrics/server';
 import { AppError } from '@/lib/errors';
 import type { ServeBeforeNext } from '@/lib/request-hook';
 import { GET as runEvents } from './runs/[id]/events/node-route';
 import { GET as sharedRunEvents } from './shared/runs/[id]/events/node-route';
+import { GET as metrics } from '../metrics/node-route';
 import { writeError } from './_lib/route';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void>;
@@ -11,7 +13,7 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse, params: Record<st
  * API routes the app serves itself, before Next sees the request (`lib/request-hook.ts`). Only
  * long-lived streams belong here: a viewer of a run may stay for hours, and thousands of them
  * must cost little memory and little CPU per event (see `streamRunEvents`). Everything else
- * stays a Next route handler.
+ * stays a Next route handler, but for `/metrics` (below).
  */
 const nodeRoutes: Array<{ route: string; methods: Record<string, NodeHandler> }> = [
   { route: 'runs/[id]/events', methods: { GET: runEvents } },
@@ -20,6 +22,7 @@ const nodeRoutes: Array<{ route: string; methods: Record<string, NodeHandler> }>
 
 // `runs/[id]/events` → /^\/api\/runs\/([^/]*)\/events\/?$/ and its parameter names, as Next reads folder names.
 const compiled = nodeRoutes.map(({ route, methods }) => ({
+  route: `/api/${route}`,
   pattern: new RegExp(`^/api/${route.replace(/\[\w+\]/g, '([^/]*)')}/?$`),
   params: [...route.matchAll(/\[(\w+)\]/g)].map((match) => match[1]!),
   methods,
@@ -27,7 +30,13 @@ const compiled = nodeRoutes.map(({ route, methods }) => ({
 
 export const serveApiBeforeNext: ServeBeforeNext = (req, res) => {
   const pathname = (req.url ?? '/').split('?')[0]!;
-  for (const { pattern, params, methods } of compiled) {
+  // On any Host, since a scraper addresses the instance, not a workspace. Without a token it is
+  // left to Next, which answers it as any unknown path (404): nothing says the feature exists.
+  if (pathname === '/metrics' && metricsEnabled()) {
+    void metrics(req, res);
+    return true;
+  }
+  for (const { route, pattern, params, methods } of compiled) {
     const match = pattern.exec(pathname);
     if (!match) continue;
     const handler = methods[req.method ?? 'GET'];
@@ -36,6 +45,8 @@ export const serveApiBeforeNext: ServeBeforeNext = (req, res) => {
       writeError(res, new AppError('method_not_allowed', `Use ${Object.keys(methods).join(' or ')} here.`));
       return true;
     }
+    // Counted once it closed: a stream's status is known from its first byte, but it may last hours.
+    res.once('close', () => countRequest({ route, method: req.method ?? 'GET', status: res.statusCode }));
     void handler(req, res, Object.fromEntries(params.map((name, index) => [name, safeDecode(match[index + 1]!)])));
     return true;
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NextRequest } from 'next/server';
 import { issueVisitorCookie, serializeCookie, verifyVisitorCookie, visitorCookieName } from '@/features/visitors/server';
+import { countRequest, routePattern } from '@/features/metrics/server';
 import { workspaceFromHost } from '@/features/workspaces';
 import { requireWorkspace, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
@@ -32,6 +33,7 @@ function plainRoute<P extends Record<string, string> = Record<string, never>>(ha
       response = errorResponse(error);
     }
     if (setCookie) response.headers.append('set-cookie', setCookie);
+    countRequest({ route: routePattern(req.nextUrl.pathname, await params), method: req.method, status: response.status });
     return response;
   };
 }

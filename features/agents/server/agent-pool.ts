@@ -3,6 +3,7 @@ import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { RUN_RETRY_AFTER_SECONDS } from '@/lib/http';
 import { logger } from '@/lib/logger';
+import { gauge } from '@/features/metrics/server';
 import type { AgentProcess } from './agent-process';
 
 /**
@@ -27,6 +28,18 @@ export function poolStats() {
   const processes = [...pool.processes];
   return { processes: processes.length, busy: processes.filter((process) => process.busy).length, waiting: pool.waiting.length };
 }
+
+// Read from the pool at each scrape: nothing to keep in step as processes come and go.
+gauge({
+  name: 'tether_agent_processes',
+  help: 'Agent (CLI) processes on this instance: busy with a run, or warm (idle, kept for a follow-up).',
+  labelNames: ['state'],
+  collect() {
+    const { processes, busy } = poolStats();
+    this.set({ state: 'busy' }, busy);
+    this.set({ state: 'warm' }, processes - busy);
+  },
+});
 
 /** Refuses at once (before the request is answered) when the queue is already full. */
 export function assertCanQueue(): void {

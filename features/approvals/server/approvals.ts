@@ -52,6 +52,11 @@ export class Approvals {
     return this.pending.size > 0;
   }
 
+  /** Tool calls waiting for the visitor's answer (a turn can ask about several at once). */
+  get waitingCount(): number {
+    return this.pending.size;
+  }
+
   /**
    * Asks the visitor about one tool call and resolves with their verdict (or the expiry's).
    * `onAsked` runs once the request is out (a tool allowed for the rest of the run asks nobody).

@@ -2,6 +2,7 @@ import 'server-only';
 import { retryWrite } from '@/lib/db/retry';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
+import { counter } from '@/features/metrics/server';
 import type { PushPayload } from '../schemas';
 import { onApprovalNeeded, onRunFinished, type ApprovalNeeded, type RunFinished } from '@/features/runs/server';
 import { approvalNotice, runNotice, topicFor } from './notice';
@@ -100,4 +101,15 @@ async function notify(conversationId: string, noticeFor: (showPreview: boolean) 
   });
   const outcomes = await pushSender().sendAll(messages);
   logger.info('push notifications sent', { conversationId, what, outcomes });
+  for (const outcome of outcomes) {
+    if (outcome === 'sent') pushesSent.inc();
+    else pushesFailed.inc({ reason: outcome });
+  }
 }
+
+const pushesSent = counter({ name: 'tether_push_sent_total', help: 'Web Push notifications a push service took.' });
+const pushesFailed = counter({
+  name: 'tether_push_failed_total',
+  help: 'Web Push notifications not delivered, by reason: gone (404/410), gave_up (429/5xx/network past the retries), rejected (another 4xx), refused (endpoint not on the allow-list).',
+  labelNames: ['reason'],
+});

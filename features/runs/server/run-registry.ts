@@ -2,12 +2,34 @@ import 'server-only';
 import { releaseRun } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
 import { hasProcess } from '@/features/agents/server';
+import { gauge } from '@/features/metrics/server';
 import type { Run } from './run';
+import { recordRunMetrics } from './run-metrics';
 
 // Route handlers and instrumentation get separate module copies: the registry lives on globalThis.
 type Registry = { runs: Map<string, Run>; activeByConversation: Map<string, Run> };
 const store = globalThis as { tetherRuns?: Registry };
 const registry = (store.tetherRuns ??= { runs: new Map(), activeByConversation: new Map() });
+
+// Read from the run registry at each scrape, so they can't drift from what is running.
+gauge({
+  name: 'tether_runs_in_progress',
+  help: 'Runs in progress on this instance: queued (waiting for an agent) or running (starting, answering, waiting for approval, finishing).',
+  labelNames: ['state'],
+  collect() {
+    const runs = activeRuns();
+    const queued = runs.filter((run) => run.state.phase === 'queued').length;
+    this.set({ state: 'queued' }, queued);
+    this.set({ state: 'running' }, runs.length - queued);
+  },
+});
+gauge({
+  name: 'tether_approvals_waiting',
+  help: "Ask mode's tool calls waiting for the visitor's answer on this instance.",
+  collect() {
+    this.set(activeRuns().reduce((sum, run) => sum + run.approvals.waitingCount, 0));
+  },
+});
 
 /** The conversation's run in progress on this instance. */
 export function activeRun(conversationId: string): Run | undefined {
@@ -55,6 +77,8 @@ export function runActiveError(): AppError {
 export function register(run: Run): void {
   registry.activeByConversation.set(run.conversationId, run);
   registry.runs.set(run.id, run);
+  // A continuation's earlier events were counted by the process that ran them.
+  recordRunMetrics(run, run.events.length);
 }
 
 /** The run ended: its conversation is free for the next one, and its slot among the visitor's runs is given back. */

@@ -4,6 +4,7 @@ import { serverEnv } from '@/lib/env';
 import { formatUsd } from '@/lib/format-usd';
 import type { Spend } from '@/features/sandbox/server';
 import type { Run } from './run';
+import { countSpend } from './run-metrics';
 import { saveRunProgress } from './run-writes';
 
 /**
@@ -12,6 +13,7 @@ import { saveRunProgress } from './run-writes';
  * a budget is used up the door refuses the rest of the run and `onExhausted` ends it.
  */
 export function meterSpend({ run, spend, onExhausted }: { run: Run; spend: Spend; onExhausted: (message: string) => void }): void {
+  countSpend(spend);
   run.spent.usd += spend.usd;
   run.spent.inputTokens += spend.usage.inputTokens + spend.usage.cacheReadTokens + spend.usage.cacheWrite5mTokens + spend.usage.cacheWrite1hTokens;
   run.spent.outputTokens += spend.usage.outputTokens;

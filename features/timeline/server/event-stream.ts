@@ -1,6 +1,7 @@
 import 'server-only';
 import type { ServerResponse } from 'node:http';
 import { openViewer } from '@/features/limits/server';
+import { gauge } from '@/features/metrics/server';
 import { HEARTBEAT_MS } from '../limits';
 import type { RunEvent } from '../types';
 import type { RunEventLog } from './run-event-log';
@@ -8,6 +9,14 @@ import type { RunEventLog } from './run-event-log';
 // Open streams, so a shutdown can close them. (The viewer caps count in features/limits, across instances.)
 const store = globalThis as { tetherOpenStreams?: Set<() => void> };
 const openStreams = (store.tetherOpenStreams ??= new Set());
+
+gauge({
+  name: 'tether_viewers',
+  help: 'Run event streams open on this instance (a tab, a device or a share link following a run).',
+  collect() {
+    this.set(openStreams.size);
+  },
+});
 
 /**
  * What a viewer that doesn't read may leave queued on the server before its connection is cut
