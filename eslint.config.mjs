@@ -23,6 +23,7 @@ export const featureOrder = [
   'conversations',
   'attachments',
   'sharing',
+  'access',
   'files',
   'changes',
   'approvals',

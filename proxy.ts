@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { pageMayEnter } from '@/features/access/server';
 import { issueVisitorCookie, verifyVisitorCookie, visitorCookieName } from '@/features/visitors/server';
 import { workspaceFromHost } from '@/features/workspaces';
 import { clientAddress } from '@/lib/client-address';
@@ -15,23 +16,31 @@ import { isHttpsRequest } from '@/lib/request-origin';
 /** The read-only page a share link opens (`app/w/[workspace]/shared`). */
 const SHARED_PAGE = '/shared';
 
+/** An invite link's page, which a private workspace shows everyone (`app/w/[workspace]/join`). */
+const JOIN_PAGE = '/join';
+
 export async function proxy(req: NextRequest) {
   const workspace = workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN) ?? '_';
   const url = req.nextUrl.clone();
   url.pathname = `/w/${workspace}${req.nextUrl.pathname === '/' ? '' : req.nextUrl.pathname}`;
-  const response = NextResponse.rewrite(url);
   const secure = isHttpsRequest(req);
   // A read-only shared page is no visitor's: it reads with its link's token alone.
-  if (req.nextUrl.pathname === SHARED_PAGE) return response;
-  if (!verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value)) {
+  if (req.nextUrl.pathname === SHARED_PAGE) return NextResponse.rewrite(url);
+  let visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
+  let issued: Awaited<ReturnType<typeof issueVisitorCookie>> | null = null;
+  if (!visitorId) {
     try {
-      const { name, value, options } = await issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
-      response.cookies.set(name, value, options);
+      issued = await issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
+      visitorId = issued.visitorId;
     } catch (error) {
       if (!(error instanceof AppError) || error.retryAfterSeconds === undefined) throw error;
       return new NextResponse(`${error.message}\n`, { status: 429, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(error.retryAfterSeconds) } });
     }
   }
+  // A private workspace shows a stranger one page, whatever the address; the cookie is still issued, for the invite it may open.
+  if (req.nextUrl.pathname !== JOIN_PAGE && !(await pageMayEnter({ workspace, visitorId: issued ? null : visitorId }))) url.pathname = `/w/${workspace}/private`;
+  const response = NextResponse.rewrite(url);
+  if (issued) response.cookies.set(issued.name, issued.value, issued.options);
   return response;
 }
 

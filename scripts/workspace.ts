@@ -1,30 +1,19 @@
 /**
- * `npm run workspace -- create NAME [--allow-bash] [--allow-web]`: adds a workspace folder under
- * the data root; it is served at NAME.<base domain> at once (no restart needed).
+ * `npm run workspace -- create|invite|members|revoke …` (see scripts/workspace/cli.ts and the
+ * README's "Private workspaces"). A new workspace is served at NAME.<base domain> at once.
  */
-import { createWorkspace } from '@/features/workspaces/server';
-import { workspaceNameSchema } from '@/features/workspaces';
-import { AppError } from '@/lib/errors';
+// The server's info lines would mix with the link and the tables: warnings only, unless LOG_LEVEL
+// says otherwise. Set before lib/env first reads the environment.
+process.env.LOG_LEVEL ??= 'warn';
 
-const [command, name, ...flags] = process.argv.slice(2);
-const usage = 'usage: npm run workspace -- create NAME [--allow-bash] [--allow-web]';
+const { main } = await import('./workspace/cli');
+const code = await main(process.argv.slice(2), {
+  out: (line = '') => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+});
+// PGlite's worker and Redis' reconnect timers would keep the process alive: the answer is out.
+const { closeDb } = await import('@/lib/db/connection');
+await closeDb();
+process.exit(code);
 
-if (command !== 'create' || !name) {
-  process.stderr.write(`${usage}\n`);
-  process.exit(2);
-}
-const valid = workspaceNameSchema.safeParse(name);
-if (!valid.success) {
-  process.stderr.write(`Invalid workspace name "${name}": ${valid.error.issues[0]?.message}\n`);
-  process.exit(2);
-}
-try {
-  const workspace = createWorkspace({
-    name,
-    config: { allowBash: flags.includes('--allow-bash'), allowWeb: flags.includes('--allow-web') },
-  });
-  process.stdout.write(`Created workspace "${workspace.name}" in ${workspace.filesDir}\n`);
-} catch (error) {
-  process.stderr.write(`${error instanceof AppError ? error.message : String(error)}\n`);
-  process.exit(1);
-}
+export {};

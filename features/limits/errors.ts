@@ -7,6 +7,7 @@ declare module '@/lib/errors' {
     'rate_limited:new_visitors': true;
     'rate_limited:links': true;
     'rate_limited:handoff': true;
+    'rate_limited:invites': true;
     'rate_limited:viewers': true;
     'rate_limited:budget_visitor': true;
     'rate_limited:budget_workspace': true;

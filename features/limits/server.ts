@@ -8,6 +8,7 @@ export {
   takeAttachmentBytes,
   takeConversation,
   takeHandoffOpened,
+  takeInviteOpened,
   takeLinkMade,
   takeNewVisitor,
   takeRun,

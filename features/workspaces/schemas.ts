@@ -4,6 +4,14 @@ import { z } from 'zod';
 export const workspaceNameSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens, at most 63');
 
 export const workspaceConfigSchema = z.object({
+  /**
+   * Who the workspace answers: `public` (also when absent), anyone at its address; `invite`, only its
+   * members (browsers that opened one of its invite links), and everyone else a "This workspace is
+   * private" page.
+   */
+  access: z.enum(['public', 'invite']).optional(),
+  /** In an `invite` workspace, lets members make invite links in the app; absent or false: only the operator can. */
+  membersMayInvite: z.boolean().optional(),
   /** Lets the agent run shell commands in the workspace folder. Off by default. */
   allowBash: z.boolean().default(false),
   /** Lets the agent fetch web pages and search the web. Off by default. */

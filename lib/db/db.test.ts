@@ -33,6 +33,8 @@ function defineAccessTests(getSession: () => SqlSession) {
       { relname: 'runs', relrowsecurity: true },
       { relname: 'share_links', relrowsecurity: true },
       { relname: 'transcript_entries', relrowsecurity: true },
+      { relname: 'workspace_invites', relrowsecurity: true },
+      { relname: 'workspace_members', relrowsecurity: true },
     ]);
     const policies = await session.query(`select 1 from pg_policies where schemaname = 'tether'`);
     expect(policies.rows).toEqual([]);

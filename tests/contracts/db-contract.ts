@@ -11,6 +11,7 @@ import { defineContinuationContract } from './db/continuation';
 import { defineConversationChangesContract } from './db/conversation-changes';
 import { defineConversationContract } from './db/conversations';
 import { defineDeviceContract } from './db/devices';
+import { defineMemberContract } from './db/members';
 import { definePushContract } from './db/push';
 import { defineRunContract } from './db/runs';
 import { defineShareContract } from './db/shares';
@@ -27,6 +28,7 @@ export function defineDbContract(getDb: () => Db) {
   defineConversationChangesContract(getDb);
   defineDeviceContract(getDb);
   defineShareContract(getDb);
+  defineMemberContract(getDb);
   defineAttachmentContract(getDb);
   defineAttachmentCopyContract(getDb);
   defineWorkspaceAttachmentContract(getDb);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NextRequest } from 'next/server';
+import { assertMayEnter, isPrivate, watchMembership } from '@/features/access/server';
 import { issueVisitorCookie, serializeCookie, verifyVisitorCookie, visitorCookieName } from '@/features/visitors/server';
 import { countRequest, routePattern } from '@/features/metrics/server';
 import { workspaceFromHost } from '@/features/workspaces';
@@ -21,12 +22,12 @@ type Context<P> = { req: NextRequest; params: P; visitorId: string; workspace: W
  * `{ error: { code, message } }` with their status. The security headers come from
  * next.config.ts, which Next applies to route handlers' answers too.
  */
-function plainRoute<P extends Record<string, string> = Record<string, never>>(handler: (context: Context<P>) => Promise<Response>) {
+function plainRoute<P extends Record<string, string> = Record<string, never>>(handler: (context: Context<P>) => Promise<Response>, { gate = true }: Gate = {}) {
   return async (req: NextRequest, { params }: { params: Promise<P> }): Promise<Response> => {
     let setCookie: string | undefined;
     let response: Response;
     try {
-      const caller = await identifyCaller(req);
+      const caller = await identifyCaller(req, { gate });
       setCookie = caller.setCookie;
       response = await handler({ req, params: await params, ...caller });
     } catch (error) {
@@ -41,13 +42,15 @@ function plainRoute<P extends Record<string, string> = Record<string, never>>(ha
 /**
  * The same for a handler the app serves before Next does (`app/api/node-routes.ts`), writing to
  * Node's response itself. Next's header config doesn't reach these answers: they get the security
- * headers here.
+ * headers here. These are long-lived streams: in a private workspace one is cut within seconds of
+ * its visitor's membership being revoked (the client's reconnect then gets the 404).
  */
 function plainNodeRoute<P extends Record<string, string>>(handler: (context: Context<P> & { res: ServerResponse }) => void | Promise<void>) {
   return (incoming: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> =>
     serveBeforeNext(incoming, res, async (req) => {
       const caller = await identifyCaller(req);
       if (caller.setCookie) res.setHeader('set-cookie', caller.setCookie);
+      if (isPrivate(caller.workspace)) res.on('close', watchMembership({ workspace: caller.workspace.name, visitorId: caller.visitorId, onRevoked: () => res.destroy() }));
       await handler({ req, params: params as P, visitorId: caller.visitorId, workspace: caller.workspace, res });
     });
 }
@@ -82,9 +85,12 @@ function actingRoute<K extends string, C extends Context<Params>, R, Out>({ key,
 
 /**
  * `route()`, plus `route.conversation()` and `route.run()` for the routes under
- * `conversations/[id]` and `runs/[id]` that act with the owner's rights.
+ * `conversations/[id]` and `runs/[id]` that act with the owner's rights, and `route.joining()` for
+ * the two a private workspace answers before the caller is a member (opening an invite or a handoff
+ * link), which must hide their refusals from strangers themselves (`asNewcomer`).
  */
 export const route = Object.assign(plainRoute, {
+  joining: (handler: (context: Context<Record<string, never>>) => Promise<Response>) => plainRoute(handler, { gate: false }),
   conversation: actingRoute({ key: 'conversationId', actorOf: conversationActor, wrap: plainRoute<Params> }),
   run: actingRoute({ key: 'runId', actorOf: runActor, wrap: plainRoute<Params> }),
 });
@@ -114,12 +120,19 @@ export function workspaceOf(req: NextRequest): Workspace {
   return requireWorkspace(workspaceFromHost(req.headers.get('host'), serverEnv().TETHER_BASE_DOMAIN));
 }
 
-/** Who is asking, in which workspace; issues a visitor cookie (`setCookie`) to a newcomer. */
-async function identifyCaller(req: NextRequest): Promise<{ visitorId: string; workspace: Workspace; setCookie?: string }> {
+/** `gate: false` lets a caller who is no member of a private workspace through (see `route.joining`). */
+type Gate = { gate?: boolean };
+
+/**
+ * Who is asking, in which workspace; issues a visitor cookie (`setCookie`) to a newcomer. A private
+ * workspace answers a stranger exactly as a missing one does (404, no cookie issued).
+ */
+async function identifyCaller(req: NextRequest, { gate = true }: Gate = {}): Promise<{ visitorId: string; workspace: Workspace; setCookie?: string }> {
   assertSameOrigin(req);
   const workspace = workspaceOf(req);
   const secure = isHttpsRequest(req);
   const visitorId = verifyVisitorCookie(req.cookies.get(visitorCookieName({ secure }))?.value);
+  if (gate) await assertMayEnter({ workspace, visitorId });
   if (visitorId) return { visitorId, workspace };
   const issued = await issueVisitorCookie({ secure, address: clientAddress(req.headers, serverEnv().TETHER_TRUSTED_PROXIES) });
   return { visitorId: issued.visitorId, workspace, setCookie: serializeCookie(issued.name, issued.value, issued.options) };

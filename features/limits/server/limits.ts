@@ -35,6 +35,7 @@ export function buildLimits(store: LimitStore, settings: Settings) {
     newVisitors: slidingWindow(store, { name: 'new-visitors', limit: settings.TETHER_NEW_VISITORS_PER_ADDRESS_PER_MINUTE, windowSeconds: 60 }),
     linksMade: slidingWindow(store, { name: 'links-made', limit: settings.linksPerMinute, windowSeconds: 60 }),
     handoffsOpened: slidingWindow(store, { name: 'handoffs-opened', limit: settings.linksPerMinute, windowSeconds: 60 }),
+    invitesOpened: slidingWindow(store, { name: 'invites-opened', limit: settings.linksPerMinute, windowSeconds: 60 }),
     viewers: viewerCaps(store, { perRun: settings.TETHER_VIEWERS_PER_RUN, perVisitor: settings.TETHER_VIEWERS_PER_VISITOR }),
     budgets: dailyBudgets(store, { visitorUsd: settings.TETHER_BUDGET_USD_PER_VISITOR_PER_DAY, workspaceUsd: settings.TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY }),
     attachmentAllowance: attachmentAllowance(store, { mbPerDay: settings.TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY }),
@@ -43,7 +44,7 @@ export function buildLimits(store: LimitStore, settings: Settings) {
 
 export type Limits = ReturnType<typeof buildLimits>;
 
-/** Links (handoff or share) a visitor may make, and handoff links it may open, per minute (a token is 256 random bits: this is about noise, not guessing). */
+/** Links (handoff, share or invite) a visitor may make, and handoff or invite links it may open, per minute (a token is 256 random bits: this is about noise, not guessing). */
 const LINKS_PER_MINUTE = 10;
 
 /**

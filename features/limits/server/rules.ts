@@ -94,7 +94,7 @@ export async function takeNewVisitor(address: string): Promise<void> {
   });
 }
 
-/** Counts a link (handoff or share) the visitor makes; refused past the limit. */
+/** Counts a link (handoff, share or invite) the visitor makes; refused past the limit. */
 export async function takeLinkMade(visitorId: string): Promise<void> {
   const allowed = await limits().linksMade.take(visitorId);
   if (!allowed.ok) throw new AppError('rate_limited:links', `Too many links: try again in ${allowed.retryAfterSeconds} s.`, { retryAfterSeconds: allowed.retryAfterSeconds });
@@ -104,6 +104,12 @@ export async function takeLinkMade(visitorId: string): Promise<void> {
 export async function takeHandoffOpened(visitorId: string): Promise<void> {
   const allowed = await limits().handoffsOpened.take(visitorId);
   if (!allowed.ok) throw new AppError('rate_limited:handoff', `Too many handoff links opened: try again in ${allowed.retryAfterSeconds} s.`, { retryAfterSeconds: allowed.retryAfterSeconds });
+}
+
+/** Counts an invite link the visitor opens; refused past the limit. */
+export async function takeInviteOpened(visitorId: string): Promise<void> {
+  const allowed = await limits().invitesOpened.take(visitorId);
+  if (!allowed.ok) throw new AppError('rate_limited:invites', `Too many invite links opened: try again in ${allowed.retryAfterSeconds} s.`, { retryAfterSeconds: allowed.retryAfterSeconds });
 }
 
 /**

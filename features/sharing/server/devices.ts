@@ -1,14 +1,12 @@
 import 'server-only';
-import { createHash, randomBytes } from 'node:crypto';
 import { takeHandoffOpened, takeLinkMade } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
 import { db } from '@/lib/db/connection';
+import { hashToken, newSecretToken } from '@/lib/secret-token';
 import type { Device } from '../types';
 
 /** A handoff link works once, for this long. */
 export const HANDOFF_TTL_SECONDS = 10 * 60;
-/** Only a token's hash is stored or compared; the token itself appears nowhere on the server. */
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 type Caller = { visitorId: string; workspace: string };
 
@@ -36,7 +34,7 @@ export async function requireDevice({ visitorId, workspace, conversationId }: Ca
 export async function createHandoff({ visitorId, workspace, conversationId, userAgent, origin }: Caller & { conversationId: string; userAgent: string; origin: string }) {
   await takeLinkMade(visitorId);
   await requireDevice({ visitorId, workspace, conversationId });
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   const { expiresAt } = await (
     await db()
   ).call<{ expiresAt: string }>('create_handoff', {

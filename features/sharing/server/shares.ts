@@ -1,9 +1,9 @@
 import 'server-only';
-import { randomBytes } from 'node:crypto';
 import { takeLinkMade } from '@/features/limits/server';
 import { AppError } from '@/lib/errors';
 import { db } from '@/lib/db/connection';
-import { hashToken, requireDevice } from './devices';
+import { hashToken, newSecretToken } from '@/lib/secret-token';
+import { requireDevice } from './devices';
 
 type Caller = { visitorId: string; workspace: string; conversationId: string };
 
@@ -11,7 +11,7 @@ type Caller = { visitorId: string; workspace: string; conversationId: string };
 export async function shareConversation({ visitorId, workspace, conversationId, origin }: Caller & { origin: string }): Promise<{ url: string }> {
   await takeLinkMade(visitorId);
   await requireDevice({ visitorId, workspace, conversationId });
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   await (await db()).call('share_conversation', { p_conversation_id: conversationId, p_token_hash: hashToken(token) });
   return { url: `${origin}/shared#share=${token}` };
 }

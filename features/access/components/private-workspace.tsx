@@ -1,0 +1,37 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { redeemHandoff } from '@/features/sharing';
+
+export const LOST_ACCESS_HINT = 'Ask the person who runs this workspace for a new link.';
+
+/**
+ * What a private workspace shows anyone who is not one of its members, at any address but /join.
+ * A member's handoff link (`/#handoff=…`) lands here too, on a browser that is no member yet:
+ * opening it makes this browser one, and its conversation opens.
+ */
+export function PrivateWorkspace() {
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const token = new URLSearchParams(window.location.hash.slice(1)).get('handoff');
+    if (!token) return;
+    // Out of the address bar and the history at once, as the workspace page does with it.
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+    redeemHandoff(token).then(
+      (conversationId) => window.location.replace(`/?c=${conversationId}`),
+      (reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)),
+    );
+  }, []);
+  return (
+    <main className="not-found">
+      <h1>This workspace is private</h1>
+      <p>Only its members can use it. A browser becomes a member by opening an invite link; if you were one and lost it (a new browser, cleared cookies), an old link won&apos;t work.</p>
+      <p>{LOST_ACCESS_HINT}</p>
+      {error && (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+    </main>
+  );
+}
