@@ -6,6 +6,7 @@ import { vapidKeys } from './server/vapid';
 export { MAX_PUSH_BODY_BYTES, muteSchema, unsubscribeSchema, type PushPayload } from './schemas';
 export { sendRunNotices, settlePushes } from './server/send';
 export { setMuted, subscribe, unsubscribe } from './server/subscriptions';
+export { vapidSource } from './server/vapid';
 
 /** The subscribe body's schema, with this server's allow-list of push services. */
 export function subscribeSchema() {

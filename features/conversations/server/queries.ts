@@ -69,3 +69,30 @@ const MAX_LISTED_CONVERSATIONS = 200;
 export async function listConversations({ visitorId, workspace }: Owner) {
   return (await db()).call<ConversationSummary[]>('list_conversations', { p_visitor_id: visitorId, p_workspace: workspace, p_limit: MAX_LISTED_CONVERSATIONS });
 }
+
+/** A workspace's conversation as the operator's command line lists it (any visitor's). */
+export type OperatorConversation = {
+  id: string;
+  title: string | null;
+  visitorId: string;
+  createdAt: string;
+  lastActivityAt: string;
+  expiresAt: string;
+  runs: number;
+  lastStatus: string | null;
+  costUsd: number;
+};
+
+export async function operatorConversations({ workspace, limit }: { workspace: string; limit: number }) {
+  return (await db()).call<OperatorConversation[]>('operator_conversations', { p_workspace: workspace, p_limit: limit });
+}
+
+export type PurgedConversation = { id: string; workspace: string; title: string | null; lastActivityAt: string };
+
+/**
+ * Deletes the conversations nobody used for `olderThanSeconds` (not those with a run going), the
+ * way expiry does: the records go, and the sweeps remove their files. `dryRun` only lists them.
+ */
+export async function purgeConversationsOlderThan({ olderThanSeconds, dryRun }: { olderThanSeconds: number; dryRun: boolean }) {
+  return (await db()).call<PurgedConversation[]>('operator_purge', { p_older_than_seconds: olderThanSeconds, p_dry_run: dryRun });
+}

@@ -1,5 +1,5 @@
 import 'server-only';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import webpush from 'web-push';
 import { dataDir, dataPath } from '@/lib/data-dir';
 import { serverEnv } from '@/lib/env';
@@ -33,6 +33,24 @@ export function vapidKeys(): VapidKeys {
   const saved = JSON.parse(readFileSync(file, 'utf8')) as { publicKey?: unknown; privateKey?: unknown };
   if (typeof saved.publicKey !== 'string' || typeof saved.privateKey !== 'string') throw new Error(`${file} is not a VAPID key pair: delete it to generate a new one`);
   return (store.tetherVapid = { publicKey: saved.publicKey, privateKey: saved.privateKey, subject: DEFAULT_VAPID_SUBJECT });
+}
+
+/**
+ * Where the keys come from, without generating any (the operator's doctor): the environment, the
+ * data folder's generated pair, or none yet (the first start generates it).
+ */
+export function vapidSource(): { source: 'environment' | 'generated' | 'none yet' | 'unreadable'; file: string; subject: string } {
+  const env = serverEnv();
+  const file = dataPath('vapid.json');
+  if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY && env.VAPID_SUBJECT) return { source: 'environment', file, subject: env.VAPID_SUBJECT };
+  if (!existsSync(file)) return { source: 'none yet', file, subject: DEFAULT_VAPID_SUBJECT };
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { publicKey?: unknown; privateKey?: unknown };
+    const valid = typeof saved.publicKey === 'string' && typeof saved.privateKey === 'string';
+    return { source: valid ? 'generated' : 'unreadable', file, subject: DEFAULT_VAPID_SUBJECT };
+  } catch {
+    return { source: 'unreadable', file, subject: DEFAULT_VAPID_SUBJECT };
+  }
 }
 
 /** The JWT's lifetime (the spec allows up to 24 h); a header is rebuilt once less than REFRESH_BEFORE is left. */

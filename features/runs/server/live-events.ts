@@ -113,6 +113,13 @@ export async function watchedElsewhere(runId: string): Promise<boolean> {
   }
 }
 
+/** Stop or a decision, to the instance that runs the run (with Redis; it listens on its control channel). */
+export async function publishControl(owner: string, control: Control): Promise<void> {
+  const connection = redis();
+  if (!connection) return;
+  await (await connection).publish(controlChannel(owner), JSON.stringify(control));
+}
+
 /** The owner, at start: Stop and decisions sent from other instances for this instance's runs. */
 export async function listenForControl(handle: (control: Control) => void): Promise<void> {
   if (!redis()) return;

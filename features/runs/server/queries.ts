@@ -93,3 +93,34 @@ export type OrphanedRun = RunRecord & {
 export async function claimOrphanedRuns({ owner, own, staleSeconds, maxContinuations }: { owner: string; own: boolean; staleSeconds: number; maxContinuations: number }) {
   return (await db()).call<OrphanedRun[]>('claim_orphaned_runs', { p_owner: owner, p_own: own, p_stale_seconds: staleSeconds, p_max_continuations: maxContinuations });
 }
+
+/** A run as the operator's command line lists it: any visitor's, with its workspace and the instance running it. */
+export type OperatorRun = RunRecord & { workspace: string; owner: string | null; agentStarted: boolean; stopRequested: boolean };
+
+export type OperatorStatus = {
+  instances: Array<{ id: string; startedAt: string; heartbeatAt: string; alive: boolean; running: number }>;
+  /** Runs whose agent has the prompt, and runs still waiting for a process (queued) or starting. */
+  running: number;
+  queued: number;
+  /** Metered model spend of the runs started in the last 24 h (the daily budgets' window). */
+  spentUsd: number;
+  spentByWorkspace: Array<{ workspace: string; spentUsd: number }>;
+};
+
+export async function operatorStatus(staleSeconds: number) {
+  return (await db()).call<OperatorStatus>('operator_status', { p_stale_seconds: staleSeconds });
+}
+
+/** Latest first: one workspace's (or every one's), running ones only or all, at most `limit`. */
+export async function operatorRuns({ workspace, running, limit }: { workspace: string | null; running: boolean; limit: number }) {
+  return (await db()).call<OperatorRun[]>('operator_runs', { p_workspace: workspace, p_running: running, p_limit: limit });
+}
+
+export async function operatorRun(id: string) {
+  return (await db()).call<OperatorRun | null>('operator_run', { p_id: id });
+}
+
+/** This instance's running runs someone asked to stop through the database. */
+export async function stopRequests(owner: string) {
+  return (await db()).call<string[]>('stop_requests', { p_owner: owner });
+}

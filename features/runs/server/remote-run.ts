@@ -6,7 +6,7 @@ import type { DecideApprovalInput } from '@/features/approvals';
 import type { AgentMode, RunEvent, RunInfo } from '../types';
 import { instanceId } from '@/features/cluster/server';
 import { RunEventLog } from '@/features/timeline/server';
-import { controlChannel, FINISHED_RUN_RETENTION_SECONDS, streamKey, visibleKey, type Control } from './live-events';
+import { FINISHED_RUN_RETENTION_SECONDS, publishControl, streamKey, visibleKey, type Control } from './live-events';
 
 /** A mirror nobody has watched for this long stops reading. */
 const IDLE_MIRROR_MS = 30_000;
@@ -103,7 +103,7 @@ export class RemoteRun extends RunEventLog {
   }
 
   private async send(control: Control): Promise<void> {
-    await (await redis()!).publish(controlChannel(this.owner), JSON.stringify(control));
+    await publishControl(this.owner, control);
   }
 
   private receive(data: string): void {

@@ -8,6 +8,7 @@ import { remoteRun, type RemoteRun } from './remote-run';
 import { getRun, requestRunStop } from './queries';
 import type { Run } from './run';
 import { stopRun } from './run-control';
+import { obeyStopRequests } from './stop-requests';
 import { localRun, requireRun } from './run-registry';
 
 /**
@@ -39,8 +40,12 @@ export async function decideAnywhere(run: Run | RemoteRun, approvalId: string, i
   await run.decide(approvalId, input);
 }
 
-/** At start (with Redis): Stop and decisions that viewers on other instances send for this instance's runs. */
+/**
+ * At start: Stop and decisions that viewers on other instances send for this instance's runs
+ * (with Redis), and Stop recorded in the database (the operator's command line, any setup).
+ */
 export async function obeyOtherInstances(): Promise<void> {
+  obeyStopRequests();
   await listenForControl((control) => {
     const run = localRun(control.runId);
     if (!run) return;
