@@ -45,6 +45,17 @@ describe('API request metrics', () => {
     expect(routes.filter((name) => /[0-9a-f]{8}-/.test(name!))).toEqual([]);
   });
 
+  it("counts a share link's routes too", async () => {
+    const { shareRoute } = await import('./share-route');
+    const handler = shareRoute<{ attachmentId: string }>(async () => new Response('never: the token opens nothing'));
+    const attachmentId = randomUUID();
+    const req = new NextRequest(`http://127.0.0.1:3000/api/shared/attachments/${attachmentId}`, { headers: { host: 'demo.localhost:3000', 'x-share-token': 'nothing' } });
+    const labels = { route: '/api/shared/attachments/[attachmentId]', method: 'GET', status: '404' };
+    const before = await scrape();
+    expect((await handler(req, { params: Promise.resolve({ attachmentId }) })).status).toBe(404);
+    expect(requests(await scrape(), labels) - requests(before, labels)).toBe(1);
+  });
+
   it('counts a stream served before Next once it closed, under its pattern', async () => {
     const { serveApiBeforeNext } = await import('../node-routes');
     const server = createServer((req, res) => serveApiBeforeNext(req, res) || res.writeHead(404).end());

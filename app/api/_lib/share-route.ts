@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextRequest } from 'next/server';
+import { countRequest, routePattern } from '@/features/metrics/server';
 import { openShare, SHARE_TOKEN_HEADER } from '@/features/sharing/server';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
@@ -20,11 +21,14 @@ async function openFrom(req: NextRequest): Promise<{ workspace: Workspace; share
 /** A read-only route for a share link's viewers (`route()`'s counterpart, without a visitor). */
 export function shareRoute<P extends Record<string, string> = Record<string, never>>(handler: (context: Context<P>) => Promise<Response>) {
   return async (req: NextRequest, { params }: { params: Promise<P> }): Promise<Response> => {
+    let response: Response;
     try {
-      return await handler({ req, params: await params, ...(await openFrom(req)) });
+      response = await handler({ req, params: await params, ...(await openFrom(req)) });
     } catch (error) {
-      return errorResponse(error);
+      response = errorResponse(error);
     }
+    countRequest({ route: routePattern(req.nextUrl.pathname, await params), method: req.method, status: response.status });
+    return response;
   };
 }
 
