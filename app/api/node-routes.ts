@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { countRequest, metricsEnabled } from '@/features/metrics/server';
 import { AppError } from '@/lib/errors';
+import { decodePathSegment } from '@/lib/path-segment';
 import type { ServeBeforeNext } from '@/lib/request-hook';
 import { GET as runEvents } from './runs/[id]/events/node-route';
 import { GET as sharedRunEvents } from './shared/runs/[id]/events/node-route';
@@ -47,17 +48,8 @@ export const serveApiBeforeNext: ServeBeforeNext = (req, res) => {
     }
     // Counted once it closed: a stream's status is known from its first byte, but it may last hours.
     res.once('close', () => countRequest({ route, method: req.method ?? 'GET', status: res.statusCode }));
-    void handler(req, res, Object.fromEntries(params.map((name, index) => [name, safeDecode(match[index + 1]!)])));
+    void handler(req, res, Object.fromEntries(params.map((name, index) => [name, decodePathSegment(match[index + 1]!)])));
     return true;
   }
   return false;
 };
-
-/** A path segment as Next would hand it to a route (a malformed escape stays as it was). */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}

@@ -1,4 +1,5 @@
 import 'server-only';
+import { decodePathSegment } from '@/lib/path-segment';
 import { counter } from './registry';
 
 const requests = counter({
@@ -25,17 +26,8 @@ export function routePattern(pathname: string, params: Record<string, string | s
   return pathname
     .split('/')
     .map((segment) => {
-      const name = nameOf.get(decoded(segment));
+      const name = nameOf.get(decodePathSegment(segment));
       return name === undefined ? segment : `[${name}]`;
     })
     .join('/');
-}
-
-/** A path segment as Next hands it to the route's parameters (a malformed escape stays as it was). */
-function decoded(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
