@@ -60,7 +60,7 @@ export async function asNewcomer<T>(caller: Caller, work: () => Promise<T>): Pro
 export async function enterThroughHandoff<T>({ workspace, visitorId, userAgent }: Caller & { visitorId: string; userAgent: string }, redeem: () => Promise<T>): Promise<T> {
   if (await mayEnter({ workspace, visitorId })) return redeem();
   const result = await asNewcomer({ workspace, visitorId }, redeem);
-  await (await db()).call('admit_member', { p_workspace: workspace.name, p_visitor_id: visitorId, p_label: 'Opened a handoff link', p_user_agent: userAgent.slice(0, 500), p_via: 'handoff' });
+  await (await db()).call('admit_member', { p_workspace: workspace.name, p_visitor_id: visitorId, p_label: '', p_user_agent: userAgent.slice(0, 500), p_via: 'handoff' });
   return result;
 }
 
