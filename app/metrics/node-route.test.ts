@@ -52,6 +52,7 @@ describe('GET /metrics', () => {
     for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, TOKEN, `Basic ${TOKEN}`]) {
       const response = await get(authorization === undefined ? {} : { authorization });
       expect(response.status, authorization).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
       expect(await response.json()).toEqual({ error: { code: 'unauthorized:metrics_token', message: expect.stringContaining('Bearer') } });
     }
   });

@@ -11,7 +11,10 @@ import { serveBeforeNext } from '../api/_lib/route';
 export function GET(incoming: IncomingMessage, res: ServerResponse): Promise<void> {
   return serveBeforeNext(incoming, res, async (req) => {
     if (req.method !== 'GET') throw new AppError('method_not_allowed', 'Use GET here.');
-    const { contentType, text } = await scrapeMetrics(req.headers.get('authorization'));
+    const { contentType, text } = await scrapeMetrics(req.headers.get('authorization')).catch((error: unknown) => {
+      res.setHeader('www-authenticate', 'Bearer'); // what a 401 must say it takes (RFC 9110)
+      throw error;
+    });
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(text);
   });
 }
