@@ -42,7 +42,7 @@ export async function main(args: string[], io: Output): Promise<ExitCode> {
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(usageOf(command));
     io.out('');
-    io.out(`${command.summary}.`);
+    io.out(`${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`);
     for (const line of command.help) io.out(`  ${line}`);
     return 0;
   }
