@@ -1,4 +1,5 @@
 import { notFound } from 'next/navigation';
+import { isPrivate } from '@/features/access/server';
 import { ChatApp, Providers } from '@/features/shell';
 import { offeredModels, offeredModes, sandboxState, usesDemoModel } from '@/features/sandbox/server';
 import { findWorkspace } from '@/features/workspaces/server';
@@ -19,6 +20,8 @@ export default async function WorkspacePage({ params }: { params: Promise<{ work
         demoModel={usesDemoModel()}
         sandboxed={sandboxState().sandboxed}
         attachmentLimits={attachmentLimits()}
+        // Only members get this far in a private workspace (proxy.ts); whether they may invite is workspace.json's say.
+        canInvite={isPrivate(workspace) && workspace.config.membersMayInvite === true}
       />
     </Providers>
   );

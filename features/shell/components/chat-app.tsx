@@ -14,6 +14,7 @@ import { ConnectionStatus } from './connection-status';
 import { ServerBadges } from './server-badges';
 import { Expired, FirstVisit } from './empty-conversation';
 import { useHandoffLink } from '@/features/sharing';
+import { InviteButton } from '@/features/access';
 import { useDeleteForGood, useRename } from '../hooks/use-conversation-actions';
 import { ConversationHeader } from './conversation-header';
 import { MessageList } from './message-list';
@@ -25,9 +26,9 @@ import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 /** The Files panel (tree, viewer, highlighter) loads when it is first opened. */
 const FilesPanel = lazy(() => import('@/features/files').then((module) => ({ default: module.FilesPanel })));
 
-type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean; attachmentLimits: AttachmentLimits };
+type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean; attachmentLimits: AttachmentLimits; canInvite?: boolean };
 
-export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attachmentLimits }: Props) {
+export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attachmentLimits, canInvite = false }: Props) {
   const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
@@ -144,6 +145,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
             onClearAll={() => void deleteForGood('all')}
           />
           <SettingsDialog push={push} />
+          {canInvite && <InviteButton />}
         </aside>
         <main className="chat">
           {handoffError && (
