@@ -9,6 +9,7 @@ import {
   publishesSettled,
   runsEnded,
   sweepAgentHomes,
+  sweepWorktrees,
   sweepRunJournals,
   takeOnOwnRuns,
   takeOverStaleRuns,
@@ -62,6 +63,7 @@ async function start() {
   await startHeartbeat(takeOverStaleRuns); // before the first new run: a run of an instance that never beat is taken over
   await obeyOtherInstances(); // with Redis: Stop and approvals sent from other instances' viewers
   await sweepAgentHomes();
+  void sweepWorktrees().catch((error: unknown) => logger.error('the worktree sweep failed', { error }));
   void sweepSnapshotStores(); // in the background: what went while the server was down
   // Lines a crash left unmirrored: the disk has them, the store gets them (in the background).
   if (env.transcripts === 'database') {
@@ -84,11 +86,12 @@ async function start() {
     dbReadyMs: Date.now() - started,
   });
   setInterval(() => {
-    // Expired conversations go, and with them (the sweeps) their transcripts and their runs' snapshots.
+    // Expired conversations go, and with them (the sweeps) their transcripts, worktrees and runs' snapshots.
     database
       .call<number>('purge_expired', {})
       .then((purged) => purged > 0 && logger.info('purged expired conversations', { purged }))
       .then(sweepAgentHomes)
+      .then(sweepWorktrees)
       .then(sweepSnapshotStores)
       .catch((error: unknown) => logger.error('purge failed', { error }));
   }, PURGE_INTERVAL_MS).unref();

@@ -16,3 +16,4 @@ export {
 } from './server/queries';
 export type { ConversationStatus } from './types';
 export { openCountedConversation } from './server/counted-open';
+export { conversationFiles } from './server/conversation-files';

@@ -6,7 +6,7 @@ export { takeOnOwnRuns, takeOverStaleRuns } from './server/takeover';
 export { sweepRunJournals } from './server/run-journal';
 export { publishesSettled } from './server/live-events';
 export { decideAnywhere, findRun, handOverAllRuns, isLocalRunOf, obeyOtherInstances, requireRun, runsEnded, startRun, stopAnywhere, stopRun } from './server/run-manager';
-export { forgetDeletedConversations, sweepAgentHomes } from './server/forget';
+export { forgetDeletedConversations, sweepAgentHomes, sweepWorktrees } from './server/forget';
 export { onApprovalNeeded, onRunFinished, type ApprovalNeeded, type RunFinished } from './server/run-notices';
 export { operatorRun, operatorRuns, operatorStatus, type OperatorRun, type OperatorStatus } from './server/queries';
 export { requestStop } from './server/stop-requests';

@@ -9,6 +9,10 @@ declare module '@/lib/errors' {
     'conflict:file_exists': true;
     'unavailable:disk_full': true;
     'unavailable:workspace_disk': true;
+    'conflict:not_a_repository': true;
+    'conflict:worktree': true;
+    'conflict:nothing_to_commit': true;
+    'not_found:worktree': true;
   }
 }
 

@@ -1,2 +1,2 @@
-export { filePathSchema, workspaceFromHost, workspaceNameSchema, type WorkspaceConfig } from './schemas';
-export type { FileContent, FileEntry, FileListing } from './types';
+export { commitSchema, filePathSchema, workspaceFromHost, workspaceNameSchema, type WorkspaceConfig } from './schemas';
+export type { BranchLog, FileContent, FileEntry, FileListing } from './types';

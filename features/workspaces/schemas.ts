@@ -37,6 +37,14 @@ export const workspaceConfigSchema = z.object({
         .regex(/^[^\n\r]+$/, 'one pattern per entry, no line breaks'),
     )
     .optional(),
+  /**
+   * `worktree`: the workspace's files are a git repository, and each conversation works in a
+   * worktree of its own, on a branch `tether/<short id>` made from HEAD at its first message.
+   * Absent: every conversation works in the one shared folder.
+   */
+  isolation: z.literal('worktree').optional(),
+  /** What happens to a conversation's branch when its worktree goes (deleted or expired): kept (the default) for the operator to fetch, or deleted. */
+  worktreeBranches: z.enum(['keep', 'delete']).optional(),
 });
 
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
@@ -56,3 +64,8 @@ export function workspaceFromHost(host: string | null, baseDomain: string): stri
 
 /** `?path=` of the file API: relative to the workspace folder ('' = the folder itself). */
 export const filePathSchema = z.string().max(4096, 'The path is longer than 4096 characters').default('');
+
+/** "Commit" in a conversation's menu: the commit message (its first line is the subject git lists). */
+export const commitSchema = z.object({
+  message: z.string().trim().min(1, 'Write a commit message').max(10_000, 'The commit message is longer than 10,000 characters'),
+});

@@ -50,7 +50,7 @@ async function main() {
   const { RunSnapshots, recordRunSnapshot, pruneDeletedConversations } = await import('@/features/changes/server');
   const { snapshotSweepsSettled } = await import('@/features/changes/server/prune');
   const { storeBytes } = await import('@/features/changes/server/store');
-  const { runGit } = await import('@/features/changes/server/git');
+  const { runGit } = await import('@/lib/git');
   const { deleteConversationsForGood } = await import('@/features/conversations/server');
   const runs = await import('@/features/runs/server/run-manager');
   const database = await (await import('@/lib/db/connection')).db();

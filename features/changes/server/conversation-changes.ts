@@ -1,8 +1,8 @@
 import 'server-only';
-import type { Workspace } from '@/features/workspaces/server';
+import { conversationWorkspace, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import type { FileChange } from '../types';
-import { runGit } from './git';
+import { runGit } from '@/lib/git';
 import { getConversationChanges } from './queries';
 import { repoOf, snapshotDeadline } from './shadow-repo';
 import { takeSnapshot, treesExist, type Snapshot } from './snapshots';
@@ -14,7 +14,8 @@ const MAX_PATCH_BYTES = 64 * 1024 * 1024;
 const MAX_PATCH_FILES = 10_000;
 
 type Owner = { conversationId: string; visitorId: string; workspace: Workspace };
-type Trees = { title: string | null; before: Snapshot; now: Snapshot; paths: string[] };
+/** `files`: the workspace as the conversation sees it (its own worktree, with worktree isolation). */
+type Trees = { title: string | null; files: Workspace; before: Snapshot; now: Snapshot; paths: string[] };
 
 /**
  * "Changes in this conversation": everything its runs did that is still there, as one change from
@@ -25,7 +26,7 @@ type Trees = { title: string | null; before: Snapshot; now: Snapshot; paths: str
 export async function conversationChanges(owner: Owner): Promise<{ files: FileChange[] }> {
   const trees = await conversationTrees(owner);
   if (!trees) return { files: [] };
-  return { files: await treeChanges(owner.workspace, trees.before, trees.now, { paths: trees.paths }) };
+  return { files: await treeChanges(trees.files, trees.before, trees.now, { paths: trees.paths }) };
 }
 
 /**
@@ -38,7 +39,7 @@ export async function conversationChanges(owner: Owner): Promise<{ files: FileCh
 export async function conversationPatch(owner: Owner): Promise<{ patch: Buffer; fileName: string }> {
   const trees = await conversationTrees(owner);
   if (!trees) throw new AppError('conflict:no_changes', 'This conversation changed no files, so there is no patch.');
-  const repo = repoOf(owner.workspace);
+  const repo = repoOf(trees.files);
   const deadline = snapshotDeadline();
   const only = await changedPathspecs(repo, trees.before.tree, trees.now.tree, trees.paths, deadline);
   if (only.length === 0) throw new AppError('conflict:no_changes', 'The files this conversation changed are back as they were before it (undone, or changed back), so there is no patch.');
@@ -55,11 +56,12 @@ async function conversationTrees({ conversationId, visitorId, workspace }: Owner
   if (!record) throw new AppError('not_found:conversation', 'No such conversation.');
   const { title, before, paths } = record;
   if (!before || paths.length === 0) return null;
-  if (!(await treesExist(workspace, [before.tree]))) {
+  const files = conversationWorkspace(workspace, conversationId);
+  if (!(await treesExist(files, [before.tree]))) {
     throw new AppError('conflict:snapshot_gone', "The snapshot of the workspace before this conversation's first run is no longer kept, so its whole change can't be worked out.");
   }
   // Not pinned by a ref: it is read at once, well within the time git's prune leaves new objects alone.
-  return { title, before, now: await takeSnapshot(workspace), paths };
+  return { title, files, before, now: await takeSnapshot(files), paths };
 }
 
 /** `tether-fix-the-login-bug.patch`: the title in safe characters only (it goes in a header). */

@@ -119,9 +119,10 @@ describe("a workspace's snapshot store", () => {
 
   it("drops an expired conversation's runs' refs at the next sweep", async () => {
     const workspace = workspaces.createWorkspace({ name: 'expired', files: { 'a.txt': 'a\n' } });
-    const expires = Date.now() + 2000;
-    const expiring = await run(workspace, await conversation(workspace, 2), () => writeFileSync(path.join(workspace.filesDir, 'a.txt'), 'b\n'));
+    // Long enough for the runs below to end before it, however busy the machine (each run's end sweeps too).
     const lasting = await run(workspace, await conversation(workspace), () => writeFileSync(path.join(workspace.filesDir, 'a.txt'), 'c\n'));
+    const expires = Date.now() + 5000;
+    const expiring = await run(workspace, await conversation(workspace, 5), () => writeFileSync(path.join(workspace.filesDir, 'a.txt'), 'b\n'));
     expect(runsWithRefs(workspace)).toEqual(new Set([expiring, lasting]));
     await new Promise((resolve) => setTimeout(resolve, expires + 100 - Date.now()));
     // The server's purge timer: no purge first (that it deletes the rows is the database's), only the sweep.

@@ -5,7 +5,7 @@ import { onConversationDeleted } from '@/features/conversations/server';
 import { snapshotsGitDir, workspaceNames, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
-import type { ShadowRepo } from './git';
+import type { GitRepo } from '@/lib/git';
 import { snapshotRuns } from './queries';
 import { inRepoQueue, snapshotDeadline } from './shadow-repo';
 import { readSnapshotRef, runSnapshotRef, type Snapshot } from './snapshots';
@@ -42,7 +42,7 @@ export const holdRunSnapshots = (runId: string) => void inProgress.add(runId);
 export const releaseRunSnapshots = (runId: string) => void inProgress.delete(runId);
 
 /** A store found by its workspace's name alone: a sweep reads no files, so it opens no workspace (nor mounts its image). */
-function storeOf(workspace: string): ShadowRepo {
+function storeOf(workspace: string): GitRepo {
   const gitDir = snapshotsGitDir({ name: workspace });
   return { gitDir, workTree: gitDir };
 }
@@ -112,7 +112,7 @@ async function sweep(workspace: string, loose: boolean): Promise<SweepResult> {
  * whose going brings what the refs hold under the bound. `garbage`: the store is over its bound
  * only with objects no ref holds any more (an earlier drop's, waiting for git's expiry).
  */
-async function unwanted(repo: ShadowRepo, refs: Map<string, string[]>): Promise<SweepResult & { garbage: boolean }> {
+async function unwanted(repo: GitRepo, refs: Map<string, string[]>): Promise<SweepResult & { garbage: boolean }> {
   const ids = [...refs.keys()].filter((id) => RUN_ID.test(id)); // any other ref is not a run's: left alone
   const kept = ids.length > 0 ? await snapshotRuns(ids) : [];
   const wanted = new Set(kept.map((run) => run.id));

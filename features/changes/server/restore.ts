@@ -4,8 +4,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
-import { GitError, nulList, runGit, type ShadowRepo } from './git';
-import { inRepoQueue, repoOf, snapshotDeadline } from './shadow-repo';
+import { GitError, nulList, runGit, type GitRepo } from '@/lib/git';
+import { indexOf, inRepoQueue, repoOf, snapshotDeadline } from './shadow-repo';
 import { snapshotInQueue, treesExist, type Snapshot } from './snapshots';
 
 /** How many changed files a refusal names before "and N more". */
@@ -39,7 +39,7 @@ export async function restoreSnapshot(workspace: Workspace, before: Snapshot, af
     // every one of them against the work tree, and writes nothing unless all pass.
     const index = path.join(repo.gitDir, `index-undo-${randomUUID()}`);
     try {
-      copyFileSync(path.join(repo.gitDir, 'index'), index);
+      copyFileSync(indexOf(repo), index);
       await runGit(repo, ['read-tree', '-m', '-u', after.tree, before.tree], { deadline, indexFile: index });
     } catch (error) {
       if (error instanceof GitError && !error.timedOut) {
@@ -54,7 +54,7 @@ export async function restoreSnapshot(workspace: Workspace, before: Snapshot, af
 }
 
 /** The paths that differ between two trees (a rename counts as both its paths). */
-async function differing(repo: ShadowRepo, from: string, to: string, deadline: number): Promise<string[]> {
+async function differing(repo: GitRepo, from: string, to: string, deadline: number): Promise<string[]> {
   if (from === to) return [];
   return nulList((await runGit(repo, ['diff-tree', '-r', '--no-renames', '--name-only', '-z', from, to], { deadline })).stdout);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { snapshotsGitDir, type Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
-import { GitError, runGit, type ShadowRepo } from './git';
+import { GitError, runGit, type GitRepo } from '@/lib/git';
 
 /** Left out of snapshots unless the workspace's `snapshotIgnore` says otherwise (its own `.git/` always is: git never adds one). */
 export const DEFAULT_SNAPSHOT_IGNORE = ['node_modules/', '.next/'];
@@ -44,12 +44,22 @@ export function inRepoQueue<T>(gitDir: string, work: () => Promise<T>): Promise<
 /** When a snapshot begun now must be done. */
 export const snapshotDeadline = () => Date.now() + serverEnv().TETHER_SNAPSHOT_TIMEOUT_SECONDS * 1000;
 
-export function repoOf(workspace: Workspace): ShadowRepo {
-  return { gitDir: snapshotsGitDir(workspace), workTree: workspace.filesDir };
+/**
+ * The shadow repository of the workspace's files. A conversation's own worktree shares the
+ * workspace's store (its files are mostly the same), with an index of its own (one index for
+ * several work trees would be rebuilt, every file hashed again, at each switch), kept in the
+ * worktree's git folder so it goes with the worktree.
+ */
+export function repoOf(workspace: Workspace): GitRepo {
+  const repo = { gitDir: snapshotsGitDir(workspace), workTree: workspace.filesDir };
+  return workspace.worktree ? { ...repo, indexFile: path.join(workspace.worktree.gitDir, 'tether-snapshots.index') } : repo;
 }
 
+/** The index the repository's snapshots of these files stage into. */
+export const indexOf = (repo: GitRepo) => repo.indexFile ?? path.join(repo.gitDir, 'index');
+
 /** The workspace's shadow repository, made when missing (or left half-made), with the workspace's ignore list in place. */
-export async function openRepo(workspace: Workspace, deadline: number): Promise<ShadowRepo> {
+export async function openRepo(workspace: Workspace, deadline: number): Promise<GitRepo> {
   const repo = repoOf(workspace);
   if (!isWhole(repo.gitDir)) await makeRepo(repo, deadline);
   const exclude = path.join(repo.gitDir, 'info', 'exclude');
@@ -60,7 +70,7 @@ export async function openRepo(workspace: Workspace, deadline: number): Promise<
 
 const isWhole = (gitDir: string) => ['HEAD', 'config', 'objects', 'refs', 'info/attributes'].every((entry) => existsSync(path.join(gitDir, entry)));
 
-async function makeRepo(repo: ShadowRepo, deadline: number): Promise<void> {
+async function makeRepo(repo: GitRepo, deadline: number): Promise<void> {
   if (existsSync(repo.gitDir)) {
     logger.warn('a snapshot repository was incomplete: making it again (earlier runs can no longer be undone)', { gitDir: repo.gitDir });
     rmSync(repo.gitDir, { recursive: true, force: true });
@@ -83,7 +93,7 @@ const LOCK_RETRY_MS = 150;
  * a damaged index (dropped: the next snapshot hashes the files again), a damaged repository (made
  * again, which loses the earlier runs' snapshots: their Undo then says it can't).
  */
-export async function withRepair<T>(workspace: Workspace, deadline: number, work: (repo: ShadowRepo) => Promise<T>): Promise<T> {
+export async function withRepair<T>(workspace: Workspace, deadline: number, work: (repo: GitRepo) => Promise<T>): Promise<T> {
   let repaired: 'none' | 'index' | 'repo' = 'none';
   for (;;) {
     const repo = await openRepo(workspace, deadline);
@@ -99,7 +109,7 @@ export async function withRepair<T>(workspace: Workspace, deadline: number, work
       if (!DAMAGED.test(error.stderr) || repaired === 'repo') throw error;
       if (repaired === 'none') {
         logger.warn('a snapshot index was damaged: dropping it', { gitDir: repo.gitDir, error: error.message });
-        rmSync(path.join(repo.gitDir, 'index'), { force: true });
+        rmSync(indexOf(repo), { force: true });
         repaired = 'index';
       } else {
         logger.warn('a snapshot repository was damaged: making it again (earlier runs can no longer be undone)', { gitDir: repo.gitDir, error: error.message });
@@ -110,9 +120,9 @@ export async function withRepair<T>(workspace: Workspace, deadline: number, work
   }
 }
 
-function clearStaleLocks(repo: ShadowRepo): void {
+function clearStaleLocks(repo: GitRepo): void {
   const staleBefore = Date.now() - 2 * serverEnv().TETHER_SNAPSHOT_TIMEOUT_SECONDS * 1000;
-  const lock = path.join(repo.gitDir, 'index.lock');
+  const lock = `${indexOf(repo)}.lock`;
   try {
     if (statSync(lock).mtimeMs < staleBefore) {
       unlinkSync(lock);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
-import { literalPathspecs, nulList, runGit, type ShadowRepo } from './git';
+import { literalPathspecs, nulList, runGit, type GitRepo } from '@/lib/git';
 import { inRepoQueue, repoOf, snapshotDeadline, withRepair } from './shadow-repo';
 
 /**
@@ -57,7 +57,7 @@ function snapshotFailure(error: unknown): string {
 }
 
 /** Brings the index up to the work tree, leaving out what must not be kept; returns what was left out. */
-async function stage(repo: ShadowRepo, deadline: number): Promise<NotKept[]> {
+async function stage(repo: GitRepo, deadline: number): Promise<NotKept[]> {
   const exclude = path.join(repo.gitDir, 'info', 'exclude');
   // Files kept before that the ignore list now leaves out (the operator changed it) leave the index too.
   const nowIgnored = nulList((await runGit(repo, ['ls-files', '-z', '-c', '-i', `--exclude-from=${exclude}`], { deadline })).stdout);
@@ -74,7 +74,7 @@ async function stage(repo: ShadowRepo, deadline: number): Promise<NotKept[]> {
   return notKept.slice(0, MAX_NOT_KEPT);
 }
 
-async function unstage(repo: ShadowRepo, paths: string[], deadline: number): Promise<void> {
+async function unstage(repo: GitRepo, paths: string[], deadline: number): Promise<void> {
   await runGit(repo, ['rm', '--cached', '-f', '-q', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], { deadline, input: literalPathspecs(paths) });
 }
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { serverEnv } from '@/lib/env';
-import { runGit, type ShadowRepo } from './git';
+import { runGit, type GitRepo } from '@/lib/git';
 
 /**
  * The git side of keeping a shadow repository's store bounded: which runs its refs pin, how much
@@ -11,7 +11,7 @@ import { runGit, type ShadowRepo } from './git';
 const RUN_REFS = 'refs/tether/runs/';
 
 /** Each run with snapshot refs, and its refs (a before, and an after once it ended). */
-export async function runRefs(repo: ShadowRepo, deadline: number): Promise<Map<string, string[]>> {
+export async function runRefs(repo: GitRepo, deadline: number): Promise<Map<string, string[]>> {
   // A ref name can't hold a newline (git refuses control characters in one): a line each.
   const { stdout } = await runGit(repo, ['for-each-ref', '--format=%(refname)', RUN_REFS], { deadline });
   const runs = new Map<string, string[]>();
@@ -23,13 +23,13 @@ export async function runRefs(repo: ShadowRepo, deadline: number): Promise<Map<s
 }
 
 /** Deletes these refs in one transaction (one already gone is no failure). */
-export async function dropRefs(repo: ShadowRepo, refs: string[], deadline: number): Promise<void> {
+export async function dropRefs(repo: GitRepo, refs: string[], deadline: number): Promise<void> {
   if (refs.length === 0) return;
   await runGit(repo, ['update-ref', '--stdin'], { deadline, input: refs.map((ref) => `delete ${ref}\n`).join('') });
 }
 
 /** Bytes the store takes on disk: loose objects, packs and git's leftovers (`git count-objects`, in KiB). */
-export async function storeBytes(repo: ShadowRepo, deadline: number): Promise<number> {
+export async function storeBytes(repo: GitRepo, deadline: number): Promise<number> {
   const { stdout } = await runGit(repo, ['count-objects', '-v'], { deadline });
   const counts = Object.fromEntries(
     stdout
@@ -47,7 +47,7 @@ export async function storeBytes(repo: ShadowRepo, deadline: number): Promise<nu
  * snapshot staged them, which no pruning frees): what the store would take once git's gc had
  * dropped everything else.
  */
-export async function heldBytes(repo: ShadowRepo, refs: string[], deadline: number): Promise<number> {
+export async function heldBytes(repo: GitRepo, refs: string[], deadline: number): Promise<number> {
   const { stdout } = await runGit(repo, ['rev-list', '--objects', '--disk-usage', '--indexed-objects', '--stdin'], { deadline, input: refs.map((ref) => `${ref}\n`).join('') });
   return Number(stdout.toString('utf8').trim()) || 0;
 }
@@ -64,12 +64,12 @@ export const pruneExpiry = () => `${2 * serverEnv().TETHER_SNAPSHOT_TIMEOUT_SECO
  * repacks at once, which is what frees dropped runs' objects that are packed: they come out loose
  * and go once past the expiry. Otherwise gc works only when loose objects or packs have piled up.
  */
-export async function collectGarbage(repo: ShadowRepo, { full }: { full: boolean }, deadline: number): Promise<void> {
+export async function collectGarbage(repo: GitRepo, { full }: { full: boolean }, deadline: number): Promise<void> {
   // Not detached (git's default for --auto): a gc in the background would overlap this process's next snapshot, outside its queue.
   await runGit(repo, ['-c', 'gc.autoDetach=false', 'gc', '--quiet', `--prune=${pruneExpiry()}`, ...(full ? [] : ['--auto'])], { deadline });
 }
 
 /** Deletes the loose objects no ref or index holds that are past the expiry (what an earlier gc left loose). */
-export async function pruneLoose(repo: ShadowRepo, deadline: number): Promise<void> {
+export async function pruneLoose(repo: GitRepo, deadline: number): Promise<void> {
   await runGit(repo, ['prune', `--expire=${pruneExpiry()}`], { deadline });
 }

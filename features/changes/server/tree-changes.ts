@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Workspace } from '@/features/workspaces/server';
 import type { FileChange, FileChangeKind } from '../types';
-import { nulList, runGit, type ShadowRepo } from './git';
+import { nulList, runGit, type GitRepo } from '@/lib/git';
 import { repoOf, snapshotDeadline } from './shadow-repo';
 import type { NotKept, Snapshot } from './snapshots';
 
@@ -94,7 +94,7 @@ function parseRawWithNumstat(stdout: Buffer): Entry[] {
  * Of `paths`, the ones that differ between two trees, as pathspecs that match each exactly: as
  * few arguments as files that changed, however many paths were asked about.
  */
-export async function changedPathspecs(repo: ShadowRepo, before: string, after: string, paths: string[], deadline: number): Promise<string[]> {
+export async function changedPathspecs(repo: GitRepo, before: string, after: string, paths: string[], deadline: number): Promise<string[]> {
   if (before === after || paths.length === 0) return [];
   const wanted = new Set(paths);
   const changed = nulList((await runGit(repo, ['diff-tree', '-r', '--no-renames', '--name-only', '-z', before, after], { deadline })).stdout);
@@ -102,7 +102,7 @@ export async function changedPathspecs(repo: ShadowRepo, before: string, after: 
 }
 
 /** Each entry's part of the whole unified diff, in the same order (a type change is two parts: the old file's removal and the new one). */
-async function patchesOf(repo: ShadowRepo, { before, after, limit }: { before: string; after: string; limit: string[] }, entries: Entry[], deadline: number): Promise<Array<string | null>> {
+async function patchesOf(repo: GitRepo, { before, after, limit }: { before: string; after: string; limit: string[] }, entries: Entry[], deadline: number): Promise<Array<string | null>> {
   const { stdout, truncated } = await runGit(repo, ['diff-tree', ...DIFF_OPTIONS, '-p', before, after, ...limit], { deadline, maxBytes: MAX_PATCH_BYTES });
   const sections = stdout.toString('utf8').split(/^(?=diff --git )/m);
   if (sections[0] !== undefined && !sections[0].startsWith('diff --git ')) sections.shift();
@@ -116,7 +116,7 @@ async function patchesOf(repo: ShadowRepo, { before, after, limit }: { before: s
   });
 }
 
-async function blobSizes(repo: ShadowRepo, ids: string[], deadline: number): Promise<Map<string, number>> {
+async function blobSizes(repo: GitRepo, ids: string[], deadline: number): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
   const { stdout } = await runGit(repo, ['cat-file', '--batch-check=%(objectname) %(objectsize)'], { deadline, input: `${ids.join('\n')}\n` });
   return new Map(

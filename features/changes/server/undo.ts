@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Workspace } from '@/features/workspaces/server';
+import { conversationWorkspace, type Workspace } from '@/features/workspaces/server';
 import { AppError } from '@/lib/errors';
 import { runSnapshotsKept } from './prune';
 import { getRunChanges, hasRunningRun, markRunChangesUndone } from './queries';
@@ -29,13 +29,14 @@ export async function undoRunChanges({ runId, visitorId, workspace }: { runId: s
       `${unkept.join(', ')} ${unkept.length === 1 ? 'was' : 'were'} not kept in the snapshots (too large, or a git repository of its own), so these changes can't be undone.`,
     );
   }
-  if (!(await runSnapshotsKept(workspace, runId, { before, after }))) {
+  const files = conversationWorkspace(workspace, record.conversationId);
+  if (!(await runSnapshotsKept(files, runId, { before, after }))) {
     throw new AppError(
       'conflict:snapshot_gone',
       "This run's snapshots are no longer kept (the workspace's snapshot store keeps the newest runs' within its size limit, or it was made again since), so its changes can't be undone.",
     );
   }
-  const paths = await restoreSnapshot(workspace, before, after);
+  const paths = await restoreSnapshot(files, before, after);
   await markRunChangesUndone(runId, paths);
   return { runId, paths };
 }

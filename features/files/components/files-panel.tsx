@@ -1,17 +1,21 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import type { FileEntry } from '@/features/workspaces';
-import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey } from '../api/files-api';
+import { fetchFile, fetchFolder, fileQueryKey, filesQueryKey, type FilesOf } from '../api/files-api';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 import { HighlightedCode, languageOfPath } from '@/lib/ui/highlighted-code';
 
+/** The conversation whose files the tree shows (its own worktree, with worktree isolation). */
+const FilesOfContext = createContext<FilesOf>(null);
+
 /**
  * The workspace's files, read-only: a tree (folders load when opened) and a viewer. The agent's
- * edits show once its run ends (the chat refreshes these queries then).
+ * edits show once its run ends (the chat refreshes these queries then). With worktree isolation
+ * they are the open conversation's own.
  */
-export function FilesPanel({ onClose }: { onClose: () => void }) {
+export function FilesPanel({ conversationId, onClose }: { conversationId: FilesOf; onClose: () => void }) {
   const [open, setOpen] = useState<string | null>(null);
   // Opened, it takes the focus (on a phone it covers the chat); Escape or Close give it back.
   const close = useRef<HTMLButtonElement>(null);
@@ -31,14 +35,17 @@ export function FilesPanel({ onClose }: { onClose: () => void }) {
           Close
         </button>
       </div>
-      <Folder folder="" depth={0} onOpen={setOpen} current={open} />
-      {open && <FileView file={open} />}
+      <FilesOfContext.Provider value={conversationId}>
+        <Folder folder="" depth={0} onOpen={setOpen} current={open} />
+        {open && <FileView file={open} />}
+      </FilesOfContext.Provider>
     </aside>
   );
 }
 
 function Folder({ folder, depth, onOpen, current }: { folder: string; depth: number; onOpen: (file: string) => void; current: string | null }) {
-  const listing = useQuery({ queryKey: filesQueryKey(folder), queryFn: () => fetchFolder(folder) });
+  const filesOf = useContext(FilesOfContext);
+  const listing = useQuery({ queryKey: filesQueryKey(filesOf, folder), queryFn: () => fetchFolder(filesOf, folder) });
   if (listing.isPending)
     return (
       <p className="muted" role="status">
@@ -91,7 +98,8 @@ function Entry({ entry, depth, onOpen, current }: { entry: FileEntry; depth: num
 }
 
 function FileView({ file }: { file: string }) {
-  const content = useQuery({ queryKey: fileQueryKey(file), queryFn: () => fetchFile(file) });
+  const filesOf = useContext(FilesOfContext);
+  const content = useQuery({ queryKey: fileQueryKey(filesOf, file), queryFn: () => fetchFile(filesOf, file) });
   return (
     <section className="file-view" aria-label={`File ${file}`}>
       <h3>{file}</h3>

@@ -1,7 +1,7 @@
 import 'server-only';
 import { getConversation } from '@/features/conversations/server';
 import { resumeRun } from '@/features/limits/server';
-import { findWorkspace, type Workspace } from '@/features/workspaces/server';
+import { conversationWorkspace, findWorkspace, type Workspace } from '@/features/workspaces/server';
 import { RESTARTED_NOTE } from '@/features/approvals/vocabulary';
 import { keptBefore, RunSnapshots, type Snapshot } from '@/features/changes/server';
 import { CONTINUATION_PROMPT, CONTINUED_NOTICE } from '@/features/timeline/vocabulary';
@@ -49,9 +49,10 @@ export function runCheckpoints(run: Run, workspace: Workspace, before: Snapshot 
  * got the prompt is sent it now.
  */
 async function continueRun(record: OrphanedRun): Promise<void> {
-  const workspace = findWorkspace(record.workspace);
-  const conversation = workspace && (await getConversation({ id: record.conversationId, visitorId: record.visitorId, workspace: workspace.name }));
-  if (!workspace || !conversation) throw new Error('its workspace or conversation is gone');
+  const shared = findWorkspace(record.workspace);
+  const conversation = shared && (await getConversation({ id: record.conversationId, visitorId: record.visitorId, workspace: shared.name }));
+  if (!shared || !conversation) throw new Error('its workspace or conversation is gone');
+  const workspace = conversationWorkspace(shared, record.conversationId);
   const events = await journaledEvents(record.id);
   const run = new Run(record.id, record.conversationId, record.visitorId, record.workspace, record.model, record.mode, new Date(record.startedAt));
   run.resumeFrom(events);

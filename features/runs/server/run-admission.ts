@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { openCountedConversation } from '@/features/conversations/server';
 import { assertBudgetLeft, takeRun } from '@/features/limits/server';
-import { assertDiskReserve, type Workspace } from '@/features/workspaces/server';
+import { assertDiskReserve, openConversationWorkspace, type Workspace } from '@/features/workspaces/server';
 import { logger } from '@/lib/logger';
 import type { SendMessageInput } from '../schemas';
 import type { RunInfo } from '../types';
@@ -51,6 +51,8 @@ export async function startRun({
   // Retry, Edit: checked once the replaced message is read (below), as it may name that one's again.
   const checked = replaceLast ? [] : await checkMessageAttachments({ conversationId, visitorId, workspace, ids: attachmentIds, mode });
   const conversation = await openCountedConversation({ id: conversationId, visitorId, workspace: workspace.name, title: (text || checked.map(({ name }) => name).join(', ')).slice(0, 120) });
+  // With worktree isolation the first message makes the conversation's worktree: its files from here on.
+  workspace = await openConversationWorkspace(workspace, conversationId);
   // After an outage: the last run's end and mapping land first (else this run would 409, or resume the wrong session).
   await assertRunWritesSettled(conversationId);
   // Check and claim with no await in between, so two sends can't both start a run.

@@ -29,7 +29,7 @@ import type { ModelEndpoint } from './model-endpoint';
 export type SandboxState = { sandboxed: true } | { sandboxed: false; reason: string };
 
 /** Where things are as the sandboxed agent sees them. */
-const INSIDE = { workspace: '/workspace', home: '/home/agent', cli: '/opt/claude', bridge: '/bridge', modelPort: 8080, webPort: 8081 } as const;
+const INSIDE = { workspace: '/workspace', repository: '/repository.git', home: '/home/agent', cli: '/opt/claude', bridge: '/bridge', modelPort: 8080, webPort: 8081 } as const;
 
 const LIMITS = {
   fileSizeBytes: 512 * 1024 * 1024,
@@ -149,6 +149,7 @@ export function sandboxedSpawner({
           { host: workspace.filesDir, inside: INSIDE.workspace, writable },
           { host: dataDir('agents', conversationId), inside: INSIDE.home, writable: true },
           { host: runtimeDir, inside: INSIDE.bridge, writable: false },
+          ...worktreeMounts(workspace, runtimeDir),
           ...(resumeConfigDir ? [{ host: resumeConfigDir, inside: resumeConfigDir, writable: true }] : []),
         ],
         files: etcFiles(),
@@ -184,6 +185,23 @@ function definedOnly(env: Record<string, string | undefined>): Record<string, st
 
 /** A user database with the agent alone, and a hosts file with localhost only: nothing of the host's. */
 let etc: Array<{ host: string; inside: string; writable: false }> | undefined;
+/**
+ * A conversation's worktree names its git folder by its path on the host, which the sandbox
+ * hasn't got: it sees the repository read-only at INSIDE.repository, and a `.git` file over the
+ * worktree's that points there. Read-only: the agent's git reads history, diffs and status, but
+ * writes no hook or config that the server's own git (Commit) would then obey on the host, and
+ * moves no other conversation's branch. Committing is the conversation's Commit.
+ */
+function worktreeMounts(workspace: Workspace, runtimeDir: string) {
+  if (!workspace.worktree) return [];
+  const gitFile = path.join(runtimeDir, 'worktree.git');
+  writeFileSync(gitFile, `gitdir: ${INSIDE.repository}/worktrees/${path.basename(workspace.worktree.gitDir)}\n`);
+  return [
+    { host: workspace.worktree.commonDir, inside: INSIDE.repository, writable: false },
+    { host: gitFile, inside: `${INSIDE.workspace}/.git`, writable: false },
+  ];
+}
+
 function etcFiles() {
   if (etc) return etc;
   const dir = dataDir('sandbox-etc');

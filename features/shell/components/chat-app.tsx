@@ -241,7 +241,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
               </aside>
             }
           >
-            <FilesPanel onClose={closeFiles} />
+            <FilesPanel conversationId={conversationId} onClose={closeFiles} />
           </Suspense>
         )}
       </div>

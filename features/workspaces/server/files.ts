@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AppError } from '@/lib/errors';
 import type { FileContent, FileEntry, FileListing } from '../types';
 import type { Workspace } from './workspaces';
+import { WORKTREES_FOLDER } from './worktrees';
 
 /** A file larger than this is named, not shown. */
 export const MAX_SHOWN_FILE_BYTES = 512 * 1024;
@@ -21,7 +22,9 @@ const SNIFF_BYTES = 8192;
 export function listFolder(workspace: Workspace, relative: string): FileListing {
   const { real, rel } = resolveInside(workspace, relative);
   if (!statSync(real).isDirectory()) throw new AppError('bad_request:not_a_folder', `${rel || '/'} is a file, not a folder.`);
-  const names = readdirSync(real).sort((a, b) => a.localeCompare(b));
+  const names = readdirSync(real)
+    .filter((name) => rel !== '' || name !== WORKTREES_FOLDER)
+    .sort((a, b) => a.localeCompare(b));
   const entries: FileEntry[] = [];
   for (const name of names.slice(0, MAX_LISTED_ENTRIES)) {
     const entryPath = rel ? `${rel}/${name}` : name;
@@ -149,6 +152,8 @@ function describeEntry(workspace: Workspace, entryPath: string, stats: Stats): F
 /** The real path of `relative` inside the workspace, and the normalised relative path; 404 otherwise. */
 function resolveInside(workspace: Workspace, relative: string): { real: string; rel: string } {
   const segments = segmentsOf(relative);
+  // The conversations' worktrees are each its own conversation's, never the shared folder's.
+  if (segments[0] === WORKTREES_FOLDER) throw outside();
   const root = workspace.filesDir; // already a real path
   let real: string;
   try {
@@ -177,7 +182,7 @@ function segmentsOf(relative: string): string[] {
  */
 function resolveForWrite(workspace: Workspace, relative: string): { file: string } {
   const segments = segmentsOf(relative);
-  if (segments.length === 0) throw outside();
+  if (segments.length === 0 || segments[0] === WORKTREES_FOLDER) throw outside();
   const root = workspace.filesDir;
   // The deepest existing folder on the way must resolve inside; what's missing below it gets made.
   let existing = segments.length - 1;

@@ -6,6 +6,7 @@ import { AppError } from '@/lib/errors';
 import { workspaceConfigSchema, workspaceNameSchema, type WorkspaceConfig } from '../schemas';
 import { IMAGE_NAME, STAGING_NAME } from './disk-image';
 import { applyDiskQuota } from './disk-quota';
+import type { Worktree } from '../types';
 
 const FILES = 'files';
 
@@ -16,6 +17,8 @@ export type Workspace = {
   config: WorkspaceConfig;
   /** Set when the files live on a size-limited image: its size (README, "Disk quota and reserve"). */
   diskQuotaBytes?: number;
+  /** Set when these are one conversation's files, in its own git worktree (`"isolation": "worktree"`). */
+  worktree?: Worktree;
 };
 
 function workspaceRoot(name: string): string {

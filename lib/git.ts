@@ -2,8 +2,12 @@ import 'server-only';
 import { spawn } from 'node:child_process';
 import { processPath } from '@/lib/env';
 
-/** A workspace's shadow repository: its own git folder, whose work tree is the workspace's files. */
-export type ShadowRepo = { gitDir: string; workTree: string };
+/**
+ * A repository named by its folders alone (GIT_DIR and GIT_WORK_TREE), so its git folder can live
+ * apart from its work tree. `indexFile`: another index than the git folder's own, for one git
+ * folder that serves several work trees.
+ */
+export type GitRepo = { gitDir: string; workTree: string; indexFile?: string };
 
 export class GitError extends Error {
   constructor(
@@ -20,7 +24,7 @@ type GitOptions = {
   /** When the whole operation must be done (epoch ms): the command is killed then. */
   deadline: number;
   input?: string | Buffer;
-  /** Another index than the repository's own (Undo works on a copy). */
+  /** Another index than the repository's (Undo works on a copy). */
   indexFile?: string;
   /** Past this many bytes of output the command is stopped; `truncated` says so. */
   maxBytes?: number;
@@ -30,11 +34,11 @@ const MAX_STDERR_CHARS = 4000;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
- * Runs git on the shadow repository with nothing of the host's git set-up (no system or global
+ * Runs git on the repository with nothing of the host's git set-up (no system or global
  * config, no prompts, messages in English for the checks that read them), in the work tree so
- * `.` names the workspace's files. Rejects with a GitError on a non-zero exit or at the deadline.
+ * `.` names the work tree. Rejects with a GitError on a non-zero exit or at the deadline.
  */
-export function runGit(repo: ShadowRepo, args: string[], { deadline, input, indexFile, maxBytes = DEFAULT_MAX_BYTES }: GitOptions): Promise<{ stdout: Buffer; truncated: boolean }> {
+export function runGit(repo: GitRepo, args: string[], { deadline, input, indexFile, maxBytes = DEFAULT_MAX_BYTES }: GitOptions): Promise<{ stdout: Buffer; truncated: boolean }> {
   const remaining = deadline - Date.now();
   if (remaining <= 0) return Promise.reject(new GitError(`git ${args[0]}: out of time`, '', true));
   return new Promise((resolve, reject) => {
@@ -44,7 +48,7 @@ export function runGit(repo: ShadowRepo, args: string[], { deadline, input, inde
         PATH: processPath(),
         GIT_DIR: repo.gitDir,
         GIT_WORK_TREE: repo.workTree,
-        ...(indexFile ? { GIT_INDEX_FILE: indexFile } : {}),
+        ...((indexFile ?? repo.indexFile) ? { GIT_INDEX_FILE: indexFile ?? repo.indexFile } : {}),
         GIT_CONFIG_NOSYSTEM: '1',
         GIT_CONFIG_GLOBAL: '/dev/null',
         GIT_TERMINAL_PROMPT: '0',
