@@ -12,6 +12,7 @@ import { defineConversationChangesContract } from './db/conversation-changes';
 import { defineConversationContract } from './db/conversations';
 import { defineDeviceContract } from './db/devices';
 import { defineMemberContract } from './db/members';
+import { defineOperatorContract } from './db/operators';
 import { definePushContract } from './db/push';
 import { defineRunContract } from './db/runs';
 import { defineShareContract } from './db/shares';
@@ -33,5 +34,6 @@ export function defineDbContract(getDb: () => Db) {
   defineAttachmentCopyContract(getDb);
   defineWorkspaceAttachmentContract(getDb);
   definePushContract(getDb);
+  defineOperatorContract(getDb);
   defineCallErrorContract(getDb);
 }
