@@ -1,4 +1,5 @@
 import { sendRunNotices, settlePushes } from '@/features/push/server';
+import { serveOperatorChannel } from '@/features/access/server';
 import { backfillLocalTranscripts, claudeExecutable, moveLegacyTranscripts } from '@/features/agents/server';
 import { modelEndpoint, sandboxState } from '@/features/sandbox/server';
 import { instanceId, startDraining, startHeartbeat, stopHeartbeat } from '@/features/cluster/server';
@@ -18,7 +19,7 @@ import { closeAllStreams } from '@/features/timeline/server';
 import { pruneDeletedConversations, sweepSnapshotStores } from '@/features/changes/server';
 import { ensureDemoWorkspace } from '@/features/workspaces/server';
 import { backlogCleared } from '@/lib/db/backlog';
-import { closeDb, db } from '@/lib/db/connection';
+import { closeDb, db, dbConfigFromEnv } from '@/lib/db/connection';
 import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { closeRedis } from '@/lib/redis';
@@ -55,6 +56,8 @@ async function start() {
   pruneDeletedConversations(); // ...and then its runs' snapshots leave the workspace's store
   const started = Date.now();
   const database = await db();
+  // The embedded database is this process's alone: `npm run workspace -- invite` and its kin ask through a socket.
+  if (dbConfigFromEnv().kind === 'pglite') serveOperatorChannel();
   await moveLegacyTranscripts();
   // Only this instance's own runs (other instances on the database may be running theirs): an
   // earlier process of it left them running, and they are continued now.

@@ -5,12 +5,13 @@
  *   members NAME
  *   revoke NAME MEMBER
  * `invite`, `members` and `revoke` talk to the database the server uses (as configured by the
- * same environment), so they reach every instance; with the embedded PGlite the server must not
- * be running meanwhile (one process at a time may open its folder).
+ * same environment), so they reach every instance. The embedded PGlite can be opened by one process
+ * at a time: while the server runs on it, they ask the server instead, over its socket in the data
+ * folder (`operator-channel.ts`).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createInvite, inviteDurationSchema, isPrivate, listMembers, memberRefSchema, revokeMember } from '@/features/access/server';
+import { askRunningServer, inviteDurationSchema, isPrivate, memberRefSchema, runOperatorRequest, type Invite, type Member, type OperatorRequest } from '@/features/access/server';
 import { createWorkspace, findWorkspace } from '@/features/workspaces/server';
 import { workspaceNameSchema } from '@/features/workspaces';
 import { serverEnv } from '@/lib/env';
@@ -43,6 +44,12 @@ const inviteFlagsSchema = z.object({
   label: z.string().trim().max(100, 'at most 100 characters').default(''),
   origin: z.url({ protocol: /^https?$/ }).optional(),
 });
+
+/** The running server's answer when one listens on this data folder, else the database's own. */
+async function operate<T>(request: OperatorRequest): Promise<T> {
+  const remote = await askRunningServer(request);
+  return (remote ? remote.result : await runOperatorRequest(request)) as T;
+}
 
 /** A usage mistake: printed with the usage, exit code 2. */
 class UsageError extends Error {}
@@ -108,7 +115,7 @@ async function invite(name: string, values: Partial<Record<'uses' | 'expires' | 
   }
   const workspace = requireExisting(name);
   const { uses, expires, label, origin } = flags.data;
-  const made = await createInvite({ workspace: name, origin: origin?.replace(/\/+$/, '') ?? originOf(name), options: { uses, label, expiresInSeconds: expires } });
+  const made = await operate<Invite>({ command: 'invite', workspace: name, origin: origin?.replace(/\/+$/, '') ?? originOf(name), options: { uses, label, expiresInSeconds: expires } });
   // The link goes to standard output alone, so `… invite NAME | qrencode` or a copy takes just it.
   io.out(made.url);
   io.err(
@@ -119,7 +126,7 @@ async function invite(name: string, values: Partial<Record<'uses' | 'expires' | 
 
 async function members(name: string, io: Io): Promise<number> {
   requireExisting(name);
-  const listed = await listMembers(name);
+  const listed = await operate<Member[]>({ command: 'members', workspace: name });
   if (listed.length === 0) {
     io.out(`No members of ${name} yet: npm run workspace -- invite ${name}`);
     return 0;
@@ -143,7 +150,7 @@ async function revoke(name: string, member: string, io: Io): Promise<number> {
   requireExisting(name);
   const ref = memberRefSchema.safeParse(member);
   if (!ref.success) throw new UsageError(`MEMBER: ${ref.error.issues[0]?.message}`);
-  const memberId = await revokeMember({ workspace: name, member: ref.data });
+  const memberId = await operate<string>({ command: 'revoke', workspace: name, member: ref.data });
   io.out(`Revoked ${memberId.slice(0, 8)}: its next request gets the private page, and its open streams end within seconds.`);
   return 0;
 }

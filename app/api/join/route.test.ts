@@ -6,7 +6,8 @@
  * under an open stream, on PostgreSQL: features/access/server/private-run.test.ts.)
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NextRequest } from 'next/server';
@@ -194,5 +195,32 @@ describe('a private workspace', () => {
     const closed = await member('closed');
     expect(await closed(routes.invites, { method: 'POST', url: '/api/invites', body: {} })).toMatchObject({ status: 403, body: { error: { code: 'forbidden:invites' } } });
     expect((await browser('demo')(routes.invites, { method: 'POST', url: '/api/invites', body: {} })).status).toBe(403);
+  });
+  it('while the server holds the embedded database, the command line asks it over the socket in the data folder', async () => {
+    const { serveOperatorChannel } = await import('@/features/access/server');
+    const socketPath = path.join(process.env.TETHER_DATA_DIR!, 'operator', 'cli.sock');
+    const channel = serveOperatorChannel();
+    try {
+      await new Promise((resolve) => (channel.listening ? resolve(null) : channel.once('listening', resolve)));
+      expect(statSync(path.dirname(socketPath)).mode & 0o777).toBe(0o700);
+      const cy = await member('secret', '--label', 'Cy');
+      expect((await workspaceCommand('members', 'secret')).out).toMatch(/\sCy\s/);
+      expect(await workspaceCommand('revoke', 'secret', cy.memberId)).toMatchObject({ code: 0 });
+      expect(await workspaceCommand('revoke', 'secret', cy.memberId)).toMatchObject({ code: 1, err: expect.stringContaining('No member') });
+      const refused = await new Promise<string>((resolve) => {
+        const socket = connect(socketPath, () => socket.write('{"command":"drop"}\n'));
+        let text = '';
+        socket
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => (text += chunk))
+          .on('end', () => resolve(text));
+      });
+      expect(JSON.parse(refused)).toMatchObject({ ok: false, code: 'bad_request:invalid_body' });
+    } finally {
+      await new Promise((resolve) => channel.close(resolve));
+    }
+    expect(existsSync(socketPath)).toBe(false);
+    // Nobody listening: the command line opens the database itself again.
+    expect((await workspaceCommand('members', 'secret')).code).toBe(0);
   });
 });
