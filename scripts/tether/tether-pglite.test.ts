@@ -2,11 +2,12 @@
  * The operator's command line on the embedded PGlite default. This test process is the server (a
  * real run: the SDK and its CLI against the scripted Messages API, the heartbeat, the Stop poll);
  * PGlite is one process's alone, so the commands run here in it, and a second process that tries
- * the same folder is refused with a message that says why. `doctor` without bubblewrap on the PATH
- * names it and its fix.
+ * the same folder is refused with a message that says why. `purge` deletes idle conversations with
+ * their agent homes and keeps one with a run going. `doctor` without bubblewrap on the PATH names
+ * it and its fix.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,37 @@ describe('npm run tether on PGlite', () => {
     expect(report.checks.find((check) => check.name === 'database')).toMatchObject({ ok: true, detail: expect.stringMatching(/^pglite: reachable, \d+ migrations applied/) });
     expect(report.checks.filter((check) => !check.ok).every((check) => check.fix)).toBe(true);
     expect(code).toBe(report.ok ? 0 : 1);
+  });
+
+  it('conversations lists a workspace’s; purge deletes those idle for the age with their agent home, and keeps one with a run going', async () => {
+    const conversations = await import('@/features/conversations/server');
+    const { agentHome } = await import('@/features/sandbox/server');
+    const { insertRun, recordRunEnd } = await import('@/features/runs/server/queries');
+    const [idle, busy] = [randomUUID(), randomUUID()];
+    await conversations.openConversation({ id: idle, visitorId, workspace: 'ops', title: 'Idle one' });
+    await conversations.openConversation({ id: busy, visitorId, workspace: 'ops', title: 'Busy one' });
+    // A run going, as the database records it: purge goes by the records.
+    const going = (await insertRun({ id: randomUUID(), conversationId: busy, model: 'claude-sonnet-4-5', mode: 'build', owner: randomUUID() }))!;
+    mkdirSync(agentHome(idle), { recursive: true });
+    writeFileSync(path.join(agentHome(idle), 'transcript.jsonl'), '{}\n');
+    const listed = await cli('conversations', '--workspace', 'ops');
+    expect(listed.out).toMatch(new RegExp(`^${busy} +${visitorId.slice(0, 8)} .* running +\\$0\\.00 +Busy one$`, 'm'));
+    expect(listed.out).toMatch(new RegExp(`^${idle} .* Idle one$`, 'm'));
+
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // both are now idle for more than 1 s
+    const dry = await cli('purge', '--older-than', '1s', '--dry-run');
+    expect(dry).toMatchObject({ code: 0, out: expect.stringMatching(/conversations? would be deleted \(dry run\)\.$/) });
+    expect(dry.out).toContain(idle);
+    expect(dry.out).not.toContain(busy);
+    expect(existsSync(agentHome(idle))).toBe(true);
+
+    const purged = await cli('purge', '--older-than', '1s');
+    expect(purged).toMatchObject({ code: 0, out: expect.stringMatching(/^Deleted \d+ conversations? with their runs, subscriptions and attachments\.$/m) });
+    expect(purged.out).toContain(idle);
+    expect(existsSync(agentHome(idle))).toBe(false);
+    const left = await cli('conversations', '--workspace', 'ops', '--json');
+    expect((JSON.parse(left.out) as Array<{ id: string }>).map((conversation) => conversation.id)).toEqual([busy]);
+    await recordRunEnd({ id: going.id, status: 'stopped', costUsd: null, inputTokens: null, outputTokens: null, durationMs: 0, error: null });
   });
 
   it('another process on the same PGlite folder is refused: it says the server holds it, and what to do', async () => {
