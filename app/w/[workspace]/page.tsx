@@ -20,6 +20,7 @@ export default async function WorkspacePage({ params }: { params: Promise<{ work
         demoModel={usesDemoModel()}
         sandboxed={sandboxState().sandboxed}
         attachmentLimits={attachmentLimits()}
+        worktrees={workspace.config.isolation === 'worktree'}
         // Only members get this far in a private workspace (proxy.ts); whether they may invite is workspace.json's say.
         canInvite={isPrivate(workspace) && workspace.config.membersMayInvite === true}
       />

@@ -1,5 +1,6 @@
 'use client';
 
+import type { BranchLog } from '@/features/workspaces';
 import type { FileChange } from '../types';
 import { requestJson as request } from '@/lib/api-client';
 
@@ -16,3 +17,10 @@ export async function fetchConversationChanges(conversationId: string): Promise<
 
 /** The conversation's patch, for a download link (a file `git apply` takes). */
 export const conversationPatchUrl = (conversationId: string) => `/api/conversations/${conversationId}/patch`;
+
+/** The conversation's branch with its commits not yet in the repository's HEAD (worktree isolation). */
+export const fetchBranchLog = (conversationId: string) => request<BranchLog>(`/api/conversations/${conversationId}/commit`);
+
+/** "Commit": the conversation's worktree as one commit on its branch; a 409 says there was nothing to commit. */
+export const commitConversation = (conversationId: string, message: string) =>
+  request<BranchLog & { commit: string }>(`/api/conversations/${conversationId}/commit`, { method: 'POST', body: JSON.stringify({ message }) });

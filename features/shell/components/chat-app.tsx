@@ -19,6 +19,7 @@ import { useDeleteForGood, useRename } from '../hooks/use-conversation-actions';
 import { ConversationHeader } from './conversation-header';
 import { MessageList } from './message-list';
 import { useBranch } from '../hooks/use-branch';
+import { useSheet } from '../hooks/use-sheet';
 import { PinnedPlan } from './plan-view';
 import { RecentList } from './recent-list';
 import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
@@ -26,9 +27,9 @@ import { keepTabInsideSheet } from '@/lib/keep-tab-inside';
 /** The Files panel (tree, viewer, highlighter) loads when it is first opened. */
 const FilesPanel = lazy(() => import('@/features/files').then((module) => ({ default: module.FilesPanel })));
 
-type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean; attachmentLimits: AttachmentLimits; canInvite?: boolean };
+type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean; attachmentLimits: AttachmentLimits; canInvite?: boolean; worktrees?: boolean };
 
-export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attachmentLimits, canInvite = false }: Props) {
+export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attachmentLimits, canInvite = false, worktrees = false }: Props) {
   const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
@@ -37,24 +38,14 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
   const chat = useChat({ workspace, conversationId, lastRun: conversationId ? statuses.get(conversationId) : undefined });
   const preferences = useConversationsStore((state) => state.preferences);
   const setPreferences = useConversationsStore((state) => state.setPreferences);
-  const [showRecent, setShowRecent] = useState(false);
-  const recentToggle = useRef<HTMLButtonElement>(null);
+  const { open: showRecent, setOpen: setShowRecent, toggle: recentToggle, close: closeRecent } = useSheet();
   const sidebar = useRef<HTMLElement>(null);
   // On a phone the sidebar is a sheet over the chat: opening it moves the focus in, Escape closes
   // it and gives the focus back to its button.
   useEffect(() => {
     if (showRecent) sidebar.current?.querySelector<HTMLElement>('button, [href], input')?.focus();
   }, [showRecent]);
-  const closeRecent = () => {
-    setShowRecent(false);
-    recentToggle.current?.focus();
-  };
-  const [showFiles, setShowFiles] = useState(false);
-  const filesToggle = useRef<HTMLButtonElement>(null);
-  const closeFiles = () => {
-    setShowFiles(false);
-    filesToggle.current?.focus();
-  };
+  const { open: showFiles, setOpen: setShowFiles, toggle: filesToggle, close: closeFiles } = useSheet();
   const [focusRequest, setFocusRequest] = useState(0);
   const [draft, setDraft] = useState<ComposerDraft | null>(null);
   const prefill = (text: string, extra: Pick<ComposerDraft, 'attachments' | 'files'> = {}) => setDraft((current) => ({ text, ...extra, count: (current?.count ?? 0) + 1 }));
@@ -172,6 +163,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
             <ConversationHeader
               conversationId={conversationId}
               title={title}
+              worktrees={worktrees}
               push={push}
               muted={chat.muted}
               onMutedChange={chat.setMuted}

@@ -1,12 +1,12 @@
 'use client';
 
 import { useRef, useState } from 'react';
-import { ConversationChangesDialog } from '@/features/changes';
+import { CommitDialog, ConversationChangesDialog } from '@/features/changes';
 import { ConversationNotifications, type Push } from '@/features/push';
 import { HandoffDialog, ShareDialog } from '@/features/sharing';
 import { MenuButton, MenuItem, MenuLink, MenuSeparator } from '@/lib/ui/menu-button';
 
-type MenuDialog = 'notifications' | 'handoff' | 'share' | 'changes';
+type MenuDialog = 'notifications' | 'handoff' | 'share' | 'changes' | 'commit';
 
 /**
  * The open conversation's header: its title (a click renames it) and one "⋯" menu with what can
@@ -15,6 +15,7 @@ type MenuDialog = 'notifications' | 'handoff' | 'share' | 'changes';
 export function ConversationHeader({
   conversationId,
   title,
+  worktrees,
   push,
   muted,
   onMutedChange,
@@ -23,6 +24,8 @@ export function ConversationHeader({
 }: {
   conversationId: string;
   title: string | undefined;
+  /** The conversation has a git worktree of its own (worktree isolation): it can be committed. */
+  worktrees: boolean;
   push: Push;
   muted: boolean;
   onMutedChange: (muted: boolean) => void;
@@ -52,6 +55,7 @@ export function ConversationHeader({
         <MenuItem onSelect={() => setDialog('share')}>Share read-only</MenuItem>
         <MenuSeparator />
         <MenuItem onSelect={() => setDialog('changes')}>Changes in this conversation</MenuItem>
+        {worktrees && <MenuItem onSelect={() => setDialog('commit')}>Commit…</MenuItem>}
         <MenuLink href={exportHref('md')} download>
           Export as Markdown
         </MenuLink>
@@ -68,6 +72,7 @@ export function ConversationHeader({
       <HandoffDialog conversationId={conversationId} open={dialog === 'handoff'} onClose={closeDialog} />
       <ShareDialog conversationId={conversationId} open={dialog === 'share'} onClose={closeDialog} />
       <ConversationChangesDialog conversationId={conversationId} open={dialog === 'changes'} onClose={closeDialog} />
+      {worktrees && dialog === 'commit' && <CommitDialog conversationId={conversationId} title={title} open onClose={closeDialog} />}
     </div>
   );
 }
