@@ -108,7 +108,9 @@ end
 $$;
 
 -- The owner's running runs someone asked to stop (request_run_stop): the owner polls for them, so a
--- Stop reaches it through the database alone (the operator's command line, or no Redis).
+-- Stop reaches it through the database alone (the operator's command line, or no Redis). Every
+-- instance with runs going asks each second: the index holds only such runs, so it stays tiny.
+create index runs_stop_requested_idx on tether.runs (owner) where status = 'running' and stop_requested;
 create function tether.stop_requests(p_owner uuid)
 returns jsonb
 language sql stable as $$
