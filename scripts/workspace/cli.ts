@@ -11,8 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { askRunningServer, inviteDurationSchema, isPrivate, memberRefSchema, runOperatorRequest, type Invite, type Member, type OperatorRequest } from '@/features/access/server';
-import { createWorkspace, findWorkspace } from '@/features/workspaces/server';
+import { askRunningServer, inviteDurationSchema, memberRefSchema, runOperatorRequest, type Invite, type Member, type OperatorRequest } from '@/features/access/server';
+import { createWorkspace } from '@/features/workspaces/server';
 import { workspaceNameSchema } from '@/features/workspaces';
 import { serverEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
@@ -95,12 +95,6 @@ function create(name: string, values: { 'allow-bash'?: boolean; 'allow-web'?: bo
   return 0;
 }
 
-function requireExisting(name: string) {
-  const workspace = findWorkspace(name);
-  if (!workspace) throw new AppError('not_found:workspace', `No workspace "${name}" (make it with: npm run workspace -- create ${name} --private).`);
-  return workspace;
-}
-
 /** The workspace's address as visitors type it: https on a real domain; locally, next start's default port. */
 function originOf(name: string): string {
   const base = serverEnv().TETHER_BASE_DOMAIN;
@@ -113,19 +107,22 @@ async function invite(name: string, values: Partial<Record<'uses' | 'expires' | 
     const issue = flags.error.issues[0]!;
     throw new UsageError(`--${String(issue.path[0])}: ${issue.message}`);
   }
-  const workspace = requireExisting(name);
   const { uses, expires, label, origin } = flags.data;
-  const made = await operate<Invite>({ command: 'invite', workspace: name, origin: origin?.replace(/\/+$/, '') ?? originOf(name), options: { uses, label, expiresInSeconds: expires } });
+  const made = await operate<Invite & { private: boolean }>({
+    command: 'invite',
+    workspace: name,
+    origin: origin?.replace(/\/+$/, '') ?? originOf(name),
+    options: { uses, label, expiresInSeconds: expires },
+  });
   // The link goes to standard output alone, so `… invite NAME | qrencode` or a copy takes just it.
   io.out(made.url);
   io.err(
-    `${uses === 1 ? 'Works once' : `Works ${uses} times`}, until ${made.expiresAt}.${isPrivate(workspace) ? '' : ` Note: ${name} is public; set "access": "invite" in its workspace.json to make it private.`}`,
+    `${uses === 1 ? 'Works once' : `Works ${uses} times`}, until ${made.expiresAt}.${made.private ? '' : ` Note: ${name} is public; set "access": "invite" in its workspace.json to make it private.`}`,
   );
   return 0;
 }
 
 async function members(name: string, io: Io): Promise<number> {
-  requireExisting(name);
   const listed = await operate<Member[]>({ command: 'members', workspace: name });
   if (listed.length === 0) {
     io.out(`No members of ${name} yet: npm run workspace -- invite ${name}`);
@@ -147,7 +144,6 @@ async function members(name: string, io: Io): Promise<number> {
 }
 
 async function revoke(name: string, member: string, io: Io): Promise<number> {
-  requireExisting(name);
   const ref = memberRefSchema.safeParse(member);
   if (!ref.success) throw new UsageError(`MEMBER: ${ref.error.issues[0]?.message}`);
   const memberId = await operate<string>({ command: 'revoke', workspace: name, member: ref.data });

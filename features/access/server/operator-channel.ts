@@ -3,12 +3,13 @@ import { chmodSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { z } from 'zod';
 import { workspaceNameSchema } from '@/features/workspaces';
+import { findWorkspace } from '@/features/workspaces/server';
 import { dataDir, dataPath } from '@/lib/data-dir';
 import { AppError, type ErrorCode } from '@/lib/errors';
 import { logger } from '@/lib/logger';
 import { inviteOptionsSchema, memberRefSchema } from '../schemas';
 import { createInvite } from './invites';
-import { listMembers, revokeMember } from './members';
+import { isPrivate, listMembers, revokeMember } from './members';
 
 /**
  * The embedded PGlite database can be opened by one process at a time, so while the server runs
@@ -28,12 +29,15 @@ export const operatorRequestSchema = z.discriminatedUnion('command', [
 export type OperatorRequest = z.input<typeof operatorRequestSchema>;
 type Answer = { ok: true; result: unknown } | { ok: false; code: ErrorCode; message: string };
 
-/** Does what the command line asks, against this process's database. */
+/** Does what the command line asks, against this process's database. An invite says whether its workspace is private yet. */
 export async function runOperatorRequest(input: unknown): Promise<unknown> {
   const request = operatorRequestSchema.parse(input);
+  // The server's own look (it has the workspace's disk image mounted already).
+  const found = findWorkspace(request.workspace);
+  if (!found) throw new AppError('not_found:workspace', `No workspace "${request.workspace}" (make it with: npm run workspace -- create ${request.workspace} --private).`);
   switch (request.command) {
     case 'invite':
-      return createInvite({ workspace: request.workspace, origin: request.origin, options: request.options });
+      return { ...(await createInvite({ workspace: request.workspace, origin: request.origin, options: request.options })), private: isPrivate(found) };
     case 'members':
       return listMembers(request.workspace);
     case 'revoke':
