@@ -4,7 +4,7 @@
  * SDK and its CLI against the scripted Messages API, a slow answer), and each command is another
  * process that knows only the database (and Redis), no cookie and no secret. `stop` ends the run
  * `stopped` and its viewer gets `end`: through the database alone, and with Redis for a viewer on
- * another instance.
+ * another instance. A run whose instance is gone ends stopped when a live one takes it over.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -53,9 +53,10 @@ async function services(withRedis: boolean): Promise<Record<string, string>> {
   return { ...shared, REDIS_URL: redisDb.url };
 }
 
-async function instance(shared: Record<string, string>): Promise<Instance> {
+async function instance(shared: Record<string, string>, env: Record<string, string> = {}): Promise<Instance> {
   const started = await startInstance({
     ...shared,
+    ...env,
     TETHER_DATA_DIR: mkdtempSync(path.join(root, 'data-')),
     ANTHROPIC_API_KEY: 'test-key',
     ANTHROPIC_BASE_URL: api.url,
@@ -131,5 +132,32 @@ describe('npm run tether on PostgreSQL', () => {
 
     const doctor = JSON.parse((await cli(shared, 'doctor', '--json')).stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> };
     expect(doctor.checks.find((check) => check.name === 'redis')).toMatchObject({ ok: true, detail: 'reachable (PING: PONG)' });
+  });
+
+  it('when the instance running the run is gone, stop says so; the run ends stopped once a live instance takes it over', async () => {
+    const shared = { ...(await services(false)), TETHER_INSTANCE_STALE_SECONDS: '3' };
+    const owner = await instance(shared);
+    const { runId, sent } = await slowRun(owner);
+    void sent.catch(() => {}); // its process is killed: the send never ends there
+    await owner.kill('SIGKILL');
+    running.splice(running.indexOf(owner), 1);
+    // Until its heartbeat is older than the stale time, the instance still looks alive.
+    for (;;) {
+      const now = JSON.parse((await cli(shared, 'status', '--json')).stdout) as OperatorStatus;
+      if (now.instances.every((listed) => !listed.alive)) break;
+    }
+    const stopped = await cli(shared, 'stop', runId, '--wait', '1s');
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toContain(`Stop recorded, but the instance running ${runId}`);
+    expect(stopped.stdout).toContain('is not beating. The run ends stopped when a live instance takes it over');
+
+    await instance(shared);
+    for (;;) {
+      const [run] = JSON.parse((await cli(shared, 'runs', '--json')).stdout) as Array<{ id: string; status: string }>;
+      if (run?.status !== 'running') {
+        expect(run).toMatchObject({ id: runId, status: 'stopped' });
+        break;
+      }
+    }
   });
 });
