@@ -109,8 +109,8 @@ export async function databaseCheck(): Promise<Check> {
     return { name: 'database', ok: true, detail: `${kind}: reachable, ${migrations.length} migrations applied (latest ${migrations.at(-1)?.version})` };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof PgliteInUseError)
-      return { name: 'database', ok: false, detail: message, fix: 'stop the server to use the command line on its PGlite folder, or move to PostgreSQL (DATABASE_URL)' };
+    // The server holding its own PGlite folder is how it should be: it applied the migrations as it opened it.
+    if (error instanceof PgliteInUseError) return { name: 'database', ok: true, detail: `pglite: held by process ${error.pid} (the server, one process at a time), so not opened from here` };
     if ((error as { code?: string }).code === '42883' || /does not exist|PGRST202/.test(message)) {
       return { name: 'database', ok: false, detail: `${kind}: reachable, but migrations are missing (${message})`, fix: 'apply them: npm run db:migrate (Supabase: supabase db push)' };
     }

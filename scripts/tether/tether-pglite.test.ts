@@ -126,11 +126,18 @@ describe('npm run tether on PGlite', () => {
     await recordRunEnd({ id: going.id, status: 'stopped', costUsd: null, inputTokens: null, outputTokens: null, durationMs: 0, error: null });
   });
 
-  it('another process on the same PGlite folder is refused: it says the server holds it, and what to do', async () => {
+  it('another process on the same PGlite folder is refused: it says the server holds it, and what to do; doctor finds that as it should be', async () => {
     const other = await runTetherCli(['status'], { TETHER_DATA_DIR: dataDir });
     expect(other.code).toBe(1);
     expect(other.stderr).toContain(`The embedded database in ${path.join(dataDir, 'db')} is in use by process ${process.pid}`);
     expect(other.stderr).toContain('use PostgreSQL (DATABASE_URL)');
+    // doctor: the server holding its folder is as it should be.
+    const doctor = await runTetherCli(['doctor', '--json'], { TETHER_DATA_DIR: dataDir });
+    const report = JSON.parse(doctor.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(report.checks.find((check) => check.name === 'database')).toMatchObject({
+      ok: true,
+      detail: `pglite: held by process ${process.pid} (the server, one process at a time), so not opened from here`,
+    });
   });
 
   it('doctor reports a missing bubblewrap with its fix, and exits 1', async () => {
