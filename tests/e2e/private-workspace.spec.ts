@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_DATA_DIR, E2E_PORT } from '../../playwright.config';
-import { log, send } from './support/chat';
+import { chooseFromConversationMenu, log, send } from './support/chat';
 
 /** A private workspace, made on disk as an operator would: the server finds it at its address. */
 const NAME = 'hidden';
@@ -39,7 +39,10 @@ async function expectPrivatePage(page: Page) {
   await expect(page.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
 }
 
-test("a stranger gets the private page and the API an unknown workspace's 404; an invite opened in a second browser makes it a member that chats, once", async ({ browser, page }) => {
+test("a stranger gets the private page and the API an unknown workspace's 404; an invite opened in a second browser makes it a member that chats, once, and hands its conversation on", async ({
+  browser,
+  page,
+}) => {
   await page.goto(`${ORIGIN}/`);
   await expectPrivatePage(page);
   await page.goto(`${ORIGIN}/anything/else`);
@@ -57,6 +60,18 @@ test("a stranger gets the private page and the API an unknown workspace's 404; a
   await expect(log(member).getByTestId('run-end')).toBeVisible();
   await member.reload();
   await expect(log(member).getByTestId('user-message')).toHaveText(['hello from a member']);
+
+  // The member's handoff link, opened in a browser that is no member: it lands on the private page, which opens it there.
+  await chooseFromConversationMenu(member, 'Continue on another device');
+  const handoffUrl = await member.getByRole('dialog', { name: 'Continue on another device' }).getByRole('textbox', { name: 'Handoff link' }).inputValue();
+  await member.keyboard.press('Escape');
+  const phone = await browser.newContext();
+  const handedOff = await phone.newPage();
+  await handedOff.goto(handoffUrl);
+  await expect(log(handedOff).getByTestId('user-message')).toHaveText(['hello from a member']);
+  await expect(handedOff.getByRole('textbox', { name: 'Message' })).toBeEditable();
+  expect(handedOff.url()).not.toContain('handoff');
+  await phone.close();
 
   // The same link in a third browser: refused, saying what to do; that browser stays a stranger.
   const third = await browser.newContext();
