@@ -13,8 +13,8 @@ export const MEMBERSHIP_CHECK_MS = 2000;
 type Watch = { workspace: string; visitorId: string; onRevoked: () => void };
 
 // Route handlers and the streams served before Next get separate module copies: one set per process.
-const store = globalThis as { tetherMemberWatches?: { watches: Set<Watch>; timer: NodeJS.Timeout | null } };
-const state = (store.tetherMemberWatches ??= { watches: new Set(), timer: null });
+const store = globalThis as { tetherMemberWatches?: { watches: Set<Watch>; timer: NodeJS.Timeout | null; checking: boolean } };
+const state = (store.tetherMemberWatches ??= { watches: new Set(), timer: null, checking: false });
 
 /**
  * Calls `onRevoked` (once) when the visitor stops being a member of the workspace, within
@@ -34,6 +34,17 @@ export function watchMembership(watch: Watch): () => void {
 }
 
 async function checkAll(): Promise<void> {
+  // A slow database must not pile checks up: the next tick comes after this one answered.
+  if (state.checking) return;
+  state.checking = true;
+  try {
+    await checkEach();
+  } finally {
+    state.checking = false;
+  }
+}
+
+async function checkEach(): Promise<void> {
   const byWorkspace = new Map<string, Watch[]>();
   for (const watch of state.watches) byWorkspace.set(watch.workspace, [...(byWorkspace.get(watch.workspace) ?? []), watch]);
   for (const [workspace, watches] of byWorkspace) {
