@@ -23,7 +23,7 @@ test("a conversation's edits stay in its own worktree, and Commit puts them on i
   await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('build');
   await send(page, "run `sed -i 's/one/changed/' a.txt`");
   await expect(log(page).getByRole('region', { name: 'Changes' }).locator('li[data-kind="modified"]')).toContainText('a.txt');
-  const branch = `tether/${(await tabConversationId(page)).slice(0, 8)}`;
+  const branch = `tether/${(await tabConversationId(page, 'gitrepo')).slice(0, 8)}`;
   // The shared folder is as it was; the Files panel shows the conversation's own worktree.
   expect(readFileSync(path.join(FILES, 'a.txt'), 'utf8')).toBe('one\n');
   await page.getByRole('button', { name: 'Files', exact: true }).click();

@@ -6,6 +6,8 @@ describe('routePattern', () => {
     expect(routePattern('/api/conversations/3f0c/runs', { id: '3f0c' })).toBe('/api/conversations/[id]/runs');
     expect(routePattern('/api/runs/r1/approvals/a1', { id: 'r1', approvalId: 'a1' })).toBe('/api/runs/[id]/approvals/[approvalId]');
     expect(routePattern('/api/conversations', {})).toBe('/api/conversations');
+    // What Next passes a route without dynamic segments.
+    expect(routePattern('/api/files', undefined)).toBe('/api/files');
   });
 
   it('matches a segment as Next decoded it, and each part of a catch-all', () => {

@@ -18,9 +18,10 @@ export function countRequest({ route, method, status }: { route: string; method:
  * segment that is a parameter's value becomes `[name]`. A label per id would make a series per
  * conversation; a label per pattern is one per route file.
  */
-export function routePattern(pathname: string, params: Record<string, string | string[] | undefined>): string {
+export function routePattern(pathname: string, params: Record<string, string | string[] | undefined> | undefined): string {
   const nameOf = new Map<string, string>();
-  for (const [name, value] of Object.entries(params)) {
+  // A route without dynamic segments gets no params at all from Next.
+  for (const [name, value] of Object.entries(params ?? {})) {
     for (const item of [value ?? []].flat()) nameOf.set(item, name);
   }
   return pathname

@@ -11,8 +11,8 @@ export async function send(page: Page, text: string) {
 }
 
 /** The conversation this tab shows (one tab = one conversation, kept in sessionStorage). */
-export async function tabConversationId(page: Page): Promise<string> {
-  const id = await page.evaluate(() => sessionStorage.getItem('tether-tab-conversation:demo'));
+export async function tabConversationId(page: Page, workspace = 'demo'): Promise<string> {
+  const id = await page.evaluate((name) => sessionStorage.getItem(`tether-tab-conversation:${name}`), workspace);
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
   return id!;
 }
