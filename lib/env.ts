@@ -80,6 +80,10 @@ const serverEnvSchema = z
       .default(Math.max(2, 2 * cpus().length)),
     TETHER_RUN_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(20),
     TETHER_WARM_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+    // Pre-warmed agents (README, "Pre-warmed agents"): idle CLIs kept per workspace that had a run in
+    // the last TETHER_PREWARM_IDLE_MINUTES, each waiting for a new conversation's first message; 0: none.
+    TETHER_PREWARMED_AGENTS: z.coerce.number().int().min(0).max(16).default(1),
+    TETHER_PREWARM_IDLE_MINUTES: z.coerce.number().positive().max(1440).default(15),
     // The OS sandbox around every agent process (bubblewrap); see features/sandbox/server/agent-sandbox.ts.
     TETHER_BWRAP_PATH: z.string().min(1).default('bwrap'),
     TETHER_ALLOW_UNSANDBOXED: z.stringbool().default(false),
