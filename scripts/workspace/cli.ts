@@ -36,6 +36,7 @@ const options = {
   expires: { type: 'string' },
   label: { type: 'string' },
   origin: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 const inviteFlagsSchema = z.object({
@@ -58,6 +59,10 @@ class UsageError extends Error {}
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
     const [command, name, ...rest] = positionals;
     if (!command || !name) throw new UsageError('a command and a workspace name are needed');
     const parsedName = workspaceNameSchema.safeParse(name);

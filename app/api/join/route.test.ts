@@ -155,6 +155,7 @@ describe('a private workspace', () => {
     expect(await bo.visit('/')).toBe('/w/secret/private');
     expect(await workspaceCommand('revoke', 'secret', bo.memberId.slice(0, 8))).toMatchObject({ code: 1, err: expect.stringContaining('No member') });
     expect(await workspaceCommand('revoke', 'secret', 'not-an-id!')).toMatchObject({ code: 2 });
+    expect(await workspaceCommand('--help')).toMatchObject({ code: 0, out: expect.stringContaining('npm run workspace -- revoke NAME MEMBER') });
     expect(await workspaceCommand('invite', 'nowhere')).toMatchObject({ code: 1, err: expect.stringContaining('No workspace "nowhere"') });
     expect(await workspaceCommand('invite', 'secret', '--uses', '0')).toMatchObject({ code: 2, err: expect.stringContaining('--uses') });
   });
