@@ -5,7 +5,7 @@
  * handoff and share links work, and no log line holds a token. (A member's real run, and revoking
  * under an open stream, on PostgreSQL: features/access/server/private-run.test.ts.)
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createECDH, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 type Handler = (req: NextRequest, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
-const routes = {} as Record<'join' | 'invites' | 'handoff' | 'makeHandoff' | 'share' | 'shared' | 'conversation' | 'conversations', Handler>;
+const routes = {} as Record<'join' | 'invites' | 'handoff' | 'makeHandoff' | 'share' | 'shared' | 'conversation' | 'conversations' | 'subscribe', Handler>;
 let conversations: typeof import('@/features/conversations/server');
 let cli: typeof import('@/scripts/workspace/cli');
 let proxy: typeof import('@/proxy').proxy;
@@ -34,6 +34,7 @@ beforeAll(async () => {
   routes.shared = (await import('../shared/route')).GET as Handler;
   routes.conversation = (await import('../conversations/[id]/route')).GET as Handler;
   routes.conversations = (await import('../conversations/route')).GET as Handler;
+  routes.subscribe = (await import('../push/subscribe/route')).POST as Handler;
   conversations = await import('@/features/conversations/server');
   cli = await import('@/scripts/workspace/cli');
   ({ proxy } = await import('@/proxy'));
@@ -147,12 +148,22 @@ describe('a private workspace', () => {
     }
   });
 
-  it('takes a revoked member back to a stranger on its next request', async () => {
+  it('takes a revoked member back to a stranger on its next request, and stops its notifications', async () => {
     const bo = await member();
     expect((await bo(routes.conversations, { url: '/api/conversations' })).status).toBe(200);
+    // A member's notifications work as anywhere; revoking stops them.
+    const id = randomUUID();
+    await conversations.openConversation({ id, visitorId: bo.visitorId()!, workspace: 'secret', title: 'Notify me' });
+    const keys = { p256dh: createECDH('prime256v1').generateKeys().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+    const subscription = { endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`, expirationTime: null, keys };
+    expect((await bo(routes.subscribe, { method: 'POST', url: '/api/push/subscribe', body: { conversationId: id, subscription } })).status).toBe(201);
+    const { db } = await import('@/lib/db/connection');
+    const targets = async () => (await (await db()).call<{ subscriptions: unknown[] }>('push_targets', { p_conversation_id: id })).subscriptions;
+    expect(await targets()).toHaveLength(1);
     expect(await workspaceCommand('revoke', 'secret', bo.memberId.slice(0, 8))).toMatchObject({ code: 0, out: expect.stringContaining(`Revoked ${bo.memberId.slice(0, 8)}`) });
     expect(await bo(routes.conversations, { url: '/api/conversations' })).toMatchObject({ status: 404, body: { error: { code: 'not_found:workspace' } } });
     expect(await bo.visit('/')).toBe('/w/secret/private');
+    expect(await targets()).toEqual([]);
     expect(await workspaceCommand('revoke', 'secret', bo.memberId.slice(0, 8))).toMatchObject({ code: 1, err: expect.stringContaining('No member') });
     expect(await workspaceCommand('revoke', 'secret', 'not-an-id!')).toMatchObject({ code: 2 });
     expect(await workspaceCommand('--help')).toMatchObject({ code: 0, out: expect.stringContaining('npm run workspace -- revoke NAME MEMBER') });
