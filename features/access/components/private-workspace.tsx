@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { redeemHandoff } from '@/features/sharing';
+import { isApiError } from '@/lib/api-client';
 
 export const LOST_ACCESS_HINT = 'Ask the person who runs this workspace for a new link.';
 
@@ -19,13 +20,21 @@ export function PrivateWorkspace() {
     window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
     redeemHandoff(token).then(
       (conversationId) => window.location.replace(`/?c=${conversationId}`),
-      (reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)),
+      (reason: unknown) =>
+        // A private workspace answers a stranger's unknown token as it answers everything from a stranger.
+        setError(
+          isApiError(reason, 'not_found:workspace')
+            ? 'This handoff link is not valid here: it may have been mistyped, or its conversation is gone.'
+            : reason instanceof Error
+              ? reason.message
+              : String(reason),
+        ),
     );
   }, []);
   return (
     <main className="not-found">
       <h1>This workspace is private</h1>
-      <p>Only its members can use it. A browser becomes a member by opening an invite link; if you were one and lost it (a new browser, cleared cookies), an old link won&apos;t work.</p>
+      <p>Only its members can use it: a browser becomes one by opening an invite link. A browser that was a member and lost it (a new browser, cleared cookies) needs a new link.</p>
       <p>{LOST_ACCESS_HINT}</p>
       {error && (
         <p className="notice notice-error" role="alert">
