@@ -2,5 +2,5 @@ export { agentHome, agentPaths, agentProjectKey, agentWorkspaceDir, effectiveCon
 export { doorRules, ModelDoor, type Spend } from './server/model-door';
 export { cheapestModel } from './server/model-prices';
 export { modelEndpoint, usesDemoModel, type ModelEndpoint } from './server/model-endpoint';
-export { assertOffered, offeredModels, offeredModes } from './server/offer';
+export { assertOffered, defaultChoice, offeredModels, offeredModes } from './server/offer';
 export { loopbackBridge, unconfinedSpawner } from './server/unconfined-spawner';

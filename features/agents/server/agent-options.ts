@@ -1,7 +1,7 @@
 import 'server-only';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { HookCallback, Options } from '@anthropic-ai/claude-agent-sdk';
+import type { HookCallback, Options, SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import type { Workspace } from '@/features/workspaces/server';
 import { serverEnv } from '@/lib/env';
 import type { AgentMode } from '@/features/conversations/vocabulary';
@@ -47,8 +47,14 @@ export function agentOptions({
   loopback,
   askVisitor,
   turnsLeft,
+  spare,
 }: {
   conversationId: string;
+  /**
+   * A pre-warmed spare's: the home it starts with (adopted by its conversation later), and who it
+   * belongs to by then (`owner`, asked when its transcript is written, never before its first message).
+   */
+  spare?: { home: string; owner: () => string };
   workspace: Workspace;
   mode: AgentMode;
   model: string;
@@ -109,9 +115,9 @@ export function agentOptions({
     // Transcripts in the database: the SDK mirrors each line there as the CLI writes it (eagerly:
     // an instance that dies mid-run loses little), through a queue that outlasts database outages,
     // and resumes a session from there.
-    ...(env.transcripts === 'database' ? { sessionStore: mirroredTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
+    ...(env.transcripts === 'database' ? { sessionStore: spare ? adoptedTranscriptStore(spare.owner) : mirroredTranscriptStore(conversationId), sessionStoreFlush: 'eager' as const } : {}),
     spawnClaudeCodeProcess: sandboxed
-      ? sandboxedSpawner({ conversationId, workspace, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint, door })
+      ? sandboxedSpawner({ conversationId, workspace, home: spare?.home, writable: mode !== 'plan', allowWeb: config.allowWeb, endpoint, door })
       : unconfinedSpawner({ bridge: requireLoopback(loopback), door }),
     // The SDK's env replaces the child's environment entirely: pass only what it needs. The
     // spawner adds a token its bridge accepts and the bridge's address: the key stays outside.
@@ -135,6 +141,26 @@ export function agentOptions({
       ...(env.transcripts === 'database' ? { CLAUDE_CODE_PROJECT_DIR_NAME: SHARED_PROJECT_KEY } : {}),
       ...(maxRetries !== undefined ? { CLAUDE_CODE_MAX_RETRIES: String(maxRetries) } : {}),
     },
+  };
+}
+
+/**
+ * What an agent process was started with that it can't change: a turn with other settings needs
+ * a new one. (Its tools follow the mode, so a mode switch does; a model switch does not.)
+ */
+export function processKey(mode: AgentMode, workspace: Workspace): string {
+  return JSON.stringify([mode, workspace.config]);
+}
+
+/** A spare's transcript store: the conversation that adopted it, looked up as each call comes. */
+function adoptedTranscriptStore(owner: () => string): SessionStore {
+  const store = () => mirroredTranscriptStore(owner());
+  return {
+    append: (key, entries) => store().append(key, entries),
+    load: (key) => store().load(key),
+    listSessions: (projectKey) => store().listSessions!(projectKey),
+    listSubkeys: (key) => store().listSubkeys!(key),
+    delete: (key) => store().delete!(key),
   };
 }
 

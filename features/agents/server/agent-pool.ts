@@ -32,12 +32,14 @@ export function poolStats() {
 // Read from the pool at each scrape: nothing to keep in step as processes come and go.
 gauge({
   name: 'tether_agent_processes',
-  help: 'Agent (CLI) processes on this instance: busy with a run, or warm (idle, kept for a follow-up).',
+  help: 'Agent (CLI) processes on this instance: busy with a run, warm (idle, kept for a follow-up), or pooled (pre-warmed for a new conversation).',
   labelNames: ['state'],
   collect() {
     const { processes, busy } = poolStats();
+    const pooled = idleSpares().length;
     this.set({ state: 'busy' }, busy);
-    this.set({ state: 'warm' }, processes - busy);
+    this.set({ state: 'warm' }, processes - busy - pooled);
+    this.set({ state: 'pooled' }, pooled);
   },
 });
 
@@ -128,10 +130,38 @@ export function closeAllProcesses(): void {
   for (const process of pool.processes) discard(process);
 }
 
+/** The pre-warmed spares waiting for a new conversation (agent-spares.ts keeps them). */
+export function idleSpares(): AgentProcess[] {
+  return [...pool.processes].filter((process) => process.spare && !process.busy);
+}
+
+/** A slot for a spare: one no process holds and no run waits for (spares never make a run wait). */
+export function roomForSpare(): boolean {
+  return pool.processes.size < limits().maxProcesses && pool.waiting.length === 0;
+}
+
+/** Puts a just-started spare in its slot, idle until a conversation adopts it (see roomForSpare). */
+export function holdSpare(process: AgentProcess): void {
+  pool.processes.add(process);
+}
+
+/** A spare, adopted: it is its conversation's process now, busy with that conversation's first turn. */
+export function takeSpare(process: AgentProcess, conversationId: string): AgentProcess {
+  process.adopt(conversationId);
+  return claim(process);
+}
+
+/** Ends an idle process (a spare nobody needs) and gives its slot to whoever waits. */
+export function dropProcess(process: AgentProcess): void {
+  discard(process);
+  serveQueue();
+}
+
 function hasFreeSlot(): boolean {
   if (pool.processes.size < limits().maxProcesses) return true;
-  // Busy work beats idle warmth: end the least recently used idle process.
-  const idle = [...pool.processes].find((process) => !process.busy);
+  // Busy work beats idle warmth: end a spare first (it holds no conversation's session), else the
+  // least recently used idle process.
+  const idle = idleSpares()[0] ?? [...pool.processes].find((process) => !process.busy);
   if (!idle) return false;
   discard(idle);
   return true;

@@ -28,13 +28,20 @@ export class AgentProcess {
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private child: SpawnedProcess | undefined;
   private markEnded: () => void = () => {};
-  private readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+  /** Settles when the CLI child has exited. */
+  readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
 
   /** The model its turns use now (the one it started with, or the one it was switched to). */
   model: string;
 
+  /**
+   * A pre-warmed spare (features/agents/server/agent-spares.ts): started for no conversation yet,
+   * under an id of its own, until `adopt` gives it the one conversation it will ever serve.
+   */
+  spare = false;
+
   constructor(
-    readonly conversationId: string,
+    private owner: string,
     readonly key: string,
     options: Options,
     /** The process's way to the model API (its spawner's bridge): open only while a run is active. */
@@ -58,6 +65,18 @@ export class AgentProcess {
     this.model = options.model ?? '';
     this.query = query({ prompt: this.inbox, options: { ...options, spawnClaudeCodeProcess } });
     this.messages = this.query[Symbol.asyncIterator]();
+  }
+
+  /** The conversation this process serves (a spare's own id until it is adopted). */
+  get conversationId(): string {
+    return this.owner;
+  }
+
+  /** A spare becomes `conversationId`'s process, for good: it is never handed to another one. */
+  adopt(conversationId: string): void {
+    if (!this.spare) throw new Error('Only a spare agent process can be adopted by a conversation.');
+    this.spare = false;
+    this.owner = conversationId;
   }
 
   get alive(): boolean {

@@ -7,11 +7,11 @@ import { agentOptions, type AskVisitor } from '@/features/agents/server';
 import { agentWorkspaceDir, sandboxState } from '@/features/sandbox/server';
 import { isMissingSession, rateLimitNotice, retryMessage } from '@/features/agents/server';
 import { doorRules, ModelDoor } from '@/features/sandbox/server';
-import { modelEndpoint } from '@/features/sandbox/server';
+import { modelEndpoint, type ModelEndpoint } from '@/features/sandbox/server';
 import { MessageNormalizer, sessionTaskPlan, TaskPlan } from '@/features/timeline/server';
 import { copyDiskTranscriptToDatabase } from '@/features/agents/server';
 import { loopbackBridge } from '@/features/sandbox/server';
-import { acquireProcess, releaseProcess, replaceProcess } from '@/features/agents/server';
+import { acquireProcess, processKey, releaseProcess, replaceProcess } from '@/features/agents/server';
 import { AgentProcess, type AgentPrompt } from '@/features/agents/server';
 import { askTheVisitor } from './approval-bridge';
 import { startEventPrompt } from './message-attachments';
@@ -21,6 +21,7 @@ import { finish } from './run-finish';
 import { meterSpend } from './run-spend';
 import type { TurnOutcome } from './run-state';
 import { saveRunProgress, writeSessionMapping } from './run-writes';
+import { keepSpares, spareFor } from './run-spares';
 
 /** How long to wait, when a turn breaks off, for the CLI's exit to tell whether the process died. */
 const CRASH_GRACE_MS = 500;
@@ -48,14 +49,14 @@ export async function execute({
   const started = Date.now();
   let outcome: TurnOutcome = { result: undefined, thrown: undefined };
   let process: AgentProcess | null = null;
+  // The model API, once reached: the workspace's spares are started for it after the turn.
+  let reached: ModelEndpoint | undefined;
   const continued = run.continuations > 0;
   try {
     const firstPrompt = typeof prompt === 'function' ? await prompt() : prompt;
-    const endpoint = await modelEndpoint();
+    const endpoint = (reached = await modelEndpoint());
     if (sdkSessionId && serverEnv().transcripts === 'database') await copyDiskTranscriptToDatabase(run.conversationId, sdkSessionId);
-    // What the process was started with that it can't change: a follow-up with other settings
-    // needs a new one. (Its tools follow the mode, so a mode switch does; a model switch does not.)
-    const key = JSON.stringify([run.mode, workspace.config]);
+    const key = processKey(run.mode, workspace);
     // A warm process serves later runs too: these find the conversation's run of the moment.
     const askVisitor: AskVisitor = (call) => askTheVisitor(run.conversationId, workspace, call);
     const loopback = sandboxState().sandboxed ? null : await loopbackBridge(endpoint);
@@ -78,15 +79,19 @@ export async function execute({
       });
       return new AgentProcess(run.conversationId, key, options, door);
     };
-    process = await acquireProcess({
-      conversationId: run.conversationId,
-      key,
-      spawn: spawn(sdkSessionId),
-      signal: run.cancelWait.signal,
-      // A warm process holds its session as it is: one taken up to an earlier point, or none, needs a new one.
-      fresh: resumeAt !== undefined || sdkSessionId === undefined,
-      onPosition: (position) => run.emit({ type: 'queue', position }),
-    });
+    // A new conversation's first message takes a pre-warmed agent when one fits (else it starts one).
+    const isFirst = sdkSessionId === undefined && resumeAt === undefined && !continued;
+    process =
+      (isFirst ? spareFor({ conversationId: run.conversationId, workspace, model: run.model, mode: run.mode }) : null) ??
+      (await acquireProcess({
+        conversationId: run.conversationId,
+        key,
+        spawn: spawn(sdkSessionId),
+        signal: run.cancelWait.signal,
+        // A warm process holds its session as it is: one taken up to an earlier point, or none, needs a new one.
+        fresh: resumeAt !== undefined || sdkSessionId === undefined,
+        onPosition: (position) => run.emit({ type: 'queue', position }),
+      }));
     if (process && run.events.at(-1)?.type === 'queue') run.emit({ type: 'queue', position: 0 });
     // The wall-clock limit counts while an agent works on it: not while it waits in line, nor
     // while it waits for the visitor's approval.
@@ -139,6 +144,8 @@ export async function execute({
     if (process) releaseProcess(process, { keepWarm: healthy });
   }
   await finish({ run, workspace, outcome, durationMs: Date.now() - started });
+  // After the run's end is out (a spare's start must not delay it), and with the slots the queue left.
+  if (reached) keepSpares(workspace, reached);
 }
 
 /** The plan each warm process's session holds now: a follow-up goes on from it without reading the transcript again. */

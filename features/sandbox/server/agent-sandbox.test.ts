@@ -3,7 +3,8 @@
  * real bubblewrap sandbox, driven by a scripted Messages API that makes the agent call exactly
  * the tools the test names. Visitor A writes a secret phrase into a conversation; visitor B's
  * agent then tries every way to reach it, the server's secrets, the host's network and the rest
- * of the data root.
+ * of the data root. B's agent is a pre-warmed one (the spare A's run left), so everything here holds
+ * for pooled agents too.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lastToolResults, lastUserText, type MessagesApi, type Reply } from '@/lib/messages-api/server';
 import { eventsUntilEnd, startAgentTestEnv } from '@/tests/fixtures/agent-env';
 import type { AgentMode, RunEvent } from '../../runs/types';
@@ -42,7 +43,7 @@ function script(request: Parameters<typeof lastUserText>[0]): Reply {
 }
 
 beforeAll(async () => {
-  api = await startAgentTestEnv({ responder: script, dataDir, env: { ANTHROPIC_API_KEY: REAL_KEY } });
+  api = await startAgentTestEnv({ responder: script, dataDir, env: { ANTHROPIC_API_KEY: REAL_KEY, TETHER_PREWARMED_AGENTS: '1' } });
   writeFileSync(path.join(dataDir, 'session-secret'), SESSION_SECRET);
   writeFileSync(path.join(dataDir, 'vapid.json'), JSON.stringify({ privateKey: VAPID_SECRET }));
   const workspaces = await import('@/features/workspaces/server');
@@ -95,7 +96,12 @@ describe('the agent sandbox', () => {
     sessionA = (await conversations.getConversation({ id: conversationA, visitorId: visitorA, workspace: 'shell' }))!.sdkSessionId!;
     transcriptA = path.join(dataDir, 'agents', conversationA, '.claude', 'projects', '-workspace', `${sessionA}.jsonl`);
     expect(readFileSync(transcriptA, 'utf8')).toContain(PHRASE);
+    // A's run left a spare in the workspace: B's first message takes it.
+    const { spareCounts } = await import('../../agents/server/agent-spares');
+    await vi.waitFor(() => expect(spareCounts().shell).toBe(1), { timeout: 20_000, interval: 100 });
+    const [spare] = (await import('../../agents/server/agent-pool')).idleSpares();
     await send({ visitorId: visitorB, conversationId: conversationB, text: 'hello' });
+    expect(spare!.conversationId).toBe(conversationB);
     sessionB = (await conversations.getConversation({ id: conversationB, visitorId: visitorB, workspace: 'shell' }))!.sdkSessionId!;
   });
 

@@ -111,9 +111,12 @@ export function sandboxedSpawner({
   allowWeb,
   endpoint,
   door,
+  home = dataDir('agents', conversationId),
 }: {
   conversationId: string;
   workspace: Workspace;
+  /** The host folder shown as the agent's home: the conversation's own, or a spare's until it is adopted. */
+  home?: string;
   writable: boolean;
   /** Gives the sandbox a web proxy that reaches public addresses only. */
   allowWeb: boolean;
@@ -147,7 +150,7 @@ export function sandboxedSpawner({
         mounts: [
           { host: path.dirname(options.command), inside: INSIDE.cli, writable: false },
           { host: workspace.filesDir, inside: INSIDE.workspace, writable },
-          { host: dataDir('agents', conversationId), inside: INSIDE.home, writable: true },
+          { host: home, inside: INSIDE.home, writable: true },
           { host: runtimeDir, inside: INSIDE.bridge, writable: false },
           ...worktreeMounts(workspace, runtimeDir),
           ...(resumeConfigDir ? [{ host: resumeConfigDir, inside: resumeConfigDir, writable: true }] : []),

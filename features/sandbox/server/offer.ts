@@ -25,3 +25,12 @@ export function assertOffered({ workspace, model, mode }: { workspace: Workspace
   const modes = offeredModes(workspace);
   if (!modes.includes(mode)) throw new AppError('bad_request:mode_not_offered', `This workspace offers ${modes.join(' and ')} mode only.`);
 }
+
+/**
+ * What a new conversation starts with unless the visitor picked otherwise: the first model on
+ * offer, build mode where offered (the browser's own defaults; pre-warmed agents use these).
+ */
+export function defaultChoice(workspace: Workspace): { model: string; mode: AgentMode } {
+  const modes = offeredModes(workspace);
+  return { model: offeredModels(workspace)[0]!, mode: modes.includes('build') ? 'build' : modes[0]! };
+}
