@@ -22,8 +22,14 @@ export const conversations = defineCommand({
   }),
   async run({ workspace, limit, json }, { out }) {
     const list = await operatorConversations({ workspace, limit });
-    if (json) return (out(JSON.stringify(list, null, 2)), 0);
-    if (list.length === 0) return (out(`No conversations in ${workspace}.`), 0);
+    if (json) {
+      out(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    if (list.length === 0) {
+      out(`No conversations in ${workspace}.`);
+      return 0;
+    }
     const rows = list.map((conversation) => [
       conversation.id,
       short(conversation.visitorId),
@@ -54,7 +60,10 @@ export const purge = defineCommand({
     const listed = await purgeConversationsOlderThan({ olderThanSeconds, dryRun });
     const rows = listed.map((conversation) => [conversation.id, conversation.workspace, time(conversation.lastActivityAt), conversation.title ?? '(untitled)']);
     if (rows.length > 0) for (const line of table(['CONVERSATION', 'WORKSPACE', 'LAST USED', 'TITLE'], rows)) out(line);
-    if (dryRun) return (out(`${listed.length} conversation${listed.length === 1 ? '' : 's'} would be deleted (dry run).`), 0);
+    if (dryRun) {
+      out(`${listed.length} conversation${listed.length === 1 ? '' : 's'} would be deleted (dry run).`);
+      return 0;
+    }
     // Then what the server does after its periodic purge: the files of conversations that are gone
     // (this data folder's; every other instance's own sweep removes its copies within 10 minutes).
     await sweepAgentHomes();

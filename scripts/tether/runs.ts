@@ -26,8 +26,14 @@ export const runs = defineCommand({
   }),
   async run({ workspace, running, limit, json }, { out }) {
     const list = await operatorRuns({ workspace: workspace ?? null, running, limit });
-    if (json) return (out(JSON.stringify(list, null, 2)), 0);
-    if (list.length === 0) return (out(running ? 'No run is going.' : 'No runs.'), 0);
+    if (json) {
+      out(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    if (list.length === 0) {
+      out(running ? 'No run is going.' : 'No runs.');
+      return 0;
+    }
     const now = Date.now();
     const rows = list.map((run) => [
       run.id,
@@ -55,10 +61,19 @@ export const stop = defineCommand({
   async run({ wait, positionals: [runId] }, { out }) {
     const run = await operatorRun(runId);
     if (!run) throw new CommandError(`No run ${runId}.`);
-    if (run.status !== 'running') return (out(`Run ${runId} already ended: ${run.status}.`), 0);
-    if (!(await requestStop(run))) return (out(`Run ${runId} ended before the stop reached it.`), 0);
+    if (run.status !== 'running') {
+      out(`Run ${runId} already ended: ${run.status}.`);
+      return 0;
+    }
+    if (!(await requestStop(run))) {
+      out(`Run ${runId} ended before the stop reached it.`);
+      return 0;
+    }
     const ended = await endOf(runId, wait * 1000);
-    if (ended) return (out(`Run ${runId} ${ended.status === 'stopped' ? 'stopped' : `ended before it could be stopped: ${ended.status}`}.`), 0);
+    if (ended) {
+      out(`Run ${runId} ${ended.status === 'stopped' ? 'stopped' : `ended before it could be stopped: ${ended.status}`}.`);
+      return 0;
+    }
     out(await stillRunning(run, wait));
     return 1;
   },

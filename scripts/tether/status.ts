@@ -18,7 +18,10 @@ export const status = defineCommand({
   async run({ json }, { out }) {
     const env = serverEnv();
     const now = await operatorStatus(env.TETHER_INSTANCE_STALE_SECONDS);
-    if (json) return (out(JSON.stringify(now, null, 2)), 0);
+    if (json) {
+      out(JSON.stringify(now, null, 2));
+      return 0;
+    }
     out(`Instances (${now.instances.length}; silent for ${env.TETHER_INSTANCE_STALE_SECONDS} s counts as gone):`);
     if (now.instances.length === 0) out('  none is running (none has beaten since its last clean stop)');
     else {
