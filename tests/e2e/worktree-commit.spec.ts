@@ -35,7 +35,7 @@ test("a conversation's edits stay in its own worktree, and Commit puts them on i
 
   await chooseFromConversationMenu(page, 'Commit…');
   const dialog = page.getByRole('dialog', { name: 'Commit' });
-  await expect(dialog.getByText(branch)).toBeVisible();
+  await expect(dialog.getByText(branch, { exact: true })).toBeVisible();
   const message = dialog.getByRole('textbox', { name: 'Commit message' });
   await expect(message).toHaveValue(/^run `sed/);
   await message.fill('Change a.txt');

@@ -34,7 +34,16 @@ export function CommitDialog({ conversationId, title, open, onClose }: { convers
           commit.mutate();
         }}
       >
-        <p className="muted">Commits this conversation&apos;s files on its own branch{branch ? <code> {branch}</code> : null}. Merging it is for whoever runs this workspace.</p>
+        <p className="muted">
+          Commits this conversation&apos;s files on its own branch
+          {branch ? (
+            <>
+              {' '}
+              <code>{branch}</code>
+            </>
+          ) : null}
+          . Merging it is for whoever runs this workspace.
+        </p>
         <label htmlFor={messageId}>Commit message</label>
         <textarea id={messageId} value={message} onChange={(event) => setMessage(event.target.value)} rows={3} required maxLength={10_000} />
         <button type="submit" disabled={commit.isPending || message.trim() === ''}>
