@@ -13,6 +13,7 @@ import { unmountUnder } from '@/lib/mounts';
 import { ensureBuild, snapshotBuild, startAppServer, stopAllServers, visitorCookie } from './bench/app-server';
 import { startBenchApi } from './bench/fake-api';
 import { benchFollowUp } from './bench/follow-up';
+import { benchPrewarm, prewarmSetup } from './bench/prewarm';
 import { benchHistoryLoad } from './bench/history-load';
 import { benchReplay } from './bench/replay';
 import { benchApproval } from './bench/approval';
@@ -74,6 +75,8 @@ async function main() {
       TETHER_BUDGET_USD_PER_VISITOR_PER_DAY: '0',
       TETHER_BUDGET_USD_PER_WORKSPACE_PER_DAY: '0',
       TETHER_ATTACHMENT_MB_PER_VISITOR_PER_DAY: '0',
+      // Spare agents would serve the first messages the other benchmarks time as cold: 17 has them on.
+      TETHER_PREWARMED_AGENTS: '0',
     };
     // A second server keeps no warm agent processes: the cold side of the follow-up benchmark, and
     // the history benchmark's server, whose check must resume the grown transcript from disk (a warm
@@ -106,6 +109,11 @@ async function main() {
     const stream = await timed('stream overhead', () => benchStreamOverhead({ api, server, cookie, workspace, log }));
     const history = await timed('history load', () => benchHistoryLoad({ api, server: coldServer, cookie: coldCookie, dataDir: coldData, log }));
     const followUp = await timed('follow-up', () => benchFollowUp({ api, warm: { server, cookie }, cold: { server: coldServer, cookie: coldCookie }, log }));
+    const prewarmData = path.join(root, 'app-prewarm');
+    prewarmSetup.prepare(prewarmData);
+    const prewarmServer = await startAppServer({ root: build, dataDir: prewarmData, env: { ...env, ...prewarmSetup.env } });
+    const prewarm = await timed('prewarm', async () => benchPrewarm({ api, server: prewarmServer, cookie: await visitorCookie(prewarmServer), log }));
+    await prewarmServer.stop();
     const scaleOut = await timed('scale-out', () => benchScaleOut({ api, root, build, env, coldDisk: { server: coldServer, cookie: coldCookie }, log }));
     await coldServer.stop();
     const viewers = await timed('viewers', () => benchViewers({ api, server, cookie, log }));
@@ -123,7 +131,7 @@ async function main() {
       tookSeconds: Math.round((Date.now() - started) / 1000),
       buildInfo,
       otherCpu,
-      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments, snapshots },
+      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments, snapshots, prewarm },
     });
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

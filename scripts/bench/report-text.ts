@@ -6,6 +6,7 @@ import { continuationSetup } from './continuation';
 import { diskQuotaSetup } from './disk-quota';
 import { loadSetup } from './load';
 import { modelDoorSetup } from './model-door';
+import { prewarmSetup } from './prewarm';
 import { machine } from './report';
 import { scaleOutSetup } from './scale-out';
 import { snapshotsSetup } from './snapshots';
@@ -28,12 +29,13 @@ export type BenchTables = Record<
   | 'diskQuota'
   | 'continuation'
   | 'attachments'
-  | 'snapshots',
+  | 'snapshots'
+  | 'prewarm',
   string
 >;
 
 export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { tookSeconds: number; buildInfo: string; otherCpu: string; tables: BenchTables }): string {
-  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments, snapshots } = tables;
+  const { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments, snapshots, prewarm } = tables;
   return [
     `Last run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; took ${tookSeconds} s;`,
     `${buildInfo};`,
@@ -211,5 +213,16 @@ export function benchReportText({ tookSeconds, buildInfo, otherCpu, tables }: { 
     'reaches the first token than it takes.',
     '',
     snapshots,
+    '',
+    "### 17. A new conversation's first token: pre-warmed agent, warm follow-up, cold start",
+    '',
+    'A server with `TETHER_PREWARMED_AGENTS=1` (the others here run with 0, so each measures what it says) and',
+    `\`TETHER_WARM_IDLE_SECONDS=${prewarmSetup.env.TETHER_WARM_IDLE_SECONDS}\`, whose demo workspace offers plan mode only, so its default mode is the one the bench sends.`,
+    "Each repetition starts with the workspace's spare waiting alone (its RSS is read then). **Pre-warmed**: a new",
+    "conversation's first message, which adopts the spare; **warm**: that conversation's follow-up half a second after its",
+    '`end`; **cold**: a new conversation asking for another model (Claude Haiku 4.5), which no spare fits, so it starts a CLI',
+    "in a new sandbox (the pool's fallback). Send → first text delta on the run's SSE stream, alternating, after one untimed message.",
+    '',
+    prewarm,
   ].join('\n');
 }
