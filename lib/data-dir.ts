@@ -7,6 +7,7 @@ import { serverEnv } from './env';
  *   workspaces/<name>/files   the agent's working folder (the only place its tools may touch),
  *                             and workspace.json beside it (unless TETHER_WORKSPACES_DIR is elsewhere)
  *   agents/<conversation>/    each conversation's agent home: CLI config, transcript, temp files
+ *   agent-spares/<pid>/<id>/  pre-warmed agents' homes, until a conversation adopts one (renamed into agents/)
  *   db/                       the embedded PGlite database
  *   session-secret, vapid.json   generated keys (when not set in the environment)
  *   instance-id               which runs in a shared database are this instance's
