@@ -40,3 +40,31 @@ describe('the visitor cookie on a page visit', async () => {
     expect((await visit({ cookie })).headers.get('set-cookie')).toMatch(/^tether_visitor=/);
   });
 });
+
+describe('the script nonce of a page', () => {
+  const policyOf = (response: Response) => response.headers.get('content-security-policy') ?? '';
+  const nonceOf = (policy: string) => /'nonce-([^']+)'/.exec(policy)?.[1];
+
+  it('is fresh for every page, in the response and in the request Next renders (which reads it from there)', async () => {
+    const first = await visit();
+    const second = await visit();
+    expect(nonceOf(policyOf(first))).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(nonceOf(policyOf(second))).not.toBe(nonceOf(policyOf(first)));
+    const scripts = policyOf(first)
+      .split('; ')
+      .find((directive) => directive.startsWith('script-src '));
+    expect(scripts).not.toContain("'unsafe-inline'");
+    expect(first.headers.get('x-middleware-request-content-security-policy')).toBe(policyOf(first));
+  });
+
+  it('is given to the share page and to the offline page, which is served as it is for every workspace', async () => {
+    for (const pathname of ['/shared', '/~offline']) {
+      const response = await proxy(new NextRequest(`http://127.0.0.1:3000${pathname}`, { headers: { host: 'demo.localhost:3000' } }));
+      expect(nonceOf(policyOf(response)), pathname).toBeDefined();
+      expect(response.headers.get('x-middleware-request-content-security-policy'), pathname).toBe(policyOf(response));
+    }
+    const offline = await proxy(new NextRequest('http://127.0.0.1:3000/~offline', { headers: { host: 'demo.localhost:3000' } }));
+    expect(offline.headers.get('x-middleware-rewrite')).toBeNull();
+    expect(offline.headers.get('x-middleware-next')).toBe('1');
+  });
+});

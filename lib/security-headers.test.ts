@@ -1,6 +1,7 @@
 import { buildCustomRoute } from 'next/dist/lib/build-custom-route';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, SANDBOXED_CONTENT_POLICY, securityHeaders } from './security-headers';
+import { getScriptNonceFromHeader } from 'next/dist/server/app-render/get-script-nonce-from-header';
+import { contentSecurityPolicy, pageContentSecurityPolicy, SANDBOXED_CONTENT_POLICY, securityHeaders } from './security-headers';
 
 function directives(policy: string): Map<string, string[]> {
   return new Map(
@@ -13,11 +14,12 @@ function directives(policy: string): Map<string, string[]> {
 
 describe('the Content-Security-Policy', () => {
   const production = directives(contentSecurityPolicy({ development: false }));
+  const page = directives(pageContentSecurityPolicy({ development: false }));
 
   it('loads nothing from another origin', () => {
-    for (const [name, sources] of production) {
-      // Only keywords and the data:/blob: schemes for images: no host, no wildcard, no http(s):.
-      for (const source of sources) expect(`${name} ${source}`).toMatch(/ ('self'|'none'|'unsafe-inline'|data:|blob:)$/);
+    for (const [name, sources] of [...production, ...page]) {
+      // Only keywords, a nonce and the data:/blob: schemes for images: no host, no wildcard, no http(s):.
+      for (const source of sources) expect(`${name} ${source}`).toMatch(/ ('self'|'none'|'unsafe-inline'|'nonce-[\w+/=]+'|data:|blob:)$/);
     }
     expect(production.get('default-src')).toEqual(["'self'"]);
     expect(production.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
@@ -27,6 +29,18 @@ describe('the Content-Security-Policy', () => {
     }
     expect(production.get('object-src')).toEqual(["'none'"]);
     expect(production.get('frame-ancestors')).toEqual(["'none'"]);
+  });
+
+  it('runs no inline script without the nonce of the page, which is fresh for every page', () => {
+    expect(production.get('script-src')).toEqual(["'self'"]);
+    expect(page.get('script-src')).toEqual(["'self'", expect.stringMatching(/^'nonce-[A-Za-z0-9+/]{22}=='$/)]);
+    // Styles keep inline code: React writes style attributes, which no nonce covers.
+    expect(page.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(new Map([...page].filter(([name]) => name !== 'script-src'))).toEqual(new Map([...production].filter(([name]) => name !== 'script-src')));
+    const nonces = new Set(Array.from({ length: 50 }, () => getScriptNonceFromHeader(pageContentSecurityPolicy({ development: false }))));
+    expect(nonces.size).toBe(50);
+    // The way Next finds it, to put it on its scripts.
+    expect(getScriptNonceFromHeader(pageContentSecurityPolicy({ development: true }))).toMatch(/^[A-Za-z0-9+/]{22}==$/);
   });
 
   it('allows eval and the hot-reload websocket only in development', () => {

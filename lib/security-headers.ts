@@ -4,10 +4,15 @@
  * replies render as markdown, and an image, font, frame or fetch pointing elsewhere would carry
  * whatever the model wrote into its URL off the page.
  *
- * Next's hydration data arrives in inline scripts. Nonces would remove 'unsafe-inline' but force
- * every page to render per request, the prerendered offline page that the service worker
- * precaches among them; inline code is allowed, other origins are not. Markdown is rendered
- * without raw HTML, so replies can't add inline scripts of their own.
+ * Inline scripts run only with the page's nonce. Next's hydration data arrives in inline scripts:
+ * the proxy gives every page a fresh nonce in the policy of its request, and Next puts it on each
+ * script it writes. A nonce needs a page rendered per request, which every page already is (the
+ * offline page too, precached by the service worker as served: its copy keeps its own nonce).
+ * Other responses get the policy without a nonce, under which no inline script runs.
+ * No 'strict-dynamic': it would also run inline scripts that a script creates (the browser can't
+ * tell who created them), and every script here is this origin's anyway ('self': Next's chunks;
+ * nothing a visitor uploads is served as JavaScript, and nosniff holds the type).
+ * Styles keep 'unsafe-inline': React sets style attributes, which a nonce can't cover.
  */
 
 export type SecurityHeader = { key: string; value: string };
@@ -19,11 +24,12 @@ export type SecurityHeader = { key: string; value: string };
  */
 export const SANDBOXED_CONTENT_POLICY = "default-src 'none'; sandbox";
 
-export function contentSecurityPolicy({ development }: { development: boolean }): string {
+/** `nonce`: a page's; without one (API answers, static files) no inline script may run. */
+export function contentSecurityPolicy({ development, nonce }: { development: boolean; nonce?: string }): string {
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
     // React's development build evaluates code to rebuild server error stacks; production doesn't.
-    'script-src': ["'self'", "'unsafe-inline'", ...(development ? ["'unsafe-eval'"] : [])],
+    'script-src': ["'self'", ...(nonce ? [`'nonce-${nonce}'`] : []), ...(development ? ["'unsafe-eval'"] : [])],
     'style-src': ["'self'", "'unsafe-inline'"],
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'"],
@@ -52,4 +58,10 @@ export function securityHeaders({ development }: { development: boolean }): Secu
     // frame-ancestors does the same for browsers that read CSP; this is for those that don't.
     { key: 'X-Frame-Options', value: 'DENY' },
   ];
+}
+
+/** A page's policy with a fresh nonce: 128 random bits, as base64 (what a CSP nonce-source allows). */
+export function pageContentSecurityPolicy({ development }: { development: boolean }): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return contentSecurityPolicy({ development, nonce: btoa(String.fromCharCode(...bytes)) });
 }

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 
 export const metadata: Metadata = { title: 'Offline · Tether' };
-// Prerendered at build, so the service worker can precache it.
-export const dynamic = 'force-static';
+// Rendered per request for its script nonce (proxy.ts); the service worker precaches it as served.
+export const dynamic = 'force-dynamic';
 
 /** Shown by the service worker when a page can't be loaded (precached at install). */
 export default function OfflinePage() {

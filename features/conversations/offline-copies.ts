@@ -1,8 +1,8 @@
 /**
  * The installed app's offline copies: the service worker keeps the latest answer of each page
  * and of each conversation's history this browser read (`app/sw.ts`), so the app starts and
- * shows them without a network. Shared between the worker and the page, which deletes a
- * conversation's copy when the conversation is deleted.
+ * shows them without a network. Shared between the worker and the page, which saves the copies of
+ * a load the worker did not control and deletes a conversation's copy with the conversation.
  */
 export const OFFLINE_PAGES_CACHE = 'tether-pages';
 export const OFFLINE_CONVERSATIONS_CACHE = 'tether-conversations';
@@ -17,6 +17,22 @@ export const OFFLINE_ATTACHMENTS_CACHE = 'tether-attachments';
 export const CONVERSATION_ATTACHMENT_PATH = /^\/api\/conversations\/[0-9a-f-]{36}\/attachments\/[0-9a-f-]{36}$/;
 /** Enough for the kept conversations' pictures; the oldest read go first. */
 export const OFFLINE_ATTACHMENTS_KEPT = 200;
+
+/**
+ * Saves this page and a conversation's history as the worker keeps them. The page goes straight
+ * into the pages cache (a request made here is no navigation, which the worker's pages route
+ * matches); the history is asked through the worker, whose route keeps it within its count.
+ * Nothing while no worker controls the page.
+ */
+export async function saveOfflineCopies({ page, conversationId }: { page: boolean; conversationId: string | null }): Promise<void> {
+  if (!('caches' in globalThis) || !navigator.serviceWorker?.controller) return;
+  const url = new URL(location.href);
+  url.hash = '';
+  await Promise.all([
+    page ? caches.open(OFFLINE_PAGES_CACHE).then((pages) => pages.add(url.href)) : null,
+    conversationId ? fetch(`/api/conversations/${conversationId}`, { cache: 'no-store' }) : null,
+  ]);
+}
 
 /** Forgets the offline copies of deleted conversations and of their attachments (all of them when `ids` is null). */
 export async function forgetOfflineCopies(ids: string[] | null): Promise<void> {

@@ -1,6 +1,6 @@
 'use client';
 
-import { useConversationsStore, useTabConversation } from '@/features/conversations';
+import { useConversationsStore, useOfflineCopies, useTabConversation } from '@/features/conversations';
 import { SettingsDialog, usePush, useServiceWorker } from '@/features/push';
 import type { AgentMode } from '@/features/runs';
 import type { AttachmentLimits } from '@/features/attachments';
@@ -64,6 +64,7 @@ export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attach
   const push = usePush(conversationId);
   const online = useOnline();
   useServiceWorker({ ready: conversationId !== null, currentId: conversationId, open });
+  useOfflineCopies({ conversationId, runningId });
   const model = preferences.model && models.includes(preferences.model) ? preferences.model : models[0]!;
   const mode: AgentMode = modes.includes(preferences.mode) ? preferences.mode : modes[0]!;
 
