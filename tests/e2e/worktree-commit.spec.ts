@@ -40,6 +40,7 @@ test("a conversation's edits stay in its own worktree, and Commit puts them on i
   await expect(message).toHaveValue(/^run `sed/);
   await message.fill('Change a.txt');
   await dialog.getByRole('button', { name: 'Commit', exact: true }).click();
+  await expect(dialog.getByTestId('commit-made')).toHaveText(new RegExp(`^Committed [0-9a-f]{12} on ${branch}\\.$`));
   const made = git('rev-parse', branch).trim();
   await expect(dialog.getByTestId('commit-made')).toHaveText(`Committed ${made.slice(0, 12)} on ${branch}.`);
   await expect(dialog.getByTestId('branch-commits')).toContainText('Change a.txt');
