@@ -30,10 +30,17 @@ export type SpareMaker = { model: string; key: string; start: (spare: { id: stri
 
 type Outcome = 'hit' | 'miss' | 'fallback';
 type Active = { maker: SpareMaker; idleTimer: NodeJS.Timeout };
-type State = { active: Map<string, Active>; made: WeakMap<AgentProcess, { workspace: string; model: string }>; folder?: string; outcomes: Record<Outcome, number> };
+type State = {
+  active: Map<string, Active>;
+  made: WeakMap<AgentProcess, { workspace: string; model: string }>;
+  /** Spares whose CLI has answered the SDK's initialize: inside its sandbox, its home mounted. */
+  ready: WeakSet<AgentProcess>;
+  folder?: string;
+  outcomes: Record<Outcome, number>;
+};
 
 const store = globalThis as { tetherAgentSpares?: State };
-const state: State = (store.tetherAgentSpares ??= { active: new Map(), made: new WeakMap(), outcomes: { hit: 0, miss: 0, fallback: 0 } });
+const state: State = (store.tetherAgentSpares ??= { active: new Map(), made: new WeakMap(), ready: new WeakSet(), outcomes: { hit: 0, miss: 0, fallback: 0 } });
 
 const claims = counter({
   name: 'tether_agent_prewarm_total',
@@ -65,7 +72,8 @@ export function noteActivity(workspace: string, maker: SpareMaker): void {
  */
 export function claimSpare({ conversationId, workspace, model, key }: { conversationId: string; workspace: string; model: string; key: string }): AgentProcess | null {
   if (perWorkspace() === 0 || hasProcess(conversationId)) return null;
-  const spares = sparesOf(workspace);
+  // One still starting is not taken: until bubblewrap has mounted its home, a rename would take the home from under it.
+  const spares = sparesOf(workspace).filter((process) => state.ready.has(process));
   const spare = spares.find((process) => process.key === key && state.made.get(process)?.model === model);
   if (!spare) return count(spares.length === 0 ? 'miss' : 'fallback', { workspace, conversationId, reason: spares.length === 0 ? 'no spare ready' : 'other model or mode' });
   try {
@@ -101,6 +109,10 @@ function start(workspace: string, maker: SpareMaker): void {
   process.spare = true;
   state.made.set(process, { workspace, model: maker.model });
   holdSpare(process);
+  process.query.initializationResult().then(
+    () => state.ready.add(process),
+    () => {}, // it died starting: sparesOf drops it
+  );
   // Once it has exited: an adopted spare's home has moved to its conversation, so this removes only a spare nobody took.
   void process.ended.then(() => rmSync(home, { recursive: true, force: true }));
   logger.debug('pre-warmed an agent', { workspace, spare: id });
@@ -155,7 +167,8 @@ function count(outcome: Outcome, details: Record<string, string>): null {
   return null;
 }
 
-/** Tests: how many spares each workspace has now. */
+/** Tests: how many spares each workspace has ready to take now. */
 export function spareCounts(): Record<string, number> {
-  return Object.fromEntries([...new Set(idleSpares().map((process) => state.made.get(process)?.workspace ?? '?'))].map((name) => [name, sparesOf(name).length]));
+  const names = new Set(idleSpares().map((process) => state.made.get(process)?.workspace ?? '?'));
+  return Object.fromEntries([...names].map((name) => [name, sparesOf(name).filter((process) => state.ready.has(process)).length]));
 }
