@@ -14,7 +14,8 @@ const nextConfig: NextConfig = {
   // The SDK runs its CLI from a native binary in an optional package that tracing can't see.
   outputFileTracingIncludes: { '/api/**': ['./node_modules/@anthropic-ai/claude-agent-sdk-linux-*/**'] },
   // Every path: pages, public files, the service worker, and route handlers' answers (Next sets
-  // these first and keeps them over a handler's own value for the same header).
+  // these first and keeps them over a handler's own value for the same header). A page's CSP is
+  // then replaced by the proxy's, which names the page's script nonce (the proxy's headers win).
   async headers() {
     return [
       { source: '/(.*)', headers: securityHeaders({ development: env.NODE_ENV === 'development' }) },
