@@ -109,13 +109,16 @@ function start(workspace: string, maker: SpareMaker): void {
   process.spare = true;
   state.made.set(process, { workspace, model: maker.model });
   holdSpare(process);
+  const started = Date.now();
   process.query.initializationResult().then(
-    () => state.ready.add(process),
+    () => {
+      state.ready.add(process);
+      logger.debug('pre-warmed agent ready', { workspace, spare: id, ms: Date.now() - started });
+    },
     () => {}, // it died starting: sparesOf drops it
   );
   // Once it has exited: an adopted spare's home has moved to its conversation, so this removes only a spare nobody took.
   void process.ended.then(() => rmSync(home, { recursive: true, force: true }));
-  logger.debug('pre-warmed an agent', { workspace, spare: id });
 }
 
 /** The workspace was idle for TETHER_PREWARM_IDLE_MINUTES: its spares end. */

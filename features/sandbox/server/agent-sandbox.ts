@@ -111,7 +111,7 @@ export function sandboxedSpawner({
   allowWeb,
   endpoint,
   door,
-  home = dataDir('agents', conversationId),
+  home,
 }: {
   conversationId: string;
   workspace: Workspace;
@@ -150,7 +150,7 @@ export function sandboxedSpawner({
         mounts: [
           { host: path.dirname(options.command), inside: INSIDE.cli, writable: false },
           { host: workspace.filesDir, inside: INSIDE.workspace, writable },
-          { host: home, inside: INSIDE.home, writable: true },
+          { host: home ?? dataDir('agents', conversationId), inside: INSIDE.home, writable: true },
           { host: runtimeDir, inside: INSIDE.bridge, writable: false },
           ...worktreeMounts(workspace, runtimeDir),
           ...(resumeConfigDir ? [{ host: resumeConfigDir, inside: resumeConfigDir, writable: true }] : []),
