@@ -10,7 +10,7 @@ export function dbConfigFromEnv(): DbConfig {
     return { kind: 'supabase', url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY };
   }
   if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL };
-  return { kind: 'pglite', dataDir: dataPath('db') };
+  return { kind: 'pglite', dataDir: dataPath('db'), sharedBuffersMb: env.TETHER_PGLITE_SHARED_BUFFERS_MB };
 }
 
 // Next gives instrumentation and route handlers separate module copies: share through globalThis.

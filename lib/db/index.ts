@@ -7,7 +7,7 @@
 import type { Db, DbConfig, OpenDbOptions } from './types';
 
 export { DbError } from './errors';
-export type { Db, DbConfig, OpenDbOptions } from './types';
+export type { Db, DbConfig, OpenDbOptions, PgliteConfig } from './types';
 
 /**
  * Opens the database, applying pending migrations for PGlite and Postgres (the Supabase CLI
@@ -17,7 +17,7 @@ export type { Db, DbConfig, OpenDbOptions } from './types';
 export async function openDb(config: DbConfig, options: OpenDbOptions = {}): Promise<Db> {
   switch (config.kind) {
     case 'pglite':
-      return (await import('./pglite')).openPgliteDb(config.dataDir, options);
+      return (await import('./pglite')).openPgliteDb(config, options);
     case 'postgres':
       return (await import('./postgres')).openPostgresDb(config.url, options);
     case 'supabase':

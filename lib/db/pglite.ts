@@ -1,18 +1,35 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { toDbError } from './errors';
+import { createPgliteDataDir, hasPgliteDatabase } from './pglite-create';
 import { lockPgliteDir } from './pglite-lock';
-import type { Db, OpenDbOptions } from './types';
+import type { Db, OpenDbOptions, PgliteConfig } from './types';
 import { applyMigrations, type SqlSession } from './migrate';
 import { buildCall, readResult } from './sql-call';
 
+const DEFAULT_SHARED_BUFFERS_MB = 16;
+
+/**
+ * PostgreSQL's memory settings, passed at every start (they override the folder's postgresql.conf).
+ * PGlite's WebAssembly memory only grows, so whatever PostgreSQL ever allocates stays resident:
+ * initdb's default 128 MB of shared buffers alone held ~150 MB. Tether's tables are small and the
+ * folder's files sit in the kernel's page cache anyway, so a small buffer pool costs little.
+ * maintenance_work_mem (index builds, vacuum) would otherwise be allowed 64 MB.
+ */
+export function pgliteStartParams(sharedBuffersMb = DEFAULT_SHARED_BUFFERS_MB): string[] {
+  return [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`, '-c', 'maintenance_work_mem=16MB'];
+}
+
 /** Embedded Postgres: a data folder on disk, or in memory when `dataDir` is null. */
-export async function openPgliteDb(dataDir: string | null, options: OpenDbOptions = {}): Promise<Db> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+export async function openPgliteDb({ dataDir, sharedBuffersMb }: PgliteConfig, options: OpenDbOptions = {}): Promise<Db> {
+  if (dataDir) await mkdir(path.dirname(dataDir), { recursive: true });
   const unlock = dataDir ? lockPgliteDir(dataDir) : () => {};
   let pg: PGlite | undefined;
   try {
-    pg = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    // A new folder's initdb runs in a child process (see pglite-create); in memory it can't.
+    if (dataDir && !hasPgliteDatabase(dataDir)) await createPgliteDataDir(dataDir);
+    pg = await PGlite.create({ dataDir: dataDir ?? undefined, startParams: pgliteStartParams(sharedBuffersMb) });
     // Applied first: `onMigrated?.(await …)` would skip the migrations when nobody listens.
     const applied = await applyMigrations(pgliteSession(pg));
     options.onMigrated?.(applied);
