@@ -58,7 +58,10 @@ test('resumes the conversation after a browser restart, in the same agent sessio
   await second.close();
 });
 
-test('starting a new chat leaves the old one in the recent list, reopenable', async ({ page }) => {
+test('starting a new chat leaves the old one in the recent list, reopenable, and a new conversation asks nothing that answers 404', async ({ page }) => {
+  // A conversation the tab just made is known to have no history: asking the server would 404 (a console error).
+  const notFound: string[] = [];
+  page.on('response', (response) => void (response.status() === 404 && notFound.push(response.url())));
   await page.goto('/');
   await send(page, 'the first conversation');
   await expect(log(page).getByTestId('run-end')).toBeVisible();
@@ -72,6 +75,7 @@ test('starting a new chat leaves the old one in the recent list, reopenable', as
   await expect(log(page).getByTestId('assistant-message')).toContainText('That is message 1 from you in this session.');
   await recent.getByRole('button', { name: /the first conversation/ }).click();
   await expect(log(page).getByTestId('user-message')).toHaveText('the first conversation');
+  expect(notFound).toEqual([]);
 });
 
 test('an unknown workspace shows a friendly 404 page', async ({ page }) => {

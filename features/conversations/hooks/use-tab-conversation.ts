@@ -14,8 +14,11 @@ export function useTabConversation(workspace: string) {
   const release = useRef<() => void>(() => {});
   const tabKey = `tether-tab-conversation:${workspace}`;
 
+  // The id this tab just made for a new conversation: the server can't have it yet, so nobody asks.
+  const [madeHere, setMadeHere] = useState<string | null>(null);
+
   const adopt = useCallback(
-    async (id: string, { requireFree }: { requireFree: boolean }) => {
+    async (id: string, { requireFree, made = false }: { requireFree: boolean; made?: boolean }) => {
       release.current();
       const releaseLock = await holdLock(`tether-conversation:${id}`);
       if (!releaseLock && requireFree) return false;
@@ -23,6 +26,7 @@ export function useTabConversation(workspace: string) {
       setShared(!releaseLock);
       sessionStorage.setItem(tabKey, id);
       useConversationsStore.getState().setCurrent(workspace, id);
+      setMadeHere(made ? id : null);
       setConversationId(id);
       return true;
     },
@@ -42,7 +46,7 @@ export function useTabConversation(workspace: string) {
       const current = useConversationsStore.getState().currentByWorkspace[workspace];
       if (fromUrl && isUuid(fromUrl)) await adopt(fromUrl, { requireFree: false });
       else if (fromTab && isUuid(fromTab)) await adopt(fromTab, { requireFree: false });
-      else if (!(current && (await adopt(current, { requireFree: true })))) await adopt(crypto.randomUUID(), { requireFree: false });
+      else if (!(current && (await adopt(current, { requireFree: true })))) await adopt(crypto.randomUUID(), { requireFree: false, made: true });
     })();
     return () => {
       cancelled = true;
@@ -51,10 +55,11 @@ export function useTabConversation(workspace: string) {
     };
   }, [adopt, tabKey, workspace]);
 
-  const startNew = useCallback(() => adopt(crypto.randomUUID(), { requireFree: false }), [adopt]);
+  const startNew = useCallback(() => adopt(crypto.randomUUID(), { requireFree: false, made: true }), [adopt]);
   const open = useCallback((id: string) => adopt(id, { requireFree: false }), [adopt]);
 
-  return { conversationId, sharedWithOtherTab, startNew, open };
+  /** `isNew`: the conversation is one this tab made, not sent yet, which the server doesn't know (no need to ask). */
+  return { conversationId, isNew: conversationId !== null && conversationId === madeHere, sharedWithOtherTab, startNew, open };
 }
 
 function isUuid(value: string): boolean {

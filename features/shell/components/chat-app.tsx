@@ -30,12 +30,12 @@ const FilesPanel = lazy(() => import('@/features/files').then((module) => ({ def
 type Props = { workspace: string; models: string[]; modes: AgentMode[]; demoModel: boolean; sandboxed: boolean; attachmentLimits: AttachmentLimits; canInvite?: boolean; worktrees?: boolean };
 
 export function ChatApp({ workspace, models, modes, demoModel, sandboxed, attachmentLimits, canInvite = false, worktrees = false }: Props) {
-  const { conversationId, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
+  const { conversationId, isNew, sharedWithOtherTab, startNew, open } = useTabConversation(workspace);
   const allRecent = useConversationsStore((state) => state.recent);
   const recent = allRecent.filter((entry) => entry.workspace === workspace);
   // The same poll as the Recent list's badges (one request): it also shows runs started elsewhere.
   const statuses = useConversationStatuses({ ids: recent.map((entry) => entry.conversationId), currentId: conversationId });
-  const chat = useChat({ workspace, conversationId, lastRun: conversationId ? statuses.get(conversationId) : undefined });
+  const chat = useChat({ workspace, conversationId, isNew, lastRun: conversationId ? statuses.get(conversationId) : undefined });
   const preferences = useConversationsStore((state) => state.preferences);
   const setPreferences = useConversationsStore((state) => state.setPreferences);
   const { open: showRecent, setOpen: setShowRecent, toggle: recentToggle, close: closeRecent } = useSheet();

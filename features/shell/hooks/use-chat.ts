@@ -21,10 +21,13 @@ export const conversationQueryKey = (conversationId: string | null) => ['convers
 export function useChat({
   workspace,
   conversationId,
+  isNew = false,
   lastRun,
 }: {
   workspace: string;
   conversationId: string | null;
+  /** Made in this tab and not sent yet: its history is known to be none, without asking (which would answer 404). */
+  isNew?: boolean;
   /** The conversation's latest run as the Recent list's poll sees it: how runs that another tab or device started show up here. */
   lastRun: ConversationStatus | undefined;
 }) {
@@ -32,6 +35,7 @@ export function useChat({
     queryKey: conversationQueryKey(conversationId),
     queryFn: () => fetchConversation(conversationId!),
     enabled: conversationId !== null,
+    initialData: isNew ? null : undefined,
     // Live events extend the history while a conversation is open; once the tab leaves it,
     // the cached copy is outdated, so coming back always loads it afresh.
     staleTime: Infinity,
