@@ -151,7 +151,7 @@ const serverEnvSchema = z
       )
       .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
     DATABASE_URL: z.url().optional(),
-    TETHER_PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(1024).optional(), // the embedded database's buffer pool (its memory only grows); unset: 16, lib/db/pglite.ts
+    TETHER_PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(1024).optional(), // the embedded database's buffer pool (its memory only grows); unset: 8, lib/db/pglite.ts
     // Several instances: each run's live events go through Redis Streams, and Stop, approvals and
     // the visible-viewer signal reach the instance that runs it. Unset: all in process.
     REDIS_URL: z.url().optional(),

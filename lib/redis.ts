@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { serverEnv } from './env';
 import { logger } from './logger';
 
@@ -35,6 +35,8 @@ export async function closeRedis(): Promise<void> {
 }
 
 async function connect(url: string): Promise<Redis> {
+  // Loaded only when REDIS_URL is set: its ~600 modules would otherwise idle in every server's heap.
+  const { createClient } = await import('redis');
   const client = createClient({ url });
   client.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
   await client.connect();

@@ -31,6 +31,7 @@ import { benchModelDoor } from './bench/model-door';
 import { benchDiskQuota } from './bench/disk-quota';
 import { benchAttachments } from './bench/attachments';
 import { benchSnapshots } from './bench/snapshots';
+import { benchIdleMemory } from './bench/idle-memory';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'tether-bench-'));
 // Retries: a server that is still exiting may write into the folder while it is removed. The
@@ -126,12 +127,32 @@ async function main() {
     const diskQuota = await timed('disk quota', () => benchDiskQuota({ log }));
     const continuation = await timed('continuation', () => benchContinuation({ api, root, build, env, log }));
     const snapshots = await timed('snapshots', () => benchSnapshots({ log }));
+    const idleMemory = await timed('idle memory', () => benchIdleMemory({ api, root, build, env, log }));
 
     const results = benchReportText({
       tookSeconds: Math.round((Date.now() - started) / 1000),
       buildInfo,
       otherCpu,
-      tables: { stream, history, followUp, viewers, replay, pushFanout, sandbox, load, approval, scaleOut, pageWeight, modelDoor, diskQuota, continuation, attachments, snapshots, prewarm },
+      tables: {
+        stream,
+        history,
+        followUp,
+        viewers,
+        replay,
+        pushFanout,
+        sandbox,
+        load,
+        approval,
+        scaleOut,
+        pageWeight,
+        modelDoor,
+        diskQuota,
+        continuation,
+        attachments,
+        snapshots,
+        prewarm,
+        idleMemory,
+      },
     });
     console.log(`\n${results}\n`);
     log(`wrote ${writeResults(results)}`);

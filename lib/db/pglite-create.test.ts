@@ -37,10 +37,10 @@ describe('a new embedded database', () => {
 
 describe('pgliteStartParams', () => {
   it("sets PostgreSQL's buffer pool and maintenance memory, which PGlite's never-shrinking memory would otherwise keep", async () => {
-    const pg = await PGlite.create({ startParams: pgliteStartParams(8) });
+    const pg = await PGlite.create({ startParams: pgliteStartParams(4) });
     try {
       const show = async (name: string) => ((await pg.query<Record<string, string>>(`show ${name}`)).rows[0] ?? {})[name];
-      expect(await show('shared_buffers')).toBe('8MB');
+      expect(await show('shared_buffers')).toBe('4MB');
       expect(await show('maintenance_work_mem')).toBe('16MB');
     } finally {
       await pg.close();

@@ -7,7 +7,7 @@ export type Db = {
 /** `onMigrated` hears which migration versions opening the database applied (often none). */
 export type OpenDbOptions = { onMigrated?: (versions: string[]) => void };
 
-/** The embedded database: its folder (null = in memory) and PostgreSQL's buffer pool in MiB (default 16). */
+/** The embedded database: its folder (null = in memory) and PostgreSQL's buffer pool in MiB (default 8). */
 export type PgliteConfig = { kind: 'pglite'; dataDir: string | null; sharedBuffersMb?: number };
 
 export type DbConfig = PgliteConfig | { kind: 'postgres'; url: string } | { kind: 'supabase'; url: string; serviceRoleKey: string; fetch?: typeof fetch };
