@@ -24,7 +24,7 @@ describe('saving the offline copies of a load the worker did not control', () =>
     const { added, fetched } = browser({ controlled: true });
     await saveOfflineCopies({ page: true, conversationId: ID });
     expect(added).toEqual([{ cache: OFFLINE_PAGES_CACHE, url: 'http://demo.localhost:3000/?x=1' }]);
-    expect(fetched).toEqual([{ url: `/api/conversations/${ID}`, init: { cache: 'no-store' } }]);
+    expect(fetched).toEqual([{ url: `/api/conversations/${ID}`, init: { cache: 'no-store', headers: { 'x-tether-offline-copy': '1' } } }]);
   });
 
   it('asks for the history alone after a run, and for nothing without a conversation', async () => {

@@ -18,6 +18,9 @@ export const CONVERSATION_ATTACHMENT_PATH = /^\/api\/conversations\/[0-9a-f-]{36
 /** Enough for the kept conversations' pictures; the oldest read go first. */
 export const OFFLINE_ATTACHMENTS_KEPT = 200;
 
+/** Marks the history fetch made only to be saved for offline (not to be shown): what a page's loads are counted without. */
+export const OFFLINE_COPY_HEADER = 'x-tether-offline-copy';
+
 /**
  * Saves this page and a conversation's history as the worker keeps them. The page goes straight
  * into the pages cache (a request made here is no navigation, which the worker's pages route
@@ -30,7 +33,7 @@ export async function saveOfflineCopies({ page, conversationId }: { page: boolea
   url.hash = '';
   await Promise.all([
     page ? caches.open(OFFLINE_PAGES_CACHE).then((pages) => pages.add(url.href)) : null,
-    conversationId ? fetch(`/api/conversations/${conversationId}`, { cache: 'no-store' }) : null,
+    conversationId ? fetch(`/api/conversations/${conversationId}`, { cache: 'no-store', headers: { [OFFLINE_COPY_HEADER]: '1' } }) : null,
   ]);
 }
 

@@ -39,7 +39,9 @@ function watchHistoryFetches(page: Page) {
   const started = new Map<string, number>();
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
-  const idOf = (request: Request) => (request.method() === 'GET' ? new URL(request.url()).pathname.match(/^\/api\/conversations\/([0-9a-f-]{36})$/)?.[1] : undefined);
+  // The views' loads: not the copy saved for offline once a run ends (features/conversations/offline-copies.ts).
+  const idOf = (request: Request) =>
+    request.method() === 'GET' && !request.headers()['x-tether-offline-copy'] ? new URL(request.url()).pathname.match(/^\/api\/conversations\/([0-9a-f-]{36})$/)?.[1] : undefined;
   page.on('request', (request) => {
     const id = idOf(request);
     if (!id) return;
