@@ -28,11 +28,11 @@ export async function openPgliteDb({ dataDir, sharedBuffersMb }: PgliteConfig, o
   const unlock = dataDir ? lockPgliteDir(dataDir) : () => {};
   let pg: PGlite | undefined;
   try {
-    // A new folder's initdb runs in a child process (see pglite-create); in memory it can't.
-    if (dataDir && !hasPgliteDatabase(dataDir)) await createPgliteDataDir(dataDir);
+    // A new folder is made and migrated in a child process (see pglite-create); in memory it can't be.
+    const created = dataDir && !hasPgliteDatabase(dataDir) ? await createPgliteDataDir(dataDir) : [];
     pg = await PGlite.create({ dataDir: dataDir ?? undefined, startParams: pgliteStartParams(sharedBuffersMb) });
     // Applied first: `onMigrated?.(await …)` would skip the migrations when nobody listens.
-    const applied = await applyMigrations(pgliteSession(pg));
+    const applied = [...created, ...(await applyMigrations(pgliteSession(pg)))];
     options.onMigrated?.(applied);
   } catch (error) {
     await pg?.close();
