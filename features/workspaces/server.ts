@@ -1,4 +1,4 @@
-export { createWorkspace, ensureDemoWorkspace, findWorkspace, requireWorkspace, snapshotsGitDir, workspaceNames, type Workspace } from './server/workspaces';
+export { createWorkspace, ensureDemoWorkspace, findWorkspace, requireWorkspace, snapshotsGitDir, workspaceConfig, workspaceNames, type Workspace } from './server/workspaces';
 export { listFolder, readFileForViewer, restoreFile, saveNewFile, snapshotFile, type FileSnapshot } from './server/files';
 export { formatBytes, workspaceDiskUsage, workspaceFullNotice, type DiskUsage } from './server/disk-quota';
 export { assertDiskReserve } from './server/disk-reserve';

@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isProcessAlive } from '../process-alive';
 
 /**
  * PGlite is PostgreSQL compiled into one process: its data folder is that process's alone, and a
@@ -34,7 +35,7 @@ export function lockPgliteDir(dataDir: string): () => void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const holder = Number(readFileSync(file, 'utf8').trim());
     // The same process opening it again (after a close, or in a test) is no second writer.
-    if (holder !== process.pid && isAlive(holder)) throw new PgliteInUseError(dataDir, holder);
+    if (holder !== process.pid && isProcessAlive(holder)) throw new PgliteInUseError(dataDir, holder);
     writeFileSync(file, mine);
   }
   return () => {
@@ -44,14 +45,4 @@ export function lockPgliteDir(dataDir: string): () => void {
       // already gone
     }
   };
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

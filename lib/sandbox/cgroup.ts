@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../process-alive';
 
 /**
  * Memory and process-count limits for one sandboxed process tree, through a cgroup made under
@@ -32,7 +33,7 @@ export function sweepCgroups(): void {
       const stale = readdirSync(parent)
         .filter((name) => {
           const pid = Number(/^tether-(\d+)-/.exec(name)?.[1]);
-          return pid > 0 && !isAlive(pid);
+          return pid > 0 && !isProcessAlive(pid);
         })
         .map((name) => path.join(parent, name));
       removeAll(stale, 20);
@@ -102,15 +103,6 @@ function ownPath(controller: string): string | null {
     if (where !== undefined && controllers!.split(',').includes(controller)) return where;
   }
   return null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A cgroup can be removed once its last process is gone, which the kernel notes a moment after exit. */

@@ -9,6 +9,7 @@ import { serverEnv } from '@/lib/env';
 import { logger } from '@/lib/logger';
 import { dropProcess, hasProcess, holdSpare, idleSpares, roomForSpare, takeSpare } from './agent-pool';
 import type { AgentProcess } from './agent-process';
+import { isProcessAlive } from '@/lib/process-alive';
 
 /**
  * Pre-warmed agents: a new conversation's first message would pay a CLI start in a new sandbox
@@ -149,18 +150,8 @@ function homeOf(process: AgentProcess): string {
 function sparesFolder(): string {
   if (state.folder) return state.folder;
   const root = dataPath('agent-spares');
-  for (const name of existsSync(root) ? readdirSync(root) : []) if (!isRunning(Number(name))) rmSync(path.join(root, name), { recursive: true, force: true });
+  for (const name of existsSync(root) ? readdirSync(root) : []) if (!isProcessAlive(Number(name))) rmSync(path.join(root, name), { recursive: true, force: true });
   return (state.folder = String(process.pid));
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function count(outcome: Outcome, details: Record<string, string>): null {

@@ -2,7 +2,7 @@ import 'server-only';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { agentHome } from '@/features/sandbox/server';
 import { existingConversations, onConversationDeleted } from '@/features/conversations/server';
-import { findWorkspace, removeConversationWorktree, workspaceNames, worktreeConversations } from '@/features/workspaces/server';
+import { findWorkspace, removeConversationWorktree, workspaceConfig, workspaceNames, worktreeConversations } from '@/features/workspaces/server';
 import { dataPath } from '@/lib/data-dir';
 import { logger } from '@/lib/logger';
 import { forgetRunsOf, isBusy } from './run-manager';
@@ -31,7 +31,8 @@ export function forgetDeletedConversations(): void {
 /** Removes the worktrees whose conversation is gone (expired, or deleted on an instance that could not remove it). Runs after every purge and at start. */
 export async function sweepWorktrees(): Promise<number> {
   let removed = 0;
-  for (const name of workspaceNames()) {
+  // Only worktree workspaces are opened: opening one mounts its disk image, every 10 minutes otherwise.
+  for (const name of workspaceNames().filter((each) => workspaceConfig(each).isolation === 'worktree')) {
     const workspace = findWorkspace(name);
     const held = workspace ? worktreeConversations(workspace) : [];
     if (!workspace || held.length === 0) continue;

@@ -59,6 +59,9 @@ export function requireWorkspace(name: string | null): Workspace {
   return workspace;
 }
 
+/** A workspace's settings alone, read without opening it (which would mount its disk image). */
+export const workspaceConfig = (name: string): WorkspaceConfig => readConfig(path.join(workspaceRoot(name), 'workspace.json'));
+
 function readConfig(file: string): WorkspaceConfig {
   if (!existsSync(file)) return workspaceConfigSchema.parse({});
   return workspaceConfigSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
