@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { redeemHandoff } from '@/features/sharing';
+import { redeemHandoff, takeHandoffToken } from '@/features/sharing';
 import { isApiError } from '@/lib/api-client';
 
 export const LOST_ACCESS_HINT = 'Ask the person who runs this workspace for a new link.';
@@ -14,10 +14,8 @@ export const LOST_ACCESS_HINT = 'Ask the person who runs this workspace for a ne
 export function PrivateWorkspace() {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const token = new URLSearchParams(window.location.hash.slice(1)).get('handoff');
+    const token = takeHandoffToken();
     if (!token) return;
-    // Out of the address bar and the history at once, as the workspace page does with it.
-    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
     redeemHandoff(token).then(
       (conversationId) => window.location.replace(`/?c=${conversationId}`),
       (reason: unknown) =>

@@ -3,6 +3,13 @@
 import { useEffect, useState } from 'react';
 import { redeemHandoff } from '../api/sharing-api';
 
+/** A handoff link's token (`#handoff=…`), taken out of the address bar and the history at once; null without one. */
+export function takeHandoffToken(): string | null {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('handoff');
+  if (token) window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  return token;
+}
+
 /**
  * Opened from a handoff link: its token (in the fragment, which no server log or Referer sees)
  * leaves the address bar and the history at once, then makes this browser a device of that
@@ -11,9 +18,8 @@ import { redeemHandoff } from '../api/sharing-api';
 export function useHandoffLink(open: (conversationId: string) => Promise<unknown>, ready: () => void): string | null {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const token = new URLSearchParams(window.location.hash.slice(1)).get('handoff');
+    const token = takeHandoffToken();
     if (!token) return;
-    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
     redeemHandoff(token).then(
       (id) => void open(id).then(ready),
       (reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)),
