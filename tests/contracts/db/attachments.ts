@@ -29,6 +29,9 @@ export function attachmentCalls(getDb: () => Db) {
   const saved = async (...args: Parameters<typeof save>) => {
     const result = await save(...args);
     if (result.status !== 'saved') throw new Error(`not saved: ${JSON.stringify(result)}`);
+    // Lists are oldest first, ties broken by id: PGlite's clock can give two saves one millisecond,
+    // so the next save waits for the clock to move on, and the tests' order is the saving order.
+    await new Promise((resolve) => setTimeout(resolve, 2));
     return result.attachment;
   };
   const get = (conversation: string, id: string, visitor = 'visitor-a', workspace = 'demo') =>
